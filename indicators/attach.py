@@ -1,0 +1,176 @@
+"""Attach each quantity to the catalog indicator its sentence (and paragraph) talks about.
+
+Generic scoring over the catalog's data: the figure's unit must fit the indicator, every
+`require` group must be named in the sentence or earlier in the paragraph, and the
+figure's own sentence must carry some evidence (a required phrase, a term, an item or a
+telling unit). Highest score wins; below `min_score` the figure stays unattached.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .catalog import Catalog, Indicator, Item
+from .model import Document, Mention
+from .units import unit_class
+
+_GENERIC_UNITS = {"person", "count", "unit", "percent", "percentage_point", "ratio", ""}
+_DESIGNATION = re.compile(
+    r"(?<![\w\u2010-])[A-Z][A-Za-z]{0,7}(?:[-\u2010\u2011][A-Za-z]{0,4}\d[A-Za-z0-9]*|[-\u2010\u2011]\d[A-Za-z0-9]*)"
+    r"(?:[-\u2010\u2011][A-Za-z0-9]+)*(?![\w\u2010-])")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    indicator: str = ""
+    item: str = ""
+    unit: str = ""  # the unit the claim is counted in once attached
+    score: float = 0.0
+    notes: tuple[str, ...] = ()
+
+
+def attach(doc: Document, catalog: Catalog) -> list[Attachment]:
+    """One Attachment per mention, in the order of doc.mentions."""
+    return [_attach_one(doc, catalog, m) for m in doc.mentions]
+
+
+def _attach_one(doc: Document, catalog: Catalog, m: Mention) -> Attachment:
+    text = doc.report.text
+    q = m.quantity
+    sent = doc.sentences[m.sentence]
+    own_seg = text[m.segment[0]:m.segment[1]]
+    own = sent.text
+    context = [doc.sentences[i] for i in doc.context(m.sentence, catalog.context_sentences)]
+    scored = []
+    for ind in catalog.indicators:
+        if not _unit_fits(ind, q.unit):
+            continue
+        score, evidence, ok = 0.0, False, True
+        for group in ind.require:
+            if group.search(own_seg):
+                score, evidence = score + 3, True
+            elif group.search(own):
+                score, evidence = score + 2, True
+            elif any(group.search(c.text) for c in context):
+                score += 1
+            else:
+                ok = False
+                break
+        if not ok:
+            continue
+        for phrases, weight in ind.terms:
+            if phrases.search(own):
+                score += weight
+                evidence = evidence or weight > 0
+        item, where = _find_item(doc, ind, m, context)
+        if ind.item_required and not item:
+            continue
+        if item and where != "context":
+            score, evidence = score + 2, True
+        if q.unit and q.unit not in _GENERIC_UNITS and (q.unit in ind.nouns or q.unit == ind.unit):
+            score, evidence = score + 1, True
+        if not evidence:
+            continue
+        scored.append((score, ind, item, where))
+    if not scored:
+        return Attachment(unit=q.unit or "count")
+    scored.sort(key=lambda t: -t[0])
+    best, ind, item, where = scored[0]
+    if best < catalog.min_score:
+        return Attachment(unit=q.unit or "count", notes=(f"best guess {ind.id} scored {best:g} < {catalog.min_score:g}",))
+    notes = []
+    if len(scored) > 1 and scored[1][0] >= best - 0.5:
+        notes.append(f"ambiguous: {ind.id} {best:g} vs {scored[1][1].id} {scored[1][0]:g}")
+    if where == "context":
+        notes.append("item taken from an earlier sentence")
+    return Attachment(indicator=ind.id, item=item.name if item else "", unit=_claim_unit(ind, q.unit, item),
+                      score=best, notes=tuple(notes))
+
+
+def _unit_fits(ind: Indicator, unit: str) -> bool:
+    if unit in ("year", "month", "day"):
+        return False
+    klass = unit_class(unit) if unit else "count"
+    if klass != ind.unit_class:
+        return False
+    if klass == "currency":
+        return unit == ind.unit
+    if klass == "count" and unit:
+        return unit in ind.nouns or unit == ind.unit
+    return True
+
+
+def _claim_unit(ind: Indicator, unit: str, item: Item | None) -> str:
+    """Bare numbers take the indicator's unit; generic "units" take the item's kind (Su-30SM -> aircraft)."""
+    if ind.unit_class != "count":
+        return unit or ind.unit
+    if unit in ("", "unit", "count") and item is not None and item.unit:
+        return item.unit
+    if not unit:
+        if item is not None and item.units:
+            return item.units[0]
+        return ind.unit
+    return unit
+
+
+def _find_item(doc: Document, ind: Indicator, m: Mention, context) -> tuple[Item | None, str]:
+    """The item nearest the figure: in its segment, by its unit, in its sentence, else (designations) earlier."""
+    if not ind.items and not ind.item_pattern:
+        return None, ""
+    text = doc.report.text
+    q = m.quantity
+    sent = doc.sentences[m.sentence]
+    hit = _nearest_item(ind, text, m.segment[0], m.segment[1], q.start)
+    if hit:
+        return hit, "segment"
+    for item in ind.items:
+        if q.unit and q.unit in item.units:
+            return item, "unit"
+    others = [o.segment for o in doc.mentions if o.sentence == m.sentence and o is not m]
+    hits = [h for h in _items_in(ind, text, sent.start, sent.end) if not any(a <= h[0] < b for a, b in others)]
+    if hits:
+        return min(hits, key=lambda h: abs(h[0] - q.start))[1], "sentence"
+    if ind.item_pattern:
+        for c in context:  # nearest earlier sentence first, its last designation first
+            hits = _items_in(ind, text, c.start, c.end)
+            if hits:
+                return hits[-1][1], "context"
+    return None, ""
+
+
+def _nearest_item(ind: Indicator, text: str, start: int, end: int, pos: int) -> Item | None:
+    hits = _items_in(ind, text, start, end)
+    if not hits:
+        return None
+    return min(hits, key=lambda h: abs(h[0] - pos))[1]
+
+
+def _items_in(ind: Indicator, text: str, start: int, end: int) -> list[tuple[int, Item]]:
+    hits: list[tuple[int, Item]] = []
+    covered: list[tuple[int, int]] = []
+    if ind.item_phrases is not None:
+        for mm in ind.item_phrases.finditer(text, start, end):
+            item = ind.item_named(mm.group())
+            if item is not None:
+                hits.append((mm.start(), item))
+                covered.append((mm.start(), mm.end()))
+    if ind.item_pattern == "designation":
+        for mm in _DESIGNATION.finditer(text, start, end):
+            if any(a <= mm.start() < b for a, b in covered):
+                continue
+            name = _normal_designation(mm.group())
+            if name.lower() in ind.not_items:
+                continue
+            hits.append((mm.start(), ind.item_named(name) or _generic_item(name)))
+    hits.sort(key=lambda h: h[0])
+    return hits
+
+
+@lru_cache(maxsize=4096)
+def _generic_item(name: str) -> Item:
+    return Item(name=name, aliases=(name,))
+
+
+def _normal_designation(s: str) -> str:
+    return re.sub(r"[\u2010\u2011]", "-", s)

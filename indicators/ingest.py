@@ -1,0 +1,547 @@
+"""Read one report file into a `Report`: decode, extract by format, normalise.
+
+The format comes from the extension, but the content is checked too: a misnamed PDF,
+ZIP (.docx) or image is refused with a reason that says what the file really is. Every
+failure on bad input is a `ReportError` subclass carrying the path, the reason and a
+hint; no decoding, parsing or pypdf exception escapes `read_report`.
+"""
+from __future__ import annotations
+
+import codecs
+import html as htmllib
+import io
+import logging
+import re
+from pathlib import Path
+
+from indicators.errors import BinaryReport, EmptyReport, PdfError, ReportError, UnsupportedFormat
+from indicators.model import Report
+from indicators.normalise import normalise
+
+__all__ = ["read_report"]
+
+_FORMATS = {
+    ".txt": "txt", ".text": "txt",
+    ".md": "md", ".markdown": "md",
+    ".html": "html", ".htm": "html",
+    ".pdf": "pdf",
+}
+_SUPPORTED = ".txt, .md, .html/.htm, .pdf"
+_SAVE_AS = f"save it as one of the formats read ({_SUPPORTED}) and try again"
+
+# Magic numbers of binary files people mistake for reports.
+_MAGIC = [
+    (b"%PDF", "is a PDF file", "rename it to .pdf"),
+    (b"PK\x03\x04", "is a ZIP archive (a .docx, .xlsx or .odt document?)", _SAVE_AS),
+    (b"\xd0\xcf\x11\xe0", "is an old Microsoft Office document (.doc/.xls)", _SAVE_AS),
+    (b"{\\rtf", "is an RTF document", _SAVE_AS),
+    (b"\x89PNG", "is a PNG image", "run OCR on it first (e.g. ocrmypdf) and save as PDF"),
+    (b"\xff\xd8\xff", "is a JPEG image", "run OCR on it first (e.g. ocrmypdf) and save as PDF"),
+    (b"GIF8", "is a GIF image", "run OCR on it first and save as PDF"),
+    (b"\x1f\x8b", "is gzip-compressed", "decompress it first"),
+    (b"7z\xbc\xaf", "is a 7-Zip archive", "extract it first"),
+    (b"Rar!", "is a RAR archive", "extract it first"),
+]
+
+
+def read_report(path: str | Path) -> Report:
+    """Read one report file (.txt, .md, .html/.htm, .pdf) into a normalised `Report`."""
+    path = Path(path)
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        what = f"'{path.suffix}' files are" if path.suffix else "files without an extension are"
+        raise UnsupportedFormat(path, f"{what} not read; the formats read are {_SUPPORTED}", _SAVE_AS)
+    data = _read_bytes(path)
+    if not data.strip():
+        raise EmptyReport(path, "the file is empty" if not data else "the file holds only whitespace",
+                          "check that the right file was exported")
+    if fmt == "pdf":
+        text, title = _read_pdf(path, data)
+    else:
+        _refuse_magic(path, data)
+        decoded = _decode_html(path, data) if fmt == "html" else _decode(path, data)
+        if fmt == "html":
+            text, title = _read_html(decoded)
+        elif fmt == "md":
+            text, title = _read_markdown(decoded)
+        else:
+            text = normalise(decoded)
+            title = _title_from_text(text)
+    if not text:
+        raise EmptyReport(path, "no text is left after removing markup, page numbers and headers",
+                          "check that the file holds the report's text")
+    return Report(id=path.stem, path=str(path), format=fmt, text=text, title=title)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ReportError(path, "the file does not exist", "check the path") from None
+    except IsADirectoryError:
+        raise ReportError(path, "this is a directory, not a file", "give the path of one report file") from None
+    except PermissionError:
+        raise ReportError(path, "permission denied", "make the file readable") from None
+    except OSError as exc:
+        raise ReportError(path, f"the file cannot be read ({exc.strerror or exc})", "check the file") from None
+
+
+def _refuse_magic(path: Path, data: bytes) -> None:
+    """A text-format name on a binary file: say what the file really is."""
+    head = data[:16]
+    for magic, what, hint in _MAGIC:
+        if head.startswith(magic):
+            raise BinaryReport(path, f"the file is named {path.suffix} but {what}", hint)
+
+
+# --- decoding --------------------------------------------------------------------------------
+
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+]
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
+# cp1251 letters: А-я (0xC0-0xFF) plus Ё ё Ў ў І і Є є Ї ї Ґ ґ.
+_CP1251_RUN = re.compile(rb"[\xc0-\xff\xa8\xb8\xa1\xa2\xb2\xb3\xaa\xba\xaf\xbf\xa5\xb4]{2,}")
+_LATIN_ADJ = re.compile(rb"[A-Za-z][\xc0-\xff]|[\xc0-\xff][A-Za-z]")
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """Bytes to str: BOM, then UTF-16 by NUL pattern, UTF-8, then cp1251 vs cp1252."""
+    text = None
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            text = data[len(bom):].decode(enc, errors="replace")
+            break
+    if text is None:
+        utf16 = _sniff_utf16(data)
+        if utf16:
+            text = data.decode(utf16, errors="replace")
+        elif b"\x00" in data:
+            raise BinaryReport(path, "the file contains NUL bytes: it is binary data, not text",
+                               f"{_SAVE_AS}; if it is text, save it as UTF-8")
+        else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = _decode_legacy(data)
+    _check_binary(path, text)
+    return text
+
+
+def _sniff_utf16(data: bytes) -> str | None:
+    """UTF-16 without BOM: one byte of each pair is nearly constant (0x00, 0x04...)."""
+    if len(data) < 4:
+        return None
+    even, odd = data[0::2], data[1::2]
+    even_top = max(even.count(b) for b in set(even[:256]) | {0})
+    odd_top = max(odd.count(b) for b in set(odd[:256]) | {0})
+    if odd_top >= 0.6 * len(odd) and even_top < 0.3 * len(even):
+        return "utf-16-le"
+    if even_top >= 0.6 * len(even) and odd_top < 0.3 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _decode_legacy(data: bytes) -> str:
+    """Single-byte text: Cyrillic (cp1251, KOI8-R) or Western (cp1252, Latin-1).
+
+    Cyrillic words are runs of high bytes; accented Latin letters sit alone among ASCII
+    letters. KOI8-R is told from cp1251 by its lowercase letters being in 0xC0-0xDF.
+    """
+    runs = sum(len(m) for m in _CP1251_RUN.findall(data))
+    latin = len(_LATIN_ADJ.findall(data))
+    if runs > 2 * latin:
+        upper_half = sum(data.count(b) for b in range(0xE0, 0x100))
+        lower_half = sum(data.count(b) for b in range(0xC0, 0xE0))
+        return data.decode("koi8_r" if lower_half > 1.5 * upper_half else "cp1251", errors="replace")
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _check_binary(path: Path, text: str) -> None:
+    """Control characters or undecodable bytes in quantity mean this is not text."""
+    text = text.rstrip("\x1a")  # DOS end-of-file marker
+    bad = len(_CONTROL.findall(text))
+    if bad > max(2, 0.01 * len(text)):
+        raise BinaryReport(path, f"{bad} control or undecodable characters: this is not text in a known encoding",
+                           f"{_SAVE_AS}; if it is text, save it as UTF-8")
+
+
+# --- HTML --------------------------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-.]+)""")
+_DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "svg", "canvas", "object",
+              "embed", "nav", "footer", "aside", "button", "select", "input", "textarea",
+              "dialog", "head", "map", "audio", "video", "picture", "img"]
+_BOILER_WORDS = frozenset(
+    """nav navbar navigation menu menubar sidebar footer cookie cookies consent banner share
+    sharing social related comment comments advert adverts advertisement ads ad breadcrumb
+    breadcrumbs popup modal subscribe subscription newsletter masthead toolbar promo sponsored
+    widget widgets skip""".split()
+)
+_BOILER_ROLES = frozenset(
+    "navigation banner contentinfo complementary search menu menubar dialog alertdialog toolbar".split()
+)
+_HEADER_WORDS = frozenset({"header", "masthead"})
+_BLOCK_TAGS = frozenset(
+    """p div section article main header h1 h2 h3 h4 h5 h6 li ul ol dl dd dt blockquote
+    figure figcaption address hr table thead tbody tfoot caption center details summary
+    fieldset legend body html""".split()
+)
+_TOKEN_SPLIT = re.compile(r"[\s\-_]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def _decode_html(path: Path, data: bytes) -> str:
+    """BOM, then a declared charset that actually decodes, then the plain-text detection."""
+    if not any(data.startswith(bom) for bom, _ in _BOMS):
+        head = data[:4096]
+        match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+        if match:
+            name = match.group(1).decode("ascii").lower()
+            if name in {"iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii"}:
+                name = "cp1252"  # what browsers do
+            try:
+                codec = codecs.lookup(name).name
+                if not codec.startswith("utf-16") and not codec.startswith("utf-32"):
+                    text = data.decode(codec)
+                    _check_binary(path, text)
+                    return text
+            except (LookupError, UnicodeDecodeError):
+                pass
+    return _decode(path, data)
+
+
+def _read_html(decoded: str) -> tuple[str, str]:
+    from bs4 import BeautifulSoup, Comment, NavigableString
+
+    if not re.search(r"<[A-Za-z!/]", decoded):  # no markup at all: treat as plain text
+        text = normalise(decoded)
+        return text, _title_from_text(text)
+    soup = BeautifulSoup(decoded, "lxml")
+    for node in soup.find_all(string=lambda s: isinstance(s, Comment) or type(s).__name__ in
+                              {"Declaration", "Doctype", "ProcessingInstruction", "CData"}):
+        node.extract()
+    title = _html_title(soup)
+    for tag in soup.find_all(_DROP_TAGS):
+        if not tag.decomposed:
+            tag.decompose()
+    _drop_boilerplate(soup)
+    root = _html_content_root(soup)
+    blocks = _html_blocks(root, NavigableString)
+    return normalise(blocks, paragraphs=True), title
+
+
+def _html_title(soup) -> str:
+    """The article's <h1>, else the page's first <h1>, else <title>."""
+    for scope in (soup.find("article"), soup.find("main"), soup):
+        h1 = scope.find("h1") if scope is not None else None
+        if h1 is not None:
+            text = normalise([h1.get_text(" ")], paragraphs=True)
+            if text:
+                return text
+    if soup.title is not None:
+        return normalise([soup.title.get_text(" ")], paragraphs=True)
+    return ""
+
+
+def _tokens(tag) -> set[str]:
+    values = [tag.get("id") or ""]
+    classes = tag.get("class") or []
+    values.extend(classes if isinstance(classes, list) else [classes])
+    tokens: set[str] = set()
+    for value in values:
+        tokens.update(t.lower() for t in _TOKEN_SPLIT.split(str(value)) if t)
+    return tokens
+
+
+def _drop_boilerplate(soup) -> None:
+    """Remove site chrome named by tag, role, id or class; never the article itself.
+
+    An element is kept, whatever its name, when it holds the <article>/<main> or at
+    least half of the page's paragraphs (a `<div class="has-sidebar">` wrapper, an
+    ASP.NET page-wide <form>).
+    """
+    total_p = len(soup.find_all("p"))
+    for tag in soup.find_all(True):
+        if tag.decomposed or tag.name in {"html", "body", "main", "article"}:
+            continue
+        role = str(tag.get("role") or "").lower()
+        tokens = _tokens(tag)
+        hidden = (tag.has_attr("hidden") or str(tag.get("aria-hidden") or "").lower() == "true"
+                  or _HIDDEN_STYLE.search(str(tag.get("style") or "")))
+        is_header = tag.name == "header" or bool(tokens & _HEADER_WORDS) or role == "banner"
+        boiler = (hidden or role in _BOILER_ROLES or bool(tokens & _BOILER_WORDS)
+                  or tag.name == "form")
+        if not (boiler or is_header) or role == "main" or tag.find(["article", "main"]) is not None:
+            continue
+        if not hidden and total_p >= 3 and 2 * len(tag.find_all("p")) >= total_p:
+            continue
+        h1 = tag.find("h1") if is_header and not hidden else None
+        if h1 is not None:
+            tag.replace_with(h1.extract())
+        else:
+            tag.decompose()
+
+
+def _html_content_root(soup):
+    """The article: the biggest <article>, else <main>, else [role=main], else the body."""
+    articles = soup.find_all("article")
+    if articles:
+        return max(articles, key=lambda a: len(a.get_text()))
+    return soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
+
+
+def _html_blocks(root, string_type) -> list[str]:
+    """Walk the tree once: block elements make paragraphs, inline ones flow into them."""
+    blocks: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        if buf:
+            blocks.append("".join(buf))
+            buf.clear()
+
+    stack: list = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:  # end-of-block marker
+            flush()
+            continue
+        if isinstance(node, string_type):
+            buf.append(str(node))
+            continue
+        name = node.name
+        if name == "br":
+            buf.append(" ")
+        elif name == "tr":
+            flush()
+            cells = [c.get_text(" ") for c in node.find_all(["td", "th"])]
+            blocks.append(" ; ".join(c for c in (" ".join(x.split()) for x in cells) if c))
+        elif name == "pre":
+            flush()
+            blocks.extend(node.get_text().split("\n"))
+        elif name in _BLOCK_TAGS:
+            flush()
+            stack.append(None)
+            stack.extend(reversed(node.contents))
+        else:
+            stack.extend(reversed(node.contents))
+    flush()
+    return blocks
+
+
+# --- markdown ----------------------------------------------------------------------------------
+
+_MD_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_MD_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_MD_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+_MD_ATX = re.compile(r"^[ \t]{0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_MD_SETEXT = re.compile(r"^[ \t]{0,3}(=+|-+)[ \t]*$")
+_MD_RULE = re.compile(r"^[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_MD_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
+_MD_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
+_MD_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_MD_REFDEF = re.compile(r"^[ \t]{0,3}\[[^\]]+\]:[ \t]*\S+.*$")
+_MD_INLINE = [
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]"), ""),  # images
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # [text](url)
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # [text][ref]
+    (re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>"), r"\1"),  # autolinks
+    (re.compile(r"<br\s*/?>", re.I), " "),
+    (re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"), ""),  # raw HTML tags
+    (re.compile(r"(`+)(.+?)\1"), r"\2"),  # inline code
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *em*
+    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),  # _em_
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), r"\1"),  # backslash escapes
+]
+
+
+def _read_markdown(decoded: str) -> tuple[str, str]:
+    blocks, title = _markdown_blocks(decoded)
+    return normalise(blocks, paragraphs=True), title
+
+
+def _md_inline(text: str) -> str:
+    for pattern, repl in _MD_INLINE:
+        text = pattern.sub(repl, text)
+    return htmllib.unescape(text)
+
+
+def _md_cells(row: str) -> str:
+    cells = [c.strip() for c in row.strip().strip("|").split("|")]
+    return " ; ".join(_md_inline(c) for c in cells if c)
+
+
+def _markdown_blocks(text: str) -> tuple[list[str], str]:
+    """Markdown to paragraphs: one per paragraph, heading, list item, table row, code line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    title = ""
+    front = _MD_FRONT.match(text)
+    if front:
+        for line in front.group(1).split("\n"):
+            key, _, value = line.partition(":")
+            if key.strip().lower() == "title":
+                title = value.strip().strip("\"'")
+        text = text[front.end():]
+    text = _MD_COMMENT.sub("", text)
+    lines = text.split("\n")
+    blocks: list[str] = []
+    para: list[str] = []
+    headings: list[str] = []
+
+    def flush() -> None:
+        if para:
+            blocks.append(_md_inline(" ".join(para)))
+            para.clear()
+
+    def heading(raw: str) -> None:
+        flush()
+        value = _md_inline(raw)
+        blocks.append(value)
+        headings.append(value)
+
+    fence = None
+    i = 0
+    while i < len(lines):
+        line = _MD_QUOTE.sub("", lines[i])
+        i += 1
+        if fence:
+            if line.lstrip().startswith(fence):
+                fence = None
+            else:
+                blocks.append(line)
+            continue
+        m = _MD_FENCE.match(line)
+        if m:
+            flush()
+            fence = m.group(1)
+            continue
+        if not line.strip():
+            flush()
+            continue
+        m = _MD_ATX.match(line)
+        if m:
+            heading(m.group(2) or "")
+            continue
+        if para and _MD_SETEXT.match(line) and not _MD_ITEM.match(para[-1]):
+            raw = " ".join(para)
+            para.clear()
+            heading(raw)
+            continue
+        if _MD_RULE.match(line):
+            flush()
+            continue
+        if "|" in line and i < len(lines) and _MD_TABLE_SEP.match(_MD_QUOTE.sub("", lines[i])) \
+                and "-" in lines[i]:
+            flush()
+            blocks.append(_md_cells(line))
+            i += 1
+            while i < len(lines) and "|" in lines[i] and lines[i].strip():
+                blocks.append(_md_cells(_MD_QUOTE.sub("", lines[i])))
+                i += 1
+            continue
+        if _MD_REFDEF.match(line):
+            continue
+        m = _MD_ITEM.match(line)
+        if m:
+            flush()
+            para.append(line[m.end():])
+            continue
+        para.append(line)
+    flush()
+    if not title and headings:
+        title = next((h for h in (normalise([h], paragraphs=True) for h in headings) if h), "")
+    return blocks, normalise([title], paragraphs=True) if title else ""
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+
+def _read_pdf(path: Path, data: bytes) -> tuple[str, str]:
+    """pypdf text layer per page, then the plain-text layout rules across pages."""
+    if b"%PDF" not in data[:1024]:
+        looks = "looks like text" if not _CONTROL.search(data[:2048].decode("latin-1")) else "is not a PDF"
+        raise PdfError(path, f"the file is named .pdf but does not start with %PDF (it {looks})",
+                       "check the file; rename it to its real format (.txt, .html...) if it is one")
+    if b"%%EOF" not in data:
+        raise PdfError(path, "the PDF is truncated (no end-of-file marker)",
+                       "download or export the file again")
+    pages = _pdf_pages(path, data)
+    if not any(p.strip() for p in pages):
+        raise PdfError(path, "the PDF has no text layer (scanned images?); it needs OCR",
+                       "run OCR first (e.g. ocrmypdf) and try again")
+    text = normalise(pages)
+    return text, _title_from_text(text)
+
+
+def _pdf_pages(path: Path, data: bytes) -> list[str]:
+    import pypdf
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # pypdf warns on every repaired xref; our error says enough
+    try:
+        try:
+            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                try:
+                    ok = reader.decrypt("")
+                except DependencyError:
+                    ok = 0
+                if not ok:
+                    raise PdfError(path, "the PDF is encrypted (password-protected)",
+                                   "save an unencrypted copy and try again")
+            n = len(reader.pages)
+        except ReportError:
+            raise
+        except FileNotDecryptedError:
+            raise PdfError(path, "the PDF is encrypted (password-protected)",
+                           "save an unencrypted copy and try again") from None
+        except Exception as exc:  # pypdf raises many types on damaged files
+            raise PdfError(path, f"the PDF is damaged or truncated ({type(exc).__name__}: {exc})",
+                           "download or export the file again") from None
+        if n == 0:
+            raise PdfError(path, "the PDF has no pages", "download or export the file again")
+        pages = []
+        for number in range(n):
+            try:
+                pages.append(reader.pages[number].extract_text() or "")
+            except Exception as exc:
+                raise PdfError(path, f"page {number + 1} of the PDF cannot be read "
+                               f"({type(exc).__name__}: {exc})",
+                               "download or export the file again") from None
+        return pages
+    finally:
+        logger.setLevel(level)
+
+
+# --- titles --------------------------------------------------------------------------------------
+
+_TITLE_BAD_END = re.compile(r"[.,;]['\"”’»]*$")
+
+
+def _title_from_text(text: str) -> str:
+    """The first paragraph when it reads like a title: short, few words, no full stop.
+
+    A first paragraph ending in ":" ("Analytical report:") takes the next title-like
+    paragraph along.
+    """
+    paras = text.split("\n\n")
+    if len(paras) < 2 or not _looks_like_title(paras[0]):
+        return ""
+    if paras[0].endswith(":") and len(paras) > 2 and _looks_like_title(paras[1]):
+        return f"{paras[0]} {paras[1]}"
+    return paras[0]
+
+
+def _looks_like_title(para: str) -> bool:
+    return (len(para) <= 200 and len(para.split()) <= 30 and not _TITLE_BAD_END.search(para)
+            and any(ch.isalpha() for ch in para))

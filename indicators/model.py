@@ -1,0 +1,138 @@
+"""The records that flow through the pipeline; frozen so a stage cannot quietly edit another's output."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report after ingest: every offset in the pipeline refers to `text`.
+
+    `text` holds paragraphs separated by a blank line ("\\n\\n"); inside a paragraph
+    whitespace is single spaces, so a paragraph is one line.
+    """
+
+    id: str
+    path: str
+    format: str  # txt | md | html | pdf
+    text: str
+    title: str = ""
+
+    @property
+    def paragraphs(self) -> list[tuple[int, int]]:
+        """(start, end) of each paragraph in `text`."""
+        spans, pos = [], 0
+        for part in self.text.split("\n\n"):
+            if part.strip():
+                spans.append((pos, pos + len(part)))
+            pos += len(part) + 2
+        return spans
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number found in text, before it is attached to any indicator."""
+
+    value: float
+    unit: str  # pint unit string from the project's registry ("" until resolved: count)
+    qualifier: str  # exact | approx | over | under | at_least | at_most | range
+    start: int  # offsets of `surface` in the report text
+    end: int
+    surface: str
+    low: float | None = None
+    high: float | None = None
+    noun: str = ""  # the counted noun as written ("vehicles"), "" when none
+    change: str = ""  # "from" / "to" when the quantity is one side of a paired change
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    paragraph: int  # index of its paragraph
+
+
+@dataclass(frozen=True)
+class TimeExpr:
+    """A time expression in the text, resolved against the report month."""
+
+    start: int
+    end: int
+    kind: str  # day | month | span | year | years | pair | same_period | duration
+    begin: date | None = None
+    finish: date | None = None
+    second: tuple[date, date] | None = None  # the "to" side of "from March to September"
+    year: int | None = None  # target year of "the same period in 2019"
+
+    @property
+    def event(self) -> bool:
+        """A dated event ("On November 23", "in December"), usable for the paragraph's other figures."""
+        return self.kind in ("day", "month")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A quantity in its sentence, with the part of the sentence it owns (its segment)."""
+
+    quantity: Quantity
+    sentence: int  # index into Document.sentences
+    segment: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Document:
+    """What every later stage reads: the report, its month, sentences, time expressions and mentions."""
+
+    report: Report
+    month: str  # YYYY-MM
+    sentences: tuple[Sentence, ...]
+    times: tuple[tuple[TimeExpr, ...], ...]  # per sentence
+    mentions: tuple[Mention, ...]
+
+    @property
+    def ref(self) -> tuple[int, int]:
+        y, m = self.month.split("-")
+        return int(y), int(m)
+
+    def context(self, sentence: int, limit: int) -> list[int]:
+        """Indexes of the earlier sentences of the same paragraph, nearest first."""
+        para = self.sentences[sentence].paragraph
+        out = []
+        i = sentence - 1
+        while i >= 0 and self.sentences[i].paragraph == para and len(out) < limit:
+            out.append(i)
+            i -= 1
+        return out
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row of the claims table (columns as in CLAIMS.md)."""
+
+    report: str
+    report_month: str
+    indicator: str
+    item: str
+    role: str
+    qualifier: str
+    value: float
+    value_low: float | None
+    value_high: float | None
+    unit: str
+    period_start: str
+    period_end: str
+    source: str
+    surface: str
+    sentence: str
+    char_start: int
+    char_end: int
+    notes: tuple[str, ...] = field(default=(), compare=False)  # why the extractor was unsure
+
+
+CLAIM_COLUMNS = [
+    "report", "report_month", "indicator", "item", "role", "qualifier", "value",
+    "value_low", "value_high", "unit", "period_start", "period_end", "source",
+    "surface", "sentence", "char_start", "char_end",
+]

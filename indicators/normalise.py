@@ -1,0 +1,482 @@
+"""Normalise extracted text into the project's text contract.
+
+Every character offset in the pipeline refers to the string this module returns, so the
+contract is strict: paragraphs separated by exactly one blank line ("\\n\\n"), no newline
+inside a paragraph, whitespace runs collapsed to one space, no leading/trailing whitespace,
+no trailing newline. The one exception to collapsing: a lone NBSP / thin space / narrow
+NBSP between two digits ("20\\u202f357") is kept as is, because it is a thousands
+separator the number recogniser must see.
+
+Plain text (txt, PDF pages) additionally gets its layout reconstructed:
+
+* running headers/footers and page-number lines are dropped;
+* blank lines are classified as paragraph separators or as mere double spacing;
+* hard-wrapped lines are rejoined into paragraphs (see `_breaks_after`), and words
+  hyphenated across a line break are rejoined or keep their hyphen (see `_join_hyphen`);
+* paragraphs split mid-sentence by a page break are glued back (`_continues`);
+* markdown emphasis and links that leak into .txt files are stripped.
+
+Everything works per line or per regex match, so time is linear in the text size.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+
+__all__ = ["normalise"]
+
+# --- character level -------------------------------------------------------------------
+
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
+                            "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
+# Line and page separators other than "\n" that text may carry.
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u0085\x0b]")
+_PARA_SEPS = re.compile(r"\u2029")
+# A soft hyphen at a line end is a hyphenation point: join without a hyphen.
+_SOFT_HYPHEN_BREAK = re.compile(r"\u00ad[ \t]*\n[ \t]*")
+# Invisible characters and control characters carry no text; \t \n \f are kept for layout.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\ufffe]")
+# Whitespace to collapse to one space: runs of two or more, any single whitespace other
+# than a space and the three thousands-separator spaces, and one of those three unless it
+# stands between two digits.
+_SEP_SPACES = "\u00a0\u2009\u202f"
+_COLLAPSE = re.compile(
+    rf"\s{{2,}}|[^\S {_SEP_SPACES}]|(?<!\d)[{_SEP_SPACES}]|[{_SEP_SPACES}](?!\d)"
+)
+
+# --- markdown leaking into plain text ----------------------------------------------------
+
+_MD_BOLD = re.compile(r"(\*\*|__)(?=\S)((?:(?!\1)[^\n]|\n(?![ \t]*\n))+?)(?<=\S)\1")
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)")
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(?=\S)", re.M)
+
+# --- line classification ------------------------------------------------------------------
+
+# Sentence-final punctuation, optionally followed by closing quotes/brackets.
+_END = re.compile(r"[.!?…:]['\"”’»)\]]*$")
+_STRONG_END = re.compile(r"[.!?…:;]['\"”’»)\]]*$")
+_BULLET = re.compile(r"^[•▪●◦‣■□►▶✓✔·∙]\s*")
+_DASH_ITEM = re.compile(r"^[-*–—]\s+(?=\S)")
+_NUMBERED_ITEM = re.compile(r"^(?:\(?\d{1,2}[.)]|\(?[a-zа-я][)]|\([a-zа-я]\)|[ivx]{1,4}\))\s+\S",
+                            re.I)
+_PAGE_NUMBER = re.compile(
+    r"^(?:(?:page|p\.|pp\.|стр\.?|страница|с\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?"
+    r"(?:\s*(?:of|/|из|из\s+)\s*\d{1,4})?$",
+    re.I,
+)
+_DISTINCT_PAGE_NUMBER = re.compile(
+    r"^(?:(?:page|стр\.?|страница)\s*\d{1,4}(?:\s*(?:of|/|из)\s*\d{1,4})?"
+    r"|[-–—]\s*\d{1,4}\s*[-–—]|\d{1,4}\s*(?:of|/|из)\s*\d{1,4})$",
+    re.I,
+)
+_BARE_NUMBER = re.compile(r"^\d{1,4}$")
+_FIRST_WORD = re.compile(r"\S+")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_LINE_END_HYPHEN = re.compile(r"[^\W\d_]+-[ \t]*\n\s*[^\W\d_]+")
+_HYPHEN_TAIL = re.compile(r"([^\W\d_]+)-$")
+_LEAD_LETTERS = re.compile(r"[^\W\d_]+")
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+
+# Prefixes that keep their hyphen when a line breaks after them ("ex-\nminister").
+_HYPHEN_PREFIXES = frozenset(
+    "ex self non anti quasi pseudo semi half well cross counter vice so all".split()
+)
+# A paragraph ending in one of these cannot be complete: the next one continues it.
+_FUNCTION_WORDS = frozenset(
+    """a an the of to in on at by for from with and or but nor as that which than into onto
+    upon about between among within without under over its their his her our your this these
+    those is are was were be been has have had will would can could may might must shall
+    should и в во на с со по для о об от к ко из за не что как а но или при до без через над
+    под между""".split()
+)
+
+
+def normalise(source: str | Sequence[str], *, paragraphs: bool = False) -> str:
+    """Return `source` as contract text.
+
+    `source` is either a whole plain-text document (str) or its pages (a sequence of
+    str, e.g. the text layer of each PDF page), whose layout (wrapping, running headers,
+    page numbers, blank-line spacing) is reconstructed. With `paragraphs=True` it is a
+    sequence of paragraphs already separated by markup (HTML blocks, markdown blocks),
+    which only get character and whitespace cleanup.
+    """
+    if paragraphs:
+        if isinstance(source, str):
+            source = [source]
+        return _join_paragraphs(_clean_paragraph(_prepare(p)) for p in source)
+    pages = [source] if isinstance(source, str) else list(source)
+    text = "\f".join(_prepare(p) for p in pages)
+    text = _strip_markdown(text)
+    page_lines = [page.split("\n") for page in text.split("\f")]
+    lines = _drop_furniture(page_lines)
+    paras, vocab = _layout(lines)
+    paras = _glue_page_splits(paras, vocab)
+    return _join_paragraphs(_clean_paragraph(p) for p in paras)
+
+
+# --- character cleanup --------------------------------------------------------------------
+
+
+def _prepare(text: str) -> str:
+    """Unify line ends, compose characters and drop invisible ones before any layout work."""
+    text = _NEWLINES.sub("\n", text)
+    text = _PARA_SEPS.sub("\n\n", text)
+    text = _SOFT_HYPHEN_BREAK.sub("", text)
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    return text.translate(_LIGATURES)
+
+
+def _clean_paragraph(text: str) -> str:
+    """Collapse whitespace to single spaces (keeping digit-group separators) and trim."""
+    return _COLLAPSE.sub(" ", text).strip()
+
+
+def _join_paragraphs(paras) -> str:
+    return "\n\n".join(p for p in paras if p)
+
+
+def _strip_markdown(text: str) -> str:
+    """Remove markdown emphasis, links and heading marks that leak into plain text."""
+    if "*" in text or "_" in text:
+        text = _MD_BOLD.sub(r"\2", text)
+    if "](" in text:
+        text = _MD_IMAGE.sub("", text)
+        text = _MD_LINK.sub(r"\1", text)
+    if "#" in text:
+        text = _MD_HEADING.sub("", text)
+    return text
+
+
+# --- running headers, footers and page numbers ---------------------------------------------
+
+
+def _furniture_key(line: str) -> str:
+    """A line's identity for header/footer matching: digits and spacing do not count."""
+    return _SPACES.sub(" ", _DIGITS.sub("#", line)).strip().lower()
+
+
+def _drop_furniture(page_lines: list[list[str]]) -> list[str]:
+    """Flatten pages to lines without running headers/footers and page numbers."""
+    if len(page_lines) > 1:
+        return _drop_furniture_paged(page_lines)
+    return _drop_furniture_unpaged(page_lines[0])
+
+
+def _edge_indices(lines: list[str], depth: int = 3) -> list[int]:
+    """Indices of the first and last `depth` non-blank lines of a page."""
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    return sorted(set(nonblank[:depth] + nonblank[-depth:]))
+
+
+def _drop_furniture_paged(page_lines: list[list[str]]) -> list[str]:
+    """With page boundaries known: drop lines repeated at the top/bottom of many pages."""
+    edges = [_edge_indices(lines) for lines in page_lines]
+    seen = Counter()
+    for lines, idx in zip(page_lines, edges):
+        seen.update({_furniture_key(lines[i]) for i in idx})
+    pages_with_text = sum(1 for idx in edges if idx)
+    threshold = max(2, (pages_with_text + 1) // 2)
+    out: list[str] = []
+    for lines, idx in zip(page_lines, edges):
+        drop = set()
+        for i in idx:
+            stripped = lines[i].strip()
+            key = _furniture_key(stripped)
+            if _PAGE_NUMBER.match(stripped) or (seen[key] >= threshold and len(stripped) <= 150):
+                drop.add(i)
+        out.extend(line for i, line in enumerate(lines) if i not in drop)
+    return out
+
+
+def _drop_furniture_unpaged(lines: list[str]) -> list[str]:
+    """Without page boundaries: page-number lines mark them; else drop far-apart repeats.
+
+    Lines like "Page 3 of 12", "- 3 -", "3 / 12", and bare numbers counting up by one,
+    are page numbers. When there are any, the text is cut into pages after each of them
+    and the paged rules apply. Otherwise a short line repeated at least three times at
+    least five lines apart is taken for a running header or footer.
+    """
+    stripped = [line.strip() for line in lines]
+    marks = {i for i, s in enumerate(stripped) if s and _DISTINCT_PAGE_NUMBER.match(s)}
+    marks |= _page_number_chain(stripped)
+    if marks:
+        pages, start = [], 0
+        for i in sorted(marks):
+            pages.append(lines[start:i + 1])
+            start = i + 1
+        pages.append(lines[start:])
+        kept = _drop_furniture_paged(pages)
+        return [line for line in kept if not _DISTINCT_PAGE_NUMBER.match(line.strip())]
+    positions: dict[str, list[int]] = {}
+    order = 0
+    for s in stripped:
+        if s:
+            if len(s) <= 100:
+                positions.setdefault(_furniture_key(s), []).append(order)
+            order += 1
+    repeated = {
+        key for key, where in positions.items()
+        if len(where) >= 3 and min(b - a for a, b in zip(where, where[1:])) >= 5
+        and any(ch.isalpha() for ch in key)
+    }
+    if not repeated:
+        return lines
+    return [line for line, s in zip(lines, stripped) if not s or _furniture_key(s) not in repeated]
+
+
+def _page_number_chain(stripped: list[str]) -> set[int]:
+    """Bare-number lines that count up by one (1, 2, 3...) are page numbers, not data."""
+    nums = [(i, int(s)) for i, s in enumerate(stripped) if _BARE_NUMBER.match(s)]
+    chain = set()
+    for (i, a), (j, b) in zip(nums, nums[1:]):
+        if b == a + 1 and j - i >= 5:
+            chain |= {i, j}
+    return chain
+
+
+# --- layout: blank lines, wrapping ---------------------------------------------------------
+
+
+def _layout(lines: list[str]) -> tuple[list[str], _Vocab | None]:
+    """Group lines into paragraphs; also return the document's vocabulary, if needed."""
+    texts = [line.strip() for line in lines]
+    nonblank = [t for t in texts if t]
+    if not nonblank:
+        return [], None
+    width = _typical_width(nonblank)
+    closed = sum(1 for t in nonblank[:-1] if _STRONG_END.search(t))
+    wrapped = len(nonblank) >= 3 and width <= 200 and closed <= 0.6 * (len(nonblank) - 1)
+    gaps = _gaps(texts)
+    blocks = _blocks(lines, texts, gaps, wrapped)
+    vocab = _vocabulary("\n".join(nonblank)) if any(t.endswith("-") for t in nonblank) else None
+    indent = _usual_indent(lines)
+    paras: list[str] = []
+    for block in blocks:
+        if wrapped:
+            paras.extend(_unwrap(block, width, indent, vocab))
+        else:
+            paras.extend(_join_block(block, vocab, blank_separated=any(g for g in gaps)))
+    return paras, vocab
+
+
+def _typical_width(nonblank: list[str]) -> int:
+    """The length of a full line: the 90th percentile, robust to a few overlong lines."""
+    lengths = sorted(len(t) for t in nonblank)
+    return lengths[min(len(lengths) - 1, int(0.9 * len(lengths)))]
+
+
+def _gaps(texts: list[str]) -> list[int]:
+    """Number of blank lines between each pair of consecutive non-blank lines."""
+    gaps, run, started = [], 0, False
+    for t in texts:
+        if t:
+            if started:
+                gaps.append(run)
+            started, run = True, 0
+        else:
+            run += 1
+    return gaps
+
+
+def _blocks(lines: list[str], texts: list[str], gaps: list[int], wrapped: bool) -> list[list[str]]:
+    """Split lines at paragraph-separating blank lines.
+
+    In double-spaced hard-wrapped text (most lines followed by the same number of blank
+    lines, most lines ending mid-sentence) those blank lines are spacing, and only a
+    longer run of blank lines separates paragraphs.
+    """
+    spaced = [g for g in gaps if g]
+    sep = 1
+    if wrapped and gaps and len(spaced) >= 0.7 * len(gaps):
+        sep = Counter(spaced).most_common(1)[0][0] + 1
+    blocks: list[list[str]] = [[]]
+    run = 0
+    for line, t in zip(lines, texts):
+        if not t:
+            run += 1
+            continue
+        if run >= sep and blocks[-1]:
+            blocks.append([])
+        run = 0
+        blocks[-1].append(line.rstrip())
+    return [b for b in blocks if b]
+
+
+def _usual_indent(lines: list[str]) -> int:
+    counts = Counter(len(line) - len(line.lstrip()) for line in lines if line.strip())
+    return counts.most_common(1)[0][0] if counts else 0
+
+
+def _is_item(text: str) -> bool:
+    return bool(_BULLET.match(text) or _DASH_ITEM.match(text) or _NUMBERED_ITEM.match(text))
+
+
+def _strip_bullet(text: str) -> str:
+    """Bullet glyphs and dashes are layout; numbered markers are kept (they may be cited)."""
+    return _DASH_ITEM.sub("", _BULLET.sub("", text), count=1)
+
+
+def _unwrap(block: list[str], width: int, indent: int, vocab: _Vocab | None) -> list[str]:
+    """Rejoin hard-wrapped lines; start a new paragraph where `_breaks_after` says so."""
+    paras: list[str] = []
+    current = ""
+    for k, raw in enumerate(block):
+        line = raw.strip()
+        if not current:
+            current = line
+            continue
+        prev = block[k - 1].strip()
+        if _breaks_after(prev, raw, width, indent):
+            paras.append(current)
+            current = line
+        else:
+            current = _join_lines(current, line, vocab)
+    if current:
+        paras.append(current)
+    return paras
+
+
+def _breaks_after(prev: str, raw_next: str, width: int, indent: int) -> bool:
+    """Does a paragraph end between line `prev` and the next line?
+
+    * the next line is a bulleted item, or a dash/numbered item after a closed line;
+    * `prev` ends a sentence (. ! ? … : plus closing quotes) and is not a full line:
+      the next line's first word would have fitted on it, or it is under 80 % of the
+      typical width;
+    * `prev` ends a sentence and the next line is indented more than usual;
+    * `prev` does not end a sentence, the next line's first word would have fitted on it
+      with room to spare (within 80 % of the width), and the next line starts with a
+      capital, a digit or a quote: `prev` is a heading or a label.
+    """
+    nxt = raw_next.strip()
+    if _BULLET.match(nxt):
+        return True
+    ends = bool(_END.search(prev))
+    short = len(prev) < 0.8 * width
+    if (_DASH_ITEM.match(nxt) or _NUMBERED_ITEM.match(nxt)) and (_STRONG_END.search(prev) or short):
+        return True
+    first = _FIRST_WORD.match(nxt)
+    fits = len(prev) + 1 + (len(first.group()) if first else 0) <= width
+    if ends and (fits or short):
+        return True
+    if ends and len(raw_next) - len(raw_next.lstrip()) > indent:
+        return True
+    roomy = len(prev) + 1 + (len(first.group()) if first else 0) <= 0.8 * width
+    if not ends and roomy and not prev.endswith("-"):
+        head = nxt[:1]
+        return head.isupper() or head.isdigit() or head in "\"“«'‘"
+    return False
+
+
+def _join_block(block: list[str], vocab: _Vocab | None, blank_separated: bool) -> list[str]:
+    """Join the lines of a block in a text that is not hard-wrapped.
+
+    When blank lines separate paragraphs, the lines of a block belong together
+    (markdown semantics: soft line breaks, "  " hard breaks), except list items.
+    Without blank lines, each line is a paragraph.
+    """
+    paras: list[str] = []
+    for raw in block:
+        line = raw.strip()
+        if paras and blank_separated and not _is_item(line):
+            paras[-1] = _join_lines(paras[-1], line, vocab)
+        else:
+            paras.append(line)
+    return paras
+
+
+def _join_lines(left: str, right: str, vocab: _Vocab | None) -> str:
+    if left.endswith("-"):
+        return _join_hyphen(left, right, vocab)
+    return f"{left} {right}"
+
+
+# --- hyphenation ----------------------------------------------------------------------------
+
+
+class _Vocab:
+    """Words of the document (outside line-end hyphenations), to judge hyphenated breaks."""
+
+    def __init__(self, words: set[str], hyphenated: set[str]):
+        self.words = words
+        self.hyphenated = hyphenated
+
+
+def _vocabulary(text: str) -> _Vocab:
+    inner = _LINE_END_HYPHEN.sub(" ", text)
+    words: set[str] = set()
+    hyphenated: set[str] = set()
+    for w in _WORD.findall(inner):
+        w = w.lower()
+        if "-" in w:
+            hyphenated.add(w)
+            words.update(w.split("-"))
+        else:
+            words.add(w)
+    return _Vocab(words, hyphenated)
+
+
+def _join_hyphen(left: str, right: str, vocab: _Vocab | None) -> str:
+    """Join `left` (ending in "-") and `right` across a line break.
+
+    The hyphen stays ("military-industrial", "BTR-82A", "Belarusian-Russian") when the
+    next part does not start with a lowercase letter, when the document spells the
+    hyphenated form elsewhere, when the first part is a prefix that takes a hyphen
+    ("ex-", "self-", "anti-"...), or when both parts are words the document uses on their
+    own (unless it also uses the joined form). Otherwise the break is a hyphenation and
+    the hyphen goes ("organi-zation" -> "organization"). A spaced dash ("word -") is not
+    a hyphen: the lines are joined with a space.
+    """
+    if len(left) < 2 or left[-2].isspace() or left.endswith("--"):
+        return f"{left} {right}"
+    tail = _HYPHEN_TAIL.search(left)
+    if not tail:  # "2021-" + "2025": a range or code, keep as written
+        return left + right
+    head = _LEAD_LETTERS.match(right)
+    if not head or not right[0].islower():
+        return left + right
+    first, second = tail.group(1).lower(), head.group().lower()
+    keep = first in _HYPHEN_PREFIXES
+    if vocab is not None:
+        if f"{first}-{second}" in vocab.hyphenated:
+            keep = True
+        elif first + second in vocab.words:
+            keep = False
+        elif len(first) >= 4 and len(second) >= 4 and first in vocab.words and second in vocab.words:
+            keep = True
+    return left + right if keep else left[:-1] + right
+
+
+# --- paragraphs split by page breaks --------------------------------------------------------
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """Is `nxt` the rest of `prev`, cut off by a page break or a stray blank line?"""
+    prev = prev.rstrip()
+    if not prev or not nxt or _STRONG_END.search(prev) or _is_item(nxt.lstrip()):
+        return False
+    if prev.endswith("-") and _HYPHEN_TAIL.search(prev) and nxt[:1].islower():
+        return True
+    if nxt[:1].islower():
+        return True
+    last = prev.rsplit(None, 1)[-1].lower()
+    return last in _FUNCTION_WORDS
+
+
+def _glue_page_splits(paras: list[str], vocab: _Vocab | None) -> list[str]:
+    """Glue paragraphs cut mid-sentence, then drop list bullets from paragraph starts."""
+    out: list[str] = []
+    for p in paras:
+        p = p.strip()
+        if not p:
+            continue
+        if out and _continues(out[-1], p):
+            out[-1] = _join_lines(out[-1], p, vocab)
+        else:
+            out.append(_strip_bullet(p))
+    return out

@@ -1,0 +1,299 @@
+"""Time expressions and the period each claim measures.
+
+Periods are resolved against the report month: "this year", "for 11 months of this
+year", "in January" mean nothing without it. A figure takes the time expression of its
+own part of the sentence, else the sentence's, else (for plans) the plan year named
+just before, else the date of the event its paragraph reports, else the report month.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from collections import Counter
+from datetime import date
+from functools import lru_cache
+
+from .lexicon import lexicon, phrase_alternation
+from .model import Document, Mention, Report, TimeExpr
+
+
+_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+@lru_cache(maxsize=1)
+def _rx() -> dict[str, re.Pattern]:
+    lex = lexicon()
+    M = phrase_alternation(lex.months)
+    M = rf"(?:{M})\.?"
+    Y = r"(?:19|20)\d\d"
+    N = r"(?:\d{1,2}|" + phrase_alternation([k for k, v in lex.number_words.items() if 1 <= v <= 12]) + ")"
+    REL = r"(?:this|the\s+current|current|last|the\s+last|the\s+previous|previous|past|the\s+past|next|the\s+next|the\s+coming|coming|the\s+following|following)\s+year"
+    YR = rf"(?:{Y}|{REL})"
+    D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+    f = re.I
+    return {
+        "as_of": re.compile(rf"\bas\s+(?:of|at|on)\s+(?:(?P<m1>{M})\s+(?P<d1>{D})|(?P<d2>{D})\s+(?P<m2>{M}))(?:,?\s+(?P<y>{Y}))?", f),
+        "numeric_date": re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?!\d)|(?<!\d)(?P<y2>(?:19|20)\d\d)-(?P<m2>[01]\d)-(?P<d2>[0-3]\d)(?!\d)"),
+        "day": re.compile(rf"(?<![\w])(?:(?P<m1>{M})\s+(?P<d1>{D})|(?P<d2>{D})\s+(?:of\s+)?(?P<m2>{M}))(?![\w])(?:,?\s+(?P<y>{Y})(?!\d))?", f),
+        "months_of": re.compile(rf"(?<![\w])(?:for\s+|in\s+|during\s+|over\s+)?(?:the\s+)?(?:first\s+)?(?P<n>{N})\s+months\s+(?:of\s+)?(?P<y>{YR})?", f),
+        "quarter": re.compile(rf"(?<![\w])(?:the\s+)?(?P<o>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?(?P<y>{YR})?|(?<![\w])Q(?P<q>[1-4])\s*(?P<y2>{Y})?", f),
+        "half": re.compile(rf"(?<![\w])(?:the\s+)?(?P<o>first|second|1st|2nd)\s+half\s+(?:of\s+)?(?P<y>{YR})?|(?<![\w])H(?P<h>[12])\s*(?P<y2>{Y})?", f),
+        "month_pair": re.compile(rf"(?<![\w])(?:(?P<w>from|between)\s+)?(?P<a>{M})(?:\s+(?P<ya>{Y}))?(?:\s*[-\u2013\u2014]\s*|\s+(?:to|till|until|through|and)\s+)(?P<b>{M})(?:\s+(?:of\s+)?(?P<y>{YR}))?(?![\w])", f),
+        "year_pair": re.compile(rf"(?<![\w\d])(?:(?P<w>from|between)\s+)?(?P<a>{Y})(?:\s*[-\u2013\u2014/]\s*|\s+(?:to|till|until|through|and)\s+)(?P<b>{Y}|\d\d)(?![\w\d])", f),
+        "month": re.compile(rf"(?<![\w])(?:(?:in|during|for|since|by|until|throughout|over)\s+)?(?:(?:early|late|mid|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of)\s+)?(?P<m>{M})(?:\s+(?:of\s+)?(?P<y>{YR}))?(?![\w])", f),
+        "same_period": re.compile(rf"(?<![\w])(?:the\s+)?same\s+period\s+(?:of\s+|in\s+|last\s+year|of\s+last\s+year)?(?P<y>{YR})?", f),
+        "rel_year": re.compile(rf"(?<![\w]){REL}(?![\w])", f),
+        "rel_month": re.compile(r"(?<![\w])(?P<w>this|last|the\s+previous|previous|past|next|the\s+coming|coming)\s+month(?![\w])", f),
+        "year": re.compile(rf"(?<![\w\d.,])(?P<y>{Y})(?![\w\d%])", f),
+        "duration": re.compile(rf"(?<![\w])(?:(?:\d+|{phrase_alternation(lex.number_words)}|a|an|several|few)\s+)(?:years?|months?|weeks?|days?|hours?|decades?)(?:\s+ago|\s+old)?(?![\w])", f),
+    }
+
+
+def _year_of(token: str | None, ref: tuple[int, int]) -> int | None:
+    if not token:
+        return None
+    t = " ".join(token.lower().split())
+    if re.fullmatch(r"\d{4}", t):
+        return int(t)
+    y = ref[0]
+    if "next" in t or "coming" in t or "following" in t:
+        return y + 1
+    if "last" in t or "previous" in t or "past" in t:
+        return y - 1
+    return y
+
+
+def _month_no(token: str) -> int:
+    return lexicon().months[token.lower().rstrip(".")]
+
+
+def _implicit_year(month: int, ref: tuple[int, int]) -> int:
+    """A month named without a year: the latest such month not after the report month."""
+    return ref[0] if month <= ref[1] else ref[0] - 1
+
+
+def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[TimeExpr]:
+    """Time expressions in text[start:end], longest first, not overlapping, in text order."""
+    R = _rx()
+    found: list[TimeExpr] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b in taken)
+
+    def add(t: TimeExpr | None) -> None:
+        if t is not None and free(t.start, t.end):
+            found.append(t)
+            taken.append((t.start, t.end))
+
+    for m in R["as_of"].finditer(text, start, end):
+        mon = _month_no(m.group("m1") or m.group("m2"))
+        day = int(re.match(r"\d+", m.group("d1") or m.group("d2")).group())
+        y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
+        add(_safe_day(m, y, mon, day))
+    for m in R["numeric_date"].finditer(text, start, end):
+        if m.group("y"):
+            add(_safe_day(m, int(m.group("y")), int(m.group("m")), int(m.group("d"))))
+        else:
+            add(_safe_day(m, int(m.group("y2")), int(m.group("m2")), int(m.group("d2"))))
+    for m in R["month_pair"].finditer(text, start, end):
+        a, b = _month_no(m.group("a")), _month_no(m.group("b"))
+        yb = _year_of(m.group("y"), ref) or (int(m.group("ya")) if m.group("ya") else _implicit_year(b, ref))
+        ya = int(m.group("ya")) if m.group("ya") else (yb if a <= b else yb - 1)
+        first = (date(ya, a, 1), _month_end(ya, a))
+        second = (date(yb, b, 1), _month_end(yb, b))
+        add(TimeExpr(m.start(), m.end(), "pair", date(ya, a, 1), _month_end(yb, b), second=second))
+    for m in R["months_of"].finditer(text, start, end):
+        n = _count(m.group("n"))
+        if not 1 <= n <= 12:
+            continue
+        y = _year_of(m.group("y"), ref) or ref[0]
+        if not m.group("y") and not re.match(r"(?:for|in|during|over)?\s*(?:the\s+)?first", m.group(), re.I) and not re.match(r"(?:for|in|during|over)\s", m.group(), re.I):
+            continue  # "6 months" alone is a duration
+        add(TimeExpr(m.start(), m.end(), "span", date(y, 1, 1), _month_end(y, n)))
+    for m in R["quarter"].finditer(text, start, end):
+        q = _ORD[m.group("o").lower()] if m.group("o") else int(m.group("q"))
+        y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
+        add(TimeExpr(m.start(), m.end(), "span", date(y, 3 * q - 2, 1), _month_end(y, 3 * q)))
+    for m in R["half"].finditer(text, start, end):
+        h = _ORD[m.group("o").lower()] if m.group("o") else int(m.group("h"))
+        y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
+        add(TimeExpr(m.start(), m.end(), "span", date(y, 6 * h - 5, 1), _month_end(y, 6 * h)))
+    for m in R["same_period"].finditer(text, start, end):
+        y = _year_of(m.group("y"), ref)
+        if y is None and re.search(r"last\s+year", m.group(), re.I):
+            y = ref[0] - 1
+        add(TimeExpr(m.start(), m.end(), "same_period", year=y))
+    for m in R["day"].finditer(text, start, end):
+        mon = _month_no(m.group("m1") or m.group("m2"))
+        day = int(re.match(r"\d+", m.group("d1") or m.group("d2")).group())
+        y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
+        add(_safe_day(m, y, mon, day, kind="day"))
+    for m in R["year_pair"].finditer(text, start, end):
+        a = int(m.group("a"))
+        b_raw = m.group("b")
+        b = int(b_raw) if len(b_raw) == 4 else (a // 100) * 100 + int(b_raw)
+        if a < b <= a + 30:
+            add(TimeExpr(m.start(), m.end(), "years", date(a, 1, 1), date(b, 12, 31), second=(date(b, 1, 1), date(b, 12, 31))))
+    for m in R["month"].finditer(text, start, end):
+        word = m.group("m")
+        if word.lower().rstrip(".") == "may" and not m.group("y") and not re.match(r"(?:in|during|for|since|by|until|throughout|over)\s", m.group(), re.I):
+            continue  # the verb "may"
+        if word[:1].islower() and not m.group("y") and len(word) <= 4:
+            continue  # "mar", "dec" in lower case are not months
+        mon = _month_no(word)
+        y = _year_of(m.group("y"), ref) if m.group("y") else _implicit_year(mon, ref)
+        add(TimeExpr(m.start(), m.end(), "month", date(y, mon, 1), _month_end(y, mon)))
+    for m in R["rel_month"].finditer(text, start, end):
+        w = m.group("w").lower()
+        y, mo = ref
+        shift = 1 if ("next" in w or "coming" in w) else (-1 if w != "this" else 0)
+        mo += shift
+        if mo == 0:
+            y, mo = y - 1, 12
+        elif mo == 13:
+            y, mo = y + 1, 1
+        add(TimeExpr(m.start(), m.end(), "month", date(y, mo, 1), _month_end(y, mo)))
+    for m in R["rel_year"].finditer(text, start, end):
+        y = _year_of(m.group(), ref)
+        add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
+    for m in R["year"].finditer(text, start, end):
+        y = int(m.group("y"))
+        add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
+    for m in R["duration"].finditer(text, start, end):
+        add(TimeExpr(m.start(), m.end(), "duration"))
+    found.sort(key=lambda t: t.start)
+    return found
+
+
+def _count(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    return int(lexicon().number_words.get(token.lower(), 0))
+
+
+def _safe_day(m: re.Match, y: int, mon: int, day: int, kind: str = "day") -> TimeExpr | None:
+    try:
+        d = date(y, mon, day)
+    except ValueError:
+        return None
+    return TimeExpr(m.start(), m.end(), kind, d, d)
+
+
+def report_month(report: Report) -> str:
+    """YYYY-MM: a "Month YYYY" in the title, else the most frequent month of the dated events it reports."""
+    lex = lexicon()
+    months = phrase_alternation(lex.months)
+    spans = report.paragraphs
+    head = report.title or (report.text[spans[0][0]:spans[0][1]] if spans and spans[0][1] - spans[0][0] < 200 else "")
+    m = re.search(rf"(?<![\w])(?P<m>{months})\.?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)", head, re.I)
+    if m:
+        return f"{int(m.group('y')):04d}-{lex.months[m.group('m').lower().rstrip('.')]:02d}"
+    counts: Counter = Counter()
+    for t in find_times(report.text, 0, len(report.text), (2100, 12)):
+        if t.kind in ("day", "month") and t.begin and re.search(r"(?:19|20)\d\d", report.text[t.start:t.end]):
+            counts[(t.begin.year, t.begin.month)] += 1
+    if counts:
+        (y, mo), _ = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        return f"{y:04d}-{mo:02d}"
+    years = Counter(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", report.text))
+    if years:
+        return f"{max(years.items(), key=lambda kv: (kv[1], kv[0]))[0]:04d}-12"
+    return ""
+
+
+def resolve_periods(doc: Document, roles) -> list[tuple[date, date, str]]:
+    """(start, end, how) per mention; `how` says where the period came from (for review)."""
+    out = []
+    y, mo = doc.ref
+    month_span = (date(y, mo, 1), _month_end(y, mo))
+    for k, m in enumerate(doc.mentions):
+        out.append(_period_of(doc, k, m, roles[k].role, month_span))
+    return out
+
+
+def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tuple[date, date, str]:
+    q = m.quantity
+    times = [t for t in doc.times[m.sentence] if t.kind != "duration"]
+    if q.change:
+        pair = [t for t in times if t.second is not None]
+        if pair:
+            t = pair[0]
+            if q.change == "from":
+                first_end = _month_end(t.begin.year, t.begin.month) if t.kind == "pair" else date(t.begin.year, 12, 31)
+                return t.begin, first_end, "paired change"
+            return t.second[0], t.second[1], "paired change"
+    own = [t for t in times if m.segment[0] <= t.start < m.segment[1]]
+    for pool, how in ((own, "own clause"), (times, "sentence")):
+        if pool:
+            t = min(pool, key=lambda t: _distance(t, q.start, q.end))
+            span = _span(doc, m.sentence, t)
+            if span:
+                return span[0], span[1], how
+    if role == "planned":
+        for index in _before(doc, m.sentence, paragraphs=2):
+            years = [t for t in doc.times[index] if t.kind == "year" and t.begin.year >= doc.ref[0]]
+            if years:
+                t = years[-1]
+                return t.begin, t.finish, "plan year named earlier"
+    for index in doc.context(m.sentence, 50):
+        events = [t for t in doc.times[index] if t.event]
+        if events:
+            t = events[-1]
+            return t.begin, t.finish, "event date of the paragraph"
+    return month_span[0], month_span[1], "report month"
+
+
+def _distance(t: TimeExpr, a: int, b: int) -> int:
+    if t.end <= a:
+        return a - t.end
+    if t.start >= b:
+        return t.start - b
+    return 0
+
+
+def _span(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date] | None:
+    if t.kind == "same_period":
+        ref = _previous_span(doc, sentence, t.start)
+        year = t.year
+        if ref is None:
+            return (date(year, 1, 1), date(year, 12, 31)) if year else None
+        b, e = ref
+        if year is None:
+            year = b.year - 1
+        shift = year - b.year
+        return _shift_years(b, shift), _shift_years(e, shift)
+    if t.begin is None:
+        return None
+    return t.begin, t.finish
+
+
+def _previous_span(doc: Document, sentence: int, before: int) -> tuple[date, date] | None:
+    for t in reversed([t for t in doc.times[sentence] if t.start < before]):
+        if t.kind in ("span", "pair", "month", "year", "day"):
+            return t.begin, t.finish
+    for index in doc.context(sentence, 3):
+        for t in reversed(doc.times[index]):
+            if t.kind in ("span", "pair", "month", "year"):
+                return t.begin, t.finish
+    return None
+
+
+def _shift_years(d: date, n: int) -> date:
+    try:
+        return d.replace(year=d.year + n)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + n, day=28)
+
+
+def _before(doc: Document, sentence: int, paragraphs: int):
+    """Earlier sentences, nearest first, within this paragraph and the `paragraphs - 1` before it."""
+    para = doc.sentences[sentence].paragraph
+    i = sentence - 1
+    while i >= 0 and doc.sentences[i].paragraph > para - paragraphs:
+        yield i
+        i -= 1

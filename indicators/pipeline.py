@@ -1,0 +1,85 @@
+"""The extraction pipeline: ingest -> sentences -> times -> quantities -> attach -> roles -> periods -> rows."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from .attach import attach
+from .catalog import Catalog, load_catalog
+from .errors import ReportError
+from .ingest import read_report
+from .model import Claim, Document, Report
+from .periods import find_times, report_month, resolve_periods
+from .quantities import find_mentions
+from .roles import classify_roles
+from .rows import claims_frame, to_claims
+from .sentences import split_sentences
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf")
+
+
+def analyse(report: Report) -> Document:
+    """Sentences, time expressions and quantities of one report."""
+    month = report_month(report) or "1970-01"
+    ref = (int(month[:4]), int(month[5:7]))
+    sentences = tuple(split_sentences(report))
+    times = tuple(tuple(find_times(report.text, s.start, s.end, ref)) for s in sentences)
+    mentions = find_mentions(report.text, sentences, times)
+    return Document(report=report, month=month, sentences=sentences, times=times, mentions=mentions)
+
+
+def extract_report(report: Report, catalog: Catalog | None = None) -> list[Claim]:
+    """Every claim of one report, in text order."""
+    catalog = catalog or load_catalog()
+    doc = analyse(report)
+    attachments = attach(doc, catalog)
+    roles = classify_roles(doc, catalog, attachments)
+    periods = resolve_periods(doc, roles)
+    return to_claims(doc, attachments, roles, periods)
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, folders walked (sorted) for report files; a missing path is kept so it is reported."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
+                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
+        else:
+            out.append(p)
+    return out
+
+
+def iter_extract(paths: Iterable[str | Path], catalog: Catalog | None = None) -> Iterator[tuple[Path, list[Claim] | ReportError]]:
+    """(path, claims) per file, or (path, error) for a file that cannot be read; never stops the batch."""
+    catalog = catalog or load_catalog()
+    for path in expand_paths(paths):
+        try:
+            report = read_report(path)
+        except ReportError as exc:
+            yield path, exc
+            continue
+        except OSError as exc:
+            yield path, ReportError(path, f"cannot open the file ({exc.strerror or exc})", "check the path and permissions")
+            continue
+        yield path, extract_report(report, catalog)
+
+
+def extract(paths, catalog: Catalog | str | Path | None = None) -> pd.DataFrame:
+    """The claims table for the given files/folders; unreadable files are logged and skipped."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    if not isinstance(catalog, Catalog):
+        catalog = load_catalog(catalog)
+    claims: list[Claim] = []
+    for path, result in iter_extract(paths, catalog):
+        if isinstance(result, ReportError):
+            log.warning("skipped %s", result.message)
+        else:
+            claims.extend(result)
+    return claims_frame(claims)

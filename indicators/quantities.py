@@ -1,0 +1,477 @@
+"""Find quantities in text: numbers with their qualifiers, multipliers, units, ranges and changes.
+
+General rules only, driven by `data/lexicon.yaml`: a number is a quantity unless its
+context makes it a date, a year, an ordinal, a designation (Su-30SM, COVID-19), a
+reference (page 5) or the pronoun "one".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from .lexicon import lexicon, phrase_alternation, word_bounded
+from .model import Mention, Quantity
+
+_SEP_SPACES = "\u00a0\u2009\u202f "
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"
+
+
+@dataclass
+class _Atom:
+    """One number with what sticks to it, before ranges and changes are formed."""
+
+    start: int  # surface start (qualifier / currency prefix included)
+    core_start: int
+    core_end: int
+    end: int  # surface end (multiplier, unit, measure noun included)
+    value: float
+    qualifier: str = "exact"
+    qualified: bool = False  # a qualifier phrase was written
+    unit: str = ""  # percent / percentage_point / ratio / currency code / "" (a count)
+    scaled: bool = False  # a multiplier was written
+    bare: float = 0.0  # the number as written, before its multiplier
+    word: bool = False  # written in words
+    noun: str = ""
+    noun_unit: str = ""
+
+
+class _Patterns:
+    """All regexes, compiled once from the lexicon."""
+
+    def __init__(self) -> None:
+        lex = lexicon()
+        raw = lex.raw
+        self.lex = lex
+        sep = f"[,{_SEP_SPACES}]"
+        self.digits = re.compile(
+            rf"(?<![\w.,/\\:])(?:\d{{1,3}}(?:{sep}\d{{3}})+(?:\.\d+)?(?![\d])|\d+(?:[.,]\d+)?)"
+        )
+        words = list(lex.number_words) + list(raw["scale_words"])
+        w = phrase_alternation(words)
+        self.word_number = re.compile(rf"(?<![\w-])(?:{w})(?:(?:\s+and\s+|\s+|[-\u2010\u2011])(?:{w}))*(?![\w-])", re.I)
+        quals = []
+        for q, phrases in raw["qualifiers_before"].items():
+            quals += [(p, q) for p in phrases]
+        self.qual_of = {" ".join(p.lower().split()): q for p, q in quals}
+        self.qual_before = re.compile(
+            rf"(?:(?<![\w])(?P<q>{phrase_alternation([p for p, _ in quals])})\s*)?"
+            rf"(?P<c>{phrase_alternation([c for c in lex.currencies if not c[:1].islower()])})?\s?$",
+            re.I,
+        )
+        after = []
+        for q, phrases in raw["qualifiers_after"].items():
+            after += [(p, q) for p in phrases]
+        self.qual_after_of = {" ".join(p.lower().split()): q for p, q in after}
+        self.qual_after = re.compile(rf"\s*(?:[-{_DASHES}])?(?P<q>{phrase_alternation([p for p, _ in after])})(?![\w])", re.I)
+        self.multiplier = re.compile(rf"\s*(?P<m>{phrase_alternation(lex.multipliers)})(?![\w])", re.I)
+        self.currency_mult = re.compile(rf"\s?(?P<m>{phrase_alternation(lex.currency_only_multipliers)})(?![\w])")
+        self.currency_after = re.compile(rf"\s*(?P<c>{phrase_alternation(lex.currencies)})(?![\w])", re.I)
+        self.percent = re.compile(rf"\s*(?:{phrase_alternation(raw['percent_words'])})(?![\w])", re.I)
+        self.pp = re.compile(rf"\s*(?:{phrase_alternation(raw['percentage_point_words'])})(?![\w])", re.I)
+        self.factor = re.compile(r"\s*(?:times|[-\u2010]?fold)(?![\w])", re.I)
+        self.half = re.compile(r"\s+and\s+a\s+half(?![\w])", re.I)
+        self.range_conn = re.compile(rf"\s*(?:[{_DASHES}]|\.\.)\s*|\s+(?:to|and|or)\s+", re.I)
+        self.from_before = re.compile(r"(?<![\w])(?P<w>from|between)\s+$", re.I)
+        self.change_words = re.compile(word_bounded(phrase_alternation(raw["change_words"])), re.I)
+        months = phrase_alternation(lex.months)
+        self.month_before = re.compile(rf"(?<![\w])(?:{months})\.?\s*$", re.I)
+        self.month_after = re.compile(rf"\s*(?:{months})(?![\w])", re.I)
+        self.reference_before = re.compile(rf"(?<![\w])(?:{phrase_alternation(raw['reference_words'])})\s*$", re.I)
+        self.descriptor_after = re.compile(rf"\s+(?:{phrase_alternation(raw['descriptor_followers'])})(?![\w])", re.I)
+        self.year_prep_before = re.compile(
+            r"(?<![\w])(?:in|since|until|till|by|of|for|from|to|before|after|during|through|year|the|early|late|mid|"
+            r"spring|summer|autumn|fall|winter|and|or|[-\u2013\u2014])\s*$", re.I)
+        self.noun_word = re.compile(r"\s*(?P<w>[^\W\d_][\w’'\u2010-]*)", re.U)
+        self.designation = re.compile(r"[A-Za-z\u0400-\u04FF]+[-\u2010\u2011]?\d[\w-]*|\d+[A-Za-z][\w-]*")
+        self.stop_words = frozenset(
+            "in for at on by from to than compared with per over during since until as and or but which that who "
+            "is are was were be been being has have had will would can could may might should must not it they "
+            "this those these there their its into within under above about around against among between up "
+            "down out off".split())
+        self.noun_skip = frozenset(str(s).lower() for s in raw["noun_skip"])
+        self.of_which = re.compile(r"(?<![\w])(?:of\s+(?:which|them|these|those|whom)|including|among\s+them)\s*,?\s*$", re.I)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> _Patterns:
+    return _Patterns()
+
+
+def _to_float(s: str) -> float:
+    """Digits with thousands separators or a decimal comma -> float."""
+    s = s.replace("\u00a0", "").replace("\u2009", "").replace("\u202f", "")
+    if re.fullmatch(r"\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?", s):
+        return float(s.replace(",", "").replace(" ", ""))
+    if "," in s:  # decimal comma: "1,5"
+        return float(s.replace(",", "."))
+    return float(s)
+
+
+def _words_value(text: str) -> tuple[float, int] | None:
+    """Value of a number-word sequence and how many characters of it form one number."""
+    lex = lexicon()
+    scale = {k.lower(): v for k, v in lex.raw["scale_words"].items()}
+    total, current, last_kind, consumed = 0.0, 0.0, "", 0
+    for m in re.finditer(r"[A-Za-z]+", text):
+        tok = m.group().lower()
+        if tok == "and":
+            continue
+        v = lex.number_words.get(tok)
+        if v is not None:
+            kind = "tens" if v >= 20 else "unit"
+            if last_kind == "unit" or (last_kind == "tens" and kind == "tens"):
+                break
+            if last_kind == "tens" and v >= 10:
+                break
+            current += v
+            last_kind = kind
+        elif tok in scale:
+            if last_kind in ("", "scale"):
+                break
+            current = max(current, 1) * scale[tok]
+            last_kind = "scale"
+        else:
+            break
+        consumed = m.end()
+    if not consumed:
+        return None
+    return total + current, consumed
+
+
+def _is_year(value: float, core: str) -> bool:
+    return re.fullmatch(r"(19|20)\d\d", core) is not None and 1900 <= value <= 2100
+
+
+def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: int) -> _Atom | None:
+    """Read one number and what sticks to it; None when context says it is not a quantity."""
+    P = _patterns()
+    core = text[m_start:m_end]
+    if word:
+        parsed = _words_value(core)
+        if parsed is None:
+            return None
+        value, n = parsed
+        m_end = m_start + n
+    else:
+        try:
+            value = _to_float(core)
+        except ValueError:
+            return None
+    end = m_end
+    before = text[max(lo, m_start - 60):m_start]
+    after = text[m_end:min(hi, m_end + 80)]
+
+    if not word:
+        # designation / code / ordinal / decade / time / date written with digits
+        prev = text[m_start - 1] if m_start > lo else " "
+        prev2 = text[m_start - 2] if m_start - 1 > lo else " "
+        if prev.isalpha() or (prev in "-\u2010\u2011" and prev2.isalpha()):
+            return None
+        nxt = after[:1]
+        if nxt.isalpha():
+            glued = re.match(r"(bn|mln|bln|mn|k|m|b|pp|x)(?![\w])", after, re.I)
+            if not glued:
+                return None
+        if re.match(r"[’']s(?![\w])", after) or re.match(r"[:]\d", after) or re.match(r"\.\d+\.", after):
+            return None
+        if re.match(r"[-\u2010\u2011][^\W\d_]", after) and not re.match(r"[-\u2010\u2011](?:fold|plus)(?![\w])", after, re.I):
+            return None
+        if re.match(r"[-/]\d{1,2}[-/]\d", after) or re.match(r"\.\d{1,2}\.\d", after):
+            return None
+    else:
+        if core[:m_end - m_start].strip().lower() == "one":
+            pass  # decided below: "one" is a number only with a unit or a counted noun
+    if P.month_before.search(before) and not word and value <= 31 and "." not in core:
+        return None
+    if not word and value <= 31 and "." not in core and P.month_after.match(after):
+        return None
+    if P.reference_before.search(before):
+        return None
+    if P.descriptor_after.match(after):
+        return None
+
+    atom = _Atom(start=m_start, core_start=m_start, core_end=m_end, end=end, value=value, word=word, bare=value)
+    rest = after
+    # glued suffixes: 5bn, 5k (with a currency), 3x
+    g = re.match(r"(bn|mln|bln|mn)(?![\w])", rest, re.I)
+    if g:
+        atom.value *= lexicon().multipliers[g.group(1).lower()]
+        atom.scaled = True
+        atom.end += g.end()
+        rest = text[atom.end:min(hi, atom.end + 80)]
+    h = P.half.match(rest)
+    if h and word:
+        atom.value += 0.5
+        atom.bare += 0.5
+        atom.end += h.end()
+        rest = text[atom.end:min(hi, atom.end + 80)]
+    mm = P.multiplier.match(rest)
+    if mm:
+        atom.value *= lexicon().multipliers[" ".join(mm.group("m").lower().split())]
+        atom.scaled = True
+        atom.end += mm.end()
+        rest = text[atom.end:min(hi, atom.end + 80)]
+
+    left = P.qual_before.search(before)
+    prefix_currency = None
+    if left and left.group("c"):
+        prefix_currency = lexicon().currency(left.group("c"))
+    if prefix_currency or P.currency_after.match(rest):
+        cm = P.currency_mult.match(rest)
+        if cm and not atom.scaled:
+            atom.value *= lexicon().currency_only_multipliers[cm.group("m").lower()]
+            atom.scaled = True
+            atom.end += cm.end()
+            rest = text[atom.end:min(hi, atom.end + 80)]
+        elif not atom.scaled and re.match(r"(k|m|b)(?![\w])", rest):
+            atom.value *= lexicon().currency_only_multipliers[rest[0].lower()]
+            atom.scaled = True
+            atom.end += 1
+            rest = text[atom.end:min(hi, atom.end + 80)]
+    elif re.match(r"(k|m|b)(?![\w])", rest):
+        return None  # 5m without a currency: metres, minutes ... not ours
+    if re.match(r"x(?![\w])", rest, re.I):
+        atom.unit = "ratio"
+        atom.end += 1
+        rest = text[atom.end:min(hi, atom.end + 80)]
+
+    if not atom.unit:
+        if prefix_currency:
+            atom.unit = prefix_currency
+        pm = P.pp.match(rest)
+        cur = P.currency_after.match(rest)
+        if pm:
+            atom.unit = "percentage_point"
+            atom.end += pm.end()
+        elif (pc := P.percent.match(rest)):
+            atom.unit = "percent"
+            atom.end += pc.end()
+        elif (fc := P.factor.match(rest)):
+            atom.unit = "ratio"
+            atom.end += fc.end()
+        elif cur and not prefix_currency:
+            code = lexicon().currency(cur.group("c"))
+            if code:
+                atom.unit = code
+                atom.end += cur.end()
+        rest = text[atom.end:min(hi, atom.end + 80)]
+
+    if left and left.group("q"):
+        q = P.qual_of.get(" ".join(left.group("q").lower().split()), "exact")
+        atom.qualifier = q
+        if q != "exact":
+            atom.qualified = True
+            atom.start = m_start - (len(before) - left.start("q"))
+    if prefix_currency:
+        atom.start = min(atom.start, m_start - (len(before) - left.start("c")))
+    qa = P.qual_after.match(rest)
+    if qa and atom.qualifier == "exact":
+        atom.qualifier = P.qual_after_of.get(" ".join(qa.group("q").lower().split()), "exact")
+        atom.qualified = True
+        atom.end += qa.end()
+
+    if _is_year(atom.value, core) and not atom.scaled and not atom.unit:
+        # a year unless a counted noun follows and no temporal preposition precedes
+        noun, _ = _counted_noun(text, atom.end, hi)
+        if not noun or P.year_prep_before.search(before):
+            return None
+    if word and core.strip().lower().startswith("one") and atom.value == 1 and not atom.unit and not atom.scaled:
+        noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
+        if not noun:
+            return None
+    return atom
+
+
+def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tuple[str, int]:
+    """The counted noun after a number ("ten such vehicles") and where it ends; ("", pos) if none."""
+    P = _patterns()
+    lex = P.lex
+    cur = pos
+    first_plain = ("", pos)
+    for _ in range(4):
+        m = P.noun_word.match(text, cur, hi)
+        if not m:
+            break
+        word = m.group("w")
+        low = word.lower()
+        # two-word nouns first ("battalion sets", "legal entities")
+        m2 = P.noun_word.match(text, m.end(), hi)
+        if m2:
+            two = f"{low} {m2.group('w').lower()}"
+            if two in lex.noun_units:
+                return text[m.start('w'):m2.end()], m2.end()
+        if low in lex.noun_units:
+            return word, m.end()
+        if P.designation.fullmatch(word):
+            cur = m.end()
+            continue
+        if low in P.stop_words:
+            break
+        if low in P.noun_skip:
+            cur = m.end()
+            continue
+        if not first_plain[0] and not known_only and low.endswith("s") and len(low) > 3 and word[:1].islower():
+            first_plain = (word, m.end())
+        cur = m.end()
+    return first_plain
+
+
+def _noun_unit(noun: str) -> str:
+    if not noun:
+        return ""
+    return lexicon().noun_units.get(" ".join(noun.lower().split()), "count")
+
+
+def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
+    P = _patterns()
+    spans = []
+    for m in P.digits.finditer(text, lo, hi):
+        spans.append((m.start(), m.end(), False))
+    for m in P.word_number.finditer(text, lo, hi):
+        spans.append((m.start(), m.end(), True))
+    spans.sort()
+    atoms: list[_Atom] = []
+    taken = lo
+    for s, e, word in spans:
+        if s < taken:
+            continue
+        a = _parse_atom(text, s, e, word, lo, hi)
+        if a is None:
+            continue
+        if not a.unit:
+            noun, noun_end = _counted_noun(text, a.end, hi)
+            a.noun = noun
+            a.noun_unit = _noun_unit(noun)
+            if noun and " ".join(noun.lower().split()) in P.lex.measure_nouns and re.fullmatch(r"[\s\w-]*", text[a.end:noun_end]):
+                if not re.search(r"[A-Z]", text[a.end:noun_end - len(noun)]):  # no designation between
+                    a.end = noun_end
+        atoms.append(a)
+        taken = a.end
+    return atoms
+
+
+def _propagate(low: _Atom, high: _Atom) -> tuple[float, str]:
+    """Scale the lower bound by the upper bound's multiplier and give it its unit ("2-4 thousand")."""
+    value = low.value
+    if high.scaled and not low.scaled and low.bare <= high.bare:
+        value = low.value * (high.value / high.bare)
+    return value, low.unit or high.unit
+
+
+def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
+    """Every quantity in text[start:end], in text order, with offsets into `text`."""
+    P = _patterns()
+    hi = len(text) if end is None else end
+    atoms = _atoms(text, start, hi)
+    out: list[Quantity] = []
+    i = 0
+    while i < len(atoms):
+        a = atoms[i]
+        b = atoms[i + 1] if i + 1 < len(atoms) else None
+        if b is not None and (not a.unit or not b.unit or a.unit == b.unit):
+            before = text[max(start, a.start - 80):a.start]
+            fb = P.from_before.search(before)
+            opener = fb.group("w").lower() if fb else ""
+            gap = text[a.end:b.start]
+            joint = gap.strip().lower()
+            adjacent = P.range_conn.fullmatch(gap) is not None and (
+                joint not in ("and", "or") or (joint == "and" and opener == "between"))
+            clause = re.split(r"[.;:!?]|,\s", before)[-1]
+            changing = opener == "from" and (bool(P.change_words.search(clause)) or a.qualified or b.qualified)
+            spread = opener == "from" and re.fullmatch(r"[^.;:!?\d]{0,40}\s(?:to|up to|down to)\s+", gap) is not None
+            if adjacent and not changing:
+                out.append(_range(text, a, b, fb, before))
+                i += 2
+                continue
+            if (adjacent and changing) or spread:  # "increased from A to B": two claims
+                lowv, unit = _propagate(a, b)
+                out.append(_quantity(text, a, value=lowv, unit=unit, change="from"))
+                out.append(_quantity(text, b, change="to"))
+                i += 2
+                continue
+        out.append(_quantity(text, a))
+        i += 1
+    return _inherit_nouns(text, out)
+
+
+def _range(text: str, a: _Atom, b: _Atom, fb, before: str) -> Quantity:
+    lowv, unit = _propagate(a, b)
+    highv = b.value
+    unit = unit or b.unit
+    noun = b.noun or a.noun
+    noun_unit = b.noun_unit or a.noun_unit
+    lo_v, hi_v = sorted((lowv, highv))
+    start = a.core_start if a.qualified else a.start  # "about 5-7%" is a range; its surface starts at the figure
+    if fb:
+        start = a.start - (len(before) - fb.start())
+    surface = text[start:b.end]
+    return Quantity(value=(lo_v + hi_v) / 2, unit=unit or noun_unit, qualifier="range", start=start, end=b.end,
+                    surface=surface, low=lo_v, high=hi_v, noun=noun)
+
+
+def _quantity(text: str, a: _Atom, value: float | None = None, unit: str | None = None, change: str = "") -> Quantity:
+    v = a.value if value is None else value
+    u = (a.unit if unit is None else unit) or a.noun_unit
+    low = high = None
+    if a.qualifier in ("over", "at_least"):
+        low = v
+    elif a.qualifier in ("under", "at_most"):
+        high = v
+    return Quantity(value=v, unit=u, qualifier=a.qualifier, start=a.start, end=a.end, surface=text[a.start:a.end],
+                    low=low, high=high, noun=a.noun, change=change)
+
+
+def _inherit_nouns(text: str, qs: list[Quantity]) -> list[Quantity]:
+    """'25 enterprises, of which 22 are ...': the 22 counts enterprises too."""
+    P = _patterns()
+    out = []
+    for i, q in enumerate(qs):
+        if not q.noun and not q.unit and i > 0 and P.of_which.search(text[max(0, q.start - 30):q.start]):
+            prev = out[-1]
+            if prev.noun:
+                q = replace(q, noun=prev.noun, unit=prev.unit)
+        out.append(q)
+    return out
+
+
+_SEGMENT_BREAKS = (
+    re.compile(r"[;:]\s"),
+    re.compile(r",\s"),
+    re.compile(r"\s(?:and|while|whereas|but|compared\s+(?:to|with)|versus|against|as\s+against|as\s+opposed\s+to)\s", re.I),
+)
+
+
+def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
+    """Quantities of every sentence, minus numbers inside time expressions, each with the segment it owns.
+
+    A segment runs from the break after the previous quantity to the break after this one,
+    so "20,357 cases ... for 11 months of this year, compared to just over 9,000 for the
+    same period in 2019" gives each figure its own time expression.
+    """
+    out: list[Mention] = []
+    for index, s in enumerate(sentences):
+        spans = [(t.start, t.end) for t in times[index]]
+        qs = [q for q in find_quantities(text, s.start, s.end)
+              if not any(q.start < e and q.end > b and not (q.start <= b and q.end >= e) for b, e in spans)]
+        qs = [q for q in qs if not _is_time_unit(q)]
+        cuts = [s.start]
+        for a, b in zip(qs, qs[1:]):
+            cuts.append(_break_between(text, a.end, b.start))
+        cuts.append(s.end)
+        for i, q in enumerate(qs):
+            out.append(Mention(quantity=q, sentence=index, segment=(cuts[i], cuts[i + 1])))
+    return tuple(out)
+
+
+def _is_time_unit(q: Quantity) -> bool:
+    return q.unit in ("year", "month", "day")
+
+
+def _break_between(text: str, a: int, b: int) -> int:
+    """Where the text between two quantities changes hands: the first strong break, else the second figure."""
+    for rx in _SEGMENT_BREAKS:
+        m = rx.search(text, a, b)
+        if m:
+            return m.end() if rx is not _SEGMENT_BREAKS[2] else m.start()
+    return b

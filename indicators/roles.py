@@ -1,0 +1,155 @@
+"""Roles (reported / stated / corrected / planned) and the source a figure is attributed to."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .catalog import Catalog
+from .lexicon import lexicon, phrase_alternation
+from .model import Document, Mention
+
+
+@dataclass(frozen=True)
+class Role:
+    role: str
+    source: str
+
+
+@lru_cache(maxsize=1)
+def _rx():
+    raw = lexicon().raw["roles"]
+    verbs = phrase_alternation(raw["reporting_verbs"])
+    return {
+        "planned": [re.compile(p, re.I) for p in raw["planned"]],
+        "correction": re.compile("|".join(f"(?:{p})" for p in raw["correction"]), re.I),
+        "according": re.compile(r"(?<![\w])according\s+to\s+(?P<src>[^,;:()]{2,90}?)(?=\s*[,;:()]|\s+(?:in|for|as of|on|at|since|during)\s|$)", re.I),
+        "verb": re.compile(rf"(?<![\w])(?P<v>{verbs})(?![\w])", re.I),
+        "pronouns": {p.lower() for p in raw["pronouns"]},
+    }
+
+
+def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
+    """One Role per mention. Stated/corrected need a disputed attribution; planned needs a plan cue in the clause."""
+    R = _rx()
+    text = doc.report.text
+    sources = [_sentence_source(doc, catalog, i) for i in range(len(doc.sentences))]
+    by_sentence: dict[int, list[int]] = {}
+    for k, m in enumerate(doc.mentions):
+        by_sentence.setdefault(m.sentence, []).append(k)
+    roles = ["reported"] * len(doc.mentions)
+    for k, m in enumerate(doc.mentions):
+        if _planned(text, doc, m):
+            roles[k] = "planned"
+    own_source = ["" for _ in doc.mentions]
+    for k, m in enumerate(doc.mentions):
+        src = sources[m.sentence]
+        if not src:
+            prev = doc.context(m.sentence, 1)
+            if prev and _has_according(doc.sentences[prev[0]].text):
+                src = sources[prev[0]]
+        own_source[k] = src
+
+    # stated / corrected: a correction cue answering figures attributed just before it
+    for s_index, ks in by_sentence.items():
+        sent = doc.sentences[s_index]
+        cue = R["correction"].search(text, sent.start, sent.end)
+        if not cue:
+            continue
+        corrected = [k for k in ks if doc.mentions[k].quantity.start >= cue.start()]
+        if not corrected:
+            continue
+        earlier = [k for k in ks if doc.mentions[k].quantity.start < cue.start()
+                   and _attributed(text[sent.start:cue.start()])]
+        if not earlier:
+            prev = doc.context(s_index, 1)
+            if prev and sources[prev[0]] or (prev and _attributed(doc.sentences[prev[0]].text)):
+                earlier = by_sentence.get(prev[0], [])
+        kinds = {(attachments[k].indicator or _klass(doc, k)) for k in corrected}
+        stated = [k for k in earlier if (attachments[k].indicator or _klass(doc, k)) in kinds]
+        if not stated:
+            continue
+        for k in stated:
+            roles[k] = "stated"
+        for k in corrected:
+            roles[k] = "corrected"
+            own_source[k] = ""
+    return [Role(r, s) for r, s in zip(roles, own_source)]
+
+
+def _klass(doc: Document, k: int) -> str:
+    return doc.mentions[k].quantity.unit or "count"
+
+
+def _has_according(sentence: str) -> bool:
+    return bool(_rx()["according"].search(sentence))
+
+
+def _attributed(fragment: str) -> bool:
+    R = _rx()
+    return bool(R["according"].search(fragment) or R["verb"].search(fragment))
+
+
+def _planned(text: str, doc: Document, m: Mention) -> bool:
+    """A plan cue in the clause that holds the figure."""
+    sent = doc.sentences[m.sentence]
+    start, end = _clause(text, sent.start, sent.end, m.quantity.start, m.quantity.end)
+    clause = text[start:end]
+    return any(rx.search(clause) for rx in _rx()["planned"])
+
+
+_CLAUSE_BREAK = re.compile(r"[;:]\s|,\s|\s[-\u2013\u2014]\s")
+_LIST_GO_ON = re.compile(r"\s*(?:and\s+|or\s+)?(?:about\s+|some\s+|over\s+|up\s+to\s+)?[\d$€]|\s*(?:and|or)\s+\w+\s+\d", re.I)
+
+
+def _clause(text: str, s_start: int, s_end: int, q_start: int, q_end: int) -> tuple[int, int]:
+    """The clause around a figure; a comma that only continues a list of figures does not end it."""
+    start = s_start
+    for m in _CLAUSE_BREAK.finditer(text, s_start, q_start):
+        if not _LIST_GO_ON.match(text, m.end()):
+            start = m.end()
+    end = s_end
+    for m in _CLAUSE_BREAK.finditer(text, q_end, s_end):
+        if not _LIST_GO_ON.match(text, m.end()):
+            end = m.start()
+            break
+    return start, end
+
+
+def _sentence_source(doc: Document, catalog: Catalog, index: int) -> str:
+    """Who the sentence attributes its figures to: "according to X", "X said ..."."""
+    R = _rx()
+    sent = doc.sentences[index].text
+    m = R["according"].search(sent)
+    if m:
+        return _name(catalog, m.group("src"))
+    v = R["verb"].search(sent)
+    if v:
+        head = sent[:v.start()]
+        head = re.split(r"[,;:()]\s*|\s(?:that|which|who|and|but)\s", head)[-1]
+        return _name(catalog, head)
+    return ""
+
+
+_NOT_A_NAME = {"it", "was", "is", "were", "are", "has", "have", "had", "been", "be", "previously", "although",
+               "however", "also", "there", "this", "that", "these", "those", "which", "we", "he", "she", "they",
+               "i", "not", "no", "if", "when", "as", "so", "then", "earlier", "later", "once", "repeatedly"}
+
+
+def _name(catalog: Catalog, phrase: str) -> str:
+    phrase = " ".join(phrase.split()).strip(" .,'\"“”")
+    if not phrase:
+        return ""
+    known = catalog.canonical_source(phrase)
+    if known:
+        return known
+    words = phrase.split()
+    if any(w.lower() in _NOT_A_NAME for w in words):
+        return ""
+    if not words or words[-1].lower() in _rx()["pronouns"] or len(words) > 6 or words[0][:1].islower() and words[0].lower() not in ("the",):
+        return ""
+    if words[0].lower() == "the":
+        words = words[1:]
+    if not words or not any(w[:1].isupper() for w in words):
+        return ""
+    return " ".join(words)

@@ -1,0 +1,52 @@
+"""Tidy rows: one Claim per mention, and the DataFrame with exactly the CLAIMS.md columns."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .model import CLAIM_COLUMNS, Claim, Document
+
+
+def to_claims(doc: Document, attachments, roles, periods) -> list[Claim]:
+    """Assemble the claims of one report in text order."""
+    text = doc.report.text
+    out = []
+    for m, a, r, (start, end, how) in zip(doc.mentions, attachments, roles, periods):
+        q = m.quantity
+        sent = doc.sentences[m.sentence]
+        notes = list(a.notes)
+        if how in ("event date of the paragraph", "report month", "plan year named earlier"):
+            notes.append(f"period guessed: {how}")
+        out.append(Claim(
+            report=doc.report.id,
+            report_month=doc.month,
+            indicator=a.indicator,
+            item=a.item,
+            role=r.role,
+            qualifier=q.qualifier,
+            value=q.value,
+            value_low=q.low,
+            value_high=q.high,
+            unit=a.unit or q.unit or "count",
+            period_start=start.isoformat(),
+            period_end=end.isoformat(),
+            source=r.source,
+            surface=text[q.start:q.end],
+            sentence=" ".join(sent.text.split()),
+            char_start=q.start,
+            char_end=q.end,
+            notes=tuple(notes),
+        ))
+    return out
+
+
+def claims_frame(claims: list[Claim]) -> pd.DataFrame:
+    """The claims table: CLAIMS.md columns, typed (floats for values, ints for offsets)."""
+    df = pd.DataFrame([{c: getattr(cl, c) for c in CLAIM_COLUMNS} for cl in claims], columns=CLAIM_COLUMNS)
+    for col in ("value", "value_low", "value_high"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    for col in ("char_start", "char_end"):
+        df[col] = df[col].astype("int64")
+    for col in CLAIM_COLUMNS:
+        if col not in ("value", "value_low", "value_high", "char_start", "char_end"):
+            df[col] = df[col].fillna("").astype(str)
+    return df

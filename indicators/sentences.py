@@ -1,0 +1,50 @@
+"""Split a report into sentences that keep their offsets and their paragraph."""
+from __future__ import annotations
+
+import re
+
+from .model import Report, Sentence
+
+# Abbreviations after which a full stop does not end a sentence.
+_ABBREV = {
+    "mr", "mrs", "ms", "dr", "prof", "st", "gen", "col", "lt", "maj", "capt", "sgt", "no", "nos", "vol", "fig",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "e.g", "i.e", "approx",
+    "ca", "cf", "vs", "etc", "u.s", "u.k", "p", "pp", "art", "para", "incl", "est", "thous", "mln", "bln", "govt",
+    "dept", "min", "max", "av", "ave",
+}
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s+[\"“«(\[]?[A-Z0-9А-ЯЁ])|[.!?…]+[\"”’»)\]]*$")
+
+
+def split_sentences(report: Report) -> list[Sentence]:
+    """Sentences of every paragraph, in text order, with offsets into report.text."""
+    out: list[Sentence] = []
+    text = report.text
+    for p_index, (p_start, p_end) in enumerate(report.paragraphs):
+        start = p_start
+        for m in _BOUNDARY.finditer(text, p_start, p_end):
+            end = m.end()
+            if text[m.start()] == "." and _is_abbreviation(text, start, m.start()):
+                continue
+            _emit(out, text, start, end, p_index)
+            start = end
+        _emit(out, text, start, p_end, p_index)
+    return out
+
+
+def _is_abbreviation(text: str, start: int, dot: int) -> bool:
+    word = re.search(r"([\w.]+)$", text[max(start, dot - 12):dot])
+    if not word:
+        return False
+    w = word.group(1).lower()
+    if w in _ABBREV:
+        return True
+    return len(w) == 1 and w.isalpha() and text[dot - 1].isupper()  # an initial: "A. Lukashenka"
+
+
+def _emit(out: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Sentence(start=start, end=end, text=text[start:end], paragraph=paragraph))
