@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .catalog import Catalog, Indicator, Item
+from .lexicon import correction_cue
 from .model import Document, Mention
 from .units import unit_class
 
@@ -32,7 +33,37 @@ class Attachment:
 
 def attach(doc: Document, catalog: Catalog) -> list[Attachment]:
     """One Attachment per mention, in the order of doc.mentions."""
-    return [_attach_one(doc, catalog, m) for m in doc.mentions]
+    out = [_attach_one(doc, catalog, m) for m in doc.mentions]
+    return _answers(doc, catalog, out)
+
+
+def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Attachment]:
+    """A figure that corrects a quoted one ("...; in reality some 25% do") measures the same thing."""
+    cue = correction_cue()
+    text = doc.report.text
+    for k, m in enumerate(doc.mentions):
+        if out[k].indicator:
+            continue
+        sent = doc.sentences[m.sentence]
+        hit = cue.search(text, sent.start, m.quantity.start)
+        if not hit:
+            continue
+        klass = unit_class(m.quantity.unit) if m.quantity.unit else "count"
+        allowed = {m.sentence} | set(doc.context(m.sentence, 1))
+        for j in range(k - 1, -1, -1):
+            o = doc.mentions[j]
+            if o.sentence not in allowed or (o.sentence == m.sentence and o.quantity.start >= hit.start()):
+                continue
+            if out[j].indicator and unit_class(out[j].unit) == klass:
+                ind = catalog.get(out[j].indicator)
+                if not _unit_fits(ind, m.quantity.unit):
+                    break
+                item, _ = _find_item(doc, ind, m, [])
+                out[k] = Attachment(indicator=ind.id, item=item.name if item else out[j].item,
+                                    unit=_claim_unit(ind, m.quantity.unit, item), score=out[j].score,
+                                    notes=("indicator taken from the figure it corrects",))
+                break
+    return out
 
 
 def _attach_one(doc: Document, catalog: Catalog, m: Mention) -> Attachment:
@@ -50,8 +81,8 @@ def _attach_one(doc: Document, catalog: Catalog, m: Mention) -> Attachment:
         for group in ind.require:
             if group.search(own_seg):
                 score, evidence = score + 3, True
-            elif group.search(own):
-                score, evidence = score + 2, True
+            elif group.search(own):  # named in another figure's part of the sentence
+                score, evidence = score + 1, True
             elif any(group.search(c.text) for c in context):
                 score += 1
             else:
@@ -60,8 +91,11 @@ def _attach_one(doc: Document, catalog: Catalog, m: Mention) -> Attachment:
         if not ok:
             continue
         for phrases, weight in ind.terms:
-            if phrases.search(own):
+            if phrases.search(own_seg):
                 score += weight
+                evidence = evidence or weight > 0
+            elif phrases.search(own):
+                score += weight / 2
                 evidence = evidence or weight > 0
         item, where = _find_item(doc, ind, m, context)
         if ind.item_required and not item:
@@ -127,8 +161,12 @@ def _find_item(doc: Document, ind: Indicator, m: Mention, context) -> tuple[Item
     for item in ind.items:
         if q.unit and q.unit in item.units:
             return item, "unit"
-    others = [o.segment for o in doc.mentions if o.sentence == m.sentence and o is not m]
-    hits = [h for h in _items_in(ind, text, sent.start, sent.end) if not any(a <= h[0] < b for a, b in others)]
+    same = [o for o in doc.mentions if o.sentence == m.sentence]
+    first = min(o.quantity.start for o in same)
+    others = [o.segment for o in same if o is not m]
+    # an item named before the first figure ("In Brest, ...") is shared; one inside another figure's part is not
+    hits = [h for h in _items_in(ind, text, sent.start, sent.end)
+            if h[0] < first or not any(a <= h[0] < b for a, b in others)]
     if hits:
         return min(hits, key=lambda h: abs(h[0] - q.start))[1], "sentence"
     if ind.item_pattern:

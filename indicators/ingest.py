@@ -531,17 +531,19 @@ _TITLE_BAD_END = re.compile(r"[.,;]['\"”’»]*$")
 def _title_from_text(text: str) -> str:
     """The first paragraph when it reads like a title: short, few words, no full stop.
 
-    A first paragraph ending in ":" ("Analytical report:") takes the next title-like
-    paragraph along.
+    A first paragraph ending in ":" ("Analytical report:") is a title only together
+    with a title-like second paragraph; alone it introduces a list.
     """
     paras = text.split("\n\n")
     if len(paras) < 2 or not _looks_like_title(paras[0]):
         return ""
-    if paras[0].endswith(":") and len(paras) > 2 and _looks_like_title(paras[1]):
-        return f"{paras[0]} {paras[1]}"
+    if paras[0].endswith(":"):
+        if len(paras) > 2 and _looks_like_title(paras[1]) and not paras[1].endswith(":"):
+            return f"{paras[0]} {paras[1]}"
+        return ""
     return paras[0]
 
 
 def _looks_like_title(para: str) -> bool:
-    return (len(para) <= 200 and len(para.split()) <= 30 and not _TITLE_BAD_END.search(para)
+    return (len(para) <= 160 and len(para.split()) <= 20 and not _TITLE_BAD_END.search(para)
             and any(ch.isalpha() for ch in para))

@@ -63,3 +63,9 @@ def lexicon() -> Lexicon:
         noun_units=noun_units,
         measure_nouns=frozenset(" ".join(str(m).lower().split()) for m in raw["measure_nouns"]),
     )
+
+
+@lru_cache(maxsize=1)
+def correction_cue() -> re.Pattern:
+    """Words that open a correction of a quoted figure ("in fact", "actually")."""
+    return re.compile("|".join(f"(?:{p})" for p in lexicon().raw["roles"]["correction"]), re.I)

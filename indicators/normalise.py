@@ -52,6 +52,7 @@ _MD_BOLD = re.compile(r"(\*\*|__)(?=\S)((?:(?!\1)[^\n]|\n(?![ \t]*\n))+?)(?<=\S)
 _MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)")
 _MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(?=\S)", re.M)
+_MD_HARD_BREAK = re.compile(r"(\S)[ \t]{2,}\n(?=[ \t]*\S)")
 
 # --- line classification ------------------------------------------------------------------
 
@@ -141,7 +142,12 @@ def _join_paragraphs(paras) -> str:
 
 
 def _strip_markdown(text: str) -> str:
-    """Remove markdown emphasis, links and heading marks that leak into plain text."""
+    """Remove markdown emphasis, links and heading marks that leak into plain text.
+
+    When the text does use markdown, a line ending in two spaces (a markdown hard
+    break) continues the same paragraph: "**Analytical report:**  \n**(May 2021)**".
+    """
+    before = len(text)
     if "*" in text or "_" in text:
         text = _MD_BOLD.sub(r"\2", text)
     if "](" in text:
@@ -149,6 +155,8 @@ def _strip_markdown(text: str) -> str:
         text = _MD_LINK.sub(r"\1", text)
     if "#" in text:
         text = _MD_HEADING.sub("", text)
+    if len(text) != before:
+        text = _MD_HARD_BREAK.sub(r"\1 ", text)
     return text
 
 
@@ -250,7 +258,7 @@ def _layout(lines: list[str]) -> tuple[list[str], _Vocab | None]:
         return [], None
     width = _typical_width(nonblank)
     closed = sum(1 for t in nonblank[:-1] if _STRONG_END.search(t))
-    wrapped = len(nonblank) >= 3 and width <= 200 and closed <= 0.6 * (len(nonblank) - 1)
+    wrapped = len(nonblank) >= 3 and 30 <= width <= 200 and closed <= 0.6 * (len(nonblank) - 1)
     gaps = _gaps(texts)
     blocks = _blocks(lines, texts, gaps, wrapped)
     vocab = _vocabulary("\n".join(nonblank)) if any(t.endswith("-") for t in nonblank) else None

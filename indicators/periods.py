@@ -230,7 +230,7 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
     own = [t for t in times if m.segment[0] <= t.start < m.segment[1]]
     for pool, how in ((own, "own clause"), (times, "sentence")):
         if pool:
-            t = min(pool, key=lambda t: _distance(t, q.start, q.end))
+            t = min(pool, key=lambda t: (_distance(t, q.start, q.end), t.start < q.start))  # ties: the one after
             span = _span(doc, m.sentence, t)
             if span:
                 return span[0], span[1], how

@@ -6,6 +6,7 @@ reference (page 5) or the pronoun "one".
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -289,6 +290,7 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
     lex = P.lex
     cur = pos
     first_plain = ("", pos)
+    seen_word = False  # an unknown plural counts only as the first word ("three districts")
     for _ in range(4):
         m = P.noun_word.match(text, cur, hi)
         if not m:
@@ -311,8 +313,9 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
         if low in P.noun_skip:
             cur = m.end()
             continue
-        if not first_plain[0] and not known_only and low.endswith("s") and len(low) > 3 and word[:1].islower():
+        if not seen_word and not known_only and low.endswith("s") and len(low) > 3 and word[:1].islower():
             first_plain = (word, m.end())
+        seen_word = True
         cur = m.end()
     return first_plain
 
@@ -323,6 +326,9 @@ def _noun_unit(noun: str) -> str:
     return lexicon().noun_units.get(" ".join(noun.lower().split()), "count")
 
 
+_NUMERIC_DATE = re.compile(r"(?<![\d.])\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d(?![\d.])|(?<!\d)(?:19|20)\d\d-[01]\d-[0-3]\d(?!\d)")
+
+
 def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     P = _patterns()
     spans = []
@@ -331,6 +337,9 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     for m in P.word_number.finditer(text, lo, hi):
         spans.append((m.start(), m.end(), True))
     spans.sort()
+    dates = [(m.start(), m.end()) for m in _NUMERIC_DATE.finditer(text, lo, hi)]
+    if dates:
+        spans = [sp for sp in spans if not any(a <= sp[0] < b for a, b in dates)]
     atoms: list[_Atom] = []
     taken = lo
     for s, e, word in spans:
@@ -352,11 +361,20 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
 
 
 def _propagate(low: _Atom, high: _Atom) -> tuple[float, str]:
-    """Scale the lower bound by the upper bound's multiplier and give it its unit ("2-4 thousand")."""
+    """Give the first figure the second's multiplier and unit ("2-4 thousand", "from 5 to 3 thousand").
+
+    The multiplier is shared only when that brings the two figures closer in magnitude,
+    so "from 900 to 1.2 thousand" keeps its 900.
+    """
     value = low.value
-    if high.scaled and not low.scaled and low.bare <= high.bare:
-        value = low.value * (high.value / high.bare)
+    if high.scaled and not low.scaled and low.value > 0 and high.value > 0:
+        scaled = low.value * (high.value / high.bare)
+        if abs(math.log(scaled / high.value)) < abs(math.log(low.value / high.value)):
+            value = scaled
     return value, low.unit or high.unit
+
+
+_SPREAD_GAP = re.compile(r"(?:[^.;:!?\d]|(?:19|20)\d\d){0,40}?\s(?:to|up\s+to|down\s+to)\s+")
 
 
 def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
@@ -379,7 +397,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
                 joint not in ("and", "or") or (joint == "and" and opener == "between"))
             clause = re.split(r"[.;:!?]|,\s", before)[-1]
             changing = opener == "from" and (bool(P.change_words.search(clause)) or a.qualified or b.qualified)
-            spread = opener == "from" and re.fullmatch(r"[^.;:!?\d]{0,40}\s(?:to|up to|down to)\s+", gap) is not None
+            spread = opener == "from" and _SPREAD_GAP.fullmatch(gap) is not None
             if adjacent and not changing:
                 out.append(_range(text, a, b, fb, before))
                 i += 2
@@ -459,9 +477,22 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
         for a, b in zip(qs, qs[1:]):
             cuts.append(_break_between(text, a.end, b.start))
         cuts.append(s.end)
-        for i, q in enumerate(qs):
-            out.append(Mention(quantity=q, sentence=index, segment=(cuts[i], cuts[i + 1])))
+        segments = [(cuts[i], cuts[i + 1]) for i in range(len(qs))]
+        # a change ("from A to B") or a comparison ("A, compared to B") measures one thing: one shared segment
+        for i in range(len(qs) - 1):
+            if qs[i].change == "from" or _COMPARISON.search(text, qs[i].end, qs[i + 1].start):
+                shared = (segments[i][0], segments[i + 1][1])
+                for j in range(len(qs)):
+                    if segments[j] in (segments[i], segments[i + 1]):
+                        segments[j] = shared
+        for q, seg in zip(qs, segments):
+            out.append(Mention(quantity=q, sentence=index, segment=seg))
     return tuple(out)
+
+
+_COMPARISON = re.compile(
+    r"(?<![\w])(?:compared\s+(?:to|with)|as\s+against|against|versus|vs\.?|up\s+from|down\s+from|as\s+opposed\s+to|"
+    r"in\s+comparison\s+(?:to|with))(?![\w])", re.I)
 
 
 def _is_time_unit(q: Quantity) -> bool:

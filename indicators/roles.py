@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .catalog import Catalog
-from .lexicon import lexicon, phrase_alternation
+from .lexicon import correction_cue, lexicon, phrase_alternation
 from .model import Document, Mention
 
 
@@ -22,7 +22,7 @@ def _rx():
     verbs = phrase_alternation(raw["reporting_verbs"])
     return {
         "planned": [re.compile(p, re.I) for p in raw["planned"]],
-        "correction": re.compile("|".join(f"(?:{p})" for p in raw["correction"]), re.I),
+        "correction": correction_cue(),
         "according": re.compile(r"(?<![\w])according\s+to\s+(?P<src>[^,;:()]{2,90}?)(?=\s*[,;:()]|\s+(?:in|for|as of|on|at|since|during)\s|$)", re.I),
         "verb": re.compile(rf"(?<![\w])(?P<v>{verbs})(?![\w])", re.I),
         "pronouns": {p.lower() for p in raw["pronouns"]},
@@ -67,8 +67,10 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
                 earlier = by_sentence.get(prev[0], [])
         kinds = {(attachments[k].indicator or _klass(doc, k)) for k in corrected}
         stated = [k for k in earlier if (attachments[k].indicator or _klass(doc, k)) in kinds]
-        if not stated:
-            continue
+        prev = doc.context(s_index, 1)
+        disputed = stated or _attributed(text[sent.start:cue.start()]) or (prev and _attributed(doc.sentences[prev[0]].text))
+        if not disputed or cue.start() - sent.start > 40 and not stated:
+            continue  # a correction answers a figure someone was just quoted as giving
         for k in stated:
             roles[k] = "stated"
         for k in corrected:

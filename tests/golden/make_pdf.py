@@ -17,8 +17,6 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from fpdf import FPDF
-
 REPLACEMENTS = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
@@ -43,21 +41,28 @@ def to_latin1(text: str) -> str:
     return "".join(out)
 
 
-class _ReportPDF(FPDF):
-    def __init__(self, running_header: str):
-        super().__init__(format="A4")
-        self.running_header = running_header
+def _report_pdf_class():
+    """The FPDF subclass with the running header and page-number footer (fpdf2 is imported
+    here so that `to_latin1` works without it)."""
+    from fpdf import FPDF
 
-    def header(self):
-        self.set_font("Helvetica", "I", 8)
-        self.cell(0, 6, self.running_header, align="R", new_x="LMARGIN", new_y="NEXT")
-        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
-        self.ln(4)
+    class ReportPDF(FPDF):
+        def __init__(self, running_header: str):
+            super().__init__(format="A4")
+            self.running_header = running_header
 
-    def footer(self):
-        self.set_y(-15)
-        self.set_font("Helvetica", "", 8)
-        self.cell(0, 10, f"Page {self.page_no()} of {{nb}}", align="C")
+        def header(self):
+            self.set_font("Helvetica", "I", 8)
+            self.cell(0, 6, self.running_header, align="R", new_x="LMARGIN", new_y="NEXT")
+            self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+            self.ln(4)
+
+        def footer(self):
+            self.set_y(-15)
+            self.set_font("Helvetica", "", 8)
+            self.cell(0, 10, f"Page {self.page_no()} of {{nb}}", align="C")
+
+    return ReportPDF
 
 
 def build_pdf(src: Path, dst: Path) -> Path:
@@ -67,7 +72,7 @@ def build_pdf(src: Path, dst: Path) -> Path:
     blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
     title, paragraphs = blocks[0], blocks[1:]
 
-    pdf = _ReportPDF(running_header=title)
+    pdf = _report_pdf_class()(running_header=title)
     pdf.alias_nb_pages()
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.set_title(title)
