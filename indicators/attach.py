@@ -75,14 +75,14 @@ def _attach_one(doc: Document, catalog: Catalog, m: Mention) -> Attachment:
     context = [doc.sentences[i] for i in doc.context(m.sentence, catalog.context_sentences)]
     scored = []
     for ind in catalog.indicators:
-        if not _unit_fits(ind, q.unit):
+        if not _unit_fits(ind, q.unit) or not ind.counts(q.noun):
             continue
         score, evidence, ok = 0.0, False, True
         for group in ind.require:
             if group.search(own_seg):
                 score, evidence = score + 3, True
             elif group.search(own):  # named in another figure's part of the sentence
-                score, evidence = score + 1, True
+                score, evidence = score + 2, True
             elif any(group.search(c.text) for c in context):
                 score += 1
             else:
@@ -100,7 +100,7 @@ def _attach_one(doc: Document, catalog: Catalog, m: Mention) -> Attachment:
         item, where = _find_item(doc, ind, m, context)
         if ind.item_required and not item:
             continue
-        if item and where != "context":
+        if item and where in ("segment", "sentence"):
             score, evidence = score + 2, True
         if q.unit and q.unit not in _GENERIC_UNITS and (q.unit in ind.nouns or q.unit == ind.unit):
             score, evidence = score + 1, True
@@ -131,7 +131,7 @@ def _unit_fits(ind: Indicator, unit: str) -> bool:
     if klass == "currency":
         return unit == ind.unit
     if klass == "count" and unit:
-        return unit in ind.nouns or unit == ind.unit
+        return unit in ind.nouns or (unit == ind.unit and unit != "count")
     return True
 
 

@@ -62,6 +62,14 @@ class Indicator:
     item_pattern: str = ""
     not_items: frozenset = frozenset()
     item_phrases: Phrases | None = None
+    counted: frozenset = frozenset()  # counted nouns accepted; empty: any noun of an accepted unit
+
+    def counts(self, noun: str) -> bool:
+        """Whether a figure counting `noun` can measure this indicator."""
+        if not noun or not self.counted:
+            return True
+        k = _key(noun)
+        return k in self.counted or k.rstrip("s") in self.counted or k + "s" in self.counted
 
     @property
     def unit_class(self) -> str:
@@ -193,4 +201,5 @@ def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indic
         item_pattern=str(entry.get("item_pattern", "")),
         not_items=frozenset(_key(x) for x in entry.get("not_items") or ()),
         item_phrases=Phrases(alias_list) if alias_list else None,
+        counted=frozenset(_key(str(x)) for x in entry.get("counted") or ()),
     )

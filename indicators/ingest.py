@@ -12,7 +12,12 @@ import html as htmllib
 import io
 import logging
 import re
+from collections import Counter
 from pathlib import Path
+
+import pypdf
+from bs4 import BeautifulSoup, CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
+from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from indicators.errors import BinaryReport, EmptyReport, PdfError, ReportError, UnsupportedFormat
 from indicators.model import Report
@@ -27,7 +32,7 @@ _FORMATS = {
     ".pdf": "pdf",
 }
 _SUPPORTED = ".txt, .md, .html/.htm, .pdf"
-_SAVE_AS = f"save it as one of the formats read ({_SUPPORTED}) and try again"
+_SAVE_AS = "export it as PDF, plain text (.txt), markdown or HTML and try again"
 
 # Magic numbers of binary files people mistake for reports.
 _MAGIC = [
@@ -60,6 +65,8 @@ def read_report(path: str | Path) -> Report:
     else:
         _refuse_magic(path, data)
         decoded = _decode_html(path, data) if fmt == "html" else _decode(path, data)
+        if not decoded.strip():
+            raise EmptyReport(path, "the file holds only whitespace", "check that the right file was exported")
         if fmt == "html":
             text, title = _read_html(decoded)
         elif fmt == "md":
@@ -130,15 +137,17 @@ def _decode(path: Path, data: bytes) -> str:
 
 
 def _sniff_utf16(data: bytes) -> str | None:
-    """UTF-16 without BOM: one byte of each pair is nearly constant (0x00, 0x04...)."""
+    """UTF-16 without BOM: the high byte of each pair is nearly constant and below 0x20
+    (0x00 for Latin, 0x04 for Cyrillic), which single-byte text never has in bulk."""
     if len(data) < 4:
         return None
-    even, odd = data[0::2], data[1::2]
-    even_top = max(even.count(b) for b in set(even[:256]) | {0})
-    odd_top = max(odd.count(b) for b in set(odd[:256]) | {0})
-    if odd_top >= 0.6 * len(odd) and even_top < 0.3 * len(even):
+    sample = data[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    (even_byte, even_top), = Counter(even).most_common(1)
+    (odd_byte, odd_top), = Counter(odd).most_common(1)
+    if odd_byte < 0x20 and odd_top >= 0.6 * len(odd) and even_top < 0.3 * len(even):
         return "utf-16-le"
-    if even_top >= 0.6 * len(even) and odd_top < 0.3 * len(odd):
+    if even_byte < 0x20 and even_top >= 0.6 * len(even) and odd_top < 0.3 * len(odd):
         return "utf-16-be"
     return None
 
@@ -192,6 +201,7 @@ _BLOCK_TAGS = frozenset(
     figure figcaption address hr table thead tbody tfoot caption center details summary
     fieldset legend body html""".split()
 )
+_NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction, CData)
 _TOKEN_SPLIT = re.compile(r"[\s\-_]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -217,14 +227,11 @@ def _decode_html(path: Path, data: bytes) -> str:
 
 
 def _read_html(decoded: str) -> tuple[str, str]:
-    from bs4 import BeautifulSoup, Comment, NavigableString
-
     if not re.search(r"<[A-Za-z!/]", decoded):  # no markup at all: treat as plain text
         text = normalise(decoded)
         return text, _title_from_text(text)
     soup = BeautifulSoup(decoded, "lxml")
-    for node in soup.find_all(string=lambda s: isinstance(s, Comment) or type(s).__name__ in
-                              {"Declaration", "Doctype", "ProcessingInstruction", "CData"}):
+    for node in soup.find_all(string=lambda s: isinstance(s, _NOT_TEXT)):
         node.extract()
     title = _html_title(soup)
     for tag in soup.find_all(_DROP_TAGS):
@@ -232,7 +239,7 @@ def _read_html(decoded: str) -> tuple[str, str]:
             tag.decompose()
     _drop_boilerplate(soup)
     root = _html_content_root(soup)
-    blocks = _html_blocks(root, NavigableString)
+    blocks = _html_blocks(root)
     return normalise(blocks, paragraphs=True), title
 
 
@@ -296,7 +303,7 @@ def _html_content_root(soup):
     return soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
 
 
-def _html_blocks(root, string_type) -> list[str]:
+def _html_blocks(root) -> list[str]:
     """Walk the tree once: block elements make paragraphs, inline ones flow into them."""
     blocks: list[str] = []
     buf: list[str] = []
@@ -312,7 +319,7 @@ def _html_blocks(root, string_type) -> list[str]:
         if node is None:  # end-of-block marker
             flush()
             continue
-        if isinstance(node, string_type):
+        if isinstance(node, NavigableString):
             buf.append(str(node))
             continue
         name = node.name
@@ -482,9 +489,6 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, str]:
 
 
 def _pdf_pages(path: Path, data: bytes) -> list[str]:
-    import pypdf
-    from pypdf.errors import DependencyError, FileNotDecryptedError
-
     logger = logging.getLogger("pypdf")
     level = logger.level
     logger.setLevel(logging.ERROR)  # pypdf warns on every repaired xref; our error says enough

@@ -69,7 +69,7 @@ class TimeExpr:
     @property
     def event(self) -> bool:
         """A dated event ("On November 23", "in December"), usable for the paragraph's other figures."""
-        return self.kind in ("day", "month")
+        return self.kind in ("day", "month", "as_of")
 
 
 @dataclass(frozen=True)
@@ -97,14 +97,29 @@ class Document:
         return int(y), int(m)
 
     def context(self, sentence: int, limit: int) -> list[int]:
-        """Indexes of the earlier sentences of the same paragraph, nearest first."""
+        """Indexes of the earlier sentences of the same paragraph, nearest first.
+
+        A short one-sentence paragraph (a list item, a table row) also sees the paragraphs
+        before it, up to and including the first longer one (the list's lead-in).
+        """
         para = self.sentences[sentence].paragraph
-        out = []
+        out: list[int] = []
         i = sentence - 1
-        while i >= 0 and self.sentences[i].paragraph == para and len(out) < limit:
+        while i >= 0 and len(out) < limit:
+            if self.sentences[i].paragraph != para:
+                if not self._short(para):
+                    break
+                para = self.sentences[i].paragraph
             out.append(i)
             i -= 1
         return out
+
+    def _short(self, paragraph: int) -> bool:
+        spans = self.report.paragraphs
+        if paragraph >= len(spans):
+            return False
+        start, end = spans[paragraph]
+        return end - start < 160 and self.report.text.count(". ", start, end) == 0
 
 
 @dataclass(frozen=True)

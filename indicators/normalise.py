@@ -63,17 +63,18 @@ _BULLET = re.compile(r"^[•▪●◦‣■□►▶✓✔·∙]\s*")
 _DASH_ITEM = re.compile(r"^[-*–—]\s+(?=\S)")
 _NUMBERED_ITEM = re.compile(r"^(?:\(?\d{1,2}[.)]|\(?[a-zа-я][)]|\([a-zа-я]\)|[ivx]{1,4}\))\s+\S",
                             re.I)
+# Page numbers have at most three digits, so a year alone on a line is never taken for one.
 _PAGE_NUMBER = re.compile(
-    r"^(?:(?:page|p\.|pp\.|стр\.?|страница|с\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?"
-    r"(?:\s*(?:of|/|из|из\s+)\s*\d{1,4})?$",
+    r"^(?:(?:page|p\.|стр\.?|страница|с\.)\s*)?[-–—]?\s*\d{1,3}\s*[-–—]?"
+    r"(?:\s*(?:of|/|из)\s*\d{1,3})?$",
     re.I,
 )
 _DISTINCT_PAGE_NUMBER = re.compile(
-    r"^(?:(?:page|стр\.?|страница)\s*\d{1,4}(?:\s*(?:of|/|из)\s*\d{1,4})?"
-    r"|[-–—]\s*\d{1,4}\s*[-–—]|\d{1,4}\s*(?:of|/|из)\s*\d{1,4})$",
+    r"^(?:(?:page|стр\.?|страница)\s*\d{1,3}(?:\s*(?:of|/|из)\s*\d{1,3})?"
+    r"|[-–—]\s*\d{1,3}\s*[-–—]|\d{1,3}\s*(?:of|/|из)\s*\d{1,3})$",
     re.I,
 )
-_BARE_NUMBER = re.compile(r"^\d{1,4}$")
+_BARE_NUMBER = re.compile(r"^\d{1,3}$")
 _FIRST_WORD = re.compile(r"\S+")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _LINE_END_HYPHEN = re.compile(r"[^\W\d_]+-[ \t]*\n\s*[^\W\d_]+")
@@ -82,6 +83,9 @@ _LEAD_LETTERS = re.compile(r"[^\W\d_]+")
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 
+# Running headers and footers are a small part of a page; more repeated lines than this
+# share of all lines means the text itself repeats, and nothing is dropped as furniture.
+_MAX_FURNITURE = 0.3
 # Prefixes that keep their hyphen when a line breaks after them ("ex-\nminister").
 _HYPHEN_PREFIXES = frozenset(
     "ex self non anti quasi pseudo semi half well cross counter vice so all".split()
@@ -175,10 +179,10 @@ def _drop_furniture(page_lines: list[list[str]]) -> list[str]:
     return _drop_furniture_unpaged(page_lines[0])
 
 
-def _edge_indices(lines: list[str], depth: int = 3) -> list[int]:
+def _edge_indices(lines: list[str], depth: int = 3) -> set[int]:
     """Indices of the first and last `depth` non-blank lines of a page."""
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
-    return sorted(set(nonblank[:depth] + nonblank[-depth:]))
+    return set(nonblank[:depth] + nonblank[-depth:])
 
 
 def _drop_furniture_paged(page_lines: list[list[str]]) -> list[str]:
@@ -189,14 +193,18 @@ def _drop_furniture_paged(page_lines: list[list[str]]) -> list[str]:
         seen.update({_furniture_key(lines[i]) for i in idx})
     pages_with_text = sum(1 for idx in edges if idx)
     threshold = max(2, (pages_with_text + 1) // 2)
-    out: list[str] = []
+    repeated = {key for key, n in seen.items() if n >= threshold}
+    drops = []
     for lines, idx in zip(page_lines, edges):
-        drop = set()
-        for i in idx:
-            stripped = lines[i].strip()
-            key = _furniture_key(stripped)
-            if _PAGE_NUMBER.match(stripped) or (seen[key] >= threshold and len(stripped) <= 150):
-                drop.add(i)
+        numbers = {i for i in idx if _PAGE_NUMBER.match(lines[i].strip())}
+        headers = {i for i in idx - numbers if len(lines[i].strip()) <= 150
+                   and _furniture_key(lines[i]) in repeated}
+        drops.append((numbers, headers))
+    nonblank = sum(1 for lines in page_lines for line in lines if line.strip())
+    use_headers = sum(len(h) for _, h in drops) <= _MAX_FURNITURE * nonblank
+    out: list[str] = []
+    for lines, (numbers, headers) in zip(page_lines, drops):
+        drop = numbers | headers if use_headers else numbers
         out.extend(line for i, line in enumerate(lines) if i not in drop)
     return out
 
@@ -234,7 +242,10 @@ def _drop_furniture_unpaged(lines: list[str]) -> list[str]:
     }
     if not repeated:
         return lines
-    return [line for line, s in zip(lines, stripped) if not s or _furniture_key(s) not in repeated]
+    kept = [line for line, s in zip(lines, stripped) if not s or _furniture_key(s) not in repeated]
+    if len(lines) - len(kept) > _MAX_FURNITURE * order:
+        return lines  # too much repeats to be headers: a repetitive text, leave it alone
+    return kept
 
 
 def _page_number_chain(stripped: list[str]) -> set[int]:

@@ -31,7 +31,7 @@ def _rx() -> dict[str, re.Pattern]:
     M = rf"(?:{M})\.?"
     Y = r"(?:19|20)\d\d"
     N = r"(?:\d{1,2}|" + phrase_alternation([k for k, v in lex.number_words.items() if 1 <= v <= 12]) + ")"
-    REL = r"(?:this|the\s+current|current|last|the\s+last|the\s+previous|previous|past|the\s+past|next|the\s+next|the\s+coming|coming|the\s+following|following)\s+year"
+    REL = r"(?:this|the\s+current|current|last|the\s+last|past|the\s+past|next|the\s+next|the\s+coming|coming|the\s+following|following)\s+year"
     YR = rf"(?:{Y}|{REL})"
     D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
     f = re.I
@@ -48,6 +48,8 @@ def _rx() -> dict[str, re.Pattern]:
         "same_period": re.compile(rf"(?<![\w])(?:the\s+)?same\s+period\s+(?:of\s+|in\s+|last\s+year|of\s+last\s+year)?(?P<y>{YR})?", f),
         "rel_year": re.compile(rf"(?<![\w]){REL}(?![\w])", f),
         "rel_month": re.compile(r"(?<![\w])(?P<w>this|last|the\s+previous|previous|past|next|the\s+coming|coming)\s+month(?![\w])", f),
+        "prev_year": re.compile(r"(?<![\w])(?:(?:a|one)\s+year\s+(?:earlier|before|previously)|(?:the\s+)?(?:previous|preceding|prior)\s+year|the\s+year\s+before)(?![\w])", f),
+        "since": re.compile(rf"(?<![\w])(?:since|from)\s+(?:the\s+(?:beginning|start)\s+of\s+(?:the|this)\s+year|(?P<m>{M})(?:\s+(?P<y>{Y}))?(?!\s*(?:to|till|until|through|[-\u2013\u2014])\s*\w))|(?<![\w])year[-\s]to[-\s]date(?![\w])", f),
         "year": re.compile(rf"(?<![\w\d.,])(?P<y>{Y})(?![\w\d%])", f),
         "duration": re.compile(rf"(?<![\w])(?:(?:\d+|{phrase_alternation(lex.number_words)}|a|an|several|few)\s+)(?:years?|months?|weeks?|days?|hours?|decades?)(?:\s+ago|\s+old)?(?![\w])", f),
     }
@@ -72,7 +74,10 @@ def _month_no(token: str) -> int:
 
 
 def _implicit_year(month: int, ref: tuple[int, int]) -> int:
-    """A month named without a year: the latest such month not after the report month."""
+    """A month named without a year: the latest such month, or one of the next two (plans, schedules)."""
+    ahead = (month - ref[1]) % 12
+    if ahead == 0 or ahead <= 2:
+        return ref[0] + (1 if month < ref[1] else 0)
     return ref[0] if month <= ref[1] else ref[0] - 1
 
 
@@ -94,7 +99,7 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         mon = _month_no(m.group("m1") or m.group("m2"))
         day = int(re.match(r"\d+", m.group("d1") or m.group("d2")).group())
         y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
-        add(_safe_day(m, y, mon, day))
+        add(_safe_day(m, y, mon, day, kind="as_of"))
     for m in R["numeric_date"].finditer(text, start, end):
         if m.group("y"):
             add(_safe_day(m, int(m.group("y")), int(m.group("m")), int(m.group("d"))))
@@ -139,6 +144,17 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         b = int(b_raw) if len(b_raw) == 4 else (a // 100) * 100 + int(b_raw)
         if a < b <= a + 30:
             add(TimeExpr(m.start(), m.end(), "years", date(a, 1, 1), date(b, 12, 31), second=(date(b, 1, 1), date(b, 12, 31))))
+    for m in R["prev_year"].finditer(text, start, end):
+        add(TimeExpr(m.start(), m.end(), "prev_year"))
+    for m in R["since"].finditer(text, start, end):
+        last = _month_end(ref[0], ref[1])
+        if m.groupdict().get("m"):
+            mon = _month_no(m.group("m"))
+            y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
+            if date(y, mon, 1) <= last:
+                add(TimeExpr(m.start(), m.end(), "span", date(y, mon, 1), last))
+        else:
+            add(TimeExpr(m.start(), m.end(), "span", date(ref[0], 1, 1), last))
     for m in R["month"].finditer(text, start, end):
         word = m.group("m")
         if word.lower().rstrip(".") == "may" and not m.group("y") and not re.match(r"(?:in|during|for|since|by|until|throughout|over)\s", m.group(), re.I):
@@ -216,8 +232,34 @@ def resolve_periods(doc: Document, roles) -> list[tuple[date, date, str]]:
     return out
 
 
+_PLAN_TIERS = {"year": 0, "years": 0, "span": 0, "pair": 0, "same_period": 0, "prev_year": 0, "as_of": 0, "month": 1, "day": 2}
+_COMPARE = re.compile(r"(?<![\w])(?:compared\s+(?:to|with)|as\s+against|against|versus|vs\.?|than|up\s+from|down\s+from|"
+                      r"as\s+opposed\s+to|in\s+comparison\s+(?:to|with))(?![\w])", re.I)
+
+
+def _tier(t: TimeExpr, role: str) -> int:
+    """Plans measure a year or a span, not the day they were announced; other figures prefer anything but a day."""
+    if role == "planned":
+        return _PLAN_TIERS.get(t.kind, 1)
+    return 1 if t.kind == "day" else 0
+
+
+def _applies(text: str, t: TimeExpr, q, sent_start: int) -> bool:
+    """A time after "compared with" dates the comparison's base, not the figures outside it."""
+    before = text[max(sent_start, t.start - 60):t.start]
+    m = None
+    for m in _COMPARE.finditer(before):
+        pass
+    if m is None or re.search(r"[,;:]\s", before[m.end():]):
+        return True
+    marker = t.start - len(before) + m.start()
+    return marker <= q.start < t.start
+
+
 def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tuple[date, date, str]:
     q = m.quantity
+    text = doc.report.text
+    sent = doc.sentences[m.sentence]
     times = [t for t in doc.times[m.sentence] if t.kind != "duration"]
     if q.change:
         pair = [t for t in times if t.second is not None]
@@ -227,24 +269,23 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
                 first_end = _month_end(t.begin.year, t.begin.month) if t.kind == "pair" else date(t.begin.year, 12, 31)
                 return t.begin, first_end, "paired change"
             return t.second[0], t.second[1], "paired change"
+    times = [t for t in times if _applies(text, t, q, sent.start)]
     own = [t for t in times if m.segment[0] <= t.start < m.segment[1]]
     for pool, how in ((own, "own clause"), (times, "sentence")):
-        if pool:
-            t = min(pool, key=lambda t: (_distance(t, q.start, q.end), t.start < q.start))  # ties: the one after
+        for t in sorted(pool, key=lambda t: (_tier(t, role), _distance(t, q.start, q.end), t.start < q.start)):
             span = _span(doc, m.sentence, t)
             if span:
                 return span[0], span[1], how
-    if role == "planned":
-        for index in _before(doc, m.sentence, paragraphs=2):
-            years = [t for t in doc.times[index] if t.kind == "year" and t.begin.year >= doc.ref[0]]
-            if years:
-                t = years[-1]
-                return t.begin, t.finish, "plan year named earlier"
-    for index in doc.context(m.sentence, 50):
-        events = [t for t in doc.times[index] if t.event]
-        if events:
-            t = events[-1]
-            return t.begin, t.finish, "event date of the paragraph"
+    earlier = _before(doc, m.sentence, paragraphs=2) if role == "planned" else doc.context(m.sentence, 50)
+    for index in earlier:
+        pool = [t for t in doc.times[index] if t.kind != "duration"]
+        if role == "planned":
+            pool = [t for t in pool if t.begin is None or t.finish.year >= doc.ref[0]]
+        if pool:
+            t = min(pool, key=lambda t: (_tier(t, role), t.start))
+            span = _span(doc, index, t)
+            if span:
+                return span[0], span[1], "named in an earlier sentence"
     return month_span[0], month_span[1], "report month"
 
 
@@ -267,6 +308,10 @@ def _span(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date] | None
             year = b.year - 1
         shift = year - b.year
         return _shift_years(b, shift), _shift_years(e, shift)
+    if t.kind == "prev_year":
+        ref = _previous_span(doc, sentence, t.start)
+        year = (ref[0].year if ref else doc.ref[0]) - 1
+        return date(year, 1, 1), date(year, 12, 31)
     if t.begin is None:
         return None
     return t.begin, t.finish
@@ -274,11 +319,11 @@ def _span(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date] | None
 
 def _previous_span(doc: Document, sentence: int, before: int) -> tuple[date, date] | None:
     for t in reversed([t for t in doc.times[sentence] if t.start < before]):
-        if t.kind in ("span", "pair", "month", "year", "day"):
+        if t.kind in ("span", "pair", "month", "year", "years", "day", "as_of") and t.begin:
             return t.begin, t.finish
     for index in doc.context(sentence, 3):
         for t in reversed(doc.times[index]):
-            if t.kind in ("span", "pair", "month", "year"):
+            if t.kind in ("span", "pair", "month", "year", "years") and t.begin:
                 return t.begin, t.finish
     return None
 

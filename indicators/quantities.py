@@ -313,11 +313,16 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
         if low in P.noun_skip:
             cur = m.end()
             continue
-        if not seen_word and not known_only and low.endswith("s") and len(low) > 3 and word[:1].islower():
+        if not first_plain[0] and not known_only and low.endswith("s") and not low.endswith("ss") and len(low) > 3 \
+                and word[:1].islower() and not (seen_word and low in _VERBISH):
             first_plain = (word, m.end())
+            break
         seen_word = True
         cur = m.end()
     return first_plain
+
+
+_VERBISH = frozenset("makes gives takes goes does has was is uses needs remains seems means shows happens".split())
 
 
 def _noun_unit(noun: str) -> str:
@@ -440,14 +445,25 @@ def _quantity(text: str, a: _Atom, value: float | None = None, unit: str | None 
                     low=low, high=high, noun=a.noun, change=change)
 
 
+_ELLIPSIS = re.compile(r"\s*,?\s*(?:instead\s+of|rather\s+than|or|and|to|versus|vs\.?|out\s+of|of)\s+$", re.I)
+
+
 def _inherit_nouns(text: str, qs: list[Quantity]) -> list[Quantity]:
-    """'25 enterprises, of which 22 are ...': the 22 counts enterprises too."""
+    """A figure that names no noun counts what its neighbour counts.
+
+    '25 enterprises, of which 22 are ...': the 22 are enterprises; '12 months instead of 18':
+    the 18 are months.
+    """
     P = _patterns()
-    out = []
-    for i, q in enumerate(qs):
-        if not q.noun and not q.unit and i > 0 and P.of_which.search(text[max(0, q.start - 30):q.start]):
+    out: list[Quantity] = []
+    for q in qs:
+        if out and (not q.noun or q.unit == "count") and q.unit in ("", "count"):
             prev = out[-1]
-            if prev.noun:
+            gap = text[prev.end:q.start]
+            if prev.noun and gap.lstrip().startswith(prev.noun):
+                gap = gap.lstrip()[len(prev.noun):]
+            if prev.noun and (P.of_which.search(text[max(0, q.start - 30):q.start])
+                              or (len(gap) <= 20 and _ELLIPSIS.match(gap) and not q.noun)):
                 q = replace(q, noun=prev.noun, unit=prev.unit)
         out.append(q)
     return out

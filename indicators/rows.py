@@ -14,7 +14,7 @@ def to_claims(doc: Document, attachments, roles, periods) -> list[Claim]:
         q = m.quantity
         sent = doc.sentences[m.sentence]
         notes = list(a.notes)
-        if how in ("event date of the paragraph", "report month", "plan year named earlier"):
+        if how in ("named in an earlier sentence", "report month"):
             notes.append(f"period guessed: {how}")
         out.append(Claim(
             report=doc.report.id,

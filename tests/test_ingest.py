@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from pathlib import Path
 
 import pypdf
@@ -15,7 +16,17 @@ from indicators.errors import BinaryReport, EmptyReport, PdfError, ReportError, 
 from indicators.ingest import read_report
 from indicators.model import Report
 
-from .test_normalise import assert_contract
+
+def assert_contract(text: str) -> None:
+    """Paragraphs joined by exactly "\n\n"; each one line, trimmed, single-spaced."""
+    if text == "":
+        return
+    for para in text.split("\n\n"):
+        assert para and "\n" not in para and para == para.strip() and "  " not in para
+        for m in re.finditer(r"[^\S ]", para):  # only digit-group separators between digits
+            assert m.group() in "\u00a0\u2009\u202f"
+            assert para[m.start() - 1].isdigit() and para[m.end()].isdigit()
+
 
 CYRILLIC = "Министерство обороны сообщило о 9 тысячах призывников в этом году."
 LATIN1 = "Le ministère a acheté 12 hélicoptères à l'étranger, déclare le général Müller."
@@ -91,6 +102,11 @@ def test_cp1252_punctuation(tmp_path: Path) -> None:
 def test_english_utf16_without_bom(tmp_path: Path) -> None:
     text = "The army received forty new tanks in 2021."
     assert read_report(write(tmp_path, "r.txt", text.encode("utf-16-be"))).text == text
+
+
+def test_spaced_digits_are_not_mistaken_for_utf16(tmp_path: Path) -> None:
+    text = "1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6"  # every odd byte a space
+    assert read_report(write(tmp_path, "r.txt", text)).text == text
 
 
 def test_crlf_line_ends(tmp_path: Path) -> None:

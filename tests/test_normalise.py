@@ -265,6 +265,11 @@ def test_page_number_forms_at_page_edges(marker: str) -> None:
     assert normalise(pages) == "Text of the first page ends here.\n\nText of the second page ends here."
 
 
+def test_a_year_at_a_page_edge_is_not_a_page_number() -> None:
+    pages = ["Deliveries are planned for\n2022", "The army expects ten more tanks soon."]
+    assert normalise(pages).startswith("Deliveries are planned for 2022")
+
+
 def test_numbers_inside_the_text_are_not_page_numbers() -> None:
     text = "Tanks\n12\nAircraft\n4\nHelicopters\n6\n"
     assert normalise(text) == "Tanks\n\n12\n\nAircraft\n\n4\n\nHelicopters\n\n6"
