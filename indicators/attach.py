@@ -100,8 +100,8 @@ def _attach_one(doc: Document, catalog: Catalog, m: Mention) -> Attachment:
         item, where = _find_item(doc, ind, m, context)
         if ind.item_required and not item:
             continue
-        if item and where in ("segment", "sentence"):
-            score, evidence = score + 2, True
+        if item and where in ("segment", "sentence") and not (q.noun and ind.item_named(q.noun) is item):
+            score, evidence = score + 2, True  # an item named beside the figure (not its own noun, "people")
         if q.unit and q.unit not in _GENERIC_UNITS and (q.unit in ind.nouns or q.unit == ind.unit):
             score, evidence = score + 1, True
         if not evidence:

@@ -480,15 +480,30 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, str]:
     if b"%%EOF" not in data:
         raise PdfError(path, "the PDF is truncated (no end-of-file marker)",
                        "download or export the file again")
-    pages = _pdf_pages(path, data)
+    pages, meta_title = _pdf_pages(path, data)
     if not any(p.strip() for p in pages):
         raise PdfError(path, "the PDF has no text layer (scanned images?); it needs OCR",
                        "run OCR first (e.g. ocrmypdf) and try again")
     text = normalise(pages)
-    return text, _title_from_text(text)
+    return text, _title_from_text(text) or _pdf_meta_title(meta_title)
 
 
-def _pdf_pages(path: Path, data: bytes) -> list[str]:
+_FILE_LIKE_TITLE = re.compile(r"^(?:microsoft \w+ - |untitled\b)|\.(?:docx?|odt|pdf|rtf|txt|indd|pptx?)$", re.I)
+
+
+def _pdf_meta_title(raw: str) -> str:
+    """The document-info title, unless it is an editor's file name ("Microsoft Word - x.docx").
+
+    It is the only title left when the title on page 1 doubles as the running header
+    and was dropped with the other headers.
+    """
+    title = normalise([raw], paragraphs=True)
+    if not title or _FILE_LIKE_TITLE.search(title) or not _looks_like_title(title):
+        return ""
+    return title
+
+
+def _pdf_pages(path: Path, data: bytes) -> tuple[list[str], str]:
     logger = logging.getLogger("pypdf")
     level = logger.level
     logger.setLevel(logging.ERROR)  # pypdf warns on every repaired xref; our error says enough
@@ -514,6 +529,10 @@ def _pdf_pages(path: Path, data: bytes) -> list[str]:
                            "download or export the file again") from None
         if n == 0:
             raise PdfError(path, "the PDF has no pages", "download or export the file again")
+        try:
+            meta_title = str((reader.metadata or {}).get("/Title") or "")
+        except Exception:  # a damaged info dictionary only costs the title
+            meta_title = ""
         pages = []
         for number in range(n):
             try:
@@ -522,7 +541,7 @@ def _pdf_pages(path: Path, data: bytes) -> list[str]:
                 raise PdfError(path, f"page {number + 1} of the PDF cannot be read "
                                f"({type(exc).__name__}: {exc})",
                                "download or export the file again") from None
-        return pages
+        return pages, meta_title
     finally:
         logger.setLevel(level)
 

@@ -233,7 +233,8 @@ def resolve_periods(doc: Document, roles) -> list[tuple[date, date, str]]:
 
 
 _PLAN_TIERS = {"year": 0, "years": 0, "span": 0, "pair": 0, "same_period": 0, "prev_year": 0, "as_of": 0, "month": 1, "day": 2}
-_COMPARE = re.compile(r"(?<![\w])(?:compared\s+(?:to|with)|as\s+against|against|versus|vs\.?|than|up\s+from|down\s+from|"
+_COMPARE = re.compile(r"(?<![\w])(?:compared\s+(?:to|with)|as\s+against|against|versus|vs\.?|"
+                      r"(?<!more\s)(?<!less\s)(?<!fewer\s)(?<!greater\s)(?<!rather\s)(?<!other\s)than|up\s+from|down\s+from|"
                       r"as\s+opposed\s+to|in\s+comparison\s+(?:to|with))(?![\w])", re.I)
 
 
@@ -246,6 +247,8 @@ def _tier(t: TimeExpr, role: str) -> int:
 
 def _applies(text: str, t: TimeExpr, q, sent_start: int) -> bool:
     """A time after "compared with" dates the comparison's base, not the figures outside it."""
+    if t.end <= q.start and re.match(r"\s*,?\s*when\b", text[t.end:q.start]):
+        return True  # "a year earlier, when about 10 thousand were recorded"
     before = text[max(sent_start, t.start - 60):t.start]
     m = None
     for m in _COMPARE.finditer(before):

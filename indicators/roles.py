@@ -97,7 +97,14 @@ def _planned(text: str, doc: Document, m: Mention) -> bool:
     sent = doc.sentences[m.sentence]
     start, end = _clause(text, sent.start, sent.end, m.quantity.start, m.quantity.end)
     clause = text[start:end]
-    return any(rx.search(clause) for rx in _rx()["planned"])
+    if any(rx.search(clause) for rx in _rx()["planned"]):
+        return True
+    if doc._short(sent.paragraph):  # a list item takes the plan of its lead-in ("The plan includes: ...")
+        lead = [i for i in doc.context(m.sentence, 20) if doc.sentences[i].paragraph != sent.paragraph]
+        if lead and not doc._short(doc.sentences[lead[-1]].paragraph):
+            lead_text = doc.sentences[lead[-1]].text
+            return any(rx.search(lead_text) for rx in _rx()["planned"])
+    return False
 
 
 _CLAUSE_BREAK = re.compile(r"[;:]\s|,\s|\s[-\u2013\u2014]\s")
@@ -155,3 +162,16 @@ def _name(catalog: Catalog, phrase: str) -> str:
     if not words or not any(w[:1].isupper() for w in words):
         return ""
     return " ".join(words)
+
+
+def future_is_planned(doc: Document, roles: list[Role], periods) -> list[Role]:
+    """A figure for a period that starts after the report month cannot be a fact yet: it is a plan."""
+    y, mo = doc.ref
+    after = (y + (mo == 12), mo % 12 + 1)
+    out = []
+    for r, (start, _end, how) in zip(roles, periods):
+        # only a period of the figure's own clause or its lead-in: another clause's date says less about it
+        if r.role == "reported" and how != "sentence" and (start.year, start.month) >= after:
+            r = Role("planned", r.source)
+        out.append(r)
+    return out
