@@ -12,7 +12,7 @@ Plain text (txt, PDF pages) additionally gets its layout reconstructed:
 * running headers/footers and page-number lines are dropped;
 * blank lines are classified as paragraph separators or as mere double spacing;
 * hard-wrapped lines are rejoined into paragraphs (see `_breaks_after`), and words
-  hyphenated across a line break are rejoined or keep their hyphen (see `_join_hyphen`);
+  hyphenated across a line break are rejoined or keep their hyphen (see `_hyphen_glue`);
 * paragraphs split mid-sentence by a page break are glued back (`_continues`);
 * markdown emphasis and links that leak into .txt files are stripped.
 
@@ -343,20 +343,15 @@ def _strip_bullet(text: str) -> str:
 def _unwrap(block: list[str], width: int, indent: int, vocab: _Vocab | None) -> list[str]:
     """Rejoin hard-wrapped lines; start a new paragraph where `_breaks_after` says so."""
     paras: list[str] = []
-    current = ""
+    parts: list[str] = []
     for k, raw in enumerate(block):
         line = raw.strip()
-        if not current:
-            current = line
-            continue
-        prev = block[k - 1].strip()
-        if _breaks_after(prev, raw, width, indent):
-            paras.append(current)
-            current = line
-        else:
-            current = _join_lines(current, line, vocab)
-    if current:
-        paras.append(current)
+        if parts and _breaks_after(block[k - 1].strip(), raw, width, indent):
+            paras.append("".join(parts))
+            parts = []
+        _append_line(parts, line, vocab)
+    if parts:
+        paras.append("".join(parts))
     return paras
 
 
@@ -399,20 +394,31 @@ def _join_block(block: list[str], vocab: _Vocab | None, blank_separated: bool) -
     (markdown semantics: soft line breaks, "  " hard breaks), except list items.
     Without blank lines, each line is a paragraph.
     """
-    paras: list[str] = []
+    if not blank_separated:
+        return [raw.strip() for raw in block]
+    paras: list[list[str]] = []
     for raw in block:
         line = raw.strip()
-        if paras and blank_separated and not _is_item(line):
-            paras[-1] = _join_lines(paras[-1], line, vocab)
+        if paras and not _is_item(line):
+            _append_line(paras[-1], line, vocab)
         else:
-            paras.append(line)
-    return paras
+            paras.append([line])
+    return ["".join(parts) for parts in paras]
 
 
-def _join_lines(left: str, right: str, vocab: _Vocab | None) -> str:
-    if left.endswith("-"):
-        return _join_hyphen(left, right, vocab)
-    return f"{left} {right}"
+def _append_line(parts: list[str], line: str, vocab: _Vocab | None) -> None:
+    """Add a line to a paragraph kept as a list of pieces, so joining stays linear."""
+    if not parts:
+        parts.append(line)
+    elif parts[-1].endswith("-"):
+        glue = _hyphen_glue(parts[-1], line, vocab)
+        if glue is None:
+            parts[-1] = parts[-1][:-1]
+        elif glue:
+            parts.append(glue)
+        parts.append(line)
+    else:
+        parts.extend((" ", line))
 
 
 # --- hyphenation ----------------------------------------------------------------------------
@@ -440,25 +446,25 @@ def _vocabulary(text: str) -> _Vocab:
     return _Vocab(words, hyphenated)
 
 
-def _join_hyphen(left: str, right: str, vocab: _Vocab | None) -> str:
-    """Join `left` (ending in "-") and `right` across a line break.
+def _hyphen_glue(left: str, right: str, vocab: _Vocab | None) -> str | None:
+    """How to join `left` (ending in "-") and `right` across a line break.
 
-    The hyphen stays ("military-industrial", "BTR-82A", "Belarusian-Russian") when the
-    next part does not start with a lowercase letter, when the document spells the
-    hyphenated form elsewhere, when the first part is a prefix that takes a hyphen
-    ("ex-", "self-", "anti-"...), or when both parts are words the document uses on their
-    own (unless it also uses the joined form). Otherwise the break is a hyphenation and
-    the hyphen goes ("organi-zation" -> "organization"). A spaced dash ("word -") is not
-    a hyphen: the lines are joined with a space.
+    Returns None to drop the hyphen ("organi-zation" -> "organization"), "" to keep it
+    ("military-industrial", "BTR-82A", "Belarusian-Russian", "2021-2022"), or " " for
+    a spaced dash ("Affairs -" + "the head"), which is not a hyphen at all.
+
+    The hyphen stays when the next part does not start with a lowercase letter, when
+    the document spells the hyphenated form elsewhere, when the first part is a prefix
+    that takes a hyphen ("ex-", "self-", "anti-"...), or when both parts are words of
+    four letters or more that the document uses on their own, unless it also uses
+    the joined form. Otherwise the break is taken for a hyphenation.
     """
     if len(left) < 2 or left[-2].isspace() or left.endswith("--"):
-        return f"{left} {right}"
-    tail = _HYPHEN_TAIL.search(left)
-    if not tail:  # "2021-" + "2025": a range or code, keep as written
-        return left + right
+        return " "
+    tail = _HYPHEN_TAIL.search(left, max(0, len(left) - 80))
     head = _LEAD_LETTERS.match(right)
-    if not head or not right[0].islower():
-        return left + right
+    if not tail or not head or not right[0].islower():
+        return ""
     first, second = tail.group(1).lower(), head.group().lower()
     keep = first in _HYPHEN_PREFIXES
     if vocab is not None:
@@ -468,7 +474,7 @@ def _join_hyphen(left: str, right: str, vocab: _Vocab | None) -> str:
             keep = False
         elif len(first) >= 4 and len(second) >= 4 and first in vocab.words and second in vocab.words:
             keep = True
-    return left + right if keep else left[:-1] + right
+    return "" if keep else None
 
 
 # --- paragraphs split by page breaks --------------------------------------------------------
@@ -489,13 +495,13 @@ def _continues(prev: str, nxt: str) -> bool:
 
 def _glue_page_splits(paras: list[str], vocab: _Vocab | None) -> list[str]:
     """Glue paragraphs cut mid-sentence, then drop list bullets from paragraph starts."""
-    out: list[str] = []
+    out: list[list[str]] = []
     for p in paras:
         p = p.strip()
         if not p:
             continue
-        if out and _continues(out[-1], p):
-            out[-1] = _join_lines(out[-1], p, vocab)
+        if out and _continues(out[-1][-1], p):
+            _append_line(out[-1], p, vocab)
         else:
-            out.append(_strip_bullet(p))
-    return out
+            out.append([_strip_bullet(p)])
+    return ["".join(parts) for parts in out]

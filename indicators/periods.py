@@ -28,10 +28,10 @@ def _month_end(y: int, m: int) -> date:
 def _rx() -> dict[str, re.Pattern]:
     lex = lexicon()
     M = phrase_alternation(lex.months)
-    M = rf"(?:{M})\.?"
+    M = rf"(?:{M})(?:(?<=\b[A-Za-z]{{3}})\.)?"  # "Jan." but not the full stop after "November."
     Y = r"(?:19|20)\d\d"
     N = r"(?:\d{1,2}|" + phrase_alternation([k for k, v in lex.number_words.items() if 1 <= v <= 12]) + ")"
-    REL = r"(?:this|the\s+current|current|last|the\s+last|past|the\s+past|next|the\s+next|the\s+coming|coming|the\s+following|following)\s+year"
+    REL = r"(?:this|the|the\s+current|current|last|the\s+last|past|the\s+past|next|the\s+next|the\s+coming|coming|the\s+following|following)\s+year"
     YR = rf"(?:{Y}|{REL})"
     D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
     f = re.I

@@ -1,0 +1,50 @@
+"""Whole reports against gold: the seeds, and reports of other months in all four formats."""
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from indicators import extract
+from scoring import score
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+
+
+def _read_gold(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _report(result) -> str:
+    return (f"value_f1={result['value_f1']:.3f} full_f1={result['full_f1']:.3f}\n"
+            f"missed={result['missed']}\nspurious={result['spurious']}\nwrong={result['wrong']}")
+
+
+def test_seed_reports_meet_the_contract():
+    result = score(_read_gold(HERE / "golden" / "seeds_gold.csv"), extract(ROOT / "seeds"))
+    assert result["value_f1"] >= 0.95 and result["full_f1"] >= 0.90, _report(result)
+
+
+@pytest.fixture(scope="module")
+def golden_folder(tmp_path_factory) -> Path:
+    """The golden reports as a user would have them: the PDF one is built from its text here."""
+    folder = tmp_path_factory.mktemp("golden")
+    src = HERE / "golden" / "reports"
+    spec = importlib.util.spec_from_file_location("make_pdf", HERE / "golden" / "make_pdf.py")
+    make_pdf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_pdf)
+    for f in src.iterdir():
+        if f.name.endswith(".pdf.txt"):
+            make_pdf.build_pdf(f, folder / f.name[: -len(".txt")])
+        else:
+            shutil.copy(f, folder / f.name)
+    return folder
+
+
+def test_reports_of_other_months_in_all_formats(golden_folder):
+    formats = {p.suffix for p in golden_folder.iterdir()}
+    assert {".txt", ".md", ".html", ".pdf"} <= formats
+    result = score(_read_gold(HERE / "golden" / "gold.csv"), extract(golden_folder))
+    assert result["value_f1"] >= 0.95 and result["full_f1"] >= 0.90, _report(result)
