@@ -506,7 +506,7 @@ def _pdf_meta_title(raw: str) -> str:
 def _pdf_pages(path: Path, data: bytes) -> tuple[list[str], str]:
     logger = logging.getLogger("pypdf")
     level = logger.level
-    logger.setLevel(logging.ERROR)  # pypdf warns on every repaired xref; our error says enough
+    logger.setLevel(logging.CRITICAL)  # pypdf logs every repair; our PdfError says what matters
     try:
         try:
             reader = pypdf.PdfReader(io.BytesIO(data), strict=False)

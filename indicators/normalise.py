@@ -186,7 +186,9 @@ def _edge_indices(lines: list[str], depth: int = 3) -> set[int]:
 
 
 def _drop_furniture_paged(page_lines: list[list[str]]) -> list[str]:
-    """With page boundaries known: drop lines repeated at the top/bottom of many pages."""
+    """With page boundaries known: drop page numbers (among a page's first or last two
+    lines) and lines repeated, digits aside, among the first or last three lines of at
+    least half the pages (running headers and footers)."""
     edges = [_edge_indices(lines) for lines in page_lines]
     seen = Counter()
     for lines, idx in zip(page_lines, edges):
@@ -196,7 +198,7 @@ def _drop_furniture_paged(page_lines: list[list[str]]) -> list[str]:
     repeated = {key for key, n in seen.items() if n >= threshold}
     drops = []
     for lines, idx in zip(page_lines, edges):
-        numbers = {i for i in idx if _PAGE_NUMBER.match(lines[i].strip())}
+        numbers = {i for i in _edge_indices(lines, 2) if _PAGE_NUMBER.match(lines[i].strip())}
         headers = {i for i in idx - numbers if len(lines[i].strip()) <= 150
                    and _furniture_key(lines[i]) in repeated}
         drops.append((numbers, headers))
