@@ -327,8 +327,7 @@ def _html_blocks(root) -> list[str]:
             buf.append(" ")
         elif name == "tr":
             flush()
-            cells = [c.get_text(" ") for c in node.find_all(["td", "th"])]
-            blocks.append(" ; ".join(c for c in (" ".join(x.split()) for x in cells) if c))
+            blocks.append(_table_row(_html_header(node), _html_cells(node)))
         elif name == "pre":
             flush()
             blocks.extend(node.get_text().split("\n"))
@@ -381,9 +380,33 @@ def _md_inline(text: str) -> str:
     return htmllib.unescape(text)
 
 
-def _md_cells(row: str) -> str:
-    cells = [c.strip() for c in row.strip().strip("|").split("|")]
-    return " ; ".join(_md_inline(c) for c in cells if c)
+def _md_cells(row: str) -> list[str]:
+    return [_md_inline(c.strip()) for c in row.strip().strip("|").split("|")]
+
+
+def _table_row(header: list[str] | None, cells: list[str]) -> str:
+    """A table row as a sentence that names what each cell is: "Period: 2021; Cases: 6,784".
+
+    Figures in a table mean nothing without their column, and each row becomes its own paragraph.
+    """
+    cells = [" ".join(c.split()) for c in cells]
+    if header and len(header) == len(cells) and header != cells:
+        return "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells) if c)
+    return " ; ".join(c for c in cells if c)
+
+
+def _html_cells(tr) -> list[str]:
+    return [c.get_text(" ") for c in tr.find_all(["td", "th"], recursive=False)] or \
+        [c.get_text(" ") for c in tr.find_all(["td", "th"])]
+
+
+def _html_header(tr) -> list[str] | None:
+    """The header cells of the row's table: its first row when that row is all <th>."""
+    table = tr.find_parent("table")
+    first = table.find("tr") if table is not None else None
+    if first is None or first.find("td") is not None or first is tr:
+        return None
+    return [" ".join(c.split()) for c in _html_cells(first)]
 
 
 def _markdown_blocks(text: str) -> tuple[list[str], str]:
@@ -448,10 +471,11 @@ def _markdown_blocks(text: str) -> tuple[list[str], str]:
         if "|" in line and i < len(lines) and _MD_TABLE_SEP.match(_MD_QUOTE.sub("", lines[i])) \
                 and "-" in lines[i]:
             flush()
-            blocks.append(_md_cells(line))
+            header = _md_cells(line)
+            blocks.append(_table_row(None, header))
             i += 1
             while i < len(lines) and "|" in lines[i] and lines[i].strip():
-                blocks.append(_md_cells(_MD_QUOTE.sub("", lines[i])))
+                blocks.append(_table_row(header, _md_cells(_MD_QUOTE.sub("", lines[i]))))
                 i += 1
             continue
         if _MD_REFDEF.match(line):

@@ -161,7 +161,7 @@ PAGE_TEXT = (
     "four Su-30SM fighters;\n\n"
     "two battalion sets of BTR-82A.\n\n"
     "Item ; 2020 ; 2021\n\n"
-    "Tanks ; 10 ; 12\n\n"
+    "Item: Tanks; 2020: 10; 2021: 12\n\n"
     "“We see no threat”, said the minister."
 )
 
