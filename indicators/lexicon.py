@@ -36,13 +36,11 @@ class Lexicon:
     noun_units: dict  # lower-case noun form -> unit
     measure_nouns: frozenset
 
+    currencies_ci: dict  # lower-case currency word -> unit
+
     def currency(self, text: str) -> str | None:
         key = " ".join(text.split())
-        return self.currencies.get(key) or self.currencies.get(key.lower()) or self._ci_currency.get(key.lower())
-
-    @property
-    def _ci_currency(self) -> dict:
-        return {k.lower(): v for k, v in self.currencies.items()}
+        return self.currencies.get(key) or self.currencies_ci.get(key.lower())
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +57,7 @@ def lexicon() -> Lexicon:
         multipliers={k.lower(): float(v) for k, v in raw["multipliers"].items()},
         currency_only_multipliers={k.lower(): float(v) for k, v in raw["currency_only_multipliers"].items()},
         currencies={str(k): v for k, v in raw["currencies"].items()},
+        currencies_ci={str(k).lower(): v for k, v in raw["currencies"].items()},
         months={k.lower(): v for k, v in raw["months"].items()},
         noun_units=noun_units,
         measure_nouns=frozenset(" ".join(str(m).lower().split()) for m in raw["measure_nouns"]),

@@ -28,9 +28,26 @@ def analyse(report: Report) -> Document:
     month = report_month(report) or "1970-01"
     ref = (int(month[:4]), int(month[5:7]))
     sentences = tuple(split_sentences(report))
-    times = tuple(tuple(find_times(report.text, s.start, s.end, ref)) for s in sentences)
+    times = _times_by_sentence(report, sentences, ref)
     mentions = find_mentions(report.text, sentences, times)
     return Document(report=report, month=month, sentences=sentences, times=times, mentions=mentions)
+
+
+def _times_by_sentence(report: Report, sentences, ref) -> tuple:
+    """Time expressions found once per paragraph, handed to the sentence that holds each."""
+    buckets: list[list] = [[] for _ in sentences]
+    k = 0
+    for start, end in report.paragraphs:
+        found = find_times(report.text, start, end, ref)
+        while k < len(sentences) and sentences[k].end <= start:
+            k += 1
+        j = k
+        for t in found:
+            while j < len(sentences) and sentences[j].end <= t.start:
+                j += 1
+            if j < len(sentences) and sentences[j].start <= t.start and t.end <= sentences[j].end:
+                buckets[j].append(t)
+    return tuple(tuple(b) for b in buckets)
 
 
 def extract_report(report: Report, catalog: Catalog | None = None) -> list[Claim]:
@@ -68,7 +85,12 @@ def iter_extract(paths: Iterable[str | Path], catalog: Catalog | None = None) ->
         except OSError as exc:
             yield path, ReportError(path, f"cannot open the file ({exc.strerror or exc})", "check the path and permissions")
             continue
-        yield path, extract_report(report, catalog)
+        try:
+            yield path, extract_report(report, catalog)
+        except Exception as exc:  # a defect of ours must not stop the batch; say so plainly
+            log.exception("extraction failed on %s", path)
+            yield path, ReportError(path, f"the extractor failed on this report ({type(exc).__name__}: {exc})",
+                                    "please report it with the file; the other reports were extracted")
 
 
 def extract(paths, catalog: Catalog | str | Path | None = None) -> pd.DataFrame:

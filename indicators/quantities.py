@@ -6,6 +6,7 @@ reference (page 5) or the pronoun "one".
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass, replace
@@ -13,6 +14,8 @@ from functools import lru_cache
 
 from .lexicon import lexicon, phrase_alternation, word_bounded
 from .model import Mention, Quantity
+
+log = logging.getLogger(__name__)
 
 _SEP_SPACES = "\u00a0\u2009\u202f "
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"
@@ -180,9 +183,6 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
             return None
         if re.match(r"[-/]\d{1,2}[-/]\d", after) or re.match(r"\.\d{1,2}\.\d", after):
             return None
-    else:
-        if core[:m_end - m_start].strip().lower() == "one":
-            pass  # decided below: "one" is a number only with a unit or a counted noun
     if P.month_before.search(before) and not word and value <= 31 and "." not in core:
         return None
     if not word and value <= 31 and "." not in core and P.month_after.match(after):
@@ -486,7 +486,12 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
     out: list[Mention] = []
     for index, s in enumerate(sentences):
         spans = [(t.start, t.end) for t in times[index]]
-        qs = [q for q in find_quantities(text, s.start, s.end)
+        try:
+            found = find_quantities(text, s.start, s.end)
+        except Exception:  # a bad sentence must not cost the report: log it and go on
+            log.exception("skipped a sentence the recogniser could not read: %r", s.text[:120])
+            continue
+        qs = [q for q in found
               if not any(q.start < e and q.end > b and not (q.start <= b and q.end >= e) for b, e in spans)]
         qs = [q for q in qs if not _is_time_unit(q)]
         cuts = [s.start]

@@ -21,6 +21,7 @@ def parse_unit(name: str) -> pint.Unit:
     return registry().Unit(name)
 
 
+@lru_cache(maxsize=256)
 def unit_class(name: str) -> str:
     """count / percent / currency / ratio: the classes the evaluation compares."""
     if name in ("percent", "percentage_point"):
