@@ -170,6 +170,9 @@ def _find_item(doc: Document, ind: Indicator, m: Mention, context) -> tuple[Item
     if hits:
         return min(hits, key=lambda h: abs(h[0] - q.start))[1], "sentence"
     if ind.item_pattern:
+        earlier = [h for h in _items_in(ind, text, sent.start, q.start)]
+        if earlier:  # "12 Su-30SM fighters; so far it has received 4 of them"
+            return earlier[-1][1], "context"
         for c in context:  # nearest earlier sentence first, its last designation first
             hits = _items_in(ind, text, c.start, c.end)
             if hits:

@@ -63,6 +63,7 @@ class Indicator:
     not_items: frozenset = frozenset()
     item_phrases: Phrases | None = None
     counted: frozenset = frozenset()  # counted nouns accepted; empty: any noun of an accepted unit
+    role: str = ""  # a role the figures have by nature (a budget is a plan), unless disputed
 
     def counts(self, noun: str) -> bool:
         """Whether a figure counting `noun` can measure this indicator."""
@@ -166,6 +167,8 @@ def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indic
         raise CatalogError(f"{where}: indicator '{iid}' is defined twice")
     seen.add(iid)
     unit = str(entry.get("unit", "count"))
+    if entry.get("role") not in (None, "", "reported", "planned"):
+        raise CatalogError(f"{where}: indicator '{iid}': role must be 'reported' or 'planned'")
     try:
         parse_unit(unit)
         for noun in entry.get("nouns") or []:
@@ -202,4 +205,5 @@ def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indic
         not_items=frozenset(_key(x) for x in entry.get("not_items") or ()),
         item_phrases=Phrases(alias_list) if alias_list else None,
         counted=frozenset(_key(str(x)) for x in entry.get("counted") or ()),
+        role=str(entry.get("role") or ""),
     )

@@ -99,27 +99,43 @@ class Document:
     def context(self, sentence: int, limit: int) -> list[int]:
         """Indexes of the earlier sentences of the same paragraph, nearest first.
 
-        A short one-sentence paragraph (a list item, a table row) also sees the paragraphs
-        before it, up to and including the first longer one (the list's lead-in).
+        A list item or table row (a short paragraph without a full stop) also sees the items
+        before it and the lead-in that introduced the list with a colon.
         """
         para = self.sentences[sentence].paragraph
         out: list[int] = []
         i = sentence - 1
+        lead = self._lead_in(para)
         while i >= 0 and len(out) < limit:
-            if self.sentences[i].paragraph != para:
-                if not self._short(para):
-                    break
-                para = self.sentences[i].paragraph
+            p = self.sentences[i].paragraph
+            if p != para and (lead is None or p < lead):
+                break
             out.append(i)
             i -= 1
         return out
 
-    def _short(self, paragraph: int) -> bool:
-        spans = self.report.paragraphs
-        if paragraph >= len(spans):
+    def _lead_in(self, paragraph: int) -> int | None:
+        """The paragraph ending in ":" that a run of list items back to `paragraph` hangs from."""
+        p = paragraph
+        while p >= 0 and self._list_like(p):
+            p -= 1
+        if p < 0 or p == paragraph or not self._para_text(p).rstrip().endswith(":"):
+            return None
+        return p
+
+    def _para_text(self, paragraph: int) -> str:
+        start, end = self.report.paragraphs[paragraph]
+        return self.report.text[start:end]
+
+    def _list_like(self, paragraph: int) -> bool:
+        if paragraph >= len(self.report.paragraphs):
             return False
-        start, end = spans[paragraph]
-        return end - start < 160 and self.report.text.count(". ", start, end) == 0
+        text = self._para_text(paragraph).rstrip()
+        return len(text) < 200 and not text.endswith((".", "!", "?", ".)", ".”", '."'))
+
+    def in_list(self, paragraph: int) -> bool:
+        """A list item or table row under a lead-in."""
+        return self._lead_in(paragraph) is not None
 
 
 @dataclass(frozen=True)

@@ -274,7 +274,7 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
 
     if _is_year(atom.value, core) and not atom.scaled and not atom.unit:
         # a year unless a counted noun follows and no temporal preposition precedes
-        noun, _ = _counted_noun(text, atom.end, hi)
+        noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
         if not noun or P.year_prep_before.search(before):
             return None
     if word and core.strip().lower().startswith("one") and atom.value == 1 and not atom.unit and not atom.scaled:
@@ -290,7 +290,7 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
     lex = P.lex
     cur = pos
     first_plain = ("", pos)
-    seen_word = False  # an unknown plural counts only as the first word ("three districts")
+    unknown = 0  # an unknown plural noun counts after at most one unknown word ("seven economic entities")
     for _ in range(4):
         m = P.noun_word.match(text, cur, hi)
         if not m:
@@ -314,10 +314,10 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
             cur = m.end()
             continue
         if not first_plain[0] and not known_only and low.endswith("s") and not low.endswith("ss") and len(low) > 3 \
-                and word[:1].islower() and not (seen_word and low in _VERBISH):
+                and word[:1].islower() and unknown < 2 and low not in _VERBISH:
             first_plain = (word, m.end())
             break
-        seen_word = True
+        unknown += 1
         cur = m.end()
     return first_plain
 
@@ -448,6 +448,9 @@ def _quantity(text: str, a: _Atom, value: float | None = None, unit: str | None 
 _ELLIPSIS = re.compile(r"\s*,?\s*(?:instead\s+of|rather\s+than|or|and|to|versus|vs\.?|out\s+of|of)\s+$", re.I)
 
 
+_OF_THEM = re.compile(r"\s+of\s+(?:them|these|those|which|whom)(?![\w])", re.I)
+
+
 def _inherit_nouns(text: str, qs: list[Quantity]) -> list[Quantity]:
     """A figure that names no noun counts what its neighbour counts.
 
@@ -462,7 +465,7 @@ def _inherit_nouns(text: str, qs: list[Quantity]) -> list[Quantity]:
             gap = text[prev.end:q.start]
             if prev.noun and gap.lstrip().startswith(prev.noun):
                 gap = gap.lstrip()[len(prev.noun):]
-            if prev.noun and (P.of_which.search(text[max(0, q.start - 30):q.start])
+            if prev.noun and (P.of_which.search(text[max(0, q.start - 30):q.start]) or _OF_THEM.match(text, q.end)
                               or (len(gap) <= 20 and _ELLIPSIS.match(gap) and not q.noun)):
                 q = replace(q, noun=prev.noun, unit=prev.unit)
         out.append(q)

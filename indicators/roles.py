@@ -39,7 +39,8 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
         by_sentence.setdefault(m.sentence, []).append(k)
     roles = ["reported"] * len(doc.mentions)
     for k, m in enumerate(doc.mentions):
-        if _planned(text, doc, m):
+        ind = attachments[k].indicator
+        if _planned(text, doc, m) or (ind and catalog.get(ind).role == "planned"):
             roles[k] = "planned"
     own_source = ["" for _ in doc.mentions]
     for k, m in enumerate(doc.mentions):
@@ -99,11 +100,10 @@ def _planned(text: str, doc: Document, m: Mention) -> bool:
     clause = text[start:end]
     if any(rx.search(clause) for rx in _rx()["planned"]):
         return True
-    if doc._short(sent.paragraph):  # a list item takes the plan of its lead-in ("The plan includes: ...")
+    if doc.in_list(sent.paragraph):  # a list item takes the plan of its lead-in ("The plan includes: ...")
         lead = [i for i in doc.context(m.sentence, 20) if doc.sentences[i].paragraph != sent.paragraph]
-        if lead and not doc._short(doc.sentences[lead[-1]].paragraph):
-            lead_text = doc.sentences[lead[-1]].text
-            return any(rx.search(lead_text) for rx in _rx()["planned"])
+        if lead:
+            return any(rx.search(doc.sentences[lead[-1]].text) for rx in _rx()["planned"])
     return False
 
 
