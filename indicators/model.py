@@ -117,7 +117,7 @@ class Document:
     def _lead_in(self, paragraph: int) -> int | None:
         """The paragraph ending in ":" that a run of list items back to `paragraph` hangs from."""
         p = paragraph
-        while p >= 0 and self._list_like(p):
+        while p >= 0 and self._list_like(p) and not self._para_text(p).rstrip().endswith(":"):
             p -= 1
         if p < 0 or p == paragraph or not self._para_text(p).rstrip().endswith(":"):
             return None

@@ -504,7 +504,8 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
         segments = [(cuts[i], cuts[i + 1]) for i in range(len(qs))]
         # a change ("from A to B") or a comparison ("A, compared to B") measures one thing: one shared segment
         for i in range(len(qs) - 1):
-            if qs[i].change == "from" or _COMPARISON.search(text, qs[i].end, qs[i + 1].start):
+            cmp = _COMPARISON.search(text, qs[i].end, qs[i + 1].start)
+            if qs[i].change == "from" or (cmp and qs[i + 1].start - cmp.end() <= 25):  # "..., compared to just over 9,000"
                 shared = (segments[i][0], segments[i + 1][1])
                 for j in range(len(qs)):
                     if segments[j] in (segments[i], segments[i + 1]):
