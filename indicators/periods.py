@@ -262,6 +262,15 @@ def _applies(text: str, t: TimeExpr, q, sent_start: int) -> bool:
     return marker <= q.start < t.start
 
 
+def _is_base(text: str, t: TimeExpr, sent_start: int) -> bool:
+    """The time of a comparison's base ("... than in 2019"): it dates no figure outside that comparison."""
+    before = text[max(sent_start, t.start - 30):t.start]
+    m = None
+    for m in _COMPARE.finditer(before):
+        pass
+    return m is not None and not re.search(r"[,;:]\s|\d", before[m.end():])
+
+
 def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tuple[date, date, str]:
     q = m.quantity
     text = doc.report.text
@@ -284,7 +293,8 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
                 return span[0], span[1], how
     earlier = _before(doc, m.sentence, paragraphs=2) if role == "planned" else doc.context(m.sentence, 50)
     for index in earlier:
-        pool = [t for t in doc.times[index] if t.kind != "duration"]
+        s_start = doc.sentences[index].start
+        pool = [t for t in doc.times[index] if t.kind != "duration" and not _is_base(text, t, s_start)]
         if role == "planned":
             pool = [t for t in pool if t.begin is None or t.finish.year >= doc.ref[0]]
         if pool:

@@ -82,6 +82,7 @@ class _Patterns:
         self.month_before = re.compile(rf"(?<![\w])(?:{months})\.?\s*$", re.I)
         self.month_after = re.compile(rf"\s*(?:{months})(?![\w])", re.I)
         self.reference_before = re.compile(rf"(?<![\w])(?:{phrase_alternation(raw['reference_words'])})\s*$", re.I)
+        self.descriptor_before = re.compile(rf"(?<![\w])(?:{phrase_alternation(raw['descriptor_followers'])})\s+$", re.I)
         self.descriptor_after = re.compile(rf"\s+(?:{phrase_alternation(raw['descriptor_followers'])})(?![\w])", re.I)
         self.year_prep_before = re.compile(
             r"(?<![\w])(?:in|since|until|till|by|of|for|from|to|before|after|during|through|year|the|early|late|mid|"
@@ -189,8 +190,8 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
         return None
     if P.reference_before.search(before):
         return None
-    if P.descriptor_after.match(after):
-        return None
+    if P.descriptor_after.match(after) or (word and P.descriptor_before.search(before)):
+        return None  # "the three largest companies", "the largest three holdings"
 
     atom = _Atom(start=m_start, core_start=m_start, core_end=m_end, end=end, value=value, word=word, bare=value)
     rest = after
