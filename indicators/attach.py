@@ -67,6 +67,24 @@ def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Att
 
 
 def _attach_one(doc: Document, catalog: Catalog, m: Mention) -> Attachment:
+    q = m.quantity
+    scored = candidates(doc, catalog, m)
+    if not scored:
+        return Attachment(unit=q.unit or "count")
+    best, ind, item, where = scored[0]
+    if best < catalog.min_score:
+        return Attachment(unit=q.unit or "count", notes=(f"best guess {ind.id} scored {best:g} < {catalog.min_score:g}",))
+    notes = []
+    if len(scored) > 1 and scored[1][0] >= best - 0.5:
+        notes.append(f"ambiguous: {ind.id} {best:g} vs {scored[1][1].id} {scored[1][0]:g}")
+    if where == "context":
+        notes.append("item taken from an earlier sentence")
+    return Attachment(indicator=ind.id, item=item.name if item else "", unit=_claim_unit(ind, q.unit, item),
+                      score=best, notes=tuple(notes))
+
+
+def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float, Indicator, Item | None, str]]:
+    """Every indicator the figure could measure, best first: (score, indicator, item, where the item was)."""
     text = doc.report.text
     q = m.quantity
     sent = doc.sentences[m.sentence]
@@ -107,19 +125,8 @@ def _attach_one(doc: Document, catalog: Catalog, m: Mention) -> Attachment:
         if not evidence:
             continue
         scored.append((score, ind, item, where))
-    if not scored:
-        return Attachment(unit=q.unit or "count")
     scored.sort(key=lambda t: -t[0])
-    best, ind, item, where = scored[0]
-    if best < catalog.min_score:
-        return Attachment(unit=q.unit or "count", notes=(f"best guess {ind.id} scored {best:g} < {catalog.min_score:g}",))
-    notes = []
-    if len(scored) > 1 and scored[1][0] >= best - 0.5:
-        notes.append(f"ambiguous: {ind.id} {best:g} vs {scored[1][1].id} {scored[1][0]:g}")
-    if where == "context":
-        notes.append("item taken from an earlier sentence")
-    return Attachment(indicator=ind.id, item=item.name if item else "", unit=_claim_unit(ind, q.unit, item),
-                      score=best, notes=tuple(notes))
+    return scored
 
 
 def _unit_fits(ind: Indicator, unit: str) -> bool:

@@ -40,8 +40,8 @@ def _rx() -> dict[str, re.Pattern]:
         "numeric_date": re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?!\d)|(?<!\d)(?P<y2>(?:19|20)\d\d)-(?P<m2>[01]\d)-(?P<d2>[0-3]\d)(?!\d)"),
         "day": re.compile(rf"(?<![\w])(?:(?P<m1>{M})\s+(?P<d1>{D})|(?P<d2>{D})\s+(?:of\s+)?(?P<m2>{M}))(?![\w])(?:,?\s+(?P<y>{Y})(?!\d))?", f),
         "months_of": re.compile(rf"(?<![\w])(?:for\s+|in\s+|during\s+|over\s+)?(?:the\s+)?(?:first\s+)?(?P<n>{N})\s+months\s+(?:of\s+)?(?P<y>{YR})?", f),
-        "quarter": re.compile(rf"(?<![\w])(?:the\s+)?(?P<o>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?(?P<y>{YR})?|(?<![\w])Q(?P<q>[1-4])\s*(?P<y2>{Y})?", f),
-        "half": re.compile(rf"(?<![\w])(?:the\s+)?(?P<o>first|second|1st|2nd)\s+half\s+(?:of\s+)?(?P<y>{YR})?|(?<![\w])H(?P<h>[12])\s*(?P<y2>{Y})?", f),
+        "quarter": re.compile(rf"(?<![\w])(?:the\s+)?(?P<o>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+(?:of\s+)?(?P<y>{YR}))?|(?<![\w])Q(?P<q>[1-4])\s*(?P<y2>{Y})?", f),
+        "half": re.compile(rf"(?<![\w])(?:the\s+)?(?P<o>first|second|1st|2nd)\s+half(?:\s+(?:of\s+)?(?P<y>{YR}))?|(?<![\w])H(?P<h>[12])\s*(?P<y2>{Y})?", f),
         "month_pair": re.compile(rf"(?<![\w])(?:(?P<w>from|between)\s+)?(?P<a>{M})(?:\s+(?P<ya>{Y}))?(?:\s*[-\u2013\u2014]\s*|\s+(?:to|till|until|through|and)\s+)(?P<b>{M})(?:\s+(?:of\s+)?(?P<y>{YR}))?(?![\w])", f),
         "year_pair": re.compile(rf"(?<![\w\d])(?:(?P<w>from|between)\s+)?(?P<a>{Y})(?:\s*[-\u2013\u2014/]\s*|\s+(?:to|till|until|through|and)\s+)(?P<b>{Y}|\d\d)(?![\w\d])", f),
         "month": re.compile(rf"(?<![\w])(?:(?:in|during|for|since|by|until|throughout|over)\s+)?(?:(?:early|late|mid|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of)\s+)?(?P<m>{M})(?:\s+(?:of\s+)?(?P<y>{YR}))?(?![\w])", f),
@@ -252,23 +252,26 @@ def _applies(text: str, t: TimeExpr, q, sent_start: int) -> bool:
     """A time after "compared with" dates the comparison's base, not the figures outside it."""
     if t.end <= q.start and re.match(r"\s*,?\s*when\b", text[t.end:q.start]):
         return True  # "a year earlier, when about 10 thousand were recorded"
-    before = text[max(sent_start, t.start - 60):t.start]
-    m = None
-    for m in _COMPARE.finditer(before):
-        pass
-    if m is None or re.search(r"[,;:]\s", before[m.end():]):
+    m = _last_marker(text, max(sent_start, t.start - 60), t.start)
+    if m is None:
         return True
-    marker = t.start - len(before) + m.start()
-    return marker <= q.start < t.start
+    return m.start() <= q.start < t.start
+
+
+def _last_marker(text: str, lo: int, hi: int):
+    """The last comparison marker in text[lo:hi] that still governs position hi (no clause break between)."""
+    m = None
+    for m in _COMPARE.finditer(text, lo, hi):
+        pass
+    if m is None or re.search(r"[,;:]\s", text[m.end():hi]):
+        return None
+    return m
 
 
 def _is_base(text: str, t: TimeExpr, sent_start: int) -> bool:
     """The time of a comparison's base ("... than in 2019"): it dates no figure outside that comparison."""
-    before = text[max(sent_start, t.start - 30):t.start]
-    m = None
-    for m in _COMPARE.finditer(before):
-        pass
-    return m is not None and not re.search(r"[,;:]\s|\d", before[m.end():])
+    m = _last_marker(text, max(sent_start, t.start - 30), t.start)
+    return m is not None and not re.search(r"\d", text[m.end():t.start])
 
 
 def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tuple[date, date, str]:

@@ -93,7 +93,7 @@ class _Patterns:
             "in for at on by from to than compared with per over during since until as and or but which that who "
             "is are was were be been being has have had will would can could may might should must not it they "
             "this those these there their its into within under above about around against among between up "
-            "down out off".split())
+            "down out off a an per each every".split())
         self.noun_skip = frozenset(str(s).lower() for s in raw["noun_skip"])
         self.of_which = re.compile(r"(?<![\w])(?:of\s+(?:which|them|these|those|whom)|including|among\s+them)\s*,?\s*$", re.I)
 
