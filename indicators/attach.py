@@ -22,6 +22,9 @@ _DESIGNATION = re.compile(
     r"(?:[-\u2010\u2011][A-Za-z0-9]+)*(?![\w\u2010-])")
 
 
+_NEGATED = re.compile(r"(?<![\w])(?:not|never|no|nor|without|neither|cannot|can't|won't|didn't|don't|doesn't|isn't|aren't|wasn't|weren't)(?:\s+\w+){0,3}\s*$", re.I)
+
+
 @dataclass(frozen=True)
 class Attachment:
     indicator: str = ""
@@ -109,12 +112,14 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
         if not ok:
             continue
         for phrases, weight in ind.terms:
-            if phrases.search(own_seg):
-                score += weight
-                evidence = evidence or weight > 0
-            elif phrases.search(own):
-                score += weight / 2
-                evidence = evidence or weight > 0
+            for place, factor in ((own_seg, 1.0), (own, 0.5)):
+                hit = phrases.rx.search(place) if phrases.rx else None
+                if hit:
+                    if _NEGATED.search(place, max(0, hit.start() - 30), hit.start()):
+                        weight = -abs(weight)  # "are not counted among those called up"
+                    score += weight * factor
+                    evidence = evidence or weight > 0
+                    break
         item, where = _find_item(doc, ind, m, context)
         if ind.item_required and not item:
             continue

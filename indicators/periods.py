@@ -241,8 +241,15 @@ _COMPARE = re.compile(r"(?<![\w])(?:compared\s+(?:to|with)|as\s+against|against|
                       r"as\s+opposed\s+to|in\s+comparison\s+(?:to|with))(?![\w])", re.I)
 
 
-def _tier(t: TimeExpr, role: str) -> int:
-    """Plans measure a year or a span, not the day they were announced; other figures prefer anything but a day."""
+_EVENT_VERB = re.compile(r"(?<![\w])(?:published|released|announced|signed|adopted|approved|issued|presented|said|"
+                         r"reported|stated|told|declared|held|made\s+public|posted|updated)\s*(?:\w+\s+){0,2}$", re.I)
+
+
+def _tier(t: TimeExpr, role: str, text: str = "") -> int:
+    """Plans measure a year or a span, not the day they were announced; other figures prefer anything but
+    a day or the date a document was published."""
+    if text and _EVENT_VERB.search(text, max(0, t.start - 40), t.start):
+        return 2
     if role == "planned":
         return _PLAN_TIERS.get(t.kind, 1)
     return 1 if t.kind == "day" else 0
@@ -290,18 +297,21 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
     times = [t for t in times if _applies(text, t, q, sent.start)]
     own = [t for t in times if m.segment[0] <= t.start < m.segment[1]]
     for pool, how in ((own, "own clause"), (times, "sentence")):
-        for t in sorted(pool, key=lambda t: (_tier(t, role), _distance(t, q.start, q.end), t.start < q.start)):
+        for t in sorted(pool, key=lambda t: (_tier(t, role, text), _distance(t, q.start, q.end), t.start < q.start)):
             span = _span(doc, m.sentence, t)
             if span:
                 return span[0], span[1], how
-    earlier = _before(doc, m.sentence, paragraphs=2) if role == "planned" else doc.context(m.sentence, 50)
+    earlier = doc.context(m.sentence, 50)
+    if role == "planned":  # a plan's year is often named in the paragraph before ("The budget for 2021 ...")
+        first = earlier[-1] if earlier else m.sentence
+        earlier = earlier + list(_before(doc, first, paragraphs=2))
     for index in earlier:
         s_start = doc.sentences[index].start
         pool = [t for t in doc.times[index] if t.kind != "duration" and not _is_base(text, t, s_start)]
         if role == "planned":
             pool = [t for t in pool if t.begin is None or t.finish.year >= doc.ref[0]]
         if pool:
-            t = min(pool, key=lambda t: (_tier(t, role), t.start))
+            t = min(pool, key=lambda t: (_tier(t, role, text), t.start))
             span = _span(doc, index, t)
             if span:
                 return span[0], span[1], "named in an earlier sentence"
@@ -327,10 +337,11 @@ def _span(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date] | None
             year = b.year - 1
         shift = year - b.year
         return _shift_years(b, shift), _shift_years(e, shift)
-    if t.kind == "prev_year":
+    if t.kind == "prev_year":  # "a year earlier": the period just named, one year back
         ref = _previous_span(doc, sentence, t.start)
-        year = (ref[0].year if ref else doc.ref[0]) - 1
-        return date(year, 1, 1), date(year, 12, 31)
+        if ref is None:
+            return date(doc.ref[0] - 1, 1, 1), date(doc.ref[0] - 1, 12, 31)
+        return _shift_years(ref[0], -1), _shift_years(ref[1], -1)
     if t.begin is None:
         return None
     return t.begin, t.finish

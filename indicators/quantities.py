@@ -82,7 +82,8 @@ class _Patterns:
         self.month_before = re.compile(rf"(?<![\w])(?:{months})\.?\s*$", re.I)
         self.month_after = re.compile(rf"\s*(?:{months})(?![\w])", re.I)
         self.reference_before = re.compile(rf"(?<![\w])(?:{phrase_alternation(raw['reference_words'])})\s*$", re.I)
-        self.descriptor_before = re.compile(rf"(?<![\w])(?:{phrase_alternation(raw['descriptor_followers'])})\s+$", re.I)
+        superlatives = [w for w in raw["descriptor_followers"] if w not in ("least", "most", "first", "last")]
+        self.descriptor_before = re.compile(rf"(?<![\w])(?:{phrase_alternation(superlatives)})\s+$", re.I)
         self.descriptor_after = re.compile(rf"\s+(?:{phrase_alternation(raw['descriptor_followers'])})(?![\w])", re.I)
         self.year_prep_before = re.compile(
             r"(?<![\w])(?:in|since|until|till|by|of|for|from|to|before|after|during|through|year|the|early|late|mid|"

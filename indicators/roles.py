@@ -57,7 +57,9 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
         cue = R["correction"].search(text, sent.start, sent.end)
         if not cue:
             continue
-        corrected = [k for k in ks if doc.mentions[k].quantity.start >= cue.start()]
+        corrected = [k for k in ks if doc.mentions[k].quantity.start >= cue.start()
+                     and not _COMPARED.search(text, max(sent.start, doc.mentions[k].quantity.start - 30),
+                                              doc.mentions[k].quantity.start)]  # "against 1,000 in 2020" is a base
         if not corrected:
             continue
         earlier = [k for k in ks if doc.mentions[k].quantity.start < cue.start()
@@ -96,7 +98,8 @@ def _attributed(fragment: str) -> bool:
 def _planned(text: str, doc: Document, m: Mention) -> bool:
     """A plan cue in the clause that holds the figure."""
     sent = doc.sentences[m.sentence]
-    start, end = _clause(text, sent.start, sent.end, m.quantity.start, m.quantity.end)
+    starts = {o.quantity.start for o in doc.mentions if o.sentence == m.sentence}
+    start, end = _clause(text, sent.start, sent.end, m.quantity.start, m.quantity.end, starts)
     clause = text[start:end]
     if any(rx.search(clause) for rx in _rx()["planned"]):
         return True
@@ -107,19 +110,30 @@ def _planned(text: str, doc: Document, m: Mention) -> bool:
     return False
 
 
+_COMPARED = re.compile(r"(?<![\w])(?:compared\s+(?:to|with)|against|versus|vs\.?|up\s+from|down\s+from|than)"
+                       r"(?:\s+\w+){0,2}\s*$", re.I)
+_LIST_LEAD = re.compile(r"\s*(?:(?:and|or)\s+)?", re.I)
 _CLAUSE_BREAK = re.compile(r"[;:]\s|,\s|\s[-\u2013\u2014]\s")
 _LIST_GO_ON = re.compile(r"\s*(?:and\s+|or\s+)?(?:about\s+|some\s+|over\s+|up\s+to\s+)?[\d$€]|\s*(?:and|or)\s+\w+\s+\d", re.I)
 
 
-def _clause(text: str, s_start: int, s_end: int, q_start: int, q_end: int) -> tuple[int, int]:
-    """The clause around a figure; a comma that only continues a list of figures does not end it."""
+def _clause(text: str, s_start: int, s_end: int, q_start: int, q_end: int, starts=frozenset()) -> tuple[int, int]:
+    """The clause around a figure; a comma that only continues a list of figures, or sets off a short
+    aside ("and, budget permitting, not more than two"), does not end it."""
+    def goes_on(pos: int) -> bool:  # the break is followed by the next figure of a list
+        lead = _LIST_LEAD.match(text, pos)
+        return lead.end() in starts or bool(_LIST_GO_ON.match(text, pos))
+
+    breaks = [m for m in _CLAUSE_BREAK.finditer(text, s_start, q_start) if not goes_on(m.end())]
     start = s_start
-    for m in _CLAUSE_BREAK.finditer(text, s_start, q_start):
-        if not _LIST_GO_ON.match(text, m.end()):
-            start = m.end()
+    if breaks:
+        start = breaks[-1].end()
+        aside = text[start:q_start]
+        if aside.rstrip().endswith(",") and len(aside.split()) <= 4:  # ", budget permitting, not more than two"
+            start = breaks[-2].end() if len(breaks) >= 2 else s_start
     end = s_end
     for m in _CLAUSE_BREAK.finditer(text, q_end, s_end):
-        if not _LIST_GO_ON.match(text, m.end()):
+        if not goes_on(m.end()):
             end = m.start()
             break
     return start, end
