@@ -104,8 +104,8 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
                 score, evidence = score + 3, True
             elif group.search(own):  # named in another figure's part of the sentence
                 score, evidence = score + 2, True
-            elif any(group.search(c.text) for c in context):
-                score += 1
+            elif any(group.search(c.text) for c in context if not ind.local or c.paragraph != sent.paragraph):
+                score += 1  # earlier in the paragraph; for `local` indicators only a list's lead-in counts
             else:
                 ok = False
                 break
