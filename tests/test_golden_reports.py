@@ -48,3 +48,9 @@ def test_reports_of_other_months_in_all_formats(golden_folder):
     assert {".txt", ".md", ".html", ".pdf"} <= formats
     result = score(_read_gold(HERE / "golden" / "gold.csv"), extract(golden_folder))
     assert result["value_f1"] >= 0.95 and result["full_f1"] >= 0.90, _report(result)
+
+
+def test_held_out_reports():
+    """Six more reports by another author (tests/heldout/README.md); scored like the seeds."""
+    result = score(_read_gold(HERE / "heldout" / "gold.csv"), extract(HERE / "heldout" / "reports"))
+    assert result["value_f1"] >= 0.95 and result["full_f1"] >= 0.90, _report(result)
