@@ -32,3 +32,8 @@ def unit_class(name: str) -> str:
     if any(str(d).startswith("[currency") for d in dims):
         return "currency"
     return "count"
+
+
+def quantity(value: float, unit: str) -> pint.Quantity:
+    """A claim's value as a pint Quantity of the project's registry (e.g. for conversions or checks)."""
+    return registry().Quantity(value, unit or "count")

@@ -1,5 +1,6 @@
 """The catalog is data: every unit parses, a user catalog adds an indicator without code, bad files say why."""
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,16 @@ def test_bad_catalogs_say_what_is_wrong(tmp_path, body, message):
 def test_missing_catalog_file(tmp_path):
     with pytest.raises(CatalogError, match="cannot read"):
         load_catalog(tmp_path / "nope.yaml")
+
+
+def test_claim_units_are_pint_quantities():
+    from indicators.units import quantity
+
+    df = extract([Path(__file__).parent.parent / "seeds"])
+    for row in df.itertuples():
+        q = quantity(row.value, row.unit)
+        assert q.magnitude == row.value
+    assert str(quantity(3, "person").to("count")) == "3 count"
+    assert quantity(20, "percent").to("ratio").magnitude == 0.2
+    with pytest.raises(Exception):
+        quantity(1, "USD").to("BYN")  # currencies never silently convert
