@@ -25,6 +25,14 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
     tx = sub.add_parser("text", help="print the normalised text that claim offsets refer to")
     tx.add_argument("report")
+    ig = sub.add_parser("ingest", help="extract reports and add them to the store (re-ingesting replaces)")
+    ig.add_argument("paths", nargs="+", metavar="PATH")
+    ig.add_argument("--db", help="SQLAlchemy URL (default: $INDICATORS_DB, else sqlite:///data/indicators.sqlite)")
+    ig.add_argument("--catalog", help="your own indicator catalog (YAML)")
+    ig.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    exp = sub.add_parser("export", help="write the claims CSV from the store")
+    exp.add_argument("-o", "--output", default="-", help="CSV file (default: standard output)")
+    exp.add_argument("--db", help="SQLAlchemy URL (default: $INDICATORS_DB, else sqlite:///data/indicators.sqlite)")
     return ap
 
 
@@ -34,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "text":
             return _text(args)
+        if args.command == "ingest":
+            return _ingest(args)
+        if args.command == "export":
+            return _export(args)
         return _extract(args)
     except IndicatorsError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -41,6 +53,56 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _ingest(args) -> int:
+    from tqdm import tqdm
+
+    from .pipeline import ingest_paths
+    from .store import Store
+
+    catalog = load_catalog(args.catalog)
+    store = Store(args.db)
+    paths = expand_paths(args.paths)
+    if not paths:
+        print("error: no report files (.txt, .md, .html/.htm, .pdf) under the given paths", file=sys.stderr)
+        return 1
+    counts: dict[str, int] = {}
+    skipped = 0
+    bar = tqdm(total=len(paths), unit="report", disable=args.quiet or len(paths) < 2, file=sys.stderr)
+    for path, result in ingest_paths(paths, store, catalog):
+        bar.update(1)
+        if isinstance(result, ReportError):
+            skipped += 1
+            bar.write(f"skipped {result.message}", file=sys.stderr)
+            continue
+        counts[result.status] = counts.get(result.status, 0) + 1
+        if result.status == "duplicate":
+            bar.write(f"{path}: same content as report {result.duplicate_of}; stored once", file=sys.stderr)
+    bar.close()
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing stored"
+    print(f"{summary}; {skipped} skipped" if skipped else summary, file=sys.stderr)
+    return 1 if skipped else 0
+
+
+def _export(args) -> int:
+    from .store import Store
+
+    df = Store(args.db).claims()
+    _write_csv(df, args.output)
+    print(f"{len(df)} claims", file=sys.stderr)
+    return 0
+
+
+def _write_csv(df, output: str) -> None:
+    if output == "-":
+        df.to_csv(sys.stdout, index=False)
+        return
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    df.to_csv(tmp, index=False)
+    tmp.replace(out)  # never a half-written file under the real name
 
 
 def _text(args) -> int:
@@ -75,16 +137,7 @@ def _extract(args) -> int:
             print(f"\r[{n}/{len(paths)}] {path.name[:50]:<50}", end="", file=sys.stderr)
     if show:
         print(file=sys.stderr)
-    df = claims_frame(claims)
-    if args.output == "-":
-        df.to_csv(sys.stdout, index=False)
-    else:
-        out = Path(args.output)
-        if out.parent and not out.parent.exists():
-            out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".part")
-        df.to_csv(tmp, index=False)
-        tmp.replace(out)
+    _write_csv(claims_frame(claims), args.output)
     if not args.quiet:
         print(f"{len(claims)} claims from {len(paths) - skipped} report(s)"
               + (f"; {skipped} file(s) skipped" if skipped else ""), file=sys.stderr)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .attach import attach
 from .catalog import Catalog, load_catalog
-from .errors import ReportError
+from .errors import IndicatorsError, ReportError
 from .ingest import read_report
 from .model import Claim, Document, Report
 from .periods import find_times, report_month, resolve_periods
@@ -73,8 +73,26 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def iter_extract(paths: Iterable[str | Path], catalog: Catalog | None = None) -> Iterator[tuple[Path, list[Claim] | ReportError]]:
-    """(path, claims) per file, or (path, error) for a file that cannot be read; never stops the batch."""
+def ingest_paths(paths: Iterable[str | Path], store, catalog: Catalog | None = None):
+    """Extract and store each file; yields (path, Ingested | ReportError). Memory stays one report deep."""
+    catalog = catalog or load_catalog()
+    for path, result in iter_extract(paths, catalog, with_reports=True):
+        if isinstance(result, ReportError):
+            yield path, result
+            continue
+        report, month, claims = result
+        try:
+            yield path, store.ingest(report, claims, month=month)
+        except IndicatorsError as exc:
+            yield path, ReportError(path, str(exc), "check that the database is reachable and writable")
+
+
+def iter_extract(paths: Iterable[str | Path], catalog: Catalog | None = None,
+                 with_reports: bool = False) -> Iterator[tuple[Path, list[Claim] | tuple | ReportError]]:
+    """(path, claims) per file, or (path, error) for a file that cannot be read; never stops the batch.
+
+    With `with_reports`, yields (path, (report, month, claims)) so a caller can store the text too.
+    """
     catalog = catalog or load_catalog()
     for path in expand_paths(paths):
         try:
@@ -86,7 +104,9 @@ def iter_extract(paths: Iterable[str | Path], catalog: Catalog | None = None) ->
             yield path, ReportError(path, f"cannot open the file ({exc.strerror or exc})", "check the path and permissions")
             continue
         try:
-            yield path, extract_report(report, catalog)
+            claims = extract_report(report, catalog)
+            yield path, ((report, claims[0].report_month if claims else report_month(report), claims)
+                         if with_reports else claims)
         except Exception as exc:  # a defect of ours must not stop the batch; say so plainly
             log.exception("extraction failed on %s", path)
             yield path, ReportError(path, f"the extractor failed on this report ({type(exc).__name__}: {exc})",

@@ -1,0 +1,96 @@
+"""The store: idempotent, atomic ingest; the same content under another name is one report."""
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from indicators import extract
+from indicators.ingest import read_report
+from indicators.pipeline import extract_report, ingest_paths
+from indicators.store import Store, StoreError
+
+ROOT = Path(__file__).parent.parent
+SEED = ROOT / "seeds" / "000_899da8a9a6ae9762.txt"
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'data' / 'test.sqlite'}")
+
+
+def test_ingest_is_idempotent_and_export_matches_extract(store):
+    first = [r for _, r in ingest_paths([ROOT / "seeds"], store)]
+    assert [r.status for r in first] == ["added", "added"]
+    again = [r for _, r in ingest_paths([ROOT / "seeds"], store)]
+    assert [r.status for r in again] == ["unchanged", "unchanged"]
+    stored = store.claims()
+    expected = extract([ROOT / "seeds"])
+    pd.testing.assert_frame_equal(stored.reset_index(drop=True), expected.reset_index(drop=True))
+    months = dict(zip(store.reports()["id"], store.reports()["month"]))
+    assert months == {"000_899da8a9a6ae9762": "2020-11", "001_d97b0e28c27e0c49": "2020-12"}
+
+
+def test_same_content_under_another_name_is_one_report(store, tmp_path):
+    ingest_paths([SEED], store) and list(ingest_paths([SEED], store))
+    copy = tmp_path / "renamed.txt"
+    copy.write_bytes(SEED.read_bytes())
+    [(path, result)] = list(ingest_paths([copy], store))
+    assert result.status == "duplicate" and result.duplicate_of == "000_899da8a9a6ae9762"
+    assert list(store.reports()["id"]) == ["000_899da8a9a6ae9762"]
+
+
+def test_reingest_of_changed_report_replaces_its_claims(store, tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text("Report (May 2021)\n\nAbout 5 thousand reservists were called up for military training.\n")
+    list(ingest_paths([path], store))
+    path.write_text("Report (May 2021)\n\nAbout 6 thousand reservists were called up for military training.\n")
+    [(_, result)] = list(ingest_paths([path], store))
+    assert result.status == "replaced"
+    assert list(store.claims(report="r")["value"]) == [6000.0]
+
+
+def test_a_failed_ingest_leaves_the_store_as_before(store, tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text("Report (May 2021)\n\nAbout 5 thousand reservists were called up for military training.\n")
+    list(ingest_paths([path], store))
+    report = read_report(path)
+    changed = dataclasses.replace(report, text=report.text.replace("5 thousand", "7 thousand"))
+    good = extract_report(changed)
+    broken = good + [dataclasses.replace(good[0], value=None)]  # violates NOT NULL half-way through
+    with pytest.raises(StoreError, match="could not store r"):
+        store.ingest(changed, broken)
+    assert list(store.claims(report="r")["value"]) == [5000.0]
+    assert store.report_text("r") == report.text
+
+
+def test_filters(store):
+    list(ingest_paths([ROOT / "seeds"], store))
+    cyber = store.claims(indicator="cybercrime.registered")
+    assert sorted(cyber["value"]) == [9000, 10000, 20357, 25000]
+    both = store.claims(indicator=["csto.budget", "csto.belarus_share"], role="planned")
+    assert list(both["value"]) == [7000000.0]
+
+
+def test_cli_ingest_and_export(tmp_path):
+    db = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    run = lambda *a: subprocess.run([sys.executable, "-m", "indicators", *map(str, a)], capture_output=True,
+                                    text=True, timeout=120)
+    res = run("ingest", ROOT / "seeds", tmp_path / "missing.txt", "--db", db, "-q")
+    assert res.returncode == 1 and "missing.txt" in res.stderr and "2 added" in res.stderr
+    out = tmp_path / "claims.csv"
+    res = run("export", "-o", out, "--db", db)
+    assert res.returncode == 0
+    exported = pd.read_csv(out, keep_default_na=False)
+    assert len(exported) == len(extract([ROOT / "seeds"]))
+
+
+def test_unusable_databases_are_clear_errors(tmp_path):
+    with pytest.raises(StoreError, match="cannot open the database"):
+        Store("postgresql+nosuchdriver://nobody@127.0.0.1:1/none")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot create the folder"):
+        Store(f"sqlite:///{blocker / 'sub' / 'db.sqlite'}")
