@@ -146,6 +146,35 @@ class Store:
             df = pd.read_sql(q, conn)
         return _typed(df)
 
+    def page(self, filters: dict | None = None, contains: dict | None = None, sort: list | None = None,
+             offset: int = 0, limit: int = 25) -> tuple[pd.DataFrame, int]:
+        """One page of claims for a table: equality filters, case-insensitive substring filters, sort keys
+        [(column, ascending)], and the total count; paging happens in SQL, so a million rows stay fast."""
+        where = []
+        for col, val in (filters or {}).items():
+            if val not in (None, "", []):
+                where.append(claims.c[col].in_(val) if isinstance(val, (list, tuple, set)) else claims.c[col] == val)
+        for col, text in (contains or {}).items():
+            if text:
+                where.append(sa.func.lower(sa.cast(claims.c[col], sa.Text)).contains(str(text).lower(), autoescape=True))
+        q = sa.select(*[claims.c[c] for c in CLAIM_COLUMNS]).where(*where)
+        order = [claims.c[c].asc() if asc else claims.c[c].desc() for c, asc in (sort or []) if c in claims.c]
+        q = q.order_by(*order, claims.c.report, claims.c.seq).offset(offset).limit(limit)
+        count_q = sa.select(sa.func.count()).select_from(claims).where(*where)
+        with self.engine.connect() as conn:
+            total = conn.execute(count_q).scalar_one()
+            df = pd.read_sql(q, conn)
+        return _typed(df), total
+
+    def distinct(self, column: str, **filters) -> list[str]:
+        """The distinct non-empty values of a claims column (for the dashboard's choices)."""
+        q = sa.select(claims.c[column]).distinct()
+        for col, val in filters.items():
+            if val not in (None, ""):
+                q = q.where(claims.c[col] == val)
+        with self.engine.connect() as conn:
+            return sorted(v for (v,) in conn.execute(q) if v not in (None, ""))
+
     def reports(self) -> pd.DataFrame:
         q = sa.select(reports.c.id, reports.c.title, reports.c.month, reports.c.format, reports.c.path,
                       reports.c.content_hash, reports.c.ingested_at).order_by(reports.c.month, reports.c.id)

@@ -1,0 +1,324 @@
+"""The Dash dashboard over the store: layout from the catalog, thin callbacks, plain HTTP download routes."""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import tempfile
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode
+
+import pandas as pd
+from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
+
+from ..catalog import Catalog, load_catalog
+from ..errors import ReportError
+from ..ingest import read_report
+from ..pipeline import SUFFIXES, extract_report
+from ..periods import report_month
+from ..store import Store
+from . import figures
+from .routes import add_routes, safe_csv_frame
+
+TABS = [("indicators", "Indicators"), ("disputes", "Stated vs corrected"), ("claims", "Claims"),
+        ("report", "Report"), ("add", "Add a report")]
+TABLE_COLUMNS = ["report", "report_month", "indicator", "item", "role", "qualifier", "value", "value_low",
+                 "value_high", "unit", "period_start", "period_end", "source", "surface"]
+MAX_UPLOAD_MB = 20
+
+
+def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: float = MAX_UPLOAD_MB) -> Dash:
+    """Build the app for a store; `app.server` is the Flask (WSGI) app."""
+    catalog = catalog or load_catalog()
+    app = Dash(__name__, title="Indicators", suppress_callback_exceptions=True,
+               meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    app.layout = lambda: _layout(store, catalog, max_upload_mb)
+    _callbacks(app, store, catalog, max_upload_mb)
+    add_routes(app.server, store, catalog)
+    return app
+
+
+# ----------------------------------------------------------------------------------------- layout
+
+def _indicator_options(store: Store, catalog: Catalog) -> list[dict]:
+    present = set(store.distinct("indicator"))
+    opts = []
+    for ind in sorted(catalog.indicators, key=lambda i: (i.theme, i.label)):
+        count_note = "" if ind.id in present else " (no claims yet)"
+        opts.append({"label": f"{ind.theme} · {ind.label}{count_note}", "value": ind.id})
+    return opts
+
+
+def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
+    reports = store.reports()
+    n_claims = store.page(limit=1)[1]
+    present = store.distinct("indicator")
+    first = present[0] if present else (catalog.indicators[0].id if catalog.indicators else None)
+    return html.Div(className="page", children=[
+        dcc.Location(id="url", refresh=False),
+        dcc.Store(id="uploaded", data=0),
+        html.Header([
+            html.H1("Indicators from monthly reports"),
+            html.P(id="summary", children=f"{n_claims} claims from {len(reports)} reports · "
+                                          f"{len(present)} of {len(catalog.indicators)} indicators have claims"),
+        ]),
+        dcc.Tabs(id="tab", value="indicators", children=[dcc.Tab(label=label, value=value, id=f"tab-{value}")
+                                                         for value, label in TABS]),
+        html.Div(id="panel-indicators", className="panel", children=[
+            html.Div(className="controls", children=[
+                html.Label(["Indicator", dcc.Dropdown(id="indicator", options=_indicator_options(store, catalog),
+                                                      value=first, clearable=False)]),
+                html.Label(["Items", dcc.Dropdown(id="items", multi=True, placeholder="all items")]),
+                html.Label(["Sources", dcc.Dropdown(id="sources", multi=True, placeholder="all sources")]),
+                html.Label(["Roles", dcc.Checklist(id="roles", inline=True,
+                                                   options=[{"label": r, "value": r} for r in figures.ROLE_COLOURS],
+                                                   value=list(figures.ROLE_COLOURS))]),
+                html.Label(["Time axis", dcc.RadioItems(id="xaxis", inline=True, value="period", options=[
+                    {"label": "period measured", "value": "period"},
+                    {"label": "report month", "value": "report_month"}])]),
+                html.Label(["Colour by", dcc.RadioItems(id="colour", inline=True, value="role", options=[
+                    {"label": "role", "value": "role"}, {"label": "source", "value": "source"}])]),
+            ]),
+            html.P(id="indicator-note", className="note"),
+            dcc.Graph(id="chart", config={"displaylogo": False}),
+            html.Div(id="point-detail", className="detail"),
+            html.Button("Download CSV of this view", id="download-button"),
+            dcc.Download(id="download"),
+            html.A("all claims as CSV", href="/download/claims.csv", className="route-link"),
+            html.A("data package (datapackage.json)", href="/download/datapackage.json", className="route-link"),
+        ]),
+        html.Div(id="panel-disputes", className="panel", children=[
+            dcc.Graph(id="pairs-chart", config={"displaylogo": False}),
+            dash_table.DataTable(id="pairs-table", page_size=10, style_cell={"whiteSpace": "normal", "textAlign": "left"},
+                                 columns=[{"name": c, "id": c} for c in
+                                          ("report_month", "indicator", "item", "surface_stated", "source",
+                                           "sentence_stated", "surface_corrected", "sentence_corrected")]),
+            dcc.Graph(id="plan-chart", config={"displaylogo": False}),
+        ]),
+        html.Div(id="panel-claims", className="panel", children=[
+            html.P("Filter with the boxes under the headers; click a row to open its report at the figure."),
+            dash_table.DataTable(
+                id="claims-table", columns=[{"name": c, "id": c} for c in TABLE_COLUMNS],
+                page_action="custom", page_current=0, page_size=25, sort_action="custom", sort_mode="multi",
+                sort_by=[], filter_action="custom", filter_query="", row_selectable=False,
+                style_table={"overflowX": "auto"},
+                style_cell={"textAlign": "left", "maxWidth": 260, "overflow": "hidden", "textOverflow": "ellipsis"}),
+            html.P(id="claims-count"),
+        ]),
+        html.Div(id="panel-report", className="panel", children=[
+            dcc.Dropdown(id="report-choice", options=[{"label": f"{r.month} · {r.title or r.id}", "value": r.id}
+                                                      for r in reports.itertuples()],
+                         value=reports["id"].iloc[0] if len(reports) else None, clearable=False),
+            html.Div(id="report-text", className="report-text"),
+        ]),
+        html.Div(id="panel-add", className="panel", children=[
+            dcc.Upload(id="upload", multiple=True, max_size=int(max_upload_mb * 1024 * 1024),
+                       children=html.Div([f"Drop reports here or click to choose (.txt, .md, .html, .pdf; "
+                                          f"up to {max_upload_mb:g} MB each)"]), className="upload"),
+            html.Ul(id="upload-result"),
+        ]),
+    ])
+
+
+# -------------------------------------------------------------------------------------- callbacks
+
+_URL_KEYS = ("tab", "indicator", "items", "report", "x", "colour")
+
+
+def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) -> None:
+    @app.callback(
+        Output("url", "search"), Output("tab", "value"), Output("indicator", "value"), Output("items", "value"),
+        Output("report-choice", "value"), Output("xaxis", "value"), Output("colour", "value"),
+        Input("url", "search"), Input("tab", "value"), Input("indicator", "value"), Input("items", "value"),
+        Input("report-choice", "value"), Input("xaxis", "value"), Input("colour", "value"),
+    )
+    def sync_url(search, tab, indicator, items, report, x, colour):
+        """The URL holds the view: read it on load, write it when the view changes."""
+        if ctx.triggered_id in (None, "url"):
+            q = parse_qs((search or "").lstrip("?"))
+            get = lambda k, d: (q.get(k) or [d])[0]
+            return (no_update, get("tab", tab), get("indicator", indicator), q.get("items", items or []),
+                    get("report", report), get("x", x), get("colour", colour))
+        params = {"tab": tab, "indicator": indicator, "items": items or [], "report": report, "x": x,
+                  "colour": colour}
+        return ("?" + urlencode({k: v for k, v in params.items() if v not in (None, "", [])}, doseq=True),
+                no_update, no_update, no_update, no_update, no_update, no_update)
+
+    @app.callback([Output(f"panel-{v}", "style") for v, _ in TABS], Input("tab", "value"))
+    def show_panel(tab):
+        return [{"display": "block" if v == tab else "none"} for v, _ in TABS]
+
+    @app.callback(Output("items", "options"), Output("sources", "options"), Output("indicator-note", "children"),
+                  Input("indicator", "value"), Input("uploaded", "data"))
+    def indicator_choices(indicator, _n):
+        if not indicator:
+            return [], [], ""
+        ind = catalog.get(indicator)
+        items = store.distinct("item", indicator=indicator)
+        sources = store.distinct("source", indicator=indicator)
+        note = f"{ind.description} Unit: {figures.unit_label(ind.unit)}."
+        return ([{"label": i, "value": i} for i in items], [{"label": s, "value": s} for s in sources], note)
+
+    @app.callback(Output("chart", "figure"), Input("indicator", "value"), Input("items", "value"),
+                  Input("sources", "value"), Input("roles", "value"), Input("xaxis", "value"),
+                  Input("colour", "value"), Input("uploaded", "data"))
+    def chart(indicator, items, sources, roles, x, colour, _n):
+        df = _view(store, indicator, items, sources, roles)
+        ind = catalog.get(indicator) if indicator else None
+        return figures.indicator_figure(df, x=x or "period", colour=colour or "role",
+                                        title=ind.label if ind else "", unit=ind.unit if ind else "")
+
+    @app.callback(Output("point-detail", "children"), Input("chart", "clickData"), prevent_initial_call=True)
+    def point_detail(click):
+        if not click or not click.get("points"):
+            return no_update
+        report, start = click["points"][0]["customdata"]
+        row = store.page({"report": report, "char_start": int(start)}, limit=1)[0]
+        if row.empty:
+            return "That claim is no longer in the store."
+        r = row.iloc[0]
+        return [html.B(r["surface"]), f" — {r['indicator']} {r['item']} ({r['role']}, {r['period_start']} – "
+                f"{r['period_end']})", html.Blockquote(r["sentence"]),
+                dcc.Link(f"open report {report} at this figure", href=f"?tab=report&report={report}#c{start}")]
+
+    @app.callback(Output("download", "data"), Input("download-button", "n_clicks"),
+                  State("indicator", "value"), State("items", "value"), State("sources", "value"),
+                  State("roles", "value"), prevent_initial_call=True)
+    def download(_clicks, indicator, items, sources, roles):
+        df = safe_csv_frame(_view(store, indicator, items, sources, roles))
+        return dcc.send_data_frame(df.to_csv, f"{indicator or 'claims'}.csv", index=False)
+
+    @app.callback(Output("pairs-chart", "figure"), Output("pairs-table", "data"), Output("plan-chart", "figure"),
+                  Input("tab", "value"), Input("uploaded", "data"))
+    def disputes(tab, _n):
+        if tab != "disputes":
+            return no_update, no_update, no_update
+        disputed = store.claims(role=["stated", "corrected"])
+        pairs = figures.stated_corrected_pairs(disputed)
+        procurement = store.claims(indicator="procurement.units")
+        return (figures.pairs_figure(pairs), pairs.to_dict("records"),
+                figures.plan_actual_figure(procurement))
+
+    @app.callback(Output("claims-table", "data"), Output("claims-count", "children"),
+                  Input("claims-table", "page_current"), Input("claims-table", "page_size"),
+                  Input("claims-table", "sort_by"), Input("claims-table", "filter_query"),
+                  Input("uploaded", "data"))
+    def claims_page(page, size, sort_by, filter_query, _n):
+        contains, equals = _parse_filter(filter_query or "")
+        sort = [(s["column_id"], s["direction"] == "asc") for s in sort_by or []]
+        df, total = store.page(equals, contains, sort, offset=(page or 0) * (size or 25), limit=size or 25)
+        return df[TABLE_COLUMNS].to_dict("records"), f"{total} claims match"
+
+    @app.callback(Output("url", "search", allow_duplicate=True), Input("claims-table", "active_cell"),
+                  State("claims-table", "data"), prevent_initial_call=True)
+    def open_report(cell, rows):
+        if not cell or not rows:
+            return no_update
+        return "?" + urlencode({"tab": "report", "report": rows[cell["row"]]["report"]})
+
+    @app.callback(Output("report-text", "children"), Input("report-choice", "value"), Input("uploaded", "data"))
+    def report_text(report, _n):
+        if not report:
+            return "No report chosen."
+        text = store.report_text(report)
+        if text is None:
+            return f"No report {report} in the store."
+        return _highlighted(text, store.claims(report=report))
+
+    @app.callback(Output("upload-result", "children"), Output("uploaded", "data"), Output("report-choice", "options"),
+                  Output("indicator", "options"), Output("summary", "children"),
+                  Input("upload", "contents"), State("upload", "filename"), State("uploaded", "data"),
+                  prevent_initial_call=True)
+    def upload(contents, names, n):
+        results = [_ingest_upload(store, catalog, c, name, max_upload_mb) for c, name in zip(contents or [], names or [])]
+        reports = store.reports()
+        options = [{"label": f"{r.month} · {r.title or r.id}", "value": r.id} for r in reports.itertuples()]
+        summary = f"{store.page(limit=1)[1]} claims from {len(reports)} reports"
+        return [html.Li(r) for r in results], (n or 0) + 1, options, _indicator_options(store, catalog), summary
+
+
+def _view(store: Store, indicator, items, sources, roles) -> pd.DataFrame:
+    if not indicator:
+        return store.claims(indicator="__none__")
+    df = store.claims(indicator=indicator, item=items or None, source=sources or None)
+    if roles is not None:
+        df = df[df["role"].isin(roles)]
+    return df
+
+
+_FILTER_PART = re.compile(r"\{(?P<col>[^}]+)\}\s+(?P<op>contains|=|eq|scontains|icontains)\s+(?P<val>.+)")
+
+
+def _parse_filter(query: str) -> tuple[dict, dict]:
+    """Dash table filter query -> (substring filters, equality filters)."""
+    contains, equals = {}, {}
+    for part in query.split(" && "):
+        m = _FILTER_PART.match(part.strip())
+        if not m or m.group("col") not in TABLE_COLUMNS:
+            continue
+        val = m.group("val").strip()
+        if len(val) >= 2 and val[0] == val[-1] and val[0] in "\"'`":
+            val = val[1:-1]
+        if m.group("op") in ("=", "eq"):
+            equals[m.group("col")] = val
+        else:
+            contains[m.group("col")] = val
+    return contains, equals
+
+
+def _highlighted(text: str, claims: pd.DataFrame) -> list:
+    """The report text as Dash components, each extracted figure a <mark> linked to its claim.
+
+    Components, never raw HTML: whatever the report contains is shown as text.
+    """
+    out, pos = [], 0
+    spans = sorted(zip(claims["char_start"], claims["char_end"], claims["indicator"], claims["role"]))
+    for start, end, indicator, role in spans:
+        if start < pos:
+            continue
+        out.append(text[pos:start])
+        title = f"{indicator or 'no indicator'} · {role}"
+        out.append(html.Mark(text[start:end], id=f"c{start}", title=title,
+                             className=f"claim role-{role}{'' if indicator else ' unattached'}"))
+        pos = end
+    out.append(text[pos:])
+    paragraphs, current = [], []
+    for piece in out:
+        if isinstance(piece, str) and "\n\n" in piece:
+            parts = piece.split("\n\n")
+            current.append(parts[0])
+            for part in parts[1:]:
+                paragraphs.append(html.P(current))
+                current = [part]
+        else:
+            current.append(piece)
+    paragraphs.append(html.P(current))
+    return paragraphs
+
+
+def _ingest_upload(store: Store, catalog: Catalog, contents: str, name: str, max_upload_mb: float) -> str:
+    """Store one uploaded report; returns what happened, in words. The name is never used as a path."""
+    name = name or "upload"
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        return f"{name}: not read: unsupported format; the formats read are .txt, .md, .html/.htm, .pdf"
+    try:
+        data = base64.b64decode(contents.split(",", 1)[1], validate=True)
+    except (IndexError, ValueError, binascii.Error):
+        return f"{name}: not read: the upload was damaged; try again"
+    if len(data) > max_upload_mb * 1024 * 1024:
+        return f"{name}: not read: larger than {max_upload_mb:g} MB"
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(name).stem).strip("._") or "upload"
+    with tempfile.TemporaryDirectory(prefix="indicators-upload-") as tmp:
+        path = Path(tmp) / f"{stem[:100]}{suffix}"
+        path.write_bytes(data)
+        try:
+            report = read_report(path)
+        except ReportError as exc:
+            return f"{name}: not read: {exc.reason}" + (f" ({exc.hint})" if exc.hint else "")
+        claims = extract_report(report, catalog)
+        result = store.ingest(report, claims, month=report_month(report))
+    if result.status == "duplicate":
+        return f"{name}: same content as report {result.duplicate_of}; stored once"
+    attached = sum(1 for c in claims if c.indicator)
+    return f"{name}: {result.status}, {len(claims)} claims ({attached} attached to indicators)"

@@ -1,0 +1,109 @@
+"""Plain HTTP routes for scripts: claims CSV (filterable), per-indicator CSV, a Frictionless data package."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from flask import Response, request
+
+from ..catalog import Catalog
+from ..model import CLAIM_COLUMNS
+from ..store import Store
+
+FILTERS = ("indicator", "item", "role", "report")
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_NUMERIC = {"value", "value_low", "value_high", "char_start", "char_end"}
+
+DESCRIPTIONS = {
+    "report": ("string", "the report's id: its file name without extension"),
+    "report_month": ("string", "YYYY-MM the report covers"),
+    "indicator": ("string", "catalog id of the indicator; empty when the claim fits none"),
+    "item": ("string", "the sub-series inside the indicator (a weapon system, a scope); may be empty"),
+    "role": ("string", "reported, stated (attributed and disputed), corrected (the report's own figure replacing a "
+                       "stated one) or planned"),
+    "qualifier": ("string", "exact, approx, over, under, at_least, at_most or range"),
+    "value": ("number", "the figure after multipliers; for a range, the midpoint"),
+    "value_low": ("number", "lower bound (ranges, over, at_least)"),
+    "value_high": ("number", "upper bound (ranges, under, at_most)"),
+    "unit": ("string", "a unit of the project's pint registry (person, case, percent, USD, ratio, ...)"),
+    "period_start": ("date", "first day of the period the figure measures"),
+    "period_end": ("date", "last day of the period the figure measures"),
+    "source": ("string", "who the figure is attributed to; empty when the report gives it as its own"),
+    "surface": ("string", "the exact text of the figure with its qualifier"),
+    "sentence": ("string", "the sentence the figure stands in, whitespace-normalised"),
+    "char_start": ("integer", "offset of surface in the report's normalised text"),
+    "char_end": ("integer", "end offset of surface in the report's normalised text"),
+}
+_ENUMS = {"role": ["reported", "stated", "corrected", "planned"],
+          "qualifier": ["exact", "approx", "over", "under", "at_least", "at_most", "range"]}
+
+
+def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Neutralise text cells a spreadsheet would run as formulas (OWASP CSV injection); numbers stay numbers."""
+    out = df.copy()
+    for col in out.columns:
+        if col in _NUMERIC:
+            continue
+        out[col] = out[col].map(lambda v: f"'{v}" if isinstance(v, str) and v.startswith(_DANGEROUS) else v)
+    return out
+
+
+def _csv(df: pd.DataFrame, name: str) -> Response:
+    body = safe_csv_frame(df[CLAIM_COLUMNS]).to_csv(index=False)
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _schema(unit: str | None = None) -> dict:
+    fields = []
+    for col in CLAIM_COLUMNS:
+        ftype, desc = DESCRIPTIONS[col]
+        field = {"name": col, "type": ftype, "description": desc}
+        if col in ("value", "value_low", "value_high"):
+            field["unit"] = unit or "given per row in the column `unit`"
+        if col in _ENUMS:
+            field["constraints"] = {"enum": _ENUMS[col]}
+        fields.append(field)
+    return {"fields": fields}
+
+
+def add_routes(server, store: Store, catalog: Catalog) -> None:
+    """Register the download routes on the Flask server behind Dash."""
+
+    @server.route("/download/claims.csv")
+    def claims_csv():
+        unknown = [k for k in request.args if k not in FILTERS]
+        if unknown:
+            return Response(f"unknown filter(s) {', '.join(unknown)}; use {', '.join(FILTERS)}\n", status=400,
+                            mimetype="text/plain")
+        filters = {k: request.args.getlist(k) for k in FILTERS if request.args.getlist(k)}
+        if "indicator" in filters:
+            known = {i.id for i in catalog.indicators} | {""}
+            bad = [i for i in filters["indicator"] if i not in known]
+            if bad:
+                return Response(f"unknown indicator {bad[0]!r}; see /download/datapackage.json for the list\n",
+                                status=404, mimetype="text/plain")
+        return _csv(store.claims(**filters), "claims.csv")
+
+    @server.route("/download/indicators/<indicator_id>.csv")
+    def indicator_csv(indicator_id: str):
+        if indicator_id not in {i.id for i in catalog.indicators}:
+            return Response(f"unknown indicator {indicator_id!r}; see /download/datapackage.json for the list\n",
+                            status=404, mimetype="text/plain")
+        return _csv(store.claims(indicator=indicator_id), f"{indicator_id}.csv")
+
+    @server.route("/download/datapackage.json")
+    def datapackage():
+        resources = [{
+            "name": "claims", "path": "claims.csv", "format": "csv", "mediatype": "text/csv",
+            "title": "All quantitative claims", "schema": _schema(),
+        }]
+        for ind in catalog.indicators:
+            resources.append({
+                "name": ind.id.replace(".", "-").replace("_", "-").lower(),
+                "path": f"indicators/{ind.id}.csv", "format": "csv", "mediatype": "text/csv",
+                "title": ind.label, "description": ind.description, "schema": _schema(ind.unit),
+            })
+        package = {"profile": "tabular-data-package", "name": "indicators-claims",
+                   "title": "Claims extracted from monthly reports", "resources": resources}
+        return Response(json.dumps(package, indent=2), mimetype="application/json")

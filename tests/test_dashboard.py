@@ -1,0 +1,124 @@
+"""Dashboard without a browser: pure figure functions, download routes, app wiring."""
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from indicators import extract
+from indicators.dashboard import figures
+from indicators.dashboard.app import _highlighted, _ingest_upload, _parse_filter, create_app
+from indicators.dashboard.routes import safe_csv_frame
+from indicators.pipeline import ingest_paths
+from indicators.store import Store
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = Store(f"sqlite:///{tmp_path_factory.mktemp('db') / 'd.sqlite'}")
+    list(ingest_paths([ROOT / "seeds"], s))
+    return s
+
+
+@pytest.fixture(scope="module")
+def client(store):
+    return create_app(store).server.test_client()
+
+
+def _csv(resp) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(resp.get_data(as_text=True)), keep_default_na=False)
+
+
+def test_indicator_figure_marks_spans_ranges_and_bounds():
+    df = extract([ROOT / "seeds"])
+    fig = figures.indicator_figure(df[df["indicator"] == "cybercrime.registered"], unit="case")
+    points = [t for t in fig.data if t.mode == "markers"]
+    assert sorted(v for t in points for v in t.y) == [9000, 10000, 20357, 25000]
+    assert {s for t in points for s in t.marker.symbol} == {"circle", "triangle-up"}
+    spans = [t for t in fig.data if t.mode == "lines"]
+    assert spans, "periods longer than a month are drawn as spans"
+    assert fig.layout.yaxis.title.text == "cases"
+    chats = figures.indicator_figure(df[df["indicator"] == "civil.local_chat_audience_share"])
+    assert list(chats.data[-1].error_y.array) == [4.5] and list(chats.data[-1].error_y.arrayminus) == [4.5]
+    by_month = figures.indicator_figure(df[df["indicator"] == "cybercrime.registered"], x="report_month")
+    assert {str(x)[:7] for t in by_month.data for x in t.x} == {"2020-11", "2020-12"}
+    assert figures.indicator_figure(df.iloc[0:0]).layout.annotations[0].text == "No claims match this view"
+
+
+def test_stated_corrected_pairs_and_plan_actual():
+    df = extract([ROOT / "seeds"])
+    pairs = figures.stated_corrected_pairs(df)
+    assert pairs[["value_stated", "value_corrected", "item"]].values.tolist() == [[20.0, 30.0, "Armed Forces"]]
+    fig = figures.pairs_figure(pairs)
+    assert {tuple(t.x) for t in fig.data if t.mode == "markers+text"} == {(20.0,), (30.0,)}
+    plan = figures.plan_actual_figure(df[df["indicator"] == "procurement.units"])
+    assert {t.name for t in plan.data} == {"planned", "reported"}
+
+
+def test_claims_route_filters(client):
+    all_rows = _csv(client.get("/download/claims.csv"))
+    assert list(all_rows.columns)[:3] == ["report", "report_month", "indicator"]
+    cyber = _csv(client.get("/download/claims.csv?indicator=cybercrime.registered"))
+    assert sorted(cyber["value"]) == [9000, 10000, 20357, 25000]
+    one = _csv(client.get("/download/claims.csv?indicator=cybercrime.registered&report=001_d97b0e28c27e0c49"))
+    assert len(one) == 2
+    planned = _csv(client.get("/download/claims.csv?role=planned&indicator=procurement.units&item=Su-30SM"))
+    assert set(planned["item"]) == {"Su-30SM"} and set(planned["role"]) == {"planned"}
+    assert len(all_rows) == len(extract([ROOT / "seeds"]))
+
+
+def test_routes_status_codes_and_messages(client):
+    resp = client.get("/download/indicators/nope.csv")
+    assert resp.status_code == 404 and "unknown indicator 'nope'" in resp.get_data(as_text=True)
+    resp = client.get("/download/claims.csv?indicator=nope")
+    assert resp.status_code == 404 and "unknown indicator" in resp.get_data(as_text=True)
+    resp = client.get("/download/claims.csv?colour=red")
+    assert resp.status_code == 400 and "unknown filter" in resp.get_data(as_text=True)
+    resp = client.get("/download/indicators/csto.budget.csv")
+    assert resp.status_code == 200 and resp.headers["Content-Disposition"].endswith('csto.budget.csv"')
+    assert list(_csv(resp)["value"]) == [7000000.0]
+
+
+def test_datapackage_describes_every_column(client):
+    pkg = json.loads(client.get("/download/datapackage.json").get_data(as_text=True))
+    claims = pkg["resources"][0]
+    names = [f["name"] for f in claims["schema"]["fields"]]
+    assert names[:4] == ["report", "report_month", "indicator", "item"] and "char_end" in names
+    assert all(f["type"] and f["description"] for f in claims["schema"]["fields"])
+    by_name = {r["path"]: r for r in pkg["resources"]}
+    value = next(f for f in by_name["indicators/cybercrime.registered.csv"]["schema"]["fields"] if f["name"] == "value")
+    assert value["unit"] == "case" and value["type"] == "number"
+
+
+def test_csv_injection_is_neutralised_numbers_stay_numbers():
+    df = pd.DataFrame({"surface": ["=1+1", "+3", "-5", "@x", "\tx", "fine"], "value": [1.0, -2.0, 3.0, 4.0, 5.0, 6.0]})
+    out = safe_csv_frame(df)
+    assert list(out["surface"]) == ["'=1+1", "'+3", "'-5", "'@x", "'\tx", "fine"]
+    assert list(out["value"]) == [1.0, -2.0, 3.0, 4.0, 5.0, 6.0]
+
+
+def test_table_filter_parsing():
+    assert _parse_filter('{indicator} contains cyber && {role} = "stated"') == ({"indicator": "cyber"}, {"role": "stated"})
+
+
+def test_report_text_is_components_never_html():
+    text = "A <script>alert(1)</script> and 20% here.\n\nSecond paragraph."
+    claims = pd.DataFrame({"char_start": [34], "char_end": [37], "indicator": [""], "role": ["reported"]})
+    paras = _highlighted(text, claims)
+    assert len(paras) == 2
+    first = paras[0].children
+    assert first[0] == "A <script>alert(1)</script> and " and first[1].children == "20%"
+
+
+def test_upload_checks_format_and_stores(store, tmp_path):
+    import base64
+    good = base64.b64encode(b"Report (May 2021)\n\nAbout 5 thousand reservists were called up for military training.").decode()
+    msg = _ingest_upload(store, None or __import__("indicators").load_catalog(), f"data:text/plain;base64,{good}",
+                         "../../etc/new report.txt", 20)
+    assert "added" in msg and "1 attached" in msg
+    assert "new_report" in list(store.reports()["id"])
+    bad = _ingest_upload(store, __import__("indicators").load_catalog(), "data:x;base64,AAAA", "x.docx", 20)
+    assert "unsupported format" in bad and ".pdf" in bad
