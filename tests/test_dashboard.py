@@ -106,7 +106,8 @@ def test_table_filter_parsing():
 
 def test_report_text_is_components_never_html():
     text = "A <script>alert(1)</script> and 20% here.\n\nSecond paragraph."
-    claims = pd.DataFrame({"char_start": [34], "char_end": [37], "indicator": [""], "role": ["reported"]})
+    at = text.index("20%")
+    claims = pd.DataFrame({"char_start": [at], "char_end": [at + 3], "indicator": [""], "role": ["reported"]})
     paras = _highlighted(text, claims)
     assert len(paras) == 2
     first = paras[0].children
