@@ -98,10 +98,10 @@ def indicator_figure(df: pd.DataFrame, *, x: str = "period", colour: str = "role
         err_plus = (sub["value_high"] - sub["value"]).where(sub["qualifier"] == "range")
         err_minus = (sub["value"] - sub["value_low"]).where(sub["qualifier"] == "range")
         fig.add_trace(go.Scatter(
-            x=sub["_x"], y=sub["value"], mode="markers", name=name, legendgroup=name,
+            x=sub["_x"].tolist(), y=sub["value"].tolist(), mode="markers", name=name, legendgroup=name,
             marker={"color": col, "size": 11, "symbol": [_SYMBOLS.get(q, "circle") for q in sub["qualifier"]],
                     "line": {"width": 2, "color": col}},
-            error_y={"type": "data", "array": err_plus.fillna(0), "arrayminus": err_minus.fillna(0),
+            error_y={"type": "data", "array": err_plus.fillna(0).tolist(), "arrayminus": err_minus.fillna(0).tolist(),
                      "visible": bool((sub["qualifier"] == "range").any()), "thickness": 1.5},
             customdata=list(zip(sub["report"], sub["char_start"])),
             hovertext=[_hover(r) for r in sub.itertuples()], hoverinfo="text",
@@ -126,13 +126,13 @@ def pairs_figure(pairs: pd.DataFrame, title: str = "Stated versus corrected") ->
     for label, r in zip(labels, pairs.itertuples()):
         fig.add_trace(go.Scatter(x=[r.value_stated, r.value_corrected], y=[label, label], mode="lines",
                                  line={"color": "#bbb", "width": 4}, showlegend=False, hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=pairs["value_stated"], y=labels, mode="markers+text", name="stated",
+    fig.add_trace(go.Scatter(x=pairs["value_stated"].tolist(), y=labels, mode="markers+text", name="stated",
                              marker={"color": ROLE_COLOURS["stated"], "size": 14},
-                             text=pairs["surface_stated"], textposition="top center",
+                             text=pairs["surface_stated"].tolist(), textposition="top center",
                              hovertext=[_wrap(_esc(s)) for s in pairs["sentence_stated"]], hoverinfo="text"))
-    fig.add_trace(go.Scatter(x=pairs["value_corrected"], y=labels, mode="markers+text", name="corrected",
+    fig.add_trace(go.Scatter(x=pairs["value_corrected"].tolist(), y=labels, mode="markers+text", name="corrected",
                              marker={"color": ROLE_COLOURS["corrected"], "size": 14},
-                             text=pairs["surface_corrected"], textposition="bottom center",
+                             text=pairs["surface_corrected"].tolist(), textposition="bottom center",
                              hovertext=[_wrap(_esc(s)) for s in pairs["sentence_corrected"]], hoverinfo="text"))
     fig.update_layout(title=title, xaxis_title=unit_label(pairs["unit"].iloc[0]), height=max(300, 120 * len(pairs)),
                       margin={"l": 260, "r": 20, "t": 50, "b": 50})
@@ -151,7 +151,8 @@ def plan_actual_figure(df: pd.DataFrame, title: str = "Procurement: planned agai
     agg = d.groupby(["label", "role"], as_index=False)["value"].max()
     for role in ("planned", "reported"):
         sub = agg[agg["role"] == role]
-        fig.add_trace(go.Bar(x=sub["label"], y=sub["value"], name=role, marker_color=ROLE_COLOURS[role]))
+        fig.add_trace(go.Bar(x=sub["label"].tolist(), y=sub["value"].tolist(), name=role,
+                             marker_color=ROLE_COLOURS[role]))
     fig.update_layout(title=title, barmode="group", yaxis_title="units", xaxis_title="system and year")
     return fig
 
