@@ -25,6 +25,9 @@ _DESIGNATION = re.compile(
 _NEGATED = re.compile(r"(?<![\w])(?:not|never|no|nor|without|neither|cannot|can't|won't|didn't|don't|doesn't|isn't|aren't|wasn't|weren't)(?:\s+\w+){0,3}\s*$", re.I)
 
 
+_YEAR_NAMED = re.compile(r"-(?:19|20)\d\d$")
+
+
 @dataclass(frozen=True)
 class Attachment:
     indicator: str = ""
@@ -98,6 +101,8 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
     for ind in catalog.indicators:
         if not _unit_fits(ind, q.unit) or not ind.counts(q.noun):
             continue
+        if ind.unit_class == "count" and (not q.noun and not ind.bare or q.value != int(q.value)):
+            continue  # counts are whole numbers, and some indicators need their noun named
         score, evidence, ok = 0.0, False, True
         for group in ind.require:
             if group.search(own_seg):
@@ -173,12 +178,11 @@ def _find_item(doc: Document, ind: Indicator, m: Mention, context) -> tuple[Item
     for item in ind.items:
         if q.unit and q.unit in item.units:
             return item, "unit"
-    same = [o for o in doc.mentions if o.sentence == m.sentence]
-    first = min(o.quantity.start for o in same)
-    others = [o.segment for o in same if o is not m]
-    # an item named before the first figure ("In Brest, ...") is shared; one inside another figure's part is not
-    hits = [h for h in _items_in(ind, text, sent.start, sent.end)
-            if h[0] < first or not any(a <= h[0] < b for a, b in others)]
+    later = [o.segment for o in doc.mentions
+             if o.sentence == m.sentence and o.quantity.start > q.start and o.segment != m.segment]
+    # an item named inside a later figure's part of the sentence belongs to that figure
+    # ("25 enterprises, of which 22 are manufacturing"); one named before is shared
+    hits = [h for h in _items_in(ind, text, sent.start, sent.end) if not any(a <= h[0] < b for a, b in later)]
     if hits:
         return min(hits, key=lambda h: abs(h[0] - q.start))[1], "sentence"
     if ind.item_pattern:
@@ -213,8 +217,8 @@ def _items_in(ind: Indicator, text: str, start: int, end: int) -> list[tuple[int
             if any(a <= mm.start() < b for a, b in covered):
                 continue
             name = _normal_designation(mm.group())
-            if name.lower() in ind.not_items:
-                continue
+            if name.lower() in ind.not_items or _YEAR_NAMED.search(name):
+                continue  # "Zapad-2021", "Union Resolve-2022" are exercises, not weapons
             hits.append((mm.start(), ind.item_named(name) or _generic_item(name)))
     hits.sort(key=lambda h: h[0])
     return hits

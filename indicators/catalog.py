@@ -65,6 +65,7 @@ class Indicator:
     counted: frozenset = frozenset()  # counted nouns accepted; empty: any noun of an accepted unit
     role: str = ""  # a role the figures have by nature (a budget is a plan), unless disputed
     local: bool = False  # the `require` words must be in the figure's own sentence, not only earlier
+    bare: bool = True  # a figure naming no counted noun may measure it
 
     def counts(self, noun: str) -> bool:
         """Whether a figure counting `noun` can measure this indicator."""
@@ -208,4 +209,5 @@ def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indic
         counted=frozenset(_key(str(x)) for x in entry.get("counted") or ()),
         role=str(entry.get("role") or ""),
         local=bool(entry.get("require_in_sentence", False)),
+        bare=bool(entry.get("bare", True)),
     )

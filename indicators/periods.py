@@ -38,7 +38,7 @@ def _rx() -> dict[str, re.Pattern]:
     return {
         "as_of": re.compile(rf"\bas\s+(?:of|at|on)\s+(?:(?P<m1>{M})\s+(?P<d1>{D})|(?P<d2>{D})\s+(?P<m2>{M}))(?:,?\s+(?P<y>{Y}))?", f),
         "numeric_date": re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?!\d)|(?<!\d)(?P<y2>(?:19|20)\d\d)-(?P<m2>[01]\d)-(?P<d2>[0-3]\d)(?!\d)"),
-        "day": re.compile(rf"(?<![\w])(?:(?P<m1>{M})\s+(?P<d1>{D})|(?P<d2>{D})\s+(?:of\s+)?(?P<m2>{M}))(?![\w])(?:,?\s+(?P<y>{Y})(?!\d))?", f),
+        "day": re.compile(rf"(?<![\w])(?:(?P<m1>{M})\s+(?P<d1>{D})(?:\s*[-\u2013\u2014]\s*{D}(?![\w]))?|(?P<d2>{D})(?:\s*[-\u2013\u2014]\s*{D})?\s+(?:of\s+)?(?P<m2>{M}))(?![\w])(?:,?\s+(?P<y>{Y})(?!\d))?", f),
         "months_of": re.compile(rf"(?<![\w])(?:for\s+|in\s+|during\s+|over\s+)?(?:the\s+)?(?:first\s+)?(?P<n>{N})\s+months\s+(?:of\s+)?(?P<y>{YR})?", f),
         "quarter": re.compile(rf"(?<![\w])(?:the\s+)?(?P<o>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+(?:of\s+)?(?P<y>{YR}))?|(?<![\w])Q(?P<q>[1-4])\s*(?P<y2>{Y})?", f),
         "half": re.compile(rf"(?<![\w])(?:the\s+)?(?P<o>first|second|1st|2nd)\s+half(?:\s+(?:of\s+)?(?P<y>{YR}))?|(?<![\w])H(?P<h>[12])\s*(?P<y2>{Y})?", f),
@@ -207,11 +207,12 @@ def report_month(report: Report) -> str:
     """YYYY-MM: a "Month YYYY" in the title, else the most frequent month of the dated events it reports."""
     lex = lexicon()
     months = phrase_alternation(lex.months)
-    spans = report.paragraphs
-    head = report.title or (report.text[spans[0][0]:spans[0][1]] if spans and spans[0][1] - spans[0][0] < 200 else "")
-    m = re.search(rf"(?<![\w])(?P<m>{months})\.?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)", head, re.I)
-    if m:
-        return f"{int(m.group('y')):04d}-{lex.months[m.group('m').lower().rstrip('.')]:02d}"
+    # the title, then the short lines that open the report ("Analytical report for December 2021")
+    heads = [report.title] + [report.text[a:b] for a, b in report.paragraphs[:4] if b - a < 200]
+    for head in heads:
+        m = re.search(rf"(?<![\w])(?P<m>{months})\.?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)", head or "", re.I)
+        if m:
+            return f"{int(m.group('y')):04d}-{lex.months[m.group('m').lower().rstrip('.')]:02d}"
     counts: Counter = Counter()
     for t in find_times(report.text, 0, len(report.text), (2100, 12)):
         if t.kind in ("day", "month") and t.begin and re.search(r"(?:19|20)\d\d", report.text[t.start:t.end]):

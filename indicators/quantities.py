@@ -299,12 +299,17 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
             break
         word = m.group("w")
         low = word.lower()
-        # two-word nouns first ("battalion sets", "legal entities")
-        m2 = P.noun_word.match(text, m.end(), hi)
-        if m2:
-            two = f"{low} {m2.group('w').lower()}"
-            if two in lex.noun_units:
-                return text[m.start('w'):m2.end()], m2.end()
+        # the longest known noun phrase first ("armoured personnel carriers", "battalion sets")
+        words, ends, nxt = [low], [m.end()], m
+        for _ in range(2):
+            nxt = P.noun_word.match(text, nxt.end(), hi)
+            if not nxt:
+                break
+            words.append(nxt.group("w").lower())
+            ends.append(nxt.end())
+        for n in range(len(words), 1, -1):
+            if " ".join(words[:n]) in lex.noun_units:
+                return text[m.start("w"):ends[n - 1]], ends[n - 1]
         if low in lex.noun_units:
             return word, m.end()
         if P.designation.fullmatch(word):
@@ -327,12 +332,27 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
 _VERBISH = frozenset("makes gives takes goes does has was is uses needs remains seems means shows happens".split())
 
 
+_NUMBER_OF = re.compile(r"(?<![\w])(?:number|total|count|quantity)\s+of\s+(?:[\w-]+\s+){0,2}?(?P<n>[^\W\d_][\w-]*s)(?![\w])"
+                        r"(?P<rest>[^.;:\d]{0,80})$", re.I)
+
+
+def _noun_before(text: str, lo: int, start: int) -> str:
+    """"the number of local chats ... exceeded 1,100": the counted noun written before the figure."""
+    m = _NUMBER_OF.search(text, max(lo, start - 160), start)
+    if not m or re.search(r"(?<![\w])(?:is|was|were|are|reached|exceeded|stood|amounted|rose|fell|grew)\b.*\b(?:and|while|but)\b",
+                          m.group("rest")):
+        return ""
+    return m.group("n")
+
+
 def _noun_unit(noun: str) -> str:
     if not noun:
         return ""
     return lexicon().noun_units.get(" ".join(noun.lower().split()), "count")
 
 
+_AGE = re.compile(r"(?<![\w])(?:aged|ages|age\s+of|age\s+limit\s+of|years\s+of\s+age)\s+(?:between\s+|from\s+|up\s+to\s+|under\s+|over\s+)?"
+                  r"\d{1,3}(?:\s*(?:-|–|—|to|and)\s*\d{1,3})?|(?<![\w.,])\d{1,3}(?:\s*(?:-|–|to)\s*\d{1,3})?(?:[-\s]years?[-\s]old)(?![\w])", re.I)
 _NUMERIC_DATE = re.compile(r"(?<![\d.])\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d(?![\d.])|(?<!\d)(?:19|20)\d\d-[01]\d-[0-3]\d(?!\d)")
 
 
@@ -344,7 +364,7 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     for m in P.word_number.finditer(text, lo, hi):
         spans.append((m.start(), m.end(), True))
     spans.sort()
-    dates = [(m.start(), m.end()) for m in _NUMERIC_DATE.finditer(text, lo, hi)]
+    dates = [(m.start(), m.end()) for rx in (_NUMERIC_DATE, _AGE) for m in rx.finditer(text, lo, hi)]
     if dates:
         spans = [sp for sp in spans if not any(a <= sp[0] < b for a, b in dates)]
     atoms: list[_Atom] = []
@@ -357,6 +377,8 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
             continue
         if not a.unit:
             noun, noun_end = _counted_noun(text, a.end, hi)
+            if not noun:
+                noun = _noun_before(text, lo, a.start)
             a.noun = noun
             a.noun_unit = _noun_unit(noun)
             if noun and " ".join(noun.lower().split()) in P.lex.measure_nouns and re.fullmatch(r"[\s\w-]*", text[a.end:noun_end]):
