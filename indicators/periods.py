@@ -50,6 +50,7 @@ def _rx() -> dict[str, re.Pattern]:
         "rel_month": re.compile(r"(?<![\w])(?P<w>this|last|the\s+previous|previous|past|next|the\s+coming|coming)\s+month(?![\w])", f),
         "prev_year": re.compile(r"(?<![\w])(?:(?:a|one)\s+year\s+(?:earlier|before|previously)|(?:the\s+)?(?:previous|preceding|prior)\s+year|the\s+year\s+before)(?![\w])", f),
         "since": re.compile(rf"(?<![\w])(?:since|from)\s+(?:the\s+(?:beginning|start)\s+of\s+(?:the|this)\s+year|(?P<m>{M})(?:\s+(?P<y>{Y}))?(?!\s*(?:to|till|until|through|[-\u2013\u2014])\s*\w))|(?<![\w])year[-\s]to[-\s]date(?![\w])", f),
+        "year_end": re.compile(r"(?<![\w])(?:by|before|until|till|to)\s+the\s+end\s+of\s+(?:the|this|the\s+current)\s+year(?![\w])", f),
         "now": re.compile(r"(?<![\w])(?:so\s+far|to\s+date|by\s+now|at\s+present|currently|at\s+the\s+moment|as\s+of\s+(?:now|today))(?![\w])", f),
         "year": re.compile(rf"(?<![\w\d.,])(?P<y>{Y})(?![\w\d%])", f),
         "duration": re.compile(rf"(?<![\w])(?:(?:\d+|{phrase_alternation(lex.number_words)}|a|an|several|few)\s+)(?:years?|months?|weeks?|days?|hours?|decades?)(?:\s+ago|\s+old)?(?![\w])", f),
@@ -175,6 +176,8 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         elif mo == 13:
             y, mo = y + 1, 1
         add(TimeExpr(m.start(), m.end(), "month", date(y, mo, 1), _month_end(y, mo)))
+    for m in R["year_end"].finditer(text, start, end):
+        add(TimeExpr(m.start(), m.end(), "year", date(ref[0], 1, 1), date(ref[0], 12, 31)))
     for m in R["now"].finditer(text, start, end):
         add(TimeExpr(m.start(), m.end(), "month", date(ref[0], ref[1], 1), _month_end(ref[0], ref[1])))
     for m in R["rel_year"].finditer(text, start, end):

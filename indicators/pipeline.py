@@ -14,7 +14,7 @@ from .ingest import read_report
 from .model import Claim, Document, Report
 from .periods import find_times, report_month, resolve_periods
 from .quantities import find_mentions
-from .roles import classify_roles, future_is_planned
+from .roles import classify_roles, future_is_planned, implicit_corrections
 from .rows import claims_frame, to_claims
 from .sentences import split_sentences
 
@@ -58,6 +58,7 @@ def extract_report(report: Report, catalog: Catalog | None = None) -> list[Claim
     roles = classify_roles(doc, catalog, attachments)
     periods = resolve_periods(doc, roles)
     roles = future_is_planned(doc, roles, periods)
+    roles = implicit_corrections(doc, attachments, roles, periods)
     return to_claims(doc, attachments, roles, periods)
 
 

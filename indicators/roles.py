@@ -189,3 +189,50 @@ def future_is_planned(doc: Document, roles: list[Role], periods) -> list[Role]:
             r = Role("planned", r.source)
         out.append(r)
     return out
+
+
+def implicit_corrections(doc: Document, attachments, roles: list[Role], periods) -> list[Role]:
+    """"The minister claimed only 200 ... Our own monitoring: at least 640": a figure someone was quoted as
+    *claiming*, followed in the next sentence by the report's own figure for the same indicator, item and
+    period, is stated; the report's figure is corrected."""
+    claim = _claim_verb()
+    text = doc.report.text
+    roles = list(roles)
+    by_sentence: dict[int, list[int]] = {}
+    for k, m in enumerate(doc.mentions):
+        by_sentence.setdefault(m.sentence, []).append(k)
+    for s_index, ks in by_sentence.items():
+        prev = doc.context(s_index, 1)
+        if not prev or prev[0] not in by_sentence:
+            continue
+        p_sent = doc.sentences[prev[0]]
+        if not claim.search(p_sent.text) or _sentence_attributed_to_other(doc.sentences[s_index].text):
+            continue
+        for k in ks:
+            a = attachments[k]
+            if not a.indicator or roles[k].role not in ("reported", "planned"):
+                continue
+            for j in by_sentence[prev[0]]:
+                b = attachments[j]
+                same_period = periods[j][0] <= periods[k][1] and periods[k][0] <= periods[j][1]
+                if (b.indicator == a.indicator and (not a.item or not b.item or a.item == b.item) and same_period
+                        and roles[j].role in ("reported", "planned", "stated")
+                        and doc.mentions[j].quantity.value != doc.mentions[k].quantity.value):
+                    roles[j] = Role("stated", roles[j].source)
+                    roles[k] = Role("corrected", "")
+    return roles
+
+
+def _sentence_attributed_to_other(sentence: str) -> bool:
+    """The sentence quotes someone else (not "we"/"our"): then it is no correction by the report."""
+    R = _rx()
+    m = R["according"].search(sentence)
+    if m and not re.match(r"(?:our|us|we)\b", m.group("src"), re.I):
+        return True
+    v = R["verb"].search(sentence)
+    return bool(v and not re.search(r"\b(?:we|our)\b", sentence[:v.start()], re.I))
+
+
+@lru_cache(maxsize=1)
+def _claim_verb() -> re.Pattern:
+    return re.compile(rf"(?<![\w])(?:{phrase_alternation(lexicon().raw['roles']['claim_verbs'])})(?![\w])", re.I)
