@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .catalog import Catalog, Indicator, Item
-from .lexicon import correction_cue
+from .lexicon import correction_cue, lexicon, phrase_alternation
 from .model import Document, Mention
 from .units import unit_class
 
@@ -98,6 +98,8 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
     own = sent.text
     context = [doc.sentences[i] for i in doc.context(m.sentence, catalog.context_sentences)]
     scored = []
+    if _foreign_measure().search(text, max(m.segment[0], q.start - 40), q.start):
+        return scored  # "against forecast inflation of 6-8 per cent": not a measure of the catalog
     for ind in catalog.indicators:
         if not _unit_fits(ind, q.unit) or not ind.counts(q.noun):
             continue
@@ -137,6 +139,12 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
         scored.append((score, ind, item, where))
     scored.sort(key=lambda t: -t[0])
     return scored
+
+
+@lru_cache(maxsize=1)
+def _foreign_measure() -> re.Pattern:
+    words = phrase_alternation(lexicon().raw.get("foreign_measures", []))
+    return re.compile(rf"(?<![\w])(?:{words})(?:\s+\w+){{0,2}}\s+(?:of|at|was|is|reached|stood\s+at)\s*$", re.I)
 
 
 def _unit_fits(ind: Indicator, unit: str) -> bool:

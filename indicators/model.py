@@ -116,10 +116,12 @@ class Document:
 
     def _lead_in(self, paragraph: int) -> int | None:
         """The paragraph ending in ":" that a run of list items back to `paragraph` hangs from."""
-        p = paragraph
+        if paragraph >= len(self.report.paragraphs) or len(self._para_text(paragraph)) >= 200:
+            return None
+        p = paragraph - 1  # the last item may end with a full stop; the ones before it do not
         while p >= 0 and self._list_like(p) and not self._para_text(p).rstrip().endswith(":"):
             p -= 1
-        if p < 0 or p == paragraph or not self._para_text(p).rstrip().endswith(":"):
+        if p < 0 or not self._para_text(p).rstrip().endswith(":"):
             return None
         return p
 

@@ -529,7 +529,8 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
         # a change ("from A to B") or a comparison ("A, compared to B") measures one thing: one shared segment
         for i in range(len(qs) - 1):
             cmp = _COMPARISON.search(text, qs[i].end, qs[i + 1].start)
-            if qs[i].change == "from" or (cmp and qs[i + 1].start - cmp.end() <= 25):  # "..., compared to just over 9,000"
+            # "..., compared to just over 9,000" (but not "against forecast inflation of 6-8%": another measure)
+            if qs[i].change == "from" or (cmp and re.fullmatch(r"\s*(?:the\s+|a\s+)?", text[cmp.end():qs[i + 1].start])):
                 shared = (segments[i][0], segments[i + 1][1])
                 for j in range(len(qs)):
                     if segments[j] in (segments[i], segments[i + 1]):
