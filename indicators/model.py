@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,9 @@ class Report:
     text: str
     title: str = ""
 
-    @property
+    @cached_property
     def paragraphs(self) -> list[tuple[int, int]]:
-        """(start, end) of each paragraph in `text`."""
+        """(start, end) of each paragraph in `text` (computed once: every stage asks)."""
         spans, pos = [], 0
         for part in self.text.split("\n\n"):
             if part.strip():
@@ -105,7 +106,7 @@ class Document:
         para = self.sentences[sentence].paragraph
         out: list[int] = []
         i = sentence - 1
-        lead = self._lead_in(para)
+        lead = self._lead_ins[para] if para < len(self._lead_ins) else None
         while i >= 0 and len(out) < limit:
             p = self.sentences[i].paragraph
             if p != para and (lead is None or p < lead):
@@ -113,6 +114,10 @@ class Document:
             out.append(i)
             i -= 1
         return out
+
+    @cached_property
+    def _lead_ins(self) -> list[int | None]:
+        return [self._lead_in(p) for p in range(len(self.report.paragraphs))]
 
     def _lead_in(self, paragraph: int) -> int | None:
         """The paragraph ending in ":" that a run of list items back to `paragraph` hangs from."""
@@ -137,7 +142,7 @@ class Document:
 
     def in_list(self, paragraph: int) -> bool:
         """A list item or table row under a lead-in."""
-        return self._lead_in(paragraph) is not None
+        return paragraph < len(self._lead_ins) and self._lead_ins[paragraph] is not None
 
 
 @dataclass(frozen=True)
