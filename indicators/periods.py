@@ -304,6 +304,12 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
             return t.second[0], t.second[1], "paired change"
     times = [t for t in times if _applies(text, t, q, sent.start)]
     own = [t for t in times if m.segment[0] <= t.start < m.segment[1]]
+    if role != "planned":  # a fact does not take the future date of a like figure's clause ("...; four more next year")
+        like = [o.segment for o in doc.mentions
+                if o.sentence == m.sentence and o is not m and o.segment != m.segment
+                and (o.quantity.unit == q.unit or not o.quantity.unit or not q.unit)]
+        times = [t for t in times if t in own or t.begin is None or t.begin <= month_span[1]
+                 or not any(a <= t.start < b for a, b in like)]
     for pool, how in ((own, "own clause"), (times, "sentence")):
         for t in sorted(pool, key=lambda t: (_tier(t, role, text), _distance(t, q.start, q.end), t.start < q.start)):
             span = _span(doc, m.sentence, t)

@@ -292,7 +292,8 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
     lex = P.lex
     cur = pos
     first_plain = ("", pos)
-    unknown = 0  # an unknown plural noun counts after at most one unknown word ("seven economic entities")
+    unknown = 0  # an unknown plural noun counts after at most two unknown words ("two territorial defence battalions")
+    verbal = False  # ... but not after a verb ("45 make components")
     for _ in range(4):
         m = P.noun_word.match(text, cur, hi)
         if not m:
@@ -321,23 +322,31 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
             cur = m.end()
             continue
         if not first_plain[0] and not known_only and low.endswith("s") and not low.endswith("ss") and len(low) > 3 \
-                and word[:1].islower() and unknown < 2 and low not in _VERBISH:
+                and word[:1].islower() and unknown < 3 and low not in _VERBISH and not verbal:
             first_plain = (word, m.end())
             break
         unknown += 1
+        verbal = verbal or low in _VERBISH
         cur = m.end()
     return first_plain
 
 
-_VERBISH = frozenset("makes gives takes goes does has was is uses needs remains seems means shows happens".split())
+_VERBISH = frozenset("make makes give gives take takes go goes do does has have was is are were uses needs remain remains seem "
+                     "seems means shows happens become became left".split())
 
 
 _NUMBER_OF = re.compile(r"(?<![\w])(?:number|total|count|quantity)\s+of\s+(?:[\w-]+\s+){0,2}?(?P<n>[^\W\d_][\w-]*s)(?![\w])"
                         r"(?P<rest>[^.;:\d]{0,80})$", re.I)
 
 
+_KEY_VALUE = re.compile(r"(?<![\w-])(?P<n>[^\W\d_][\w-]*s)\s*:\s*$", re.I)
+
+
 def _noun_before(text: str, lo: int, start: int) -> str:
-    """"the number of local chats ... exceeded 1,100": the counted noun written before the figure."""
+    """"the number of local chats ... exceeded 1,100", "Troops: 250": the counted noun written before the figure."""
+    key = _KEY_VALUE.search(text, max(lo, start - 40), start)
+    if key:
+        return key.group("n")
     m = _NUMBER_OF.search(text, max(lo, start - 160), start)
     if not m or re.search(r"(?<![\w])(?:is|was|were|are|reached|exceeded|stood|amounted|rose|fell|grew)\b.*\b(?:and|while|but)\b",
                           m.group("rest")):
