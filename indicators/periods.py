@@ -46,7 +46,7 @@ def _rx() -> dict[str, re.Pattern]:
         "year_pair": re.compile(rf"(?<![\w\d])(?:(?P<w>from|between)\s+)?(?P<a>{Y})(?:\s*[-\u2013\u2014/]\s*|\s+(?:to|till|until|through|and)\s+)(?P<b>{Y}|\d\d)(?![\w\d])", f),
         "month": re.compile(rf"(?<![\w])(?:(?:in|during|for|since|by|until|throughout|over)\s+)?(?:(?:early|late|mid|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of)\s+)?(?P<m>{M})(?:\s+(?:of\s+)?(?P<y>{YR}))?(?![\w])", f),
         "same_period": re.compile(rf"(?<![\w])(?:the\s+)?same\s+period\s+(?:of\s+|in\s+|last\s+year|of\s+last\s+year)?(?P<y>{YR})?", f),
-        "rel_year": re.compile(rf"(?<![\w]){REL}(?![\w])", f),
+        "rel_year": re.compile(rf"(?<![\w]){REL.replace('(?:this|the|', '(?:this|', 1)}(?![\w])", f),
         "rel_month": re.compile(r"(?<![\w])(?P<w>this|last|the\s+previous|previous|past|next|the\s+coming|coming)\s+month(?![\w])", f),
         "prev_year": re.compile(r"(?<![\w])(?:(?:a|one)\s+year\s+(?:earlier|before|previously)|(?:the\s+)?(?:previous|preceding|prior)\s+year|the\s+year\s+before)(?![\w])", f),
         "since": re.compile(rf"(?<![\w])(?:since|from)\s+(?:the\s+(?:beginning|start)\s+of\s+(?:the|this)\s+year|(?P<m>{M})(?:\s+(?P<y>{Y}))?(?!\s*(?:to|till|until|through|[-\u2013\u2014])\s*\w))|(?<![\w])year[-\s]to[-\s]date(?![\w])", f),
@@ -250,7 +250,8 @@ _COMPARE = re.compile(r"(?<![\w])(?:compared\s+(?:to|with)|as\s+against|against|
 
 
 _EVENT_VERB = re.compile(r"(?<![\w])(?:published|released|announced|signed|adopted|approved|issued|presented|said|"
-                         r"reported|stated|told|declared|held|made\s+public|posted|updated)\s*(?:\w+\s+){0,2}$", re.I)
+                         r"reported|stated|told|declared|held|made\s+public|posted|updated)\s+(?:\w+\s+)?"
+                         r"(?:in|on|at|during|early|late)?\s*$", re.I)  # "published in April", not "reported that last year"
 
 
 def _tier(t: TimeExpr, role: str, text: str = "") -> int:
@@ -303,6 +304,9 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
                 return t.begin, first_end, "paired change"
             return t.second[0], t.second[1], "paired change"
     times = [t for t in times if _applies(text, t, q, sent.start)]
+    marker = _last_marker(text, max(sent.start, q.start - 30), q.start)
+    if marker is not None and not text[marker.end():q.start].strip():
+        times = [t for t in times if t.start >= marker.end()]  # "..., against just over 4 thousand in 2019"
     own = [t for t in times if m.segment[0] <= t.start < m.segment[1]]
     if role != "planned":  # a fact does not take the future date of a like figure's clause ("...; four more next year")
         like = [o.segment for o in doc.mentions
