@@ -100,13 +100,14 @@ class Document:
     def context(self, sentence: int, limit: int) -> list[int]:
         """Indexes of the earlier sentences of the same paragraph, nearest first.
 
-        A list item or table row (a short paragraph without a full stop) also sees the items
-        before it and the lead-in that introduced the list with a colon.
+        A short paragraph (a list item, a table row, a key-figures line) also sees the short
+        paragraphs before it, up to and including the heading or the colon-ended lead-in that
+        opens its block.
         """
         para = self.sentences[sentence].paragraph
+        lead = self._lead_ins[para] if para < len(self._lead_ins) else None
         out: list[int] = []
         i = sentence - 1
-        lead = self._lead_ins[para] if para < len(self._lead_ins) else None
         while i >= 0 and len(out) < limit:
             p = self.sentences[i].paragraph
             if p != para and (lead is None or p < lead):
@@ -115,34 +116,43 @@ class Document:
             i -= 1
         return out
 
+    def lead(self, sentence: int) -> list[int]:
+        """The sentences of the heading or lead-in of a short paragraph's block (nearest first), else []."""
+        para = self.sentences[sentence].paragraph
+        lead = self._lead_ins[para] if para < len(self._lead_ins) else None
+        if lead is None:
+            return []
+        return [i for i in range(sentence - 1, -1, -1) if self.sentences[i].paragraph == lead]
+
+    def in_list(self, paragraph: int) -> bool:
+        """A list item, table row or key-figures line under a heading or lead-in."""
+        return paragraph < len(self._lead_ins) and self._lead_ins[paragraph] is not None
+
     @cached_property
     def _lead_ins(self) -> list[int | None]:
         return [self._lead_in(p) for p in range(len(self.report.paragraphs))]
 
     def _lead_in(self, paragraph: int) -> int | None:
-        """The paragraph ending in ":" that a run of list items back to `paragraph` hangs from."""
-        if paragraph >= len(self.report.paragraphs) or len(self._para_text(paragraph)) >= 200:
+        """The paragraph that opens the block of short paragraphs `paragraph` belongs to."""
+        if len(self._para_text(paragraph)) >= 200:
             return None
-        p = paragraph - 1  # the last item may end with a full stop; the ones before it do not
-        while p >= 0 and self._list_like(p) and not self._para_text(p).rstrip().endswith(":"):
-            p -= 1
-        if p < 0 or not self._para_text(p).rstrip().endswith(":"):
-            return None
-        return p
+        for p in range(paragraph - 1, max(-1, paragraph - 16), -1):
+            text = self._para_text(p).rstrip()
+            if text.endswith(":") or _heading_like(text):
+                return p
+            if len(text) >= 200:
+                return None
+        return None
 
     def _para_text(self, paragraph: int) -> str:
         start, end = self.report.paragraphs[paragraph]
         return self.report.text[start:end]
 
-    def _list_like(self, paragraph: int) -> bool:
-        if paragraph >= len(self.report.paragraphs):
-            return False
-        text = self._para_text(paragraph).rstrip()
-        return len(text) < 200 and not text.endswith((".", "!", "?", ".)", ".”", '."'))
 
-    def in_list(self, paragraph: int) -> bool:
-        """A list item or table row under a lead-in."""
-        return paragraph < len(self._lead_ins) and self._lead_ins[paragraph] is not None
+def _heading_like(text: str) -> bool:
+    """A short title line: few words, no closing punctuation ("Local chats (own count)", "1. OVERVIEW")."""
+    return (0 < len(text) < 80 and len(text.split()) <= 10 and not text.endswith((".", "!", "?", ";", ","))
+            and (text[:1].isupper() or text[:1].isdigit()) and not any(c.isdigit() for c in text.split(":")[-1][-3:]))
 
 
 @dataclass(frozen=True)

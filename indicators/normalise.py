@@ -399,13 +399,28 @@ def _join_block(block: list[str], vocab: _Vocab | None, blank_separated: bool) -
     if not blank_separated:
         return [raw.strip() for raw in block]
     paras: list[list[str]] = []
+    prev = ""
     for raw in block:
         line = raw.strip()
-        if paras and not _is_item(line):
+        if paras and not _is_item(line) and not _own_line(prev, line):
             _append_line(paras[-1], line, vocab)
         else:
             paras.append([line])
+        prev = line
     return ["".join(parts) for parts in paras]
+
+
+_KEY_VALUE_LINE = re.compile(r"^[^.!?]{2,80}:\s+\S.{0,60}$")
+
+
+def _own_line(prev: str, line: str) -> bool:
+    """In text that is not hard-wrapped, a line is its own paragraph after a finished line: a sentence,
+    a heading in capitals, or a short "Label: value" line ("Cybercrimes registered (Jan–Oct): 12 640")."""
+    if not prev or not line[:1].isupper() and not line[:1].isdigit():
+        return False
+    if prev.isupper() and len(prev) < 80:
+        return True
+    return bool(_KEY_VALUE_LINE.match(prev)) and not prev.endswith((",", ";", "-"))
 
 
 def _append_line(parts: list[str], line: str, vocab: _Vocab | None) -> None:

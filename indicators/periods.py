@@ -319,7 +319,9 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
             span = _span(doc, m.sentence, t)
             if span:
                 return span[0], span[1], how
-    earlier = doc.context(m.sentence, 50)
+    # earlier sentences of the paragraph, then the heading or lead-in of its block (not sibling list items)
+    sent_para = doc.sentences[m.sentence].paragraph
+    earlier = [i for i in doc.context(m.sentence, 50) if doc.sentences[i].paragraph == sent_para] + doc.lead(m.sentence)
     if role == "planned":  # a plan's year is often named in the paragraph before ("The budget for 2021 ...")
         first = earlier[-1] if earlier else m.sentence
         earlier = earlier + list(_before(doc, first, paragraphs=2))

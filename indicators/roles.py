@@ -46,7 +46,7 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
     for k, m in enumerate(doc.mentions):
         src = sources[m.sentence]
         if not src:
-            prev = doc.context(m.sentence, 1)
+            prev = [i for i in doc.context(m.sentence, 1) if doc.sentences[i].paragraph == doc.sentences[m.sentence].paragraph]
             if prev and _has_according(doc.sentences[prev[0]].text):
                 src = sources[prev[0]]
         own_source[k] = src
@@ -103,11 +103,8 @@ def _planned(text: str, doc: Document, m: Mention) -> bool:
     clause = text[start:end]
     if any(rx.search(clause) for rx in _rx()["planned"]):
         return True
-    if doc.in_list(sent.paragraph):  # a list item takes the plan of its lead-in ("The plan includes: ...")
-        lead = [i for i in doc.context(m.sentence, 20) if doc.sentences[i].paragraph != sent.paragraph]
-        if lead:
-            return any(rx.search(doc.sentences[lead[-1]].text) for rx in _rx()["planned"])
-    return False
+    lead = doc.lead(m.sentence)  # a list item takes the plan of its lead-in ("The plan includes: ...")
+    return any(rx.search(doc.sentences[i].text) for i in lead for rx in _rx()["planned"])
 
 
 _COMPARED = re.compile(r"(?<![\w])(?:compared\s+(?:to|with)|against|versus|vs\.?|up\s+from|down\s+from|than)"
