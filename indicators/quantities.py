@@ -339,14 +339,18 @@ _NUMBER_OF = re.compile(r"(?<![\w])(?:number|total|count|quantity)\s+of\s+(?:[\w
                         r"(?P<rest>[^.;:\d]{0,80})$", re.I)
 
 
-_KEY_VALUE = re.compile(r"(?<![\w-])(?P<n>[^\W\d_][\w-]*s)\s*:\s*$", re.I)
+_LABEL = re.compile(r"(?:^|(?<=[.;:!?]\s)|(?<=\n))(?P<label>[^.;:!?\n\d]{2,80}?)(?:\([^)]*\))?\s*:\s*$")
 
 
 def _noun_before(text: str, lo: int, start: int) -> str:
     """"the number of local chats ... exceeded 1,100", "Troops: 250": the counted noun written before the figure."""
-    key = _KEY_VALUE.search(text, max(lo, start - 40), start)
-    if key:
-        return key.group("n")
+    label = _LABEL.search(text, max(lo, start - 90), start)
+    if label:  # "Chat administrators detained in February: 37", "Troops: 250"
+        words = re.findall(r"[^\W\d_][\w-]*", label.group("label"))
+        known = [w for w in words if w.lower() in lexicon().noun_units]
+        plural = [w for w in words if w.lower().endswith("s") and not w.lower().endswith("ss") and len(w) > 3]
+        if plural or known:  # the head is the plural ("Chat administrators" counts administrators)
+            return (plural or known)[0]
     m = _NUMBER_OF.search(text, max(lo, start - 160), start)
     if not m or re.search(r"(?<![\w])(?:is|was|were|are|reached|exceeded|stood|amounted|rose|fell|grew)\b.*\b(?:and|while|but)\b",
                           m.group("rest")):
@@ -362,6 +366,7 @@ def _noun_unit(noun: str) -> str:
 
 _AGE = re.compile(r"(?<![\w])(?:aged|ages|age\s+of|age\s+limit\s+of|years\s+of\s+age)\s+(?:between\s+|from\s+|up\s+to\s+|under\s+|over\s+)?"
                   r"\d{1,3}(?:\s*(?:-|–|—|to|and)\s*\d{1,3})?|(?<![\w.,])\d{1,3}(?:\s*(?:-|–|to)\s*\d{1,3})?(?:[-\s]years?[-\s]old)(?![\w])", re.I)
+_FOOTNOTE = re.compile(r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|(?:^|(?<=\n\n))\d{1,2}[.)](?=\s+[A-Z])", re.M)
 _NUMERIC_DATE = re.compile(r"(?<![\d.])\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d(?![\d.])|(?<!\d)(?:19|20)\d\d-[01]\d-[0-3]\d(?!\d)")
 
 
@@ -373,7 +378,11 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     for m in P.word_number.finditer(text, lo, hi):
         spans.append((m.start(), m.end(), True))
     spans.sort()
-    dates = [(m.start(), m.end()) for rx in (_NUMERIC_DATE, _AGE) for m in rx.finditer(text, lo, hi)]
+    dates = [(m.start(), m.end()) for rx in (_NUMERIC_DATE, _AGE, _FOOTNOTE) for m in rx.finditer(text, lo, hi)]
+    if lo == 0 or text[lo - 2:lo] == "\n\n":  # "1. Overview": a section number opening the paragraph
+        head = re.match(r"\d{1,2}[.)]\s+(?=[A-Z])", text[lo:hi])
+        if head:
+            dates.append((lo, lo + head.end()))
     if dates:
         spans = [sp for sp in spans if not any(a <= sp[0] < b for a, b in dates)]
     atoms: list[_Atom] = []
