@@ -325,6 +325,7 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
     if role == "planned":  # a plan's year is often named in the paragraph before ("The budget for 2021 ...")
         first = earlier[-1] if earlier else m.sentence
         earlier = earlier + list(_before(doc, first, paragraphs=2))
+    leads = set(doc.lead(m.sentence))
     for index in earlier:
         s_start = doc.sentences[index].start
         pool = [t for t in doc.times[index] if t.kind != "duration" and not _is_base(text, t, s_start)]
@@ -334,7 +335,7 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
             t = min(pool, key=lambda t: (_tier(t, role, text), t.start))
             span = _span(doc, index, t)
             if span:
-                return span[0], span[1], "named in an earlier sentence"
+                return span[0], span[1], "named in its lead-in" if index in leads else "named in an earlier sentence"
     return month_span[0], month_span[1], "report month"
 
 

@@ -64,14 +64,17 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
             continue
         earlier = [k for k in ks if doc.mentions[k].quantity.start < cue.start()
                    and _attributed(text[sent.start:cue.start()])]
-        if not earlier:
-            prev = doc.context(s_index, 1)
-            if prev and sources[prev[0]] or (prev and _attributed(doc.sentences[prev[0]].text)):
-                earlier = by_sentence.get(prev[0], [])
+        if not earlier:  # the quoted figure a sentence or a few rhetorical questions before
+            for p_index in doc.context(s_index, 3):
+                if p_index in by_sentence:
+                    if sources[p_index] or _attributed(doc.sentences[p_index].text):
+                        earlier = by_sentence[p_index]
+                    break
         kinds = {(attachments[k].indicator or _klass(doc, k)) for k in corrected}
         stated = [k for k in earlier if (attachments[k].indicator or _klass(doc, k)) in kinds]
-        prev = doc.context(s_index, 1)
-        disputed = stated or _attributed(text[sent.start:cue.start()]) or (prev and _attributed(doc.sentences[prev[0]].text))
+        prev = doc.context(s_index, 3)
+        disputed = stated or _attributed(text[sent.start:cue.start()]) or any(
+            _attributed(doc.sentences[i].text) for i in prev)
         if not disputed or cue.start() - sent.start > 40 and not stated:
             continue  # a correction answers a figure someone was just quoted as giving
         for k in stated:
@@ -110,7 +113,7 @@ def _planned(text: str, doc: Document, m: Mention) -> bool:
 _COMPARED = re.compile(r"(?<![\w])(?:compared\s+(?:to|with)|against|versus|vs\.?|up\s+from|down\s+from|than)"
                        r"(?:\s+\w+){0,2}\s*$", re.I)
 _LIST_LEAD = re.compile(r"\s*(?:(?:and|or)\s+)?", re.I)
-_CLAUSE_BREAK = re.compile(r"[;:]\s|,\s|\s[-\u2013\u2014]\s")
+_CLAUSE_BREAK = re.compile(r"[;:]\s|,\s")  # dashes set off asides ("a second batch — four aircraft — yet")
 _LIST_GO_ON = re.compile(r"\s*(?:and\s+|or\s+)?(?:about\s+|some\s+|over\s+|up\s+to\s+)?[\d$€]|\s*(?:and|or)\s+\w+\s+\d", re.I)
 
 
@@ -181,8 +184,10 @@ def future_is_planned(doc: Document, roles: list[Role], periods) -> list[Role]:
     after = (y + (mo == 12), mo % 12 + 1)
     out = []
     for r, (start, _end, how) in zip(roles, periods):
-        # only a period of the figure's own clause or its lead-in: another clause's date says less about it
-        if r.role == "reported" and how != "sentence" and (start.year, start.month) >= after:
+        # only a period of the figure's own clause or its list's lead-in: another clause's or sentence's date
+        # says less about it ("the budget for 2023 ... Belarus' share remains below 10 per cent")
+        if r.role == "reported" and how in ("own clause", "paired change", "named in its lead-in") \
+                and (start.year, start.month) >= after:
             r = Role("planned", r.source)
         out.append(r)
     return out
