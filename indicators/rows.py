@@ -42,6 +42,11 @@ def to_claims(doc: Document, attachments, roles, periods) -> list[Claim]:
 def claims_frame(claims: list[Claim]) -> pd.DataFrame:
     """The claims table: CLAIMS.md columns, typed (floats for values, ints for offsets)."""
     df = pd.DataFrame([{c: getattr(cl, c) for c in CLAIM_COLUMNS} for cl in claims], columns=CLAIM_COLUMNS)
+    return typed(df)
+
+
+def typed(df: pd.DataFrame) -> pd.DataFrame:
+    """One dtype per claims column, wherever the rows come from (extraction or the store)."""
     for col in ("value", "value_low", "value_high"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
     for col in ("char_start", "char_end"):

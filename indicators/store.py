@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from .errors import IndicatorsError
 from .model import CLAIM_COLUMNS, Claim, Report
+from .rows import typed
 
 DEFAULT_DB = "data/indicators.sqlite"
 
@@ -144,7 +145,7 @@ class Store:
             q = q.where(claims.c[col].in_(val) if isinstance(val, (list, tuple, set)) else claims.c[col] == val)
         with self.engine.connect() as conn:
             df = pd.read_sql(q, conn)
-        return _typed(df)
+        return typed(df)
 
     def page(self, filters: dict | None = None, contains: dict | None = None, sort: list | None = None,
              offset: int = 0, limit: int = 25) -> tuple[pd.DataFrame, int]:
@@ -164,7 +165,7 @@ class Store:
         with self.engine.connect() as conn:
             total = conn.execute(count_q).scalar_one()
             df = pd.read_sql(q, conn)
-        return _typed(df), total
+        return typed(df), total
 
     def distinct(self, column: str, **filters) -> list[str]:
         """The distinct non-empty values of a claims column (for the dashboard's choices)."""
@@ -205,14 +206,3 @@ def _claim_row(report_id: str, seq: int, c: Claim) -> dict:
     row["seq"] = seq
     row["notes"] = "; ".join(c.notes)
     return row
-
-
-def _typed(df: pd.DataFrame) -> pd.DataFrame:
-    for col in ("value", "value_low", "value_high"):
-        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    for col in ("char_start", "char_end"):
-        df[col] = df[col].astype("int64")
-    for col in CLAIM_COLUMNS:
-        if col not in ("value", "value_low", "value_high", "char_start", "char_end"):
-            df[col] = df[col].fillna("").astype(str)
-    return df

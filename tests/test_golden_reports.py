@@ -27,20 +27,24 @@ def test_seed_reports_meet_the_contract():
     assert result["value_f1"] >= 0.95 and result["full_f1"] >= 0.90, _report(result)
 
 
-@pytest.fixture(scope="module")
-def golden_folder(tmp_path_factory) -> Path:
-    """The golden reports as a user would have them: the PDF one is built from its text here."""
-    folder = tmp_path_factory.mktemp("golden")
-    src = HERE / "golden" / "reports"
-    spec = importlib.util.spec_from_file_location("make_pdf", HERE / "golden" / "make_pdf.py")
+def _as_a_user_has_them(src: Path, make_pdf_script: Path, dst: Path) -> Path:
+    """Copy a folder of reports; each `X.pdf.txt` becomes the PDF `X.pdf`, built by the set's own script."""
+    spec = importlib.util.spec_from_file_location(f"make_pdf_{dst.name}", make_pdf_script)
     make_pdf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_pdf)
     for f in src.iterdir():
         if f.name.endswith(".pdf.txt"):
-            make_pdf.build_pdf(f, folder / f.name[: -len(".txt")])
+            make_pdf.build_pdf(f, dst / f.name[: -len(".txt")])
         else:
-            shutil.copy(f, folder / f.name)
-    return folder
+            shutil.copy(f, dst / f.name)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def golden_folder(tmp_path_factory) -> Path:
+    """The golden reports as a user would have them: the PDF one is built from its text here."""
+    return _as_a_user_has_them(HERE / "golden" / "reports", HERE / "golden" / "make_pdf.py",
+                               tmp_path_factory.mktemp("golden"))
 
 
 def test_reports_of_other_months_in_all_formats(golden_folder):
@@ -66,14 +70,6 @@ def test_third_report_set():
 def test_fourth_report_set(tmp_path):
     """Five reports by a fourth author (tests/unseen4/README.md), one of them a PDF built here; first scored
     0.819 / 0.724 before any change for them."""
-    src = HERE / "unseen4" / "reports"
-    spec = importlib.util.spec_from_file_location("make_pdf4", HERE / "unseen4" / "make_pdf.py")
-    make_pdf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_pdf)
-    for f in src.iterdir():
-        if f.name.endswith(".pdf.txt"):
-            make_pdf.build_pdf(f, tmp_path / f.name[: -len(".txt")])
-        else:
-            shutil.copy(f, tmp_path / f.name)
+    _as_a_user_has_them(HERE / "unseen4" / "reports", HERE / "unseen4" / "make_pdf.py", tmp_path)
     result = score(_read_gold(HERE / "unseen4" / "gold.csv"), extract(tmp_path))
     assert result["value_f1"] >= 0.95 and result["full_f1"] >= 0.88, _report(result)
