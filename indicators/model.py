@@ -124,10 +124,6 @@ class Document:
             return []
         return [i for i in range(sentence - 1, -1, -1) if self.sentences[i].paragraph == lead]
 
-    def in_list(self, paragraph: int) -> bool:
-        """A list item, table row or key-figures line under a heading or lead-in."""
-        return paragraph < len(self._lead_ins) and self._lead_ins[paragraph] is not None
-
     @cached_property
     def _lead_ins(self) -> list[int | None]:
         return [self._lead_in(p) for p in range(len(self.report.paragraphs))]

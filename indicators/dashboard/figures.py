@@ -126,14 +126,11 @@ def pairs_figure(pairs: pd.DataFrame, title: str = "Stated versus corrected") ->
     for label, r in zip(labels, pairs.itertuples()):
         fig.add_trace(go.Scatter(x=[r.value_stated, r.value_corrected], y=[label, label], mode="lines",
                                  line={"color": "#bbb", "width": 4}, showlegend=False, hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=pairs["value_stated"].tolist(), y=labels, mode="markers+text", name="stated",
-                             marker={"color": ROLE_COLOURS["stated"], "size": 14},
-                             text=pairs["surface_stated"].tolist(), textposition="top center",
-                             hovertext=[_wrap(_esc(s)) for s in pairs["sentence_stated"]], hoverinfo="text"))
-    fig.add_trace(go.Scatter(x=pairs["value_corrected"].tolist(), y=labels, mode="markers+text", name="corrected",
-                             marker={"color": ROLE_COLOURS["corrected"], "size": 14},
-                             text=pairs["surface_corrected"].tolist(), textposition="bottom center",
-                             hovertext=[_wrap(_esc(s)) for s in pairs["sentence_corrected"]], hoverinfo="text"))
+    for side, position in (("stated", "top center"), ("corrected", "bottom center")):
+        fig.add_trace(go.Scatter(x=pairs[f"value_{side}"].tolist(), y=labels, mode="markers+text", name=side,
+                                 marker={"color": ROLE_COLOURS[side], "size": 14},
+                                 text=pairs[f"surface_{side}"].tolist(), textposition=position,
+                                 hovertext=[_wrap(_esc(s)) for s in pairs[f"sentence_{side}"]], hoverinfo="text"))
     fig.update_layout(title=title, xaxis_title=unit_label(pairs["unit"].iloc[0]), height=max(300, 120 * len(pairs)),
                       margin={"l": 260, "r": 20, "t": 50, "b": 50})
     return fig
