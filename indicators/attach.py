@@ -120,7 +120,7 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
             continue
         for phrases, weight in ind.terms:
             for place, factor in ((own_seg, 1.0), (own, 0.5)):
-                hit = phrases.rx.search(place) if phrases.rx else None
+                hit = phrases.first(place)
                 if hit:
                     if _NEGATED.search(place, max(0, hit.start() - 30), hit.start()):
                         weight = -abs(weight)  # "are not counted among those called up"

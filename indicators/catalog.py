@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -22,9 +22,20 @@ class Phrases:
         self.phrases = tuple(str(p) for p in phrases)
         body = phrase_alternation(self.phrases, plural=True)
         self.rx = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I) if body else None
+        self._memo: dict[str, re.Match | None] = {}
+
+    def first(self, text: str) -> re.Match | None:
+        """The first phrase in `text`. Remembered: every figure of a sentence asks about the same text."""
+        try:
+            return self._memo[text]
+        except KeyError:
+            if len(self._memo) >= 4096:
+                self._memo.clear()
+            hit = self._memo[text] = self.rx.search(text) if self.rx else None
+            return hit
 
     def search(self, text: str) -> bool:
-        return bool(self.rx and self.rx.search(text))
+        return self.first(text) is not None
 
     def finditer(self, text: str, start: int = 0, end: int | None = None):
         if not self.rx:
@@ -98,22 +109,34 @@ class Catalog:
     path: str = ""
     source_phrases: Phrases = field(default=None, repr=False)  # type: ignore[assignment]
 
+    @cached_property
+    def _by_id(self) -> dict[str, Indicator]:
+        return {ind.id: ind for ind in self.indicators}
+
+    @cached_property
+    def _source_of(self) -> dict[str, str]:
+        """Normalised alias -> canonical name; the first source listing an alias owns it."""
+        out: dict[str, str] = {}
+        for name, aliases in self.sources:
+            for a in aliases:
+                out.setdefault(_key(a), name)
+        return out
+
     def get(self, indicator_id: str) -> Indicator:
-        for ind in self.indicators:
-            if ind.id == indicator_id:
-                return ind
-        raise KeyError(indicator_id)
+        try:
+            return self._by_id[indicator_id]
+        except KeyError:
+            raise KeyError(indicator_id) from None
 
     def canonical_source(self, phrase: str) -> str:
         """The canonical name of the longest known source alias inside `phrase`, else ""."""
         best, best_len = "", 0
         for m in self.source_phrases.finditer(phrase):
             k = _key(m.group())
-            for name, aliases in self.sources:
-                for a in aliases:
-                    ak = _key(a)
-                    if (k == ak or k.rstrip("s") == ak) and len(ak) > best_len:
-                        best, best_len = name, len(ak)
+            for ak in (k, k.rstrip("s")):
+                name = self._source_of.get(ak)
+                if name and len(ak) > best_len:
+                    best, best_len = name, len(ak)
         return best
 
 

@@ -40,6 +40,10 @@ class _Atom:
     noun_unit: str = ""
 
 
+def _width(phrases) -> int:
+    return max((len(str(p)) for p in phrases), default=0) + 8
+
+
 class _Patterns:
     """All regexes, compiled once from the lexicon."""
 
@@ -96,6 +100,13 @@ class _Patterns:
             "this those these there their its into within under above about around against among between up "
             "down out off a an per each every".split())
         self.noun_skip = frozenset(str(s).lower() for s in raw["noun_skip"])
+        # Patterns anchored at a figure's left ("about", "March", "page") are searched only in a
+        # window as wide as their longest phrase: a search over the whole sentence start costs more.
+        self.w_month = _width(lex.months) + 1
+        self.w_reference = _width(raw["reference_words"])
+        self.w_descriptor = _width(superlatives)
+        self.w_qual = _width([p for p, _ in quals]) + _width(lex.currencies)
+        self.w_year_prep = _width(["through"])
         self.of_which = re.compile(r"(?<![\w])(?:of\s+(?:which|them|these|those|whom)|including|among\s+them)\s*,?\s*$", re.I)
 
 
@@ -149,6 +160,19 @@ def _is_year(value: float, core: str) -> bool:
     return re.fullmatch(r"(19|20)\d\d", core) is not None and 1900 <= value <= 2100
 
 
+_GLUED = re.compile(r"(bn|mln|bln|mn|k|m|b|pp|x)(?![\w])", re.I)
+_POSSESSIVE = re.compile(r"[’']s(?![\w])")
+_CLOCK = re.compile(r"[:]\d")
+_DOTTED = re.compile(r"\.\d+\.")
+_HYPHEN_WORD = re.compile(r"[-\u2010\u2011][^\W\d_]")
+_FOLD = re.compile(r"[-\u2010\u2011](?:fold|plus)(?![\w])", re.I)
+_SLASH_DATE = re.compile(r"[-/]\d{1,2}[-/]\d")
+_DOT_DATE = re.compile(r"\.\d{1,2}\.\d")
+_GLUED_MULT = re.compile(r"(bn|mln|bln|mn)(?![\w])", re.I)
+_KMB = re.compile(r"(k|m|b)(?![\w])")
+_TIMES_X = re.compile(r"x(?![\w])", re.I)
+
+
 def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: int) -> _Atom | None:
     """Read one number and what sticks to it; None when context says it is not a quantity."""
     P = _patterns()
@@ -165,7 +189,6 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
         except ValueError:
             return None
     end = m_end
-    before = text[max(lo, m_start - 60):m_start]
     after = text[m_end:min(hi, m_end + 80)]
 
     if not word:
@@ -176,28 +199,28 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
             return None
         nxt = after[:1]
         if nxt.isalpha():
-            glued = re.match(r"(bn|mln|bln|mn|k|m|b|pp|x)(?![\w])", after, re.I)
+            glued = _GLUED.match(after)
             if not glued:
                 return None
-        if re.match(r"[’']s(?![\w])", after) or re.match(r"[:]\d", after) or re.match(r"\.\d+\.", after):
+        if _POSSESSIVE.match(after) or _CLOCK.match(after) or _DOTTED.match(after):
             return None
-        if re.match(r"[-\u2010\u2011][^\W\d_]", after) and not re.match(r"[-\u2010\u2011](?:fold|plus)(?![\w])", after, re.I):
+        if _HYPHEN_WORD.match(after) and not _FOLD.match(after):
             return None
-        if re.match(r"[-/]\d{1,2}[-/]\d", after) or re.match(r"\.\d{1,2}\.\d", after):
+        if _SLASH_DATE.match(after) or _DOT_DATE.match(after):
             return None
-    if P.month_before.search(before) and not word and value <= 31 and "." not in core:
+    if P.month_before.search(text, max(lo, m_start - P.w_month), m_start) and not word and value <= 31 and "." not in core:
         return None
     if not word and value <= 31 and "." not in core and P.month_after.match(after):
         return None
-    if P.reference_before.search(before):
+    if P.reference_before.search(text, max(lo, m_start - P.w_reference), m_start):
         return None
-    if P.descriptor_after.match(after) or (word and P.descriptor_before.search(before)):
+    if P.descriptor_after.match(after) or (word and P.descriptor_before.search(text, max(lo, m_start - P.w_descriptor), m_start)):
         return None  # "the three largest companies", "the largest three holdings"
 
     atom = _Atom(start=m_start, core_start=m_start, core_end=m_end, end=end, value=value, word=word, bare=value)
     rest = after
     # glued suffixes: 5bn, 5k (with a currency), 3x
-    g = re.match(r"(bn|mln|bln|mn)(?![\w])", rest, re.I)
+    g = _GLUED_MULT.match(rest)
     if g:
         atom.value *= lexicon().multipliers[g.group(1).lower()]
         atom.scaled = True
@@ -216,7 +239,7 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
         atom.end += mm.end()
         rest = text[atom.end:min(hi, atom.end + 80)]
 
-    left = P.qual_before.search(before)
+    left = P.qual_before.search(text, max(lo, m_start - P.w_qual), m_start)
     prefix_currency = None
     if left and left.group("c"):
         prefix_currency = lexicon().currency(left.group("c"))
@@ -227,14 +250,14 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
             atom.scaled = True
             atom.end += cm.end()
             rest = text[atom.end:min(hi, atom.end + 80)]
-        elif not atom.scaled and re.match(r"(k|m|b)(?![\w])", rest):
+        elif not atom.scaled and _KMB.match(rest):
             atom.value *= lexicon().currency_only_multipliers[rest[0].lower()]
             atom.scaled = True
             atom.end += 1
             rest = text[atom.end:min(hi, atom.end + 80)]
-    elif re.match(r"(k|m|b)(?![\w])", rest):
+    elif _KMB.match(rest):
         return None  # 5m without a currency: metres, minutes ... not ours
-    if re.match(r"x(?![\w])", rest, re.I):
+    if _TIMES_X.match(rest):
         atom.unit = "ratio"
         atom.end += 1
         rest = text[atom.end:min(hi, atom.end + 80)]
@@ -265,9 +288,9 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
         atom.qualifier = q
         if q != "exact":
             atom.qualified = True
-            atom.start = m_start - (len(before) - left.start("q"))
+            atom.start = left.start("q")
     if prefix_currency:
-        atom.start = min(atom.start, m_start - (len(before) - left.start("c")))
+        atom.start = min(atom.start, left.start("c"))
     qa = P.qual_after.match(rest)
     if qa and atom.qualifier == "exact":
         atom.qualifier = P.qual_after_of.get(" ".join(qa.group("q").lower().split()), "exact")
@@ -277,7 +300,7 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
     if _is_year(atom.value, core) and not atom.scaled and not atom.unit:
         # a year unless a counted noun follows and no temporal preposition precedes
         noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
-        if not noun or P.year_prep_before.search(before):
+        if not noun or P.year_prep_before.search(text, max(lo, m_start - P.w_year_prep), m_start):
             return None
     if word and core.strip().lower().startswith("one") and atom.value == 1 and not atom.unit and not atom.scaled:
         noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
@@ -378,7 +401,13 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     for m in P.word_number.finditer(text, lo, hi):
         spans.append((m.start(), m.end(), True))
     spans.sort()
-    dates = [(m.start(), m.end()) for rx in (_NUMERIC_DATE, _AGE, _FOOTNOTE) for m in rx.finditer(text, lo, hi)]
+    if not spans:
+        return []
+    seg = text[lo:hi]
+    # each exclusion pattern runs only where the characters it needs occur
+    rxs = [rx for rx, need in ((_NUMERIC_DATE, "./-"), (_AGE, "aAoO"), (_FOOTNOTE, "[\n"))
+           if any(c in seg for c in need) or (rx is _FOOTNOTE and lo == 0)]
+    dates = [(m.start(), m.end()) for rx in rxs for m in rx.finditer(text, lo, hi)]
     if lo == 0 or text[lo - 2:lo] == "\n\n":  # "1. Overview": a section number opening the paragraph
         head = re.match(r"\d{1,2}[.)]\s+(?=[A-Z])", text[lo:hi])
         if head:

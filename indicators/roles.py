@@ -21,7 +21,7 @@ def _rx():
     raw = lexicon().raw["roles"]
     verbs = phrase_alternation(raw["reporting_verbs"])
     return {
-        "planned": [re.compile(p, re.I) for p in raw["planned"]],
+        "planned": re.compile("|".join(f"(?:{p})" for p in raw["planned"]), re.I),  # one scan for every cue
         "correction": correction_cue(),
         "according": re.compile(r"(?<![\w])according\s+to\s+(?P<src>[^,;:()]{2,90}?)(?=\s*[,;:()]|\s+(?:in|for|as of|on|at|since|during)\s|$)", re.I),
         "verb": re.compile(rf"(?<![\w])(?P<v>{verbs})(?![\w])", re.I),
@@ -33,7 +33,7 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
     """One Role per mention. Stated/corrected need a disputed attribution; planned needs a plan cue in the clause."""
     R = _rx()
     text = doc.report.text
-    sources = [_sentence_source(doc, catalog, i) for i in range(len(doc.sentences))]
+    sources = _LazySources(doc, catalog)  # only sentences holding a figure (or just before one) are read
     by_sentence: dict[int, list[int]] = {}
     for k, m in enumerate(doc.mentions):
         by_sentence.setdefault(m.sentence, []).append(k)
@@ -93,6 +93,16 @@ def _has_according(sentence: str) -> bool:
     return bool(_rx()["according"].search(sentence))
 
 
+class _LazySources(dict):
+    def __init__(self, doc: Document, catalog: Catalog) -> None:
+        super().__init__()
+        self.doc, self.catalog = doc, catalog
+
+    def __missing__(self, index: int) -> str:
+        found = self[index] = _sentence_source(self.doc, self.catalog, index)
+        return found
+
+
 def _attributed(fragment: str) -> bool:
     R = _rx()
     return bool(R["according"].search(fragment) or R["verb"].search(fragment))
@@ -104,10 +114,11 @@ def _planned(text: str, doc: Document, m: Mention) -> bool:
     starts = {o.quantity.start for o in doc.mentions if o.sentence == m.sentence}
     start, end = _clause(text, sent.start, sent.end, m.quantity.start, m.quantity.end, starts)
     clause = text[start:end]
-    if any(rx.search(clause) for rx in _rx()["planned"]):
+    planned = _rx()["planned"]
+    if planned.search(clause):
         return True
     lead = doc.lead(m.sentence)  # a list item takes the plan of its lead-in ("The plan includes: ...")
-    return any(rx.search(doc.sentences[i].text) for i in lead for rx in _rx()["planned"])
+    return any(planned.search(doc.sentences[i].text) for i in lead)
 
 
 _COMPARED = re.compile(r"(?<![\w])(?:compared\s+(?:to|with)|against|versus|vs\.?|up\s+from|down\s+from|than)"
