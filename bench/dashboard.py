@@ -1,0 +1,395 @@
+"""Benchmark the dashboard over a store of N synthetic claims.
+
+    python bench/dashboard.py --claims 1000000 [--db URL] [--keep] [--repeat 50] [--seed 1]
+
+Builds a store (SQLite in a temporary folder unless --db) with N synthetic claims over 200
+indicators (the catalog's plus synthetic ones registered in a catalog passed to the app),
+10 years of monthly reports, several reports a month, several sources, every role and
+qualifier. Then it times, through the Flask test client and the same requests the browser
+sends (POST /_dash-update-component with the payload built from /_dash-dependencies):
+
+- the app's start (create_app on the populated store);
+- the first page: GET /, /_dash-layout, /_dash-dependencies and every initial callback;
+- the chart callback for one indicator (p50/p95 over --repeat calls, varying the indicator);
+- a page of the claims table with a sort and a filter (p50/p95, varying page, sort and filter);
+- the CSV route for ~100,000 rows (full response body read);
+- the largest response of every callback (none may grow with the store);
+- the process's memory (RSS after building the store, after serving, and the peak).
+
+The last line is `callback_p95_ms=N page_p95_ms=N csv_100k_s=N rss_mb=N`.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # run from anywhere without installing
+
+import sqlalchemy as sa  # noqa: E402
+
+from indicators.catalog import Indicator, load_catalog  # noqa: E402
+from indicators.dashboard.app import create_app  # noqa: E402
+from indicators.store import Store, claims as claims_table, reports as reports_table  # noqa: E402
+
+N_INDICATORS = 200
+YEARS = 10
+REPORTS_PER_MONTH = 3
+ROLES = (("reported", 70), ("stated", 12), ("corrected", 8), ("planned", 10))
+QUALIFIERS = (("exact", 60), ("approx", 15), ("over", 5), ("under", 5), ("at_least", 5), ("at_most", 5),
+              ("range", 5))
+SOURCES = ("", "", "", "Ministry of Internal Affairs", "Ministry of Defence", "Minister of Defence",
+           "State Control Committee", "Belstat", "an opposition channel", "Prosecutor General's Office")
+UNITS = ("count", "person", "case", "percent", "USD", "unit")
+BATCH = 50_000
+
+
+# ------------------------------------------------------------------------------------------ store
+
+def bench_catalog(n_indicators: int = N_INDICATORS):
+    """The packaged catalog plus synthetic indicators up to `n_indicators` ids."""
+    catalog = load_catalog()
+    extra = []
+    for k in range(len(catalog.indicators), n_indicators):
+        extra.append(Indicator(id=f"synthetic.indicator_{k:03d}", label=f"Synthetic indicator {k:03d}",
+                               theme=f"Synthetic theme {k % 12:02d}", unit=UNITS[k % len(UNITS)],
+                               description=f"Synthetic indicator {k} for the benchmark.", nouns=(),
+                               require=(), terms=(), items=()))
+    return dataclasses.replace(catalog, indicators=catalog.indicators + tuple(extra))
+
+
+def _months(years: int) -> list[str]:
+    return [f"{2015 + m // 12}-{m % 12 + 1:02d}" for m in range(12 * years)]
+
+
+def _shift(month: str, back: int) -> tuple[int, int]:
+    y, m = map(int, month.split("-"))
+    idx = y * 12 + m - 1 - back
+    return idx // 12, idx % 12 + 1
+
+
+def _month_end(y: int, m: int) -> str:
+    nxt = datetime(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)
+    return nxt.strftime("%Y-%m-%d")
+
+
+SENTENCES = [
+    "According to {src}, {surf} were registered in the period, against the previous figure.",
+    "The report counts {surf} in the region; the figure includes the capital.",
+    "{src} said that {surf} had been recorded, a figure the report disputes.",
+    "By the end of the period {surf} were planned for delivery under the state programme.",
+]
+
+
+def build_store(store: Store, catalog, n_claims: int, seed: int = 1) -> dict:
+    """Fill `store` with `n_claims` synthetic claims; returns a description of what was made."""
+    rng = random.Random(seed)
+    ids = [i.id for i in catalog.indicators][:N_INDICATORS]
+    units = {i.id: i.unit or "count" for i in catalog.indicators}
+    weights = [1 / (k + 1) ** 0.5 for k in range(len(ids))]  # a few large indicators, a long tail
+    items = {ind: ([""] + [f"item {chr(65 + j)}" for j in range(k % 7)]) for k, ind in enumerate(ids)}
+    months = _months(YEARS)
+    report_ids = [(f"bench_{m}_{chr(97 + r)}", m) for m in months for r in range(REPORTS_PER_MONTH)]
+    text = "\n\n".join(s.format(src="the Ministry", surf=f"{n * 37} cases") for n in range(1, 40)
+                       for s in SENTENCES)
+    now = datetime.now(timezone.utc)
+    per_report = [n_claims // len(report_ids) + (1 if k < n_claims % len(report_ids) else 0)
+                  for k in range(len(report_ids))]
+    roles = [r for r, w in ROLES for _ in range(w)]
+    quals = [q for q, w in QUALIFIERS for _ in range(w)]
+    with store.engine.begin() as conn:
+        conn.execute(reports_table.insert(), [
+            {"id": rid, "title": f"Synthetic monthly report {m} ({rid[-1]})", "month": m, "format": "txt",
+             "path": f"bench/{rid}.txt", "content_hash": f"{k:064x}", "ingested_at": now, "text": text}
+            for k, (rid, m) in enumerate(report_ids)])
+    batch: list[dict] = []
+    offsets = [i for i in range(len(text)) if text[i].isdigit() and (i == 0 or not text[i - 1].isdigit())]
+
+    def flush():
+        with store.engine.begin() as conn:
+            conn.execute(claims_table.insert(), batch)
+        batch.clear()
+
+    for (rid, month), n in zip(report_ids, per_report):
+        chosen = rng.choices(ids, weights, k=n)
+        for seq, ind in enumerate(chosen):
+            role = rng.choice(roles)
+            qual = rng.choice(quals)
+            value = round(rng.lognormvariate(6, 2), 1)
+            low = high = None
+            if qual == "range":
+                low, high = round(value * 0.9, 1), round(value * 1.1, 1)
+            elif qual in ("over", "at_least"):
+                low = value
+            elif qual in ("under", "at_most"):
+                high = value
+            span = rng.choice((1, 1, 1, 3, 12))
+            y0, m0 = _shift(month, rng.randrange(0, 24) + span - 1)
+            y1, m1 = _shift(month, rng.randrange(0, 24) if span == 1 else 0)
+            if (y1, m1) < (y0, m0):
+                y1, m1 = y0, m0
+            src = rng.choice(SOURCES)
+            surf = f"{value:g}"
+            if rng.random() < 0.01:
+                surf = rng.choice(("-" + surf, "=" + surf, "+" + surf, "@" + surf))  # CSV-injection material
+            start = offsets[seq % len(offsets)]
+            batch.append({
+                "report": rid, "seq": seq, "report_month": month, "indicator": ind, "item": rng.choice(items[ind]),
+                "role": role, "qualifier": qual, "value": value, "value_low": low, "value_high": high,
+                "unit": units.get(ind, "count"), "period_start": f"{y0}-{m0:02d}-01",
+                "period_end": _month_end(y1, m1), "source": src, "surface": surf,
+                "sentence": rng.choice(SENTENCES).format(src=src or "the report", surf=surf),
+                "char_start": start, "char_end": start + len(surf), "notes": "",
+            })
+            if len(batch) >= BATCH:
+                flush()
+    if batch:
+        flush()
+    return {"reports": len(report_ids), "indicators": len(ids), "months": len(months)}
+
+
+# -------------------------------------------------------------------------------------- requests
+
+def _rss_mb() -> float:
+    """The current resident set size (Linux /proc; elsewhere the peak)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return _peak_mb()
+
+
+def _peak_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
+def _outputs(output: str):
+    """The `outputs` the renderer sends for a callback's output string."""
+    if output.startswith(".."):
+        parts = output[2:-2].split("...")
+        return [dict(zip(("id", "property"), p.rsplit(".", 1))) for p in parts]
+    ident, prop = output.rsplit(".", 1)
+    return {"id": ident, "property": prop}
+
+
+def _walk(node, props: dict) -> None:
+    """Collect {id: props} of every component in a layout JSON."""
+    if isinstance(node, dict):
+        if "props" in node and "type" in node:
+            p = node["props"]
+            if isinstance(p.get("id"), str):
+                props[p["id"]] = p
+            for v in p.values():
+                _walk(v, props)
+        else:
+            for v in node.values():
+                _walk(v, props)
+    elif isinstance(node, list):
+        for v in node:
+            _walk(v, props)
+
+
+class Browser:
+    """The requests the browser sends, over the Flask test client; remembers each callback's largest answer."""
+
+    def __init__(self, app):
+        self.client = app.server.test_client()
+        self.deps = {}
+        self.sizes: dict[str, int] = {}
+
+    def get(self, path: str):
+        resp = self.client.get(path)
+        body = resp.get_data()
+        assert resp.status_code == 200, (path, resp.status_code, body[:300])
+        return resp, body
+
+    def load(self) -> dict:
+        _, index = self.get("/")
+        _, layout = self.get("/_dash-layout")
+        _, deps = self.get("/_dash-dependencies")
+        self.deps = {d["output"]: d for d in json.loads(deps)}
+        props: dict = {}
+        _walk(json.loads(layout), props)
+        return props
+
+    def callback(self, output: str, values: dict, changed: list[str] | None = None) -> dict:
+        """POST one callback; `values` maps "id.prop" to the value the browser holds (missing: None)."""
+        dep = self.deps[output]
+        val = lambda d: {**d, "value": values.get(f"{d['id']}.{d['property']}")}
+        payload = {"output": output, "outputs": _outputs(output), "inputs": [val(d) for d in dep["inputs"]],
+                   "state": [val(d) for d in dep["state"]], "changedPropIds": changed or []}
+        resp = self.client.post("/_dash-update-component", json=payload)
+        body = resp.get_data()
+        if resp.status_code == 204:  # PreventUpdate / no_update everywhere
+            return {}
+        assert resp.status_code == 200, (output, resp.status_code, body[:500])
+        self.sizes[output] = max(self.sizes.get(output, 0), len(body))
+        return json.loads(body).get("response", {})
+
+    def find(self, prefix: str) -> str:
+        return next(o for o in self.deps if o.startswith(prefix) or o.startswith(".." + prefix))
+
+
+def _timed(fn, *args, **kw):
+    t = time.perf_counter()
+    out = fn(*args, **kw)
+    return out, time.perf_counter() - t
+
+
+def _pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(p / 100 * len(xs) + 0.5) - 1))]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--claims", type=int, default=100_000, help="number of synthetic claims (default 100000)")
+    ap.add_argument("--db", help="SQLAlchemy URL of an empty database (default: SQLite in a temporary folder)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary database and print its URL")
+    ap.add_argument("--repeat", type=int, default=50, help="calls per timed callback (default 50)")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+
+    tmp = None
+    url = args.db
+    if not url:
+        tmp = tempfile.mkdtemp(prefix="indicators-bench-")
+        url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+    rng = random.Random(args.seed)
+    try:
+        catalog = bench_catalog()
+        store = Store(url)
+        with store.engine.connect() as conn:
+            if conn.execute(sa.select(sa.func.count()).select_from(claims_table)).scalar_one():
+                print("the database is not empty; give --db an empty one", file=sys.stderr)
+                return 2
+        made, build_s = _timed(build_store, store, catalog, args.claims, args.seed)
+        rss_built = _rss_mb()
+        print(f"store: {args.claims:,} claims, {made['reports']} reports, {made['indicators']} indicators, "
+              f"{made['months']} months built in {build_s:.1f} s ({url.split('://')[0]})")
+
+        app, start_s = _timed(create_app, store, catalog)
+        print(f"app start (create_app): {start_s * 1000:.0f} ms")
+
+        browser = Browser(app)
+        t0 = time.perf_counter()
+        props = browser.load()
+        layout_s = time.perf_counter() - t0
+        values = {f"{i}.{k}": v for i, p in props.items() for k, v in p.items()}
+        initial = []
+        for output, dep in browser.deps.items():
+            if dep.get("prevent_initial_call") or dep.get("clientside_function"):
+                continue
+            _, s = _timed(browser.callback, output, values)
+            initial.append((output, s))
+        first_s = layout_s + sum(s for _, s in initial)
+        print(f"first page: {first_s * 1000:.0f} ms (index + layout + dependencies {layout_s * 1000:.0f} ms, "
+              f"{len(initial)} initial callbacks {sum(s for _, s in initial) * 1000:.0f} ms; slowest "
+              f"{max(initial, key=lambda x: x[1])[0][:40]} {max(s for _, s in initial) * 1000:.0f} ms)")
+
+        # the chart for one indicator, the way the browser asks after a dropdown change
+        chart = browser.find("chart.figure")
+        ids = [i.id for i in catalog.indicators][:N_INDICATORS]
+        times = []
+        for _ in range(args.repeat):
+            v = dict(values, **{"indicator.value": rng.choice(ids)})
+            _, s = _timed(browser.callback, chart, v, ["indicator.value"])
+            times.append(s)
+        cb_p50, cb_p95 = _pct(times, 50) * 1000, _pct(times, 95) * 1000
+        print(f"chart callback: p50 {cb_p50:.0f} ms, p95 {cb_p95:.0f} ms, max {max(times) * 1000:.0f} ms "
+              f"over {args.repeat} indicators; largest answer {browser.sizes[chart] / 1024:.0f} KiB")
+
+        # choices for the indicator (items, sources) come with every change too
+        choices = browser.find("items.options")
+        ctimes = [_timed(browser.callback, choices, dict(values, **{"indicator.value": rng.choice(ids)}),
+                         ["indicator.value"])[1] for _ in range(min(args.repeat, 20))]
+        print(f"indicator choices callback: p50 {_pct(ctimes, 50) * 1000:.0f} ms, p95 {_pct(ctimes, 95) * 1000:.0f} ms")
+
+        # a page of the claims table: a filter typed under a header, a sort clicked, pages turned
+        table = browser.find("claims-table.data")
+        filters = ['{indicator} contains synthetic.indicator_1', '{role} = stated',
+                   '{source} contains ministry', '{indicator} contains cyber && {role} = reported',
+                   '{report_month} contains 2019', '{qualifier} = range']
+        sorts = [[{"column_id": "value", "direction": "desc"}], [{"column_id": "period_start", "direction": "asc"}],
+                 [{"column_id": "report_month", "direction": "desc"}, {"column_id": "value", "direction": "asc"}]]
+        ptimes, nrows = [], []
+        for k in range(args.repeat):
+            v = dict(values, **{"claims-table.filter_query": filters[k % len(filters)],
+                                "claims-table.sort_by": sorts[k % len(sorts)],
+                                "claims-table.page_current": rng.randrange(0, 40), "claims-table.page_size": 25})
+            out, s = _timed(browser.callback, table, v, ["claims-table.page_current"])
+            ptimes.append(s)
+            nrows.append(len(out["claims-table"]["data"]))
+        pg_p50, pg_p95 = _pct(ptimes, 50) * 1000, _pct(ptimes, 95) * 1000
+        print(f"claims table page: p50 {pg_p50:.0f} ms, p95 {pg_p95:.0f} ms, max {max(ptimes) * 1000:.0f} ms "
+              f"over {args.repeat} pages ({statistics.mean(nrows):.0f} rows on average, {len(filters)} filters x {len(sorts)} sorts)")
+
+        # other callbacks, once each, for their answer sizes
+        first_ind = values.get("indicator.value") or ids[0]
+        dep_out = browser.find("pairs-chart.figure")
+        _, s = _timed(browser.callback, dep_out, dict(values, **{"tab.value": "disputes"}), ["tab.value"])
+        print(f"disputes tab callback: {s * 1000:.0f} ms")
+        one = store.page({"indicator": first_ind}, limit=1)[0]
+        if len(one):
+            r = one.iloc[0]
+            click = {"points": [{"customdata": [r["report"], int(r["char_start"])]}]}
+            _, s = _timed(browser.callback, browser.find("point-detail.children"), {"chart.clickData": click},
+                          ["chart.clickData"])
+            print(f"point detail callback: {s * 1000:.0f} ms")
+        _, s = _timed(browser.callback, browser.find("download.data"),
+                      dict(values, **{"download-button.n_clicks": 1, "indicator.value": ids[-1]}),
+                      ["download-button.n_clicks"])
+        print(f"download-this-view callback ({ids[-1]}): {s * 1000:.0f} ms")
+        _, s = _timed(browser.callback, browser.find("report-text.children"), values, ["report-choice.value"])
+        print(f"report text callback: {s * 1000:.0f} ms")
+
+        # the CSV route for ~100,000 rows: the indicators that together hold about that many claims
+        counts = dict(store.engine.connect().execute(
+            sa.select(claims_table.c.indicator, sa.func.count()).group_by(claims_table.c.indicator)).all())
+        want, chosen, total = min(100_000, args.claims), [], 0
+        for ind in sorted(counts, key=lambda i: -counts[i]):
+            if total + counts[ind] <= want * 1.02 or not chosen:
+                chosen.append(ind)
+                total += counts[ind]
+            if total >= want * 0.98:
+                break
+        query = "&".join(f"indicator={i}" for i in chosen)
+        t = time.perf_counter()
+        resp = browser.client.get(f"/download/claims.csv?{query}")
+        body = resp.get_data()  # the whole body, streamed or not
+        csv_s = time.perf_counter() - t
+        assert resp.status_code == 200, resp.status_code
+        lines = body.count(b"\n") - 1
+        csv_100k = csv_s * 100_000 / max(lines, 1) if lines < 90_000 else csv_s
+        print(f"CSV route: {lines:,} rows ({len(body) / 2**20:.1f} MiB, {len(chosen)} indicators) in {csv_s:.2f} s"
+              + (f" (scaled to 100k rows: {csv_100k:.2f} s)" if lines < 90_000 else ""))
+
+        big = sorted(browser.sizes.items(), key=lambda kv: -kv[1])
+        print("largest answer per callback: " + ", ".join(f"{o.strip('.').split('.')[0]} {n / 1024:.0f} KiB"
+                                                         for o, n in big))
+        rss_served, peak = _rss_mb(), _peak_mb()
+        print(f"memory: RSS {rss_built:.0f} MB after building the store, {rss_served:.0f} MB after serving, "
+              f"peak {peak:.0f} MB")
+        if args.keep:
+            print(f"kept: {url}")
+        print(f"callback_p95_ms={cb_p95:.0f} page_p95_ms={pg_p95:.0f} csv_100k_s={csv_100k:.2f} rss_mb={peak:.0f}")
+        return 0
+    finally:
+        if tmp and not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
