@@ -37,6 +37,9 @@ class Phrases:
     def search(self, text: str) -> bool:
         return self.first(text) is not None
 
+    def __getstate__(self) -> dict:  # sent to worker processes without what it remembered
+        return {**self.__dict__, "_memo": {}}
+
     def finditer(self, text: str, start: int = 0, end: int | None = None):
         if not self.rx:
             return iter(())

@@ -23,6 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", default="-", help="CSV file to write (default: standard output)")
     ex.add_argument("--catalog", help="your own indicator catalog (YAML); default: the packaged one")
     ex.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
+    ex.add_argument("-w", "--workers", type=_workers, default=1, help="processes to extract with (0: one per core)")
     tx = sub.add_parser("text", help="print the normalised text that claim offsets refer to")
     tx.add_argument("report")
     ig = sub.add_parser("ingest", help="extract reports and add them to the store (re-ingesting replaces)")
@@ -30,10 +31,21 @@ def _parser() -> argparse.ArgumentParser:
     ig.add_argument("--db", help="SQLAlchemy URL (default: $INDICATORS_DB, else sqlite:///data/indicators.sqlite)")
     ig.add_argument("--catalog", help="your own indicator catalog (YAML)")
     ig.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ig.add_argument("-w", "--workers", type=_workers, default=1, help="processes to extract with (0: one per core)")
     exp = sub.add_parser("export", help="write the claims CSV from the store")
     exp.add_argument("-o", "--output", default="-", help="CSV file (default: standard output)")
     exp.add_argument("--db", help="SQLAlchemy URL (default: $INDICATORS_DB, else sqlite:///data/indicators.sqlite)")
     return ap
+
+
+def _workers(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of processes (0 for one per core), got {value!r}")
+    return n
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +82,7 @@ def _ingest(args) -> int:
     counts: dict[str, int] = {}
     skipped = 0
     bar = tqdm(total=len(paths), unit="report", disable=args.quiet or len(paths) < 2, file=sys.stderr)
-    for path, result in ingest_paths(paths, store, catalog):
+    for path, result in ingest_paths(paths, store, catalog, workers=args.workers):
         bar.update(1)
         if isinstance(result, ReportError):
             skipped += 1
@@ -119,26 +131,71 @@ def _text(args) -> int:
 
 
 def _extract(args) -> int:
+    from tqdm import tqdm
+
     catalog = load_catalog(args.catalog)
     paths = expand_paths(args.paths)
     if not paths:
         print("error: no report files (.txt, .md, .html/.htm, .pdf) under the given paths", file=sys.stderr)
         return 1
-    claims: list[Claim] = []
-    skipped = 0
-    show = not args.quiet and len(paths) > 1 and sys.stderr.isatty()
-    for n, (path, result) in enumerate(iter_extract(paths, catalog), 1):
-        if isinstance(result, ReportError):
-            skipped += 1
-            print(f"skipped {result.message}", file=sys.stderr)
-        else:
-            claims.extend(result)
-        if show:
-            print(f"\r[{n}/{len(paths)}] {path.name[:50]:<50}", end="", file=sys.stderr)
-    if show:
-        print(file=sys.stderr)
-    _write_csv(claims_frame(claims), args.output)
+    skipped = n_claims = 0
+    bar = tqdm(total=len(paths), unit="report", file=sys.stderr,
+               disable=args.quiet or len(paths) < 2 or not sys.stderr.isatty())
+    with _CsvOut(args.output) as out:  # rows are written as reports finish: memory stays a few reports deep
+        for path, result in iter_extract(paths, catalog, workers=args.workers):
+            bar.update(1)
+            if isinstance(result, ReportError):
+                skipped += 1
+                bar.write(f"skipped {result.message}", file=sys.stderr)
+            else:
+                out.add(result)
+                n_claims += len(result)
+    bar.close()
     if not args.quiet:
-        print(f"{len(claims)} claims from {len(paths) - skipped} report(s)"
+        print(f"{n_claims} claims from {len(paths) - skipped} report(s)"
               + (f"; {skipped} file(s) skipped" if skipped else ""), file=sys.stderr)
     return 1 if skipped else 0
+
+
+class _CsvOut:
+    """The claims CSV written in batches; a file appears under its name only once complete."""
+
+    def __init__(self, output: str, batch: int = 5000) -> None:
+        self.output, self.batch = output, batch
+        self.pending: list[Claim] = []
+        self.header = True
+
+    def __enter__(self):
+        if self.output == "-":
+            self.fh, self.tmp = sys.stdout, None
+        else:
+            out = Path(self.output)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            self.tmp = out.with_name(out.name + ".part")
+            self.fh = open(self.tmp, "w", encoding="utf-8", newline="")
+        return self
+
+    def add(self, claims: list[Claim]) -> None:
+        self.pending.extend(claims)
+        if len(self.pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending or self.header:
+            claims_frame(self.pending).to_csv(self.fh, index=False, header=self.header)
+            self.header, self.pending = False, []
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.tmp is None:
+            if exc_type is None:
+                self.flush()
+            return
+        try:
+            if exc_type is None:
+                self.flush()
+        finally:
+            self.fh.close()
+        if exc_type is None:
+            self.tmp.replace(Path(self.output))  # never a half-written file under the real name
+        else:
+            self.tmp.unlink(missing_ok=True)

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -74,10 +78,13 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def ingest_paths(paths: Iterable[str | Path], store, catalog: Catalog | None = None):
-    """Extract and store each file; yields (path, Ingested | ReportError). Memory stays one report deep."""
+def ingest_paths(paths: Iterable[str | Path], store, catalog: Catalog | None = None, workers: int = 1):
+    """Extract and store each file; yields (path, Ingested | ReportError). Memory stays a few reports deep.
+
+    Extraction may run in `workers` processes; the store is written from this one process only.
+    """
     catalog = catalog or load_catalog()
-    for path, result in iter_extract(paths, catalog, with_reports=True):
+    for path, result in iter_extract(paths, catalog, with_reports=True, workers=workers):
         if isinstance(result, ReportError):
             yield path, result
             continue
@@ -89,29 +96,81 @@ def ingest_paths(paths: Iterable[str | Path], store, catalog: Catalog | None = N
 
 
 def iter_extract(paths: Iterable[str | Path], catalog: Catalog | None = None,
-                 with_reports: bool = False) -> Iterator[tuple[Path, list[Claim] | tuple | ReportError]]:
-    """(path, claims) per file, or (path, error) for a file that cannot be read; never stops the batch.
+                 with_reports: bool = False, workers: int = 1) -> Iterator[tuple[Path, list[Claim] | tuple | ReportError]]:
+    """(path, claims) per file in the order given, or (path, error) for a file that cannot be read;
+    never stops the batch.
 
     With `with_reports`, yields (path, (report, month, claims)) so a caller can store the text too.
+    With `workers` > 1 (0: one per core), files are extracted in that many processes; only a few
+    reports per worker are in flight at once, so memory stays bounded whatever the corpus size.
     """
     catalog = catalog or load_catalog()
-    for path in expand_paths(paths):
-        try:
-            report = read_report(path)
-        except ReportError as exc:
-            yield path, exc
-            continue
-        except OSError as exc:
-            yield path, ReportError(path, f"cannot open the file ({exc.strerror or exc})", "check the path and permissions")
-            continue
-        try:
-            claims = extract_report(report, catalog)
-            yield path, ((report, claims[0].report_month if claims else report_month(report), claims)
-                         if with_reports else claims)
-        except Exception as exc:  # a defect of ours must not stop the batch; say so plainly
-            log.exception("extraction failed on %s", path)
-            yield path, ReportError(path, f"the extractor failed on this report ({type(exc).__name__}: {exc})",
-                                    "please report it with the file; the other reports were extracted")
+    files = expand_paths(paths)
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(files) < 2:
+        for path in files:
+            yield path, _extract_path(path, catalog, with_reports)
+        return
+    yield from _parallel(files, catalog, with_reports, workers)
+
+
+def _extract_path(path: Path, catalog: Catalog, with_reports: bool):
+    try:
+        report = read_report(path)
+    except ReportError as exc:
+        return exc
+    except OSError as exc:
+        return ReportError(path, f"cannot open the file ({exc.strerror or exc})", "check the path and permissions")
+    try:
+        claims = extract_report(report, catalog)
+        return ((report, claims[0].report_month if claims else report_month(report), claims)
+                if with_reports else claims)
+    except Exception as exc:  # a defect of ours must not stop the batch; say so plainly
+        log.exception("extraction failed on %s", path)
+        return ReportError(path, f"the extractor failed on this report ({type(exc).__name__}: {exc})",
+                           "please report it with the file; the other reports were extracted")
+
+
+_WORKER_CATALOG: Catalog | None = None
+
+
+def _init_worker(catalog: Catalog) -> None:
+    global _WORKER_CATALOG
+    _WORKER_CATALOG = catalog
+
+
+def _work(path: Path, with_reports: bool):
+    result = _extract_path(path, _WORKER_CATALOG, with_reports)
+    if isinstance(result, ReportError):  # exceptions with extra fields do not pickle: send the fields
+        return ("error", type(result), result.path, result.reason, result.hint)
+    return result
+
+
+def _parallel(files: list[Path], catalog: Catalog, with_reports: bool, workers: int):
+    # spawn, not fork: a parent with threads (the dashboard's server) must not be forked
+    ctx = multiprocessing.get_context("spawn")
+    in_flight: deque = deque()
+    todo = iter(files)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(catalog,)) as pool:
+        for path in todo:
+            in_flight.append((path, pool.submit(_work, path, with_reports)))
+            if len(in_flight) >= 4 * workers:
+                break
+        while in_flight:
+            path, fut = in_flight.popleft()
+            nxt = next(todo, None)
+            if nxt is not None:
+                in_flight.append((nxt, pool.submit(_work, nxt, with_reports)))
+            try:
+                result = fut.result()
+            except Exception as exc:  # a worker died (killed, out of memory): name the file, go on
+                result = ReportError(path, f"the extraction process failed ({type(exc).__name__}: {exc})",
+                                     "run again with --workers 1 to see the cause")
+            if isinstance(result, tuple) and result and result[0] == "error":
+                _, cls, p, reason, hint = result
+                result = cls(p, reason, hint)
+            yield path, result
 
 
 def extract(paths, catalog: Catalog | str | Path | None = None) -> pd.DataFrame:

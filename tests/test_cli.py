@@ -86,3 +86,32 @@ def test_bad_catalog_is_an_error_not_a_traceback(tmp_path):
     cat.write_text("indicators: [", encoding="utf-8")
     res = run("extract", ROOT / "seeds", "--catalog", cat, "-o", tmp_path / "c.csv")
     assert res.returncode == 2 and "not valid YAML" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_workers_give_the_same_table_in_the_same_order(mixed_folder, tmp_path):
+    for p in (ROOT / "seeds").iterdir():
+        (mixed_folder / p.name).write_bytes(p.read_bytes())
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    r1 = run("extract", mixed_folder, "-o", one, "--workers", "1")
+    r2 = run("extract", mixed_folder, "-o", two, "--workers", "2")
+    assert r1.returncode == r2.returncode == 1  # the bad files are still named and counted
+    for name in ("empty.txt", "binary.txt", "broken.pdf"):
+        assert name in r2.stderr
+    assert "Traceback" not in r2.stderr
+    assert one.read_bytes() == two.read_bytes()
+    assert len(one.read_text(encoding="utf-8").splitlines()) > 30
+
+
+def test_ingest_with_workers_stores_every_good_report(mixed_folder, tmp_path):
+    db = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    res = run("ingest", mixed_folder, "--db", db, "--workers", "2", "-q")
+    assert res.returncode == 1 and "broken.pdf" in res.stderr
+    from indicators.store import Store
+    claims = Store(db).claims()
+    assert set(claims["report"]) == {"good"} and len(claims) == 1
+
+
+@pytest.mark.parametrize("bad", ["-1", "two"])
+def test_bad_worker_count_is_a_usage_error(bad):
+    res = run("extract", ROOT / "seeds", "--workers", bad)
+    assert res.returncode == 2 and "number of processes" in res.stderr
