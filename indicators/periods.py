@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import date
 from functools import lru_cache
 
-from .lexicon import lexicon, phrase_alternation
+from .lexicon import lexicon, lowered, phrase_alternation
 from .model import Document, Mention, Report, TimeExpr
 
 
@@ -34,7 +34,7 @@ def _rx() -> dict[str, re.Pattern]:
     REL = r"(?:this|the|the\s+current|current|last|the\s+last|past|the\s+past|next|the\s+next|the\s+coming|coming|the\s+following|following)\s+year"
     YR = rf"(?:{Y}|{REL})"
     D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-    f = 0  # patterns run on lower-cased text (see _lowered): much faster than re.I
+    f = 0  # patterns run on lower-cased text (see lexicon.lowered): much faster than re.I
     return {
         "as_of": re.compile(rf"\bas\s+(?:of|at|on)\s+(?:(?P<m1>{M})\s+(?P<d1>{D})|(?P<d2>{D})\s+(?P<m2>{M}))(?:,?\s+(?P<y>{Y}))?", f),
         "numeric_date": re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?!\d)|(?<!\d)(?P<y2>(?:19|20)\d\d)-(?P<m2>[01]\d)-(?P<d2>[0-3]\d)(?!\d)"),
@@ -58,15 +58,6 @@ def _rx() -> dict[str, re.Pattern]:
         "year": re.compile(rf"(?<![\w\d.,])(?P<y>{Y})(?![\w\d%])", f),
         "duration": re.compile(rf"(?<![\w])(?:(?:\d+|{phrase_alternation(lex.number_words)}|a|an|several|few)\s+)(?:years?|months?|weeks?|days?|hours?|decades?)(?:\s+ago|\s+old)?(?![\w])", f),
     }
-
-
-@lru_cache(maxsize=4)
-def _lowered(text: str) -> str:
-    """`text` lower-cased with its offsets kept (a character whose lower case is longer stays as is)."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +96,7 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
     R = _rx()
     found: list[TimeExpr] = []
     taken: list[tuple[int, int]] = []
-    orig, text = text, _lowered(text)
+    orig, text = text, lowered(text)
     if not R["trigger"].search(text, start, end):
         return found  # most paragraphs name no time at all: one cheap search decides
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .lexicon import lexicon, phrase_alternation, word_bounded
+from .lexicon import lexicon, lowered, phrase_alternation, word_bounded
 from .model import Mention, Quantity
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,42 @@ def _width(phrases) -> int:
     return max((len(str(p)) for p in phrases), default=0) + 8
 
 
+def _reversed(phrases) -> str:
+    return phrase_alternation([str(p)[::-1] for p in phrases])
+
+
+class _TailHit:
+    """The groups of a _Tail match, with offsets into the original text."""
+
+    def __init__(self, m: re.Match, window: str, pos: int) -> None:
+        self._m, self._window, self._pos = m, window, pos
+
+    def group(self, name: str) -> str | None:
+        g = self._m.group(name)
+        return None if g is None else g[::-1]
+
+    def start(self, name: str) -> int:
+        return self._pos - self._m.end(name)
+
+
+class _Tail:
+    """Words that end just before a figure ("about", "March", "page", "USD").
+
+    Matched on the reversed window before the figure: one anchored attempt, where a search for
+    `...$` would try every start in the window (the costliest thing the recogniser did).
+    `reversed_pattern` is written right to left: what touches the figure comes first.
+    """
+
+    def __init__(self, reversed_pattern: str, width: int) -> None:
+        self.rx = re.compile(reversed_pattern, re.I)
+        self.width = width
+
+    def search(self, text: str, lo: int, pos: int) -> _TailHit | None:
+        window = text[max(lo, pos - self.width):pos][::-1]
+        m = self.rx.match(window)
+        return _TailHit(m, window, pos) if m and m.end() > 0 else None
+
+
 class _Patterns:
     """All regexes, compiled once from the lexicon."""
 
@@ -53,20 +89,21 @@ class _Patterns:
         self.lex = lex
         sep = f"[,{_SEP_SPACES}]"
         self.digits = re.compile(
-            rf"(?<![\w.,/\\:])(?:\d{{1,3}}(?:{sep}\d{{3}})+(?:\.\d+)?(?![\d])|\d+(?:[.,]\d+)?)"
+            # the first digit leads, so the scan skips to digits; the look-behind then checks what precedes it
+            rf"\d(?<![\w.,/\\:]\d)(?:\d{{0,2}}(?:{sep}\d{{3}})+(?:\.\d+)?(?![\d])|\d*(?:[.,]\d+)?)"
         )
         words = list(lex.number_words) + list(raw["scale_words"])
         w = phrase_alternation(words)
-        self.word_number = re.compile(rf"(?<![\w-])(?:{w})(?:(?:\s+and\s+|\s+|[-\u2010\u2011])(?:{w}))*(?![\w-])", re.I)
+        # run on lower-cased text (see lexicon.lowered): a case-blind scan with a long alternation is slow
+        self.word_number = re.compile(rf"(?<![\w-])(?:{w.lower()})(?:(?:\s+and\s+|\s+|[-\u2010\u2011])(?:{w.lower()}))*(?![\w-])")
         quals = []
         for q, phrases in raw["qualifiers_before"].items():
             quals += [(p, q) for p in phrases]
         self.qual_of = {" ".join(p.lower().split()): q for p, q in quals}
-        self.qual_before = re.compile(
-            rf"(?:(?<![\w])(?P<q>{phrase_alternation([p for p, _ in quals])})\s*)?"
-            rf"(?P<c>{phrase_alternation([c for c in lex.currencies if not c[:1].islower()])})?\s?$",
-            re.I,
-        )
+        # "about", "over USD", "US$": qualifier and/or currency written just before the number
+        self.qual_before = _Tail(rf"\s?(?P<c>{_reversed(c for c in lex.currencies if not c[:1].islower())})?"
+                                 rf"(?:\s*(?P<q>{_reversed(p for p, _ in quals)})(?![\w]))?",
+                                 _width([p for p, _ in quals]) + _width(lex.currencies))
         after = []
         for q, phrases in raw["qualifiers_after"].items():
             after += [(p, q) for p in phrases]
@@ -83,15 +120,15 @@ class _Patterns:
         self.from_before = re.compile(r"(?<![\w])(?P<w>from|between)\s+$", re.I)
         self.change_words = re.compile(word_bounded(phrase_alternation(raw["change_words"])), re.I)
         months = phrase_alternation(lex.months)
-        self.month_before = re.compile(rf"(?<![\w])(?:{months})\.?\s*$", re.I)
+        self.month_before = _Tail(rf"\s*\.?(?:{_reversed(lex.months)})(?![\w])", _width(lex.months) + 1)
         self.month_after = re.compile(rf"\s*(?:{months})(?![\w])", re.I)
-        self.reference_before = re.compile(rf"(?<![\w])(?:{phrase_alternation(raw['reference_words'])})\s*$", re.I)
+        self.reference_before = _Tail(rf"\s*(?:{_reversed(raw['reference_words'])})(?![\w])", _width(raw["reference_words"]))
         superlatives = [w for w in raw["descriptor_followers"] if w not in ("least", "most", "first", "last")]
-        self.descriptor_before = re.compile(rf"(?<![\w])(?:{phrase_alternation(superlatives)})\s+$", re.I)
+        self.descriptor_before = _Tail(rf"\s+(?:{_reversed(superlatives)})(?![\w])", _width(superlatives))
         self.descriptor_after = re.compile(rf"\s+(?:{phrase_alternation(raw['descriptor_followers'])})(?![\w])", re.I)
-        self.year_prep_before = re.compile(
-            r"(?<![\w])(?:in|since|until|till|by|of|for|from|to|before|after|during|through|year|the|early|late|mid|"
-            r"spring|summer|autumn|fall|winter|and|or|[-\u2013\u2014])\s*$", re.I)
+        preps = ("in since until till by of for from to before after during through year the early late mid "
+                 "spring summer autumn fall winter and or").split()
+        self.year_prep_before = _Tail(rf"\s*(?:{_reversed(preps)}|[-\u2013\u2014])(?![\w])", _width(preps))
         self.noun_word = re.compile(r"\s*(?P<w>[^\W\d_][\w’'\u2010-]*)", re.U)
         self.designation = re.compile(r"[A-Za-z\u0400-\u04FF]+[-\u2010\u2011]?\d[\w-]*|\d+[A-Za-z][\w-]*")
         self.stop_words = frozenset(
@@ -100,13 +137,6 @@ class _Patterns:
             "this those these there their its into within under above about around against among between up "
             "down out off a an per each every".split())
         self.noun_skip = frozenset(str(s).lower() for s in raw["noun_skip"])
-        # Patterns anchored at a figure's left ("about", "March", "page") are searched only in a
-        # window as wide as their longest phrase: a search over the whole sentence start costs more.
-        self.w_month = _width(lex.months) + 1
-        self.w_reference = _width(raw["reference_words"])
-        self.w_descriptor = _width(superlatives)
-        self.w_qual = _width([p for p, _ in quals]) + _width(lex.currencies)
-        self.w_year_prep = _width(["through"])
         self.of_which = re.compile(r"(?<![\w])(?:of\s+(?:which|them|these|those|whom)|including|among\s+them)\s*,?\s*$", re.I)
 
 
@@ -208,13 +238,13 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
             return None
         if _SLASH_DATE.match(after) or _DOT_DATE.match(after):
             return None
-    if P.month_before.search(text, max(lo, m_start - P.w_month), m_start) and not word and value <= 31 and "." not in core:
+    if P.month_before.search(text, lo, m_start) and not word and value <= 31 and "." not in core:
         return None
     if not word and value <= 31 and "." not in core and P.month_after.match(after):
         return None
-    if P.reference_before.search(text, max(lo, m_start - P.w_reference), m_start):
+    if P.reference_before.search(text, lo, m_start):
         return None
-    if P.descriptor_after.match(after) or (word and P.descriptor_before.search(text, max(lo, m_start - P.w_descriptor), m_start)):
+    if P.descriptor_after.match(after) or (word and P.descriptor_before.search(text, lo, m_start)):
         return None  # "the three largest companies", "the largest three holdings"
 
     atom = _Atom(start=m_start, core_start=m_start, core_end=m_end, end=end, value=value, word=word, bare=value)
@@ -239,7 +269,7 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
         atom.end += mm.end()
         rest = text[atom.end:min(hi, atom.end + 80)]
 
-    left = P.qual_before.search(text, max(lo, m_start - P.w_qual), m_start)
+    left = P.qual_before.search(text, lo, m_start)
     prefix_currency = None
     if left and left.group("c"):
         prefix_currency = lexicon().currency(left.group("c"))
@@ -300,7 +330,7 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
     if _is_year(atom.value, core) and not atom.scaled and not atom.unit:
         # a year unless a counted noun follows and no temporal preposition precedes
         noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
-        if not noun or P.year_prep_before.search(text, max(lo, m_start - P.w_year_prep), m_start):
+        if not noun or P.year_prep_before.search(text, lo, m_start):
             return None
     if word and core.strip().lower().startswith("one") and atom.value == 1 and not atom.unit and not atom.scaled:
         noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
@@ -398,7 +428,7 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     spans = []
     for m in P.digits.finditer(text, lo, hi):
         spans.append((m.start(), m.end(), False))
-    for m in P.word_number.finditer(text, lo, hi):
+    for m in P.word_number.finditer(lowered(text), lo, hi):
         spans.append((m.start(), m.end(), True))
     spans.sort()
     if not spans:
