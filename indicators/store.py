@@ -42,7 +42,7 @@ claims = sa.Table(
     sa.Column("report", sa.String(255), sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("seq", sa.Integer, primary_key=True),  # the claim's place in its report's text order
     sa.Column("report_month", sa.String(7), nullable=False),
-    sa.Column("indicator", sa.String(128), nullable=False, default="", index=True),
+    sa.Column("indicator", sa.String(128), nullable=False, default=""),
     sa.Column("item", sa.String(255), nullable=False, default=""),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("qualifier", sa.String(16), nullable=False),
@@ -59,7 +59,18 @@ claims = sa.Table(
     sa.Column("char_end", sa.Integer, nullable=False),
     sa.Column("notes", sa.Text, nullable=False, default=""),  # why the extractor was unsure
 )
-sa.Index("ix_claims_indicator_period", claims.c.indicator, claims.c.period_start)
+# the chart and its choices: one indicator's claims by role, item and source, with their periods and keys, read
+# from the index alone (an indicator's claims are scattered over the whole table)
+sa.Index("ix_claims_view", claims.c.indicator, claims.c.role, claims.c.item, claims.c.source, claims.c.period_start,
+         claims.c.period_end, claims.c.report, claims.c.seq)
+# the claims table filters and sorts on these: a page is an index walk, not a scan of every claim
+for _col in ("report_month", "role", "qualifier", "source", "period_start", "value"):
+    sa.Index(f"ix_claims_{_col}", claims.c[_col])
+# columns with few distinct values: a substring filter on them becomes `IN (the values that contain it)`
+FACETS = ("report", "report_month", "indicator", "item", "role", "qualifier", "unit", "source", "period_start",
+          "period_end")
+MAX_FACET_VALUES = 5000
+CLUSTERED = {"report", "report_month"}  # claims are written a report at a time: these match neighbouring rows
 
 
 class StoreError(IndicatorsError):
@@ -101,6 +112,12 @@ class Store:
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
+            with self.engine.begin() as conn:  # a store made by an older version gets the indexes added since
+                for index in claims.indexes:
+                    index.create(conn, checkfirst=True)
+            self._cache: dict = {}
+            self._cache_version: tuple | None = None
+            self._writes = 0  # this process's own ingests, so its cache never lags behind them
         except ImportError as exc:
             raise StoreError(f"cannot open the database {self._safe_url()}: its driver is not installed ({exc.name}); "
                              f"pip install it (e.g. psycopg2-binary for PostgreSQL)") from None
@@ -132,49 +149,143 @@ class Store:
                 if rows:
                     conn.execute(claims.insert(), rows)
         except sa.exc.SQLAlchemyError as exc:
+            self._writes += 1
             raise StoreError(f"could not store {report.id} in {self._safe_url()}: {exc.__class__.__name__}: "
                              f"{getattr(exc, 'orig', exc)}") from None
+        self._writes += 1
         return Ingested(report.id, "replaced" if existed else "added", len(rows))
 
-    def claims(self, **filters) -> pd.DataFrame:
+    def claims(self, columns: list[str] | None = None, **filters) -> pd.DataFrame:
         """Claims in report and text order, filtered by column equality (a list means any of)."""
-        q = sa.select(*[claims.c[c] for c in CLAIM_COLUMNS]).order_by(claims.c.report, claims.c.seq)
-        for col, val in filters.items():
-            if val is None or val == []:
-                continue
-            q = q.where(claims.c[col].in_(val) if isinstance(val, (list, tuple, set)) else claims.c[col] == val)
+        cols = columns or CLAIM_COLUMNS
+        q = sa.select(*[claims.c[c] for c in cols]).where(*_equal(filters)).order_by(claims.c.report, claims.c.seq)
         with self.engine.connect() as conn:
             df = pd.read_sql(q, conn)
-        return typed(df)
+        return typed(df) if columns is None else df
 
-    def page(self, filters: dict | None = None, contains: dict | None = None, sort: list | None = None,
-             offset: int = 0, limit: int = 25) -> tuple[pd.DataFrame, int]:
-        """One page of claims for a table: equality filters, case-insensitive substring filters, sort keys
-        [(column, ascending)], and the total count; paging happens in SQL, so a million rows stay fast."""
-        where = []
-        for col, val in (filters or {}).items():
-            if val not in (None, "", []):
-                where.append(claims.c[col].in_(val) if isinstance(val, (list, tuple, set)) else claims.c[col] == val)
-        for col, text in (contains or {}).items():
-            if text:
-                where.append(sa.func.lower(sa.cast(claims.c[col], sa.Text)).contains(str(text).lower(), autoescape=True))
-        q = sa.select(*[claims.c[c] for c in CLAIM_COLUMNS]).where(*where)
-        order = [claims.c[c].asc() if asc else claims.c[c].desc() for c, asc in (sort or []) if c in claims.c]
-        q = q.order_by(*order, claims.c.report, claims.c.seq).offset(offset).limit(limit)
-        count_q = sa.select(sa.func.count()).select_from(claims).where(*where)
+    def rows(self, chunk: int = 5000, **filters):
+        """The claims as tuples of CLAIM_COLUMNS in report and text order, streamed from the database in chunks.
+
+        The connection stays open while the caller iterates (a streamed HTTP response)."""
+        q = sa.select(*[claims.c[c] for c in CLAIM_COLUMNS]).where(*_equal(filters)).order_by(claims.c.report,
+                                                                                               claims.c.seq)
         with self.engine.connect() as conn:
-            total = conn.execute(count_q).scalar_one()
+            result = conn.execution_options(stream_results=True, yield_per=chunk).execute(q)
+            for part in result.partitions(chunk):
+                yield part
+
+    def sample(self, max_rows: int, **filters) -> tuple[pd.DataFrame, int]:
+        """Claims matching the filters, at most `max_rows` of them, and how many match.
+
+        When more match, every k-th claim in time order (period start, end, report, text order) is kept, so a
+        chart of the sample still spans the whole time range; the rows come in report and text order."""
+        total = self.count_claims(**filters)
+        if total <= max_rows:
+            return self.claims(**filters), total
+        step = -(-total // max_rows)
+        order = (claims.c.period_start, claims.c.period_end, claims.c.report, claims.c.seq)
+        keys = sa.select(claims.c.report, claims.c.seq,
+                         sa.func.row_number().over(order_by=order).label("rn")).where(*_equal(filters)).subquery()
+        q = (sa.select(*[claims.c[c] for c in CLAIM_COLUMNS])
+             .join(keys, sa.and_(claims.c.report == keys.c.report, claims.c.seq == keys.c.seq))
+             .where((keys.c.rn - 1) % step == 0).order_by(claims.c.report, claims.c.seq))
+        with self.engine.connect() as conn:
             df = pd.read_sql(q, conn)
         return typed(df), total
 
-    def distinct(self, column: str, **filters) -> list[str]:
-        """The distinct non-empty values of a claims column (for the dashboard's choices)."""
-        q = sa.select(claims.c[column]).distinct()
-        for col, val in filters.items():
-            if val not in (None, ""):
-                q = q.where(claims.c[col] == val)
+    def count_claims(self, **filters) -> int:
+        """How many claims match equality filters (a list means any of); remembered until the store changes."""
+        where = _equal(filters)
+        key = ("count", _key(filters), ())
+        return self._cached(key, lambda: self._count(where))
+
+    def page(self, filters: dict | None = None, contains: dict | None = None, sort: list | None = None,
+             offset: int = 0, limit: int = 25, count: bool = True) -> tuple[pd.DataFrame, int | None]:
+        """One page of claims for a table: equality filters, case-insensitive substring filters, sort keys
+        [(column, ascending)], and the total count (None when count=False).
+
+        Paging happens in SQL and the count is remembered until the store changes, so a million rows stay
+        fast; a substring filter on a column with few distinct values (indicator, role, month, ...) becomes an
+        indexed `IN` over the values that contain it."""
+        filters = {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
+        contains = {k: str(v) for k, v in (contains or {}).items() if v not in (None, "")}
+        sort = [(c, asc) for c, asc in (sort or []) if c in claims.c]
+        where = _equal(filters) + [self._contains(claims.c[col], text) for col, text in contains.items()]
+        total = self._cached(("count", _key(filters), _key(contains)), lambda: self._count(where)) if count else None
+        if (where and total is not None and self.engine.dialect.name == "sqlite" and not set(filters) | set(contains)
+                <= CLUSTERED and _leads(set(), sort[0][0] if sort else "report") and total * 50 > self.count_claims()):
+            # the filter keeps many rows scattered over the table: walking the sort column's index and skipping the
+            # others finds a page sooner than fetching every match and sorting it, so keep SQLite's planner off the
+            # filter's index (unary + makes a column an expression, which no index serves). A report's claims are
+            # stored together, so a filter on reports or months reads few pages and keeps its index.
+            plain = lambda col: sa.literal_column(f"+{claims.name}.{col}", type_=claims.c[col].type)
+            where = _equal(filters, plain) + [self._contains(plain(col), text, col) for col, text in contains.items()]
+        q = sa.select(*[claims.c[c] for c in CLAIM_COLUMNS]).where(*where)
+        order = [claims.c[c].asc() if asc else claims.c[c].desc() for c, asc in sort]
+        q = q.order_by(*order, claims.c.report, claims.c.seq).offset(offset).limit(limit)
         with self.engine.connect() as conn:
-            return sorted(v for (v,) in conn.execute(q) if v not in (None, ""))
+            df = pd.read_sql(q, conn)
+        return typed(df), total
+
+    def distinct(self, column: str, limit: int | None = None, **filters) -> list[str]:
+        """The distinct non-empty values of a claims column, sorted (for the dashboard's choices); at most
+        `limit` of them. Remembered until the store changes; read from an index when one leads with it."""
+        filters = {k: v for k, v in filters.items() if v not in (None, "")}
+        key = ("distinct", column, _key(filters), limit)
+        return self._cached(key, lambda: self._distinct(column, limit, filters))
+
+    def version(self) -> tuple:
+        """Changes whenever a report is added, replaced or removed (by this process or any other)."""
+        with self.engine.connect() as conn:
+            n, last = conn.execute(sa.select(sa.func.count(), sa.func.max(reports.c.ingested_at))).one()
+        return (n, str(last), self._writes)
+
+    def _cached(self, key, compute):
+        version = self.version()
+        if version != self._cache_version:
+            self._cache.clear()
+            self._cache_version = version
+        if key not in self._cache:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def _count(self, where: list) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(claims).where(*where)).scalar_one()
+
+    def _contains(self, column, text: str, name: str | None = None):
+        """Case-insensitive substring filter on a claims column (or an expression of it named `name`)."""
+        name = name or column.name
+        if name in FACETS:
+            values = self.distinct(name, limit=MAX_FACET_VALUES + 1)
+            if len(values) <= MAX_FACET_VALUES:
+                low = text.lower()
+                return column.in_([v for v in values if low in str(v).lower()])
+        return sa.func.lower(sa.cast(column, sa.Text)).contains(text.lower(), autoescape=True)
+
+    def _distinct(self, column: str, limit: int | None, filters: dict) -> list:
+        col = claims.c[column]
+        if all(not isinstance(v, (list, tuple, set)) for v in filters.values()) and _leads(set(filters), column):
+            # a loose index scan: one index probe per distinct value instead of reading every row
+            where = [claims.c[k] == sa.bindparam(f"f_{k}") for k in filters]
+            params = {f"f_{k}": v for k, v in filters.items()}
+            prev = sa.bindparam("prev")
+            first = sa.select(sa.func.min(col)).where(*where, col != "")
+            after = sa.select(sa.func.min(col)).where(*where, col > prev).scalar_subquery()
+            values, last = [], None
+            with self.engine.connect() as conn:
+                last = conn.execute(first, params).scalar()
+                while last is not None and (limit is None or len(values) < limit):
+                    values.append(last)
+                    last = conn.execute(sa.select(after), {**params, "prev": last}).scalar()
+            return values
+        q = sa.select(col).distinct().where(*_equal(filters), col != "").order_by(col)
+        if limit is not None:
+            q = q.limit(limit)
+        with self.engine.connect() as conn:
+            return [v for (v,) in conn.execute(q) if v is not None]
 
     def reports(self) -> pd.DataFrame:
         q = sa.select(reports.c.id, reports.c.title, reports.c.month, reports.c.format, reports.c.path,
@@ -190,6 +301,27 @@ class Store:
     def count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(reports)).scalar_one()
+
+
+def _equal(filters: dict, column=claims.c.__getitem__) -> list:
+    """WHERE clauses for column equality filters (a list means any of; None or [] means no filter)."""
+    where = []
+    for col, val in filters.items():
+        if val is None or (isinstance(val, (list, tuple, set)) and not val):
+            continue
+        where.append(column(col).in_(list(val)) if isinstance(val, (list, tuple, set)) else column(col) == val)
+    return where
+
+
+def _key(filters: dict) -> tuple:
+    return tuple(sorted((k, tuple(v) if isinstance(v, (list, tuple, set)) else v) for k, v in filters.items()))
+
+
+def _leads(filtered: set, column: str) -> bool:
+    """Whether an index of claims starts with the filtered columns (any order) followed by `column`."""
+    indexes = [[c.name for c in ix.columns] for ix in claims.indexes] + [["report", "seq"]]
+    return any(set(cols[:len(filtered)]) == filtered and cols[len(filtered):len(filtered) + 1] == [column]
+               for cols in indexes)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

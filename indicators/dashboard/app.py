@@ -25,6 +25,9 @@ TABS = [("indicators", "Indicators"), ("disputes", "Stated vs corrected"), ("cla
 TABLE_COLUMNS = ["report", "report_month", "indicator", "item", "role", "qualifier", "value", "value_low",
                  "value_high", "unit", "period_start", "period_end", "source", "surface"]
 MAX_UPLOAD_MB = 20
+MAX_POINTS = 2000  # a chart draws at most this many claims (every k-th in time order beyond), and says so
+MAX_OPTIONS = 500  # items and sources offered for one indicator
+MAX_PAIRS = 40  # the disputes tab shows the most recent stated/corrected pairs
 
 
 def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: float = MAX_UPLOAD_MB) -> Dash:
@@ -41,17 +44,28 @@ def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: floa
 # ----------------------------------------------------------------------------------------- layout
 
 def _indicator_options(store: Store, catalog: Catalog) -> list[dict]:
-    present = set(store.distinct("indicator"))
+    present = store.distinct("indicator", limit=len(catalog.indicators) + MAX_OPTIONS)
+    known = {i.id for i in catalog.indicators}
     opts = []
     for ind in sorted(catalog.indicators, key=lambda i: (i.theme, i.label)):
-        count_note = "" if ind.id in present else " (no claims yet)"
+        count_note = "" if ind.id in set(present) else " (no claims yet)"
         opts.append({"label": f"{ind.theme} · {ind.label}{count_note}", "value": ind.id})
+    # ids in the store the catalog no longer names (a catalog edited since): still shown, at the end
+    opts += [{"label": f"not in the catalog · {i}", "value": i} for i in present if i not in known][:MAX_OPTIONS]
     return opts
+
+
+def _find(catalog: Catalog, indicator_id: str | None):
+    """The catalog's indicator, or None for an id it does not (or no longer) name."""
+    try:
+        return catalog.get(indicator_id) if indicator_id else None
+    except KeyError:
+        return None
 
 
 def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
     reports = store.reports()
-    n_claims = store.page(limit=1)[1]
+    n_claims = store.count_claims()
     present = store.distinct("indicator")
     first = present[0] if present else (catalog.indicators[0].id if catalog.indicators else None)
     return html.Div(className="page", children=[
@@ -153,27 +167,31 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
     def indicator_choices(indicator, _n):
         if not indicator:
             return [], [], ""
-        ind = catalog.get(indicator)
-        items = store.distinct("item", indicator=indicator)
-        sources = store.distinct("source", indicator=indicator)
-        note = f"{ind.description} Unit: {figures.unit_label(ind.unit)}."
-        return ([{"label": i, "value": i} for i in items], [{"label": s, "value": s} for s in sources], note)
+        ind = _find(catalog, indicator)
+        items = store.distinct("item", limit=MAX_OPTIONS + 1, indicator=indicator)
+        sources = store.distinct("source", limit=MAX_OPTIONS + 1, indicator=indicator)
+        note = f"{ind.description} Unit: {figures.unit_label(ind.unit)}." if ind else f"{indicator}: not in the catalog."
+        for name, values in (("items", items), ("sources", sources)):
+            if len(values) > MAX_OPTIONS:
+                note += f" Only the first {MAX_OPTIONS} {name} (alphabetically) are offered."
+        return ([{"label": i, "value": i} for i in items[:MAX_OPTIONS]],
+                [{"label": s, "value": s} for s in sources[:MAX_OPTIONS]], note)
 
     @app.callback(Output("chart", "figure"), Input("indicator", "value"), Input("items", "value"),
                   Input("sources", "value"), Input("roles", "value"), Input("xaxis", "value"),
                   Input("colour", "value"), Input("uploaded", "data"))
     def chart(indicator, items, sources, roles, x, colour, _n):
-        df = _view(store, indicator, items, sources, roles)
-        ind = catalog.get(indicator) if indicator else None
-        return figures.indicator_figure(df, x=x or "period", colour=colour or "role",
-                                        title=ind.label if ind else "", unit=ind.unit if ind else "")
+        df, total = _view(store, indicator, items, sources, roles, max_rows=MAX_POINTS)
+        ind = _find(catalog, indicator)
+        return figures.indicator_figure(df, x=x or "period", colour=colour or "role", total=total,
+                                        title=ind.label if ind else (indicator or ""), unit=ind.unit if ind else "")
 
     @app.callback(Output("point-detail", "children"), Input("chart", "clickData"), prevent_initial_call=True)
     def point_detail(click):
         if not click or not click.get("points"):
             return no_update
         report, start = click["points"][0]["customdata"]
-        row = store.page({"report": report, "char_start": int(start)}, limit=1)[0]
+        row = store.page({"report": report, "char_start": int(start)}, limit=1, count=False)[0]
         if row.empty:
             return "That claim is no longer in the store."
         r = row.iloc[0]
@@ -185,7 +203,7 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
                   State("indicator", "value"), State("items", "value"), State("sources", "value"),
                   State("roles", "value"), prevent_initial_call=True)
     def download(_clicks, indicator, items, sources, roles):
-        df = safe_csv_frame(_view(store, indicator, items, sources, roles))
+        df = safe_csv_frame(_view(store, indicator, items, sources, roles)[0])
         return dcc.send_data_frame(df.to_csv, f"{indicator or 'claims'}.csv", index=False)
 
     @app.callback(Output("pairs-chart", "figure"), Output("pairs-table", "data"), Output("plan-chart", "figure"),
@@ -193,10 +211,11 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
     def disputes(tab, _n):
         if tab != "disputes":
             return no_update, no_update, no_update
-        disputed = store.claims(role=["stated", "corrected"])
-        pairs = figures.stated_corrected_pairs(disputed)
-        procurement = store.claims(indicator="procurement.units")
-        return (figures.pairs_figure(pairs), pairs.to_dict("records"),
+        pairs, more = _recent_pairs(store)
+        procurement = store.claims(["item", "period_start", "role", "value"], indicator="procurement.units",
+                                   role=["planned", "reported"])
+        title = f"Stated versus corrected: the {len(pairs)} most recent pairs" if more else "Stated versus corrected"
+        return (figures.pairs_figure(pairs, title=title), pairs.to_dict("records"),
                 figures.plan_actual_figure(procurement))
 
     @app.callback(Output("claims-table", "data"), Output("claims-count", "children"),
@@ -233,17 +252,38 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
         results = [_ingest_upload(store, catalog, c, name, max_upload_mb) for c, name in zip(contents or [], names or [])]
         reports = store.reports()
         options = [{"label": f"{r.month} · {r.title or r.id}", "value": r.id} for r in reports.itertuples()]
-        summary = f"{store.page(limit=1)[1]} claims from {len(reports)} reports"
+        summary = f"{store.count_claims()} claims from {len(reports)} reports"
         return [html.Li(r) for r in results], (n or 0) + 1, options, _indicator_options(store, catalog), summary
 
 
-def _view(store: Store, indicator, items, sources, roles) -> pd.DataFrame:
-    if not indicator:
-        return store.claims(indicator="__none__")
-    df = store.claims(indicator=indicator, item=items or None, source=sources or None)
-    if roles is not None:
-        df = df[df["role"].isin(roles)]
-    return df
+def _view(store: Store, indicator, items, sources, roles, max_rows: int | None = None) -> tuple[pd.DataFrame, int]:
+    """The claims of a chart view (all of them, or at most `max_rows`) and how many there are."""
+    if not indicator or roles == []:
+        return store.claims(indicator="__none__"), 0
+    filters = {"indicator": indicator, "item": items or None, "source": sources or None, "role": roles}
+    if max_rows is None:
+        df = store.claims(**filters)
+        return df, len(df)
+    return store.sample(max_rows, **filters)
+
+
+def _recent_pairs(store: Store) -> tuple[pd.DataFrame, bool]:
+    """Stated/corrected pairs of the newest reports, a batch of reports at a time, at most MAX_PAIRS of them;
+    and whether there were more (older ones left out)."""
+    reports = store.reports().sort_values(["month", "id"], ascending=False)["id"].tolist()
+    found, n, more = [figures.stated_corrected_pairs(store.claims(report="__none__"))], 0, False
+    for k in range(0, len(reports), 12):
+        batch = store.claims(report=reports[k:k + 12], role=["stated", "corrected"])
+        pairs = figures.stated_corrected_pairs(batch)
+        found.append(pairs)
+        n += len(pairs)
+        if n >= MAX_PAIRS:
+            more = n > MAX_PAIRS or k + 12 < len(reports)
+            break
+    pairs = pd.concat([f for f in found if len(f)], ignore_index=True) if n else found[0]
+    if more:
+        pairs = pairs.sort_values("report_month", ascending=False, kind="stable").head(MAX_PAIRS)
+    return pairs.reset_index(drop=True), more
 
 
 _FILTER_PART = re.compile(r"\{(?P<col>[^}]+)\}\s+(?P<op>contains|=|eq|scontains|icontains)\s+(?P<val>.+)")

@@ -28,20 +28,16 @@ def unit_label(unit: str) -> str:
     return f"{unit.replace('_', ' ')}s"
 
 
-def _mid(start: str, end: str) -> pd.Timestamp:
-    a, b = pd.Timestamp(start), pd.Timestamp(end)
-    return a + (b - a) / 2
-
-
-def _hover(row) -> str:
-    sentence = str(row.sentence)
+def _hover(cols: dict, i: int) -> str:
+    """The hover text of row i of a claims frame given as {column: list}."""
+    sentence = str(cols["sentence"][i])
     if len(sentence) > 300:
         sentence = sentence[:297] + "…"
-    parts = [f"<b>{_esc(row.surface)}</b> ({row.qualifier}, {row.role})",
-             f"period {row.period_start} – {row.period_end}",
-             f"report {_esc(row.report)} ({row.report_month})"]
-    if row.source:
-        parts.append(f"source: {_esc(row.source)}")
+    parts = [f"<b>{_esc(cols['surface'][i])}</b> ({cols['qualifier'][i]}, {cols['role'][i]})",
+             f"period {cols['period_start'][i]} – {cols['period_end'][i]}",
+             f"report {_esc(cols['report'][i])} ({cols['report_month'][i]})"]
+    if cols["source"][i]:
+        parts.append(f"source: {_esc(cols['source'][i])}")
     parts.append(_wrap(_esc(sentence)))
     return "<br>".join(parts)
 
@@ -63,11 +59,12 @@ def _wrap(text: str, width: int = 80) -> str:
 
 
 def indicator_figure(df: pd.DataFrame, *, x: str = "period", colour: str = "role", title: str = "",
-                     unit: str = "") -> go.Figure:
+                     unit: str = "", total: int | None = None) -> go.Figure:
     """Claims over time: x is the measured period (spans drawn as lines) or the report month.
 
     Ranges get error bars, over/under one-sided triangles, approximate values hollow markers.
     Each point carries its claim id (report, char_start) as customdata for click-through.
+    `total`: how many claims the view holds when `df` is a sample of them; the title says so.
     """
     fig = go.Figure()
     if df.empty:
@@ -75,45 +72,65 @@ def indicator_figure(df: pd.DataFrame, *, x: str = "period", colour: str = "role
                           annotations=[{"text": "No claims match this view", "showarrow": False,
                                         "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}])
         return fig
-    df = df.copy()
-    if x == "report_month":
-        df["_x"] = pd.to_datetime(df["report_month"] + "-15")
-    else:
-        df["_x"] = [_mid(a, b) for a, b in zip(df["period_start"], df["period_end"])]
-    groups = sorted(df[colour].fillna("").unique(), key=lambda g: (g == "", g))
+    start, end = pd.to_datetime(df["period_start"]), pd.to_datetime(df["period_end"])
+    xs_all = pd.to_datetime(df["report_month"] + "-15") if x == "report_month" else start + (end - start) / 2
+    x_text = xs_all.astype(str).tolist()  # ISO dates: the traces are plain data, built without plotly's checks
+    long = ((end - start).dt.days > 31).tolist()
+    span_from, span_to = start.astype(str).tolist(), (end + pd.Timedelta(days=1)).astype(str).tolist()
+    cols = {c: df[c].tolist() for c in ("report", "report_month", "role", "qualifier", "value", "value_low",
+                                         "value_high", "period_start", "period_end", "source", "surface",
+                                         "sentence", "char_start")}
+    keys = df[colour].fillna("").tolist()
+    groups = sorted(set(keys), key=lambda g: (g == "", g))
+    traces = []
     for n, group in enumerate(groups):
-        sub = df[df[colour].fillna("") == group]
+        rows = [i for i, k in enumerate(keys) if k == group]
         name = group or ("report's own" if colour == "source" else "—")
         col = ROLE_COLOURS.get(group, _PALETTE[n % len(_PALETTE)]) if colour == "role" else _PALETTE[n % len(_PALETTE)]
         # periods longer than a month as horizontal spans
         if x == "period":
             xs, ys = [], []
-            for row in sub.itertuples():
-                if (pd.Timestamp(row.period_end) - pd.Timestamp(row.period_start)).days > 31:
-                    xs += [pd.Timestamp(row.period_start), pd.Timestamp(row.period_end) + pd.Timedelta(days=1), None]
-                    ys += [row.value, row.value, None]
+            for i in rows:
+                if long[i]:
+                    xs += [span_from[i], span_to[i], None]
+                    ys += [cols["value"][i], cols["value"][i], None]
             if xs:
-                fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": col, "width": 3}, opacity=0.45,
-                                         hoverinfo="skip", showlegend=False, legendgroup=name))
-        err_plus = (sub["value_high"] - sub["value"]).where(sub["qualifier"] == "range")
-        err_minus = (sub["value"] - sub["value_low"]).where(sub["qualifier"] == "range")
-        fig.add_trace(go.Scatter(
-            x=sub["_x"].tolist(), y=sub["value"].tolist(), mode="markers", name=name, legendgroup=name,
-            marker={"color": col, "size": 11, "symbol": [_SYMBOLS.get(q, "circle") for q in sub["qualifier"]],
-                    "line": {"width": 2, "color": col}},
-            error_y={"type": "data", "array": err_plus.fillna(0).tolist(), "arrayminus": err_minus.fillna(0).tolist(),
-                     "visible": bool((sub["qualifier"] == "range").any()), "thickness": 1.5},
-            customdata=list(zip(sub["report"], sub["char_start"])),
-            hovertext=[_hover(r) for r in sub.itertuples()], hoverinfo="text",
-        ))
-    fig.update_layout(
-        title=title, hovermode="closest", legend_title=colour.replace("_", " "),
-        xaxis={"title": "period measured" if x == "period" else "report month", "type": "date",
-               "tickformat": "%b %Y"},
-        yaxis={"title": unit_label(unit or (df["unit"].mode().iloc[0] if len(df) else "")), "rangemode": "tozero"},
-        margin={"l": 60, "r": 20, "t": 50, "b": 50},
-    )
-    return fig
+                traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "opacity": 0.45,
+                               "line": {"color": col, "width": 3}, "hoverinfo": "skip", "showlegend": False,
+                               "legendgroup": name})
+        ranged = [cols["qualifier"][i] == "range" for i in rows]
+        traces.append({
+            "type": "scatter", "x": [x_text[i] for i in rows], "y": [cols["value"][i] for i in rows],
+            "mode": "markers", "name": name, "legendgroup": name,
+            "marker": {"color": col, "size": 11, "line": {"width": 2, "color": col},
+                       "symbol": [_SYMBOLS.get(cols["qualifier"][i], "circle") for i in rows]},
+            "error_y": {"type": "data", "visible": any(ranged), "thickness": 1.5,
+                        "array": [_err(cols["value_high"][i], cols["value"][i]) if r else 0
+                                  for i, r in zip(rows, ranged)],
+                        "arrayminus": [_err(cols["value"][i], cols["value_low"][i]) if r else 0
+                                       for i, r in zip(rows, ranged)]},
+            "customdata": [[cols["report"][i], cols["char_start"][i]] for i in rows],
+            "hovertext": [_hover(cols, i) for i in rows], "hoverinfo": "text",
+        })
+    if total is not None and total > len(df):
+        title = (f"{title}<br><sup>{len(df):,} of {total:,} claims drawn, evenly spread in time order; "
+                 f"choose items, sources or roles to see them all</sup>")
+    layout = {
+        "title": {"text": title}, "hovermode": "closest", "legend": {"title": {"text": colour.replace("_", " ")}},
+        "xaxis": {"title": {"text": "period measured" if x == "period" else "report month"}, "type": "date",
+                  "tickformat": "%b %Y"},
+        "yaxis": {"title": {"text": unit_label(unit or (df["unit"].mode().iloc[0] if len(df) else ""))},
+                  "rangemode": "tozero"},
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+    }
+    # thousands of points: plotly's per-value checks would cost more than the query, so the traces are plain
+    # dicts built to its schema (the tests read them back through the Figure's attributes)
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def _err(a, b) -> float:
+    """a - b for an error bar; 0 when either side is missing."""
+    return 0.0 if a is None or b is None or a != a or b != b else float(a - b)
 
 
 def pairs_figure(pairs: pd.DataFrame, title: str = "Stated versus corrected") -> go.Figure:
