@@ -1,6 +1,7 @@
 """The records that flow through the pipeline; frozen so a stage cannot quietly edit another's output."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -89,7 +90,7 @@ class Document:
     report: Report
     month: str  # YYYY-MM
     sentences: tuple[Sentence, ...]
-    times: tuple[tuple[TimeExpr, ...], ...]  # per sentence
+    times: Sequence[tuple[TimeExpr, ...]]  # per sentence (found lazily, see pipeline)
     mentions: tuple[Mention, ...]
 
     @property

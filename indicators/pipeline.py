@@ -5,7 +5,7 @@ import logging
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -32,26 +32,49 @@ def analyse(report: Report) -> Document:
     month = report_month(report) or "1970-01"
     ref = (int(month[:4]), int(month[5:7]))
     sentences = tuple(split_sentences(report))
-    times = _times_by_sentence(report, sentences, ref)
+    times = _TimesBySentence(report, sentences, ref)
     mentions = find_mentions(report.text, sentences, times)
     return Document(report=report, month=month, sentences=sentences, times=times, mentions=mentions)
 
 
-def _times_by_sentence(report: Report, sentences, ref) -> tuple:
-    """Time expressions found once per paragraph, handed to the sentence that holds each."""
-    buckets: list[list] = [[] for _ in sentences]
-    k = 0
-    for start, end in report.paragraphs:
-        found = find_times(report.text, start, end, ref)
-        while k < len(sentences) and sentences[k].end <= start:
-            k += 1
-        j = k
-        for t in found:
-            while j < len(sentences) and sentences[j].end <= t.start:
-                j += 1
-            if j < len(sentences) and sentences[j].start <= t.start and t.end <= sentences[j].end:
-                buckets[j].append(t)
-    return tuple(tuple(b) for b in buckets)
+class _TimesBySentence(Sequence):
+    """Time expressions per sentence, found a paragraph at a time when a stage first asks.
+
+    The time patterns are the costliest scan of the text, and a paragraph without figures is
+    seldom asked about (only as the lead-in or earlier context of one with figures).
+    """
+
+    def __init__(self, report: Report, sentences, ref: tuple[int, int]) -> None:
+        self._report, self._sentences, self._ref = report, sentences, ref
+        self._buckets: list[tuple | None] = [None] * len(sentences)
+        self._of_paragraph: dict[int, list[int]] = {}
+        for i, s in enumerate(sentences):
+            self._of_paragraph.setdefault(s.paragraph, []).append(i)
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        found = self._buckets[index]
+        if found is None:
+            self._fill(self._sentences[index].paragraph)
+            found = self._buckets[index]
+        return found
+
+    def _fill(self, paragraph: int) -> None:
+        start, end = self._report.paragraphs[paragraph]
+        members = self._of_paragraph[paragraph]
+        buckets: dict[int, list] = {i: [] for i in members}
+        for t in find_times(self._report.text, start, end, self._ref):
+            for i in members:  # the sentence that holds the whole expression
+                s = self._sentences[i]
+                if s.start <= t.start and t.end <= s.end:
+                    buckets[i].append(t)
+                    break
+        for i in members:
+            self._buckets[i] = tuple(buckets[i])
 
 
 def extract_report(report: Report, catalog: Catalog | None = None) -> list[Claim]:

@@ -589,12 +589,14 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
     """
     out: list[Mention] = []
     for index, s in enumerate(sentences):
-        spans = [(t.start, t.end) for t in times[index]]
         try:
             found = find_quantities(text, s.start, s.end)
         except Exception:  # a bad sentence must not cost the report: log it and go on
             log.exception("skipped a sentence the recogniser could not read: %r", s.text[:120])
             continue
+        if not found:
+            continue
+        spans = [(t.start, t.end) for t in times[index]]
         qs = [q for q in found
               if not any(q.start < e and q.end > b and not (q.start <= b and q.end >= e) for b, e in spans)]
         qs = [q for q in qs if not _is_time_unit(q)]
