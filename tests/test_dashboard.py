@@ -9,7 +9,7 @@ import pytest
 from indicators import extract
 from indicators.dashboard import figures
 from indicators.dashboard.app import _highlighted, _ingest_upload, _parse_filter, create_app
-from indicators.dashboard.routes import safe_csv_frame
+from indicators.dashboard.routes import safe_csv_frame, safe_csv_rows
 from indicators.pipeline import ingest_paths
 from indicators.store import Store
 
@@ -123,3 +123,61 @@ def test_upload_checks_format_and_stores(store, tmp_path):
     assert "new_report" in list(store.reports()["id"])
     bad = _ingest_upload(store, __import__("indicators").load_catalog(), "data:x;base64,AAAA", "x.docx", 20)
     assert "unsupported format" in bad and ".pdf" in bad
+
+
+def _callback(client, output, inputs, state=None):
+    """POST one callback the way the browser does; returns its `response` part."""
+    val = lambda d: [{"id": k.rsplit(".", 1)[0], "property": k.rsplit(".", 1)[1], "value": v} for k, v in d.items()]
+    outputs = ([{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in output[2:-2].split("...")]
+               if output.startswith("..") else {"id": output.rsplit(".", 1)[0], "property": output.rsplit(".", 1)[1]})
+    resp = client.post("/_dash-update-component", json={"output": output, "outputs": outputs, "inputs": val(inputs),
+                                                         "state": val(state or {}), "changedPropIds": list(inputs)[:1]})
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    return json.loads(resp.get_data())["response"]
+
+
+_CHART_INPUTS = {"indicator.value": "cybercrime.registered", "items.value": None, "sources.value": None,
+                 "roles.value": ["reported", "stated", "corrected", "planned"], "xaxis.value": "period",
+                 "colour.value": "role", "uploaded.data": 0}
+
+
+def test_chart_draws_at_most_max_points_and_says_so(client, monkeypatch):
+    from indicators.dashboard import app as app_module
+    fig = _callback(client, "chart.figure", _CHART_INPUTS)["chart"]["figure"]
+    assert sorted(y for t in fig["data"] if t["mode"] == "markers" for y in t["y"]) == [9000, 10000, 20357, 25000]
+    assert "claims drawn" not in fig["layout"]["title"]["text"]
+    monkeypatch.setattr(app_module, "MAX_POINTS", 2)
+    fig = _callback(client, "chart.figure", _CHART_INPUTS)["chart"]["figure"]
+    assert len([y for t in fig["data"] if t["mode"] == "markers" for y in t["y"]]) == 2
+    assert "2 of 4 claims drawn" in fig["layout"]["title"]["text"]
+    none = _callback(client, "chart.figure", dict(_CHART_INPUTS, **{"roles.value": []}))["chart"]["figure"]
+    assert none["layout"]["annotations"][0]["text"] == "No claims match this view"
+
+
+def test_an_indicator_the_catalog_does_not_name_is_no_error(client):
+    out = _callback(client, "..items.options...sources.options...indicator-note.children..",
+                    {"indicator.value": "gone.from_catalog", "uploaded.data": 0})
+    assert out["items"]["options"] == [] and "not in the catalog" in out["indicator-note"]["children"]
+    fig = _callback(client, "chart.figure", dict(_CHART_INPUTS, **{"indicator.value": "gone.from_catalog"}))
+    assert fig["chart"]["figure"]["layout"]["annotations"][0]["text"] == "No claims match this view"
+
+
+def test_claims_table_pages_server_side(client, store):
+    out = _callback(client, "..claims-table.data...claims-count.children..",
+                    {"claims-table.page_current": 1, "claims-table.page_size": 5,
+                     "claims-table.sort_by": [{"column_id": "value", "direction": "desc"}],
+                     "claims-table.filter_query": "{indicator} contains cyber", "uploaded.data": 0})
+    want = store.claims()
+    want = want[want["indicator"].str.contains("cyber")].sort_values("value", ascending=False, kind="stable")
+    assert [r["value"] for r in out["claims-table"]["data"]] == list(want["value"][5:10])
+    assert out["claims-count"]["children"] == f"{len(want)} claims match"
+
+
+def test_claims_csv_is_streamed_and_matches_the_safe_frame(client, store):
+    resp = client.get("/download/claims.csv")
+    assert resp.is_streamed
+    assert resp.get_data(as_text=True) == safe_csv_frame(store.claims()).to_csv(index=False)
+    rows = [("r", "2020-11", "x", "=1+1", "reported", "exact", -2.0, None, 1.5, "count", "2020-01-01", "2020-01-31",
+             "@src", "-5", "\tx", 3, 5)]
+    text = "".join(safe_csv_rows([rows]))
+    assert text.splitlines()[1] == "r,2020-11,x,'=1+1,reported,exact,-2.0,,1.5,count,2020-01-01,2020-01-31,'@src,'-5,'\tx,3,5"

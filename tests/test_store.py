@@ -10,6 +10,8 @@ import pytest
 from indicators import extract
 from indicators.ingest import read_report
 from indicators.pipeline import extract_report, ingest_paths
+from indicators.model import CLAIM_COLUMNS
+from indicators.rows import typed
 from indicators.store import Store, StoreError
 
 ROOT = Path(__file__).parent.parent
@@ -94,3 +96,63 @@ def test_unusable_databases_are_clear_errors(tmp_path):
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot create the folder"):
         Store(f"sqlite:///{blocker / 'sub' / 'db.sqlite'}")
+
+
+def _by_pandas(df, contains=None, sort=None):
+    for col, text in (contains or {}).items():
+        df = df[df[col].astype(str).str.lower().str.contains(text.lower(), regex=False)]
+    for col, asc in reversed(sort or []):
+        df = df.sort_values(col, ascending=asc, kind="stable")
+    return df
+
+
+@pytest.mark.parametrize("contains, sort", [
+    ({"indicator": "CYBER"}, [("value", False)]),  # a scattered column: the sort index is walked
+    ({"report": "001"}, [("period_start", True), ("value", False)]),  # a report's claims lie together
+    ({"surface": "%"}, []),  # free text: a substring scan
+    ({"role": "rep"}, [("value", True)]),
+])
+def test_page_filters_sorts_and_counts_like_pandas(store, contains, sort):
+    list(ingest_paths([ROOT / "seeds"], store))
+    want = _by_pandas(store.claims(), contains, sort)
+    assert len(want) > 3
+    df, total = store.page(contains=contains, sort=sort, offset=1, limit=3)
+    assert total == len(want)
+    cols = ["report", "char_start", "value"]
+    assert df[cols].values.tolist() == want[cols].iloc[1:4].values.tolist()
+
+
+def test_counts_and_choices_follow_every_ingest_even_from_another_process(store, tmp_path):
+    list(ingest_paths([SEED], store))
+    n, present = store.count_claims(), store.distinct("indicator")
+    assert n == len(store.claims()) and present == sorted(set(store.claims()["indicator"]) - {""})
+    assert store.distinct("indicator", limit=2) == present[:2]
+    other = Store(store.url)  # another worker or the CLI writing to the same database
+    list(ingest_paths([ROOT / "seeds"], other))
+    assert store.count_claims() == len(store.claims()) > n
+    assert store.page(limit=1)[1] == store.count_claims()
+    assert "csto.budget" in store.distinct("indicator") and "csto.budget" not in present
+
+
+def test_sample_keeps_every_kth_claim_in_time_order(store):
+    list(ingest_paths([ROOT / "seeds"], store))
+    full = store.claims()
+    everything, total = store.sample(len(full))
+    assert total == len(full) and len(everything) == len(full)
+    df, total = store.sample(10)
+    step = -(-len(full) // 10)
+    timed = full.sort_values(["period_start", "period_end", "report"], kind="stable")  # text order within a report
+    want = timed.iloc[::step]
+    assert total == len(full) and len(df) == len(want) <= 10
+    assert sorted(zip(df["report"], df["char_start"])) == sorted(zip(want["report"], want["char_start"]))
+    cyber, n = store.sample(2, indicator="cybercrime.registered", role=["reported", "stated"])
+    assert n == 4 and len(cyber) == 2 and set(cyber["indicator"]) == {"cybercrime.registered"}
+
+
+def test_rows_stream_the_claims_in_order(store):
+    list(ingest_paths([ROOT / "seeds"], store))
+    parts = list(store.rows(chunk=7, indicator="cybercrime.registered"))
+    got = typed(pd.DataFrame([tuple(r) for p in parts for r in p], columns=CLAIM_COLUMNS))
+    assert len(parts) == 1 and len(got) == 4
+    pd.testing.assert_frame_equal(got, store.claims(indicator="cybercrime.registered"))
+    assert len(list(store.rows(chunk=7))) == -(-len(store.claims()) // 7)

@@ -1,0 +1,17 @@
+"""The benchmarks stay runnable: each runs on a tiny input and prints its summary line."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_dashboard_bench_runs_and_ends_with_its_figures():
+    res = subprocess.run([sys.executable, str(ROOT / "bench" / "dashboard.py"), "--claims", "2000", "--repeat", "5"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    lines = res.stdout.strip().splitlines()
+    assert lines[0].startswith("store: 2,000 claims, 360 reports, 200 indicators")
+    assert re.fullmatch(r"callback_p95_ms=\d+ page_p95_ms=\d+ csv_100k_s=\d+(\.\d+)? rss_mb=\d+", lines[-1]), lines[-1]
+    assert any(line.startswith("largest answer per callback: ") for line in lines)
