@@ -38,43 +38,28 @@ def analyse(report: Report) -> Document:
 
 
 class _TimesBySentence(Sequence):
-    """Time expressions per sentence, found a paragraph at a time when a stage first asks.
+    """Time expressions per sentence, found when a stage first asks about that sentence.
 
-    The time patterns are the costliest scan of the text, and a paragraph without figures is
-    seldom asked about (only as the lead-in or earlier context of one with figures).
+    The time patterns are the costliest scan of the text, and most sentences are never asked
+    about: only those with figures, and the lead-ins or earlier sentences their periods need.
+    An expression never spans sentences, so each sentence is scanned on its own.
     """
 
     def __init__(self, report: Report, sentences, ref: tuple[int, int]) -> None:
-        self._report, self._sentences, self._ref = report, sentences, ref
-        self._buckets: list[tuple | None] = [None] * len(sentences)
-        self._of_paragraph: dict[int, list[int]] = {}
-        for i, s in enumerate(sentences):
-            self._of_paragraph.setdefault(s.paragraph, []).append(i)
+        self._text, self._sentences, self._ref = report.text, sentences, ref
+        self._found: list[tuple | None] = [None] * len(sentences)
 
     def __len__(self) -> int:
-        return len(self._buckets)
+        return len(self._found)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        found = self._buckets[index]
+        found = self._found[index]
         if found is None:
-            self._fill(self._sentences[index].paragraph)
-            found = self._buckets[index]
+            s = self._sentences[index]
+            found = self._found[index] = tuple(find_times(self._text, s.start, s.end, self._ref))
         return found
-
-    def _fill(self, paragraph: int) -> None:
-        start, end = self._report.paragraphs[paragraph]
-        members = self._of_paragraph[paragraph]
-        buckets: dict[int, list] = {i: [] for i in members}
-        for t in find_times(self._report.text, start, end, self._ref):
-            for i in members:  # the sentence that holds the whole expression
-                s = self._sentences[i]
-                if s.start <= t.start and t.end <= s.end:
-                    buckets[i].append(t)
-                    break
-        for i in members:
-            self._buckets[i] = tuple(buckets[i])
 
 
 def extract_report(report: Report, catalog: Catalog | None = None) -> list[Claim]:
