@@ -1,0 +1,176 @@
+"""Where figures disagree: conflicts, revisions (vintages), stated/corrected and plan/actual pairs.
+
+All functions take a claims frame (CLAIM_COLUMNS, optionally `claim_id` and `review`) and
+return new frames; nothing here reads the store, so the dashboard, the CSV routes and the
+tests share one definition.
+
+Two figures for the same indicator, item, period and unit *agree* when what they assert can
+be true at once: the intervals they name overlap. An exact figure is a point, a range is its
+span, "about" allows 5% either way, "over"/"at least" is a half-line upwards and
+"under"/"up to" one downwards. Figures that do not agree are a *revision* when one source
+(or the same unnamed author) gave them in different months, else a *conflict*.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+KEY = ["indicator", "item", "period_start", "period_end", "unit"]
+APPROX = 0.05  # "about 12%" agrees with 11.4% .. 12.6%
+_ROLE_RANK = {"corrected": 3, "reported": 2, "stated": 1, "planned": 0}
+CONFLICT_COLUMNS = ["group", "kind", "indicator", "item", "period_start", "period_end", "unit", "claim_id", "report",
+                    "report_month", "source", "role", "qualifier", "value", "value_low", "value_high", "surface",
+                    "sentence", "latest"]
+PLAN_COLUMNS = ["indicator", "item", "period_start", "period_end", "unit", "planned", "actual", "shortfall",
+                "shortfall_pct", "plan_id", "actual_id", "plan_report", "actual_report", "plan_sentence",
+                "actual_sentence"]
+
+
+def claim_ids(df: pd.DataFrame) -> pd.Series:
+    """A claim's id: the store's, else report@offset (unique within a report's text)."""
+    if "claim_id" in df.columns:
+        return df["claim_id"].astype(str)
+    return df["report"].astype(str) + "@" + df["char_start"].astype(int).astype(str)
+
+
+def usable(df: pd.DataFrame) -> pd.DataFrame:
+    """Claims attached to an indicator and not rejected by a reviewer, with their ids."""
+    out = df[df["indicator"].astype(str) != ""]
+    if "review" in out.columns:
+        out = out[out["review"] != "rejected"]
+    out = out.copy()
+    out["claim_id"] = claim_ids(out)
+    return out
+
+
+def intervals(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) of what each figure asserts."""
+    value = df["value"].astype(float).to_numpy()
+    low = df["value_low"].astype(float).to_numpy() if "value_low" in df else np.full(len(df), np.nan)
+    high = df["value_high"].astype(float).to_numpy() if "value_high" in df else np.full(len(df), np.nan)
+    q = df["qualifier"].astype(str).to_numpy()
+    lo, hi = value.copy(), value.copy()
+    is_range = (q == "range") & ~np.isnan(low) & ~np.isnan(high)
+    lo[is_range], hi[is_range] = low[is_range], high[is_range]
+    approx = q == "approx"
+    lo[approx], hi[approx] = value[approx] - abs(value[approx]) * APPROX, value[approx] + abs(value[approx]) * APPROX
+    hi[q == "over"] = math.inf
+    lo[q == "under"] = -math.inf
+    return lo, hi
+
+
+def _disagree(lo: np.ndarray, hi: np.ndarray) -> bool:
+    """Some two intervals do not overlap: the largest lower end lies above the smallest upper end."""
+    return len(lo) > 1 and lo.max() > hi.min() * (1 + 1e-9) + 1e-12
+
+
+def pair_stated_corrected(df: pd.DataFrame) -> pd.DataFrame:
+    """Each corrected figure with the stated figure(s) it answers: same report, indicator and period;
+    the items agree (or one names none); the stated figure comes first in the text."""
+    d = usable(df)
+    stated, corrected = d[d["role"] == "stated"], d[d["role"] == "corrected"]
+    cols = ["report", "indicator"]
+    m = stated.merge(corrected, on=cols, suffixes=("_stated", "_corrected"))
+    m = m[((m["item_stated"] == m["item_corrected"]) | (m["item_stated"] == "") | (m["item_corrected"] == ""))
+          & (m["char_start_corrected"] > m["char_start_stated"])
+          & (m["period_start_stated"] == m["period_start_corrected"])
+          & (m["period_end_stated"] == m["period_end_corrected"])]
+    return m.reset_index(drop=True)
+
+
+def plan_vs_actual(df: pd.DataFrame) -> pd.DataFrame:
+    """Each planned figure with the figure later reported for the same item and period, and the shortfall."""
+    d = usable(df)
+    plans, facts = d[d["role"] == "planned"], d[d["role"].isin(["reported", "corrected"])]
+    m = plans.merge(facts, on=KEY, suffixes=("_plan", "_actual"))
+    m = m[m["report_month_actual"] >= m["report_month_plan"]]
+    m = m[(m["report_month_actual"] > m["report_month_plan"]) | (m["char_start_actual"] > m["char_start_plan"])
+          | (m["report_actual"] != m["report_plan"])]
+    if m.empty:
+        return pd.DataFrame(columns=PLAN_COLUMNS)
+    # the latest report of the actual figure is the one that counts
+    m = m.sort_values(["report_month_actual", "char_start_actual"]).groupby("claim_id_plan").tail(1)
+    out = m[KEY].copy()
+    out["planned"], out["actual"] = m["value_plan"].astype(float), m["value_actual"].astype(float)
+    out["shortfall"] = out["planned"] - out["actual"]
+    out["shortfall_pct"] = (out["shortfall"] / out["planned"].where(out["planned"] != 0) * 100).round(1)
+    out["plan_id"], out["actual_id"] = m["claim_id_plan"], m["claim_id_actual"]
+    out["plan_report"], out["actual_report"] = m["report_plan"], m["report_actual"]
+    out["plan_sentence"], out["actual_sentence"] = m["sentence_plan"], m["sentence_actual"]
+    return out[PLAN_COLUMNS].sort_values(KEY).reset_index(drop=True)
+
+
+def pairs(df: pd.DataFrame) -> pd.DataFrame:
+    """`pair` and `pair_kind` for every claim: whom it corrects or is corrected by, its plan or its actual."""
+    ids = claim_ids(df)
+    pair = pd.Series("", index=df.index, dtype=object)
+    kind = pd.Series("", index=df.index, dtype=object)
+    where = pd.Series(df.index, index=ids.to_numpy())
+    links: list[tuple[str, str, str]] = []  # (claim, other, kind)
+    sc = pair_stated_corrected(df)
+    for a, b in zip(sc["claim_id_stated"], sc["claim_id_corrected"]):
+        links += [(a, b, "corrected by"), (b, a, "corrects")]
+    pa = plan_vs_actual(df)
+    for a, b in zip(pa["plan_id"], pa["actual_id"]):
+        links += [(a, b, "actual"), (b, a, "plan")]
+    for claim, other, k in links:
+        i = where.get(claim)
+        if i is None or isinstance(i, pd.Series):
+            continue
+        pair[i] = f"{pair[i]};{other}" if pair[i] else other
+        kind[i] = k if not kind[i] or kind[i] == k else f"{kind[i]};{k}"
+    return pd.DataFrame({"pair": pair, "pair_kind": kind}, index=df.index)
+
+
+def vintages(df: pd.DataFrame) -> pd.DataFrame:
+    """`vintage` (1 = first reported) and `latest` for every fact, per indicator, item, period and unit.
+
+    Facts are reported and corrected figures (and stated ones nobody corrected). Within one
+    report month the corrected figure beats the reported one, which beats the stated one.
+    """
+    d = _facts(df)
+    out = pd.DataFrame({"vintage": pd.Series(0, index=df.index, dtype="int64"),
+                        "latest": pd.Series(False, index=df.index, dtype=bool)})
+    if d.empty:
+        return out
+    d = d.assign(_rank=d["role"].map(_ROLE_RANK).fillna(0))
+    d = d.sort_values(["report_month", "_rank", "char_start"])
+    groups = d.groupby(KEY, sort=False, dropna=False)
+    out.loc[d.index, "vintage"] = groups.cumcount().to_numpy() + 1
+    last = groups.tail(1).index
+    out.loc[last, "latest"] = True
+    return out
+
+
+def _facts(df: pd.DataFrame) -> pd.DataFrame:
+    d = usable(df)
+    d = d[d["role"].isin(["reported", "corrected", "stated"])]
+    answered = set(pair_stated_corrected(df)["claim_id_stated"])
+    return d[~d["claim_id"].isin(answered)]  # a stated figure its report corrects is a dispute, not a vintage
+
+
+def conflicts(df: pd.DataFrame) -> pd.DataFrame:
+    """Every group of facts that disagree, one row per claim (CONFLICT_COLUMNS), latest marked."""
+    d = _facts(df)
+    if d.empty:
+        return pd.DataFrame(columns=CONFLICT_COLUMNS)
+    d = d.join(vintages(df)[["latest"]])
+    sizes = d.groupby(KEY, dropna=False)["claim_id"].transform("size")
+    d = d[sizes > 1]
+    rows = []
+    for _key, g in d.groupby(KEY, sort=True, dropna=False):
+        lo, hi = intervals(g)
+        if not _disagree(lo, hi):
+            continue
+        sources = set(g["source"].astype(str))
+        months = set(g["report_month"].astype(str))
+        kind = "revision" if len(sources) == 1 and len(months) > 1 else "conflict"
+        g = g.assign(group=f"{len(rows) + 1}", kind=kind)
+        rows.append(g)
+    if not rows:
+        return pd.DataFrame(columns=CONFLICT_COLUMNS)
+    out = pd.concat(rows)
+    out["group"] = out["group"].astype(int)
+    return out.sort_values(["group", "report_month", "char_start"])[CONFLICT_COLUMNS].reset_index(drop=True)
