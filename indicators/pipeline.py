@@ -100,7 +100,20 @@ def ingest_paths(paths: Iterable[str | Path], store, catalog: Catalog | None = N
         try:
             yield path, store.ingest(report, claims, month=month)
         except IndicatorsError as exc:
-            yield path, ReportError(path, str(exc), "check that the database is reachable and writable")
+            yield path, ReportError(path, str(exc), store_hint(str(exc)))
+
+
+def store_hint(message: str) -> str:
+    """What to do about a database that refused a write."""
+    low = message.lower()
+    if "disk is full" in low or "no space" in low:
+        return "the disk is full: free some space and ingest again; the reports stored before are intact"
+    if "readonly" in low or "read-only" in low:
+        return ("the database is read-only: check the file's permissions and that its disk is mounted writable; "
+                "nothing was changed")
+    if "locked" in low:
+        return "another process held the database too long: ingest again"
+    return "check that the database is reachable and writable; nothing was changed for this report"
 
 
 def iter_extract(paths: Iterable[str | Path], catalog: Catalog | None = None,
