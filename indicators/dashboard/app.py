@@ -45,10 +45,10 @@ def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: floa
 
 def _indicator_options(store: Store, catalog: Catalog) -> list[dict]:
     present = store.distinct("indicator", limit=len(catalog.indicators) + MAX_OPTIONS)
-    known = {i.id for i in catalog.indicators}
+    known, have = {i.id for i in catalog.indicators}, set(present)
     opts = []
     for ind in sorted(catalog.indicators, key=lambda i: (i.theme, i.label)):
-        count_note = "" if ind.id in set(present) else " (no claims yet)"
+        count_note = "" if ind.id in have else " (no claims yet)"
         opts.append({"label": f"{ind.theme} · {ind.label}{count_note}", "value": ind.id})
     # ids in the store the catalog no longer names (a catalog edited since): still shown, at the end
     opts += [{"label": f"not in the catalog · {i}", "value": i} for i in present if i not in known][:MAX_OPTIONS]
