@@ -1,9 +1,10 @@
 """The dashboard: `python app.py` ingests seeds/ into the store when it is empty, then serves.
 
-    python app.py [--host 127.0.0.1] [--port 8050] [--db URL] [--reports seeds]
+    python app.py [--host 127.0.0.1] [--port 8050] [--db URL] [--reports seeds] [--max-upload-mb 20]
 
 The store is a SQLAlchemy URL (default: SQLite under data/; or $INDICATORS_DB, e.g. a
-PostgreSQL URL for a team). `server` is the WSGI app: `gunicorn app:server`.
+PostgreSQL URL for a team). `server` is the WSGI app: `gunicorn app:server`. Uploads are refused above
+--max-upload-mb (default: $INDICATORS_MAX_UPLOAD_MB, else 20) MB, and so is any larger request.
 """
 from __future__ import annotations
 
@@ -17,20 +18,22 @@ sys.path.insert(0, str(HERE))  # run from anywhere without installing
 
 from indicators.catalog import load_catalog  # noqa: E402
 from indicators.dashboard.app import create_app  # noqa: E402
+from indicators.dashboard.uploads import limit_mb  # noqa: E402
 from indicators.pipeline import ingest_paths  # noqa: E402
 from indicators.store import Store  # noqa: E402
 
 DEFAULT_DB = f"sqlite:///{HERE / 'data' / 'indicators.sqlite'}"
 
 
-def build(db: str | None = None, reports: str | Path | None = None):
+def build(db: str | None = None, reports: str | Path | None = None, max_upload_mb: float | None = None):
     """The app over a store; the sample reports are ingested on first start."""
+    max_upload_mb = limit_mb(max_upload_mb)  # a bad --max-upload-mb / $INDICATORS_MAX_UPLOAD_MB stops the start
     store = Store(db or os.environ.get("INDICATORS_DB") or DEFAULT_DB)
     if store.count() == 0:
         folder = Path(reports or os.environ.get("INDICATORS_REPORTS") or HERE / "seeds")
         for path, result in ingest_paths([folder], store, load_catalog()):
             print(f"{path.name}: {getattr(result, 'status', None) or result}", file=sys.stderr)
-    return create_app(store)
+    return create_app(store, max_upload_mb=max_upload_mb)
 
 
 app = build() if __name__ != "__main__" else None
@@ -42,7 +45,12 @@ if __name__ == "__main__":
     ap.add_argument("--port", type=int, default=8050)
     ap.add_argument("--db", help="SQLAlchemy URL (default: $INDICATORS_DB, else SQLite under data/)")
     ap.add_argument("--reports", help="folder ingested when the store is empty (default: seeds/)")
+    ap.add_argument("--max-upload-mb", type=float,
+                    help="largest report accepted for upload, in MB (default: $INDICATORS_MAX_UPLOAD_MB, else 20)")
     args = ap.parse_args()
-    app = build(args.db, args.reports)
+    try:
+        app = build(args.db, args.reports, args.max_upload_mb)
+    except ValueError as exc:
+        ap.error(str(exc))
     print(f"Dashboard on http://{args.host}:{args.port}/", file=sys.stderr)
     app.run(host=args.host, port=args.port, debug=False)

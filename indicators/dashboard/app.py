@@ -1,30 +1,22 @@
 """The Dash dashboard over the store: layout from the catalog, thin callbacks, plain HTTP download routes."""
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-import tempfile
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
 
 from ..catalog import Catalog, load_catalog
-from ..errors import ReportError
-from ..ingest import read_report
-from ..pipeline import SUFFIXES, extract_report
-from ..periods import report_month
 from ..store import Store
-from . import figures
+from . import figures, uploads
 from .routes import add_routes, safe_csv_frame
 
 TABS = [("indicators", "Indicators"), ("disputes", "Stated vs corrected"), ("claims", "Claims"),
         ("report", "Report"), ("add", "Add a report")]
 TABLE_COLUMNS = ["report", "report_month", "indicator", "item", "role", "qualifier", "value", "value_low",
                  "value_high", "unit", "period_start", "period_end", "source", "surface"]
-MAX_UPLOAD_MB = 20
+MAX_UPLOAD_MB = uploads.MAX_UPLOAD_MB
 MAX_POINTS = 2000  # a chart draws at most this many claims (every k-th in time order beyond), and says so
 MAX_OPTIONS = 500  # items and sources offered for one indicator
 MAX_PAIRS = 40  # the disputes tab shows the most recent stated/corrected pairs
@@ -33,8 +25,11 @@ MAX_PAIRS = 40  # the disputes tab shows the most recent stated/corrected pairs
 def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: float = MAX_UPLOAD_MB) -> Dash:
     """Build the app for a store; `app.server` is the Flask (WSGI) app."""
     catalog = catalog or load_catalog()
+    max_upload_mb = uploads.limit_mb(max_upload_mb)
     app = Dash(__name__, title="Indicators", suppress_callback_exceptions=True,
                meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    # a request larger than one upload at the limit (base64: 4/3) is refused with 413 before its body is read
+    app.server.config["MAX_CONTENT_LENGTH"] = uploads.max_request_bytes(max_upload_mb)
     app.layout = lambda: _layout(store, catalog, max_upload_mb)
     _callbacks(app, store, catalog, max_upload_mb)
     add_routes(app.server, store, catalog)
@@ -249,7 +244,7 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
                   Input("upload", "contents"), State("upload", "filename"), State("uploaded", "data"),
                   prevent_initial_call=True)
     def upload(contents, names, n):
-        results = [_ingest_upload(store, catalog, c, name, max_upload_mb) for c, name in zip(contents or [], names or [])]
+        results = [r.message for r in uploads.ingest_uploads(store, catalog, contents, names, max_upload_mb)]
         reports = store.reports()
         options = [{"label": f"{r.month} · {r.title or r.id}", "value": r.id} for r in reports.itertuples()]
         summary = f"{store.count_claims()} claims from {len(reports)} reports"
@@ -337,28 +332,5 @@ def _highlighted(text: str, claims: pd.DataFrame) -> list:
 
 
 def _ingest_upload(store: Store, catalog: Catalog, contents: str, name: str, max_upload_mb: float) -> str:
-    """Store one uploaded report; returns what happened, in words. The name is never used as a path."""
-    name = name or "upload"
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        return f"{name}: not read: unsupported format; the formats read are .txt, .md, .html/.htm, .pdf"
-    try:
-        data = base64.b64decode(contents.split(",", 1)[1], validate=True)
-    except (IndexError, ValueError, binascii.Error):
-        return f"{name}: not read: the upload was damaged; try again"
-    if len(data) > max_upload_mb * 1024 * 1024:
-        return f"{name}: not read: larger than {max_upload_mb:g} MB"
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(name).stem).strip("._") or "upload"
-    with tempfile.TemporaryDirectory(prefix="indicators-upload-") as tmp:
-        path = Path(tmp) / f"{stem[:100]}{suffix}"
-        path.write_bytes(data)
-        try:
-            report = read_report(path)
-        except ReportError as exc:
-            return f"{name}: not read: {exc.reason}" + (f" ({exc.hint})" if exc.hint else "")
-        claims = extract_report(report, catalog)
-        result = store.ingest(report, claims, month=report_month(report))
-    if result.status == "duplicate":
-        return f"{name}: same content as report {result.duplicate_of}; stored once"
-    attached = sum(1 for c in claims if c.indicator)
-    return f"{name}: {result.status}, {len(claims)} claims ({attached} attached to indicators)"
+    """Store one uploaded report; returns what happened, in words (see uploads.ingest_upload)."""
+    return uploads.ingest_upload(store, catalog, contents, name, max_upload_mb).message
