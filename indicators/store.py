@@ -8,6 +8,8 @@ under another name is recognised as the same report.
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +21,8 @@ import sqlalchemy as sa
 
 from .errors import IndicatorsError
 from .model import CLAIM_COLUMNS, Claim, Report
+from .conflicts import pairs
+from .review import EDIT_COLUMNS, EDITABLE, Edit, active, locate, make_edit, overlay
 from .rows import typed
 
 DEFAULT_DB = "data/indicators.sqlite"
@@ -58,6 +62,32 @@ claims = sa.Table(
     sa.Column("char_start", sa.Integer, nullable=False),
     sa.Column("char_end", sa.Integer, nullable=False),
     sa.Column("notes", sa.Text, nullable=False, default=""),  # why the extractor was unsure
+    # the review overlay, applied in place so tables, charts and downloads read reviewed values (see review.py)
+    sa.Column("review", sa.String(16), nullable=False, default="unreviewed", server_default="unreviewed"),
+    sa.Column("review_note", sa.Text, nullable=False, default="", server_default=""),
+    sa.Column("extracted", sa.Text, nullable=False, default="", server_default=""),  # JSON: what edits replaced
+    # the stated figure a corrected one answers, and back (conflicts.pair_stated_corrected)
+    sa.Column("pair", sa.Text, nullable=False, default="", server_default=""),
+    sa.Column("pair_kind", sa.String(32), nullable=False, default="", server_default=""),
+)
+# the claims columns every reader gets: the contract's, then whether and how a person reviewed the claim
+OUT_COLUMNS = CLAIM_COLUMNS + ["review", "pair", "pair_kind", "notes"]
+
+edits = sa.Table(
+    "edits", metadata,
+    sa.Column("edit_id", sa.String(32), primary_key=True),
+    sa.Column("report", sa.String(255), nullable=False, index=True),
+    sa.Column("content_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("char_start", sa.Integer, nullable=False),
+    sa.Column("char_end", sa.Integer, nullable=False),
+    sa.Column("surface", sa.Text, nullable=False),
+    sa.Column("sentence", sa.Text, nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("changes", sa.Text, nullable=False, default=""),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("author", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("undoes", sa.String(32), nullable=False, default=""),
 )
 # the chart and its choices: one indicator's claims by role, item and source, with their periods and keys, read
 # from the index alone (an indicator's claims are scattered over the whole table)
@@ -112,7 +142,13 @@ class Store:
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
-            with self.engine.begin() as conn:  # a store made by an older version gets the indexes added since
+            with self.engine.begin() as conn:  # a store made by an older version gets the columns and indexes since
+                have = {c["name"] for c in sa.inspect(conn).get_columns("claims")}
+                for col in claims.columns:
+                    if col.name not in have:
+                        kind = col.type.compile(dialect=conn.dialect)
+                        conn.execute(sa.text(f"ALTER TABLE claims ADD COLUMN {col.name} {kind} NOT NULL "
+                                             f"DEFAULT '{col.server_default.arg}'"))
                 for index in claims.indexes:
                     index.create(conn, checkfirst=True)
             self._cache: dict = {}
@@ -148,6 +184,7 @@ class Store:
                     ingested_at=datetime.now(timezone.utc), text=report.text))
                 if rows:
                     conn.execute(claims.insert(), rows)
+                    self._derive(conn, report.id, digest, pd.DataFrame(rows))
         except sa.exc.SQLAlchemyError as exc:
             self._writes += 1
             raise StoreError(f"could not store {report.id} in {self._safe_url()}: {exc.__class__.__name__}: "
@@ -155,16 +192,192 @@ class Store:
         self._writes += 1
         return Ingested(report.id, "replaced" if existed else "added", len(rows))
 
+    # --- review: edits as an overlay on the extraction -------------------------------------------------
+
+    def _derive(self, conn, report_id: str, digest: str, rows: pd.DataFrame | None = None) -> list:
+        """Apply the edits of one report to its claims and pair its stated and corrected figures, in place.
+
+        Called inside the transaction that changed the report or its edits; returns the edits that found
+        no claim. The extracted values an edit replaces are kept in `extracted`, so undoing it, or editing
+        again, starts from what the extractor said."""
+        cols = CLAIM_COLUMNS + ["seq", "review", "review_note", "extracted", "pair", "pair_kind"]
+        if rows is None:
+            rows = pd.read_sql(sa.select(*[claims.c[c] for c in cols]).where(claims.c.report == report_id), conn)
+        else:
+            rows = rows.copy()
+            for c, default in (("review", "unreviewed"), ("review_note", ""), ("extracted", ""), ("pair", ""),
+                               ("pair_kind", "")):
+                rows[c] = default
+        if rows.empty:
+            return []
+        before = rows.copy()
+        for i, raw in rows["extracted"].items():  # start from what the extractor said
+            if raw:
+                for k, v in json.loads(raw).items():
+                    rows.at[i, k] = v
+        found = self._edits(conn, report_id=report_id, content_hash=digest)
+        reviewed, orphans = overlay(rows.drop(columns=["review", "review_note"]), found, {report_id: digest})
+        originals = rows
+        rows = reviewed
+        rows["extracted"] = [_replaced(originals.loc[i], rows.loc[i]) for i in rows.index]
+        paired = pairs(rows[rows["review"] != "rejected"])
+        rows["pair"], rows["pair_kind"] = "", ""
+        rows.loc[paired.index, "pair"] = paired["pair"]
+        rows.loc[paired.index, "pair_kind"] = paired["pair_kind"]
+        out = ["review", "review_note", "extracted", "pair", "pair_kind", *EDITABLE]
+        changed = [i for i in rows.index if any(not _same(before.at[i, c], rows.at[i, c]) for c in out)]
+        if changed:
+            stmt = (claims.update().where(claims.c.report == sa.bindparam("k_report"), claims.c.seq == sa.bindparam("k_seq"))
+                    .values({c: sa.bindparam(f"v_{c}") for c in out}))
+            conn.execute(stmt, [{"k_report": report_id, "k_seq": int(rows.at[i, "seq"]),
+                                 **{f"v_{c}": _cell(rows.at[i, c]) for c in out}} for i in changed])
+        return orphans
+
+    def _edits(self, conn, report_id: str | None = None, content_hash: str | None = None) -> list[Edit]:
+        q = sa.select(edits)
+        if report_id is not None or content_hash is not None:
+            q = q.where(sa.or_(edits.c.report == report_id, edits.c.content_hash == content_hash))
+        return [_edit(r) for r in conn.execute(q.order_by(edits.c.created_at, edits.c.edit_id)).mappings()]
+
+    def _report_hash(self, conn, report_id: str) -> str:
+        h = conn.execute(sa.select(reports.c.content_hash).where(reports.c.id == report_id)).scalar()
+        if h is None:
+            raise StoreError(f"no report {report_id!r} in the store")
+        return h
+
+    def claim(self, report_id: str, seq: int) -> dict | None:
+        """One claim with its review columns, by its place in its report."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]])
+                               .where(claims.c.report == report_id, claims.c.seq == int(seq))).mappings().first()
+        return dict(row) if row else None
+
+    def edit(self, report_id: str, seq: int, action: str, author: str, *, changes: dict | None = None,
+             note: str = "", undoes: str = "", catalog=None) -> Edit:
+        """Record an analyst's edit of one claim and apply it, in one transaction."""
+        try:
+            with self.engine.begin() as conn:
+                digest = self._report_hash(conn, report_id)
+                cols = CLAIM_COLUMNS + ["seq", "extracted"]
+                row = conn.execute(sa.select(*[claims.c[c] for c in cols])
+                                   .where(claims.c.report == report_id, claims.c.seq == int(seq))).mappings().first()
+                if row is None:
+                    raise StoreError(f"no claim {seq} in report {report_id!r}")
+                claim = dict(row)
+                for k, v in (json.loads(claim["extracted"]) if claim["extracted"] else {}).items():
+                    claim[k] = v  # the edit is keyed to what the extractor found
+                e = make_edit(claim, action, author, changes=changes, note=note, content_hash=digest, undoes=undoes,
+                              catalog=catalog)
+                conn.execute(edits.insert().values(**_edit_row(e)))
+                self._derive(conn, report_id, digest)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"could not record the edit: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}") from None
+        self._writes += 1
+        return e
+
+    def history(self, report_id: str, seq: int) -> pd.DataFrame:
+        """Every edit made on one claim (undone ones too), oldest first, with `undone` marked."""
+        with self.engine.connect() as conn:
+            digest = self._report_hash(conn, report_id)
+            found = self._edits(conn, report_id=report_id, content_hash=digest)
+            current = pd.read_sql(sa.select(*[claims.c[c] for c in ("seq", "surface", "sentence", "char_start",
+                                                                     "char_end", "extracted")])
+                                  .where(claims.c.report == report_id), conn)
+        for i, raw in current["extracted"].items():
+            if raw:
+                for k, v in json.loads(raw).items():
+                    if k in current.columns:
+                        current.at[i, k] = v
+        undone = {e.undoes: e for e in found if e.action == "undo"}
+        mine = []
+        for e in found:
+            target = e if e.action != "undo" else next((x for x in found if x.edit_id == e.undoes), None)
+            if target is None:
+                continue
+            at = locate(target, current)
+            if at is not None and int(current.at[at, "seq"]) == int(seq):
+                row = e.row()
+                row["undone"] = e.edit_id in undone
+                mine.append(row)
+        return pd.DataFrame(mine, columns=EDIT_COLUMNS + ["undone"])
+
+    def edits(self) -> list[Edit]:
+        with self.engine.connect() as conn:
+            return self._edits(conn)
+
+    def import_edits(self, incoming: Iterable[Edit]) -> dict:
+        """Add edits made elsewhere (new ids only) and apply them; returns counts and the orphans."""
+        incoming = list(incoming)
+        try:
+            with self.engine.begin() as conn:
+                known = {r for (r,) in conn.execute(sa.select(edits.c.edit_id))}
+                new = [e for e in incoming if e.edit_id not in known]
+                if new:
+                    conn.execute(edits.insert(), [_edit_row(e) for e in new])
+                touched = {(e.report, e.content_hash) for e in new}
+                ids = {r.id: r.content_hash for r in conn.execute(sa.select(reports.c.id, reports.c.content_hash))}
+                by_hash = {h: rid for rid, h in ids.items()}
+                targets = {by_hash.get(h) or (rid if rid in ids else None) for rid, h in touched} - {None}
+                for rid in sorted(targets):
+                    self._derive(conn, rid, ids[rid])
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"could not import the edits: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}") from None
+        self._writes += 1
+        return {"added": len(new), "known": len(incoming) - len(new), "orphans": self.orphans()}
+
+    def orphans(self) -> list[Edit]:
+        """Edits that attach to no claim any more (their report changed or the extractor no longer finds it)."""
+        out = []
+        with self.engine.connect() as conn:
+            found = self._edits(conn)
+            if not found:
+                return []
+            ids = {r.id: r.content_hash for r in conn.execute(sa.select(reports.c.id, reports.c.content_hash))}
+            by_hash = {h: rid for rid, h in ids.items()}
+            groups: dict[str, list[Edit]] = {}
+            for e in active(found):
+                rid = by_hash.get(e.content_hash) or (e.report if e.report in ids else None)
+                if rid is None:
+                    out.append(e)
+                else:
+                    groups.setdefault(rid, []).append(e)
+            for rid, group in groups.items():
+                current = pd.read_sql(sa.select(*[claims.c[c] for c in ("report", "surface", "sentence", "char_start",
+                                                                         "char_end", "extracted")])
+                                      .where(claims.c.report == rid), conn)
+                for i, raw in current["extracted"].items():
+                    if raw:
+                        for k, v in json.loads(raw).items():
+                            if k in current.columns:
+                                current.at[i, k] = v
+                out += [e for e in group if locate(e, current) is None]
+        return out
+
+    def review_queue(self, kind: str = "all", offset: int = 0, limit: int = 25) -> tuple[pd.DataFrame, int]:
+        """Claims that need a person: no indicator, the extractor unsure (notes say why), or not yet reviewed."""
+        where = {"unattached": [claims.c.indicator == ""],
+                 "unsure": [claims.c.notes != "", claims.c.review == "unreviewed"],
+                 "unreviewed": [claims.c.review == "unreviewed"],
+                 "all": [sa.or_(claims.c.indicator == "", claims.c.notes != "", claims.c.review == "unreviewed")],
+                 "reviewed": [claims.c.review != "unreviewed"]}[kind]
+        q = (sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]]).where(*where)
+             .order_by((claims.c.indicator != "").asc(), (claims.c.notes == "").asc(), claims.c.report_month.desc(),
+                       claims.c.report, claims.c.seq).offset(offset).limit(limit))
+        with self.engine.connect() as conn:
+            df = pd.read_sql(q, conn)
+        total = self._cached(("queue", kind), lambda: self._count(where))
+        return typed(df), total
+
     def claims(self, columns: list[str] | None = None, **filters) -> pd.DataFrame:
         """Claims in report and text order, filtered by column equality (a list means any of)."""
-        cols = columns or CLAIM_COLUMNS
+        cols = columns or OUT_COLUMNS
         q = sa.select(*[claims.c[c] for c in cols]).where(*_equal(filters)).order_by(claims.c.report, claims.c.seq)
         with self.engine.connect() as conn:
             df = pd.read_sql(q, conn)
         return typed(df) if columns is None else df
 
     def rows(self, chunk: int = 5000, guard: tuple[str, ...] = (), **filters):
-        """The claims as rows of CLAIM_COLUMNS in report and text order, streamed from the database in lists of
+        """The claims as rows of OUT_COLUMNS in report and text order, streamed from the database in lists of
         `chunk` rows. Text cells starting with one of the `guard` characters get a leading apostrophe (done by
         the database: a spreadsheet then shows them as text, never runs them as formulas).
 
@@ -174,7 +387,7 @@ class Store:
             if not guard or not isinstance(col.type, (sa.String, sa.Text)):
                 return col
             return sa.case((sa.func.substr(col, 1, 1).in_(list(guard)), sa.literal("'") + col), else_=col).label(c)
-        q = sa.select(*[cell(c) for c in CLAIM_COLUMNS]).where(*_equal(filters)).order_by(claims.c.report,
+        q = sa.select(*[cell(c) for c in OUT_COLUMNS]).where(*_equal(filters)).order_by(claims.c.report,
                                                                                            claims.c.seq)
         with self.engine.connect() as conn:
             # the driver's own cursor: plain tuples, no per-row work in Python (a CSV of 100,000 rows < 1 s)
@@ -202,7 +415,7 @@ class Store:
         order = (claims.c.period_start, claims.c.period_end, claims.c.report, claims.c.seq)
         keys = sa.select(claims.c.report, claims.c.seq,
                          sa.func.row_number().over(order_by=order).label("rn")).where(*_equal(filters)).subquery()
-        q = (sa.select(*[claims.c[c] for c in CLAIM_COLUMNS])
+        q = (sa.select(*[claims.c[c] for c in OUT_COLUMNS])
              .join(keys, sa.and_(claims.c.report == keys.c.report, claims.c.seq == keys.c.seq))
              .where((keys.c.rn - 1) % step == 0).order_by(claims.c.report, claims.c.seq))
         with self.engine.connect() as conn:
@@ -236,7 +449,7 @@ class Store:
             # stored together, so a filter on reports or months reads few pages and keeps its index.
             plain = lambda col: sa.literal_column(f"+{claims.name}.{col}", type_=claims.c[col].type)
             where = _equal(filters, plain) + [self._contains(plain(col), text, col) for col, text in contains.items()]
-        q = sa.select(*[claims.c[c] for c in CLAIM_COLUMNS]).where(*where)
+        q = sa.select(*[claims.c[c] for c in OUT_COLUMNS]).where(*where)
         order = [claims.c[c].asc() if asc else claims.c[c].desc() for c, asc in sort]
         q = q.order_by(*order, claims.c.report, claims.c.seq).offset(offset).limit(limit)
         with self.engine.connect() as conn:
@@ -254,7 +467,8 @@ class Store:
         """Changes whenever a report is added, replaced or removed (by this process or any other)."""
         with self.engine.connect() as conn:
             n, last = conn.execute(sa.select(sa.func.count(), sa.func.max(reports.c.ingested_at))).one()
-        return (n, str(last), self._writes)
+            n_edits = conn.execute(sa.select(sa.func.count()).select_from(edits)).scalar_one()
+        return (n, str(last), n_edits, self._writes)
 
     def _cached(self, key, compute):
         version = self.version()
@@ -354,3 +568,41 @@ def _claim_row(report_id: str, seq: int, c: Claim) -> dict:
     row["seq"] = seq
     row["notes"] = "; ".join(c.notes)
     return row
+
+
+def _edit_row(e: Edit) -> dict:
+    return e.row()
+
+
+def _edit(r) -> Edit:
+    return Edit(report=r["report"], content_hash=r["content_hash"], char_start=int(r["char_start"]),
+                char_end=int(r["char_end"]), surface=r["surface"], sentence=r["sentence"], action=r["action"],
+                author=r["author"], changes=json.loads(r["changes"]) if r["changes"] else {}, note=r["note"] or "",
+                created_at=r["created_at"], undoes=r["undoes"] or "", edit_id=r["edit_id"])
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    try:
+        if pd.isna(a) and pd.isna(b):
+            return True
+    except (TypeError, ValueError):
+        pass
+    return a == b
+
+
+def _cell(v):
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if hasattr(v, "item"):  # numpy scalars
+        return v.item()
+    return v
+
+
+def _replaced(original: pd.Series, reviewed: pd.Series) -> str:
+    """JSON of the extracted values that edits replaced (empty when none)."""
+    diff = {k: _cell(original[k]) for k in EDITABLE if not _same(original[k], reviewed[k])}
+    return json.dumps(diff, ensure_ascii=False, sort_keys=True) if diff else ""

@@ -178,6 +178,7 @@ def test_claims_csv_is_streamed_and_matches_the_safe_frame(client, store):
     assert resp.is_streamed
     assert resp.get_data(as_text=True) == safe_csv_frame(store.claims()).to_csv(index=False)
     rows = [("r", "2020-11", "x", "=1+1", "reported", "exact", -2.0, None, 1.5, "count", "2020-01-01", "2020-01-31",
-             "@src", "-5", "\tx", 3, 5)]
+             "@src", "-5", "\tx", 3, 5, "unreviewed", "", "", "+why")]
     text = "".join(safe_csv_rows([rows]))
-    assert text.splitlines()[1] == "r,2020-11,x,'=1+1,reported,exact,-2.0,,1.5,count,2020-01-01,2020-01-31,'@src,'-5,'\tx,3,5"
+    assert text.splitlines()[1] == ("r,2020-11,x,'=1+1,reported,exact,-2.0,,1.5,count,2020-01-01,2020-01-31,'@src,'-5,"
+                                    "'\tx,3,5,unreviewed,,,'+why")

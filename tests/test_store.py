@@ -10,7 +10,7 @@ import pytest
 from indicators import extract
 from indicators.ingest import read_report
 from indicators.pipeline import extract_report, ingest_paths
-from indicators.model import CLAIM_COLUMNS
+from indicators.store import OUT_COLUMNS
 from indicators.rows import typed
 from indicators.store import Store, StoreError
 
@@ -30,7 +30,10 @@ def test_ingest_is_idempotent_and_export_matches_extract(store):
     assert [r.status for r in again] == ["unchanged", "unchanged"]
     stored = store.claims()
     expected = extract([ROOT / "seeds"])
-    pd.testing.assert_frame_equal(stored.reset_index(drop=True), expected.reset_index(drop=True))
+    pd.testing.assert_frame_equal(stored[expected.columns].reset_index(drop=True), expected.reset_index(drop=True))
+    assert set(stored["review"]) == {"unreviewed"}  # nobody has reviewed anything yet
+    stated = stored[stored["role"] == "stated"]
+    assert (stated["pair_kind"] == "corrected by").all() and stated["pair"].str.contains("@").all()
     months = dict(zip(store.reports()["id"], store.reports()["month"]))
     assert months == {"000_899da8a9a6ae9762": "2020-11", "001_d97b0e28c27e0c49": "2020-12"}
 
@@ -152,7 +155,7 @@ def test_sample_keeps_every_kth_claim_in_time_order(store):
 def test_rows_stream_the_claims_in_order(store):
     list(ingest_paths([ROOT / "seeds"], store))
     parts = list(store.rows(chunk=7, indicator="cybercrime.registered"))
-    got = typed(pd.DataFrame([tuple(r) for p in parts for r in p], columns=CLAIM_COLUMNS))
+    got = typed(pd.DataFrame([tuple(r) for p in parts for r in p], columns=OUT_COLUMNS))
     assert len(parts) == 1 and len(got) == 4
     pd.testing.assert_frame_equal(got, store.claims(indicator="cybercrime.registered"))
     assert len(list(store.rows(chunk=7))) == -(-len(store.claims()) // 7)

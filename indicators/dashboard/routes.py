@@ -9,7 +9,7 @@ import pandas as pd
 from flask import Response, request
 
 from ..catalog import Catalog
-from ..model import CLAIM_COLUMNS
+from ..store import OUT_COLUMNS as CLAIM_COLUMNS  # the contract's columns, then review, pair, notes
 from ..store import Store
 
 FILTERS = ("indicator", "item", "role", "report")
@@ -35,8 +35,13 @@ DESCRIPTIONS = {
     "sentence": ("string", "the sentence the figure stands in, whitespace-normalised"),
     "char_start": ("integer", "offset of surface in the report's normalised text"),
     "char_end": ("integer", "end offset of surface in the report's normalised text"),
+    "review": ("string", "unreviewed, accepted, corrected (the values are an analyst's) or rejected"),
+    "pair": ("string", "the counterpart of a stated or corrected figure, as report@char_start"),
+    "pair_kind": ("string", "'corrected by' on a stated figure, 'corrects' on the figure that answers it"),
+    "notes": ("string", "why the extractor was unsure (ambiguous indicator, guessed period); empty when sure"),
 }
-_ENUMS = {"role": ["reported", "stated", "corrected", "planned"],
+_ENUMS = {"review": ["unreviewed", "accepted", "corrected", "rejected"],
+          "role": ["reported", "stated", "corrected", "planned"],
           "qualifier": ["exact", "approx", "over", "under", "at_least", "at_most", "range"]}
 
 
