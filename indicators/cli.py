@@ -35,6 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="write the claims CSV from the store")
     exp.add_argument("-o", "--output", default="-", help="CSV file (default: standard output)")
     exp.add_argument("--db", help="SQLAlchemy URL (default: $INDICATORS_DB, else sqlite:///data/indicators.sqlite)")
+    rv = sub.add_parser("review", help="share analysts' edits: export them to CSV or import a colleague's")
+    rsub = rv.add_subparsers(dest="review_command", required=True)
+    rex = rsub.add_parser("export", help="write every edit (accept, reject, correct, undo) as CSV")
+    rex.add_argument("-o", "--output", default="-", help="CSV file (default: standard output)")
+    rex.add_argument("--db", help="SQLAlchemy URL (default: $INDICATORS_DB, else sqlite:///data/indicators.sqlite)")
+    rim = rsub.add_parser("import", help="add the edits of a CSV written by `review export` (known ones are skipped)")
+    rim.add_argument("file")
+    rim.add_argument("--db", help="SQLAlchemy URL (default: $INDICATORS_DB, else sqlite:///data/indicators.sqlite)")
+    rim.add_argument("--catalog", help="your own indicator catalog (YAML), to check corrected indicator ids")
     return ap
 
 
@@ -58,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             return _ingest(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "review":
+            return _review(args)
         return _extract(args)
     except IndicatorsError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -95,6 +106,37 @@ def _ingest(args) -> int:
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing stored"
     print(f"{summary}; {skipped} skipped" if skipped else summary, file=sys.stderr)
     return 1 if skipped else 0
+
+
+def _review(args) -> int:
+    from .review import from_csv, to_csv
+    from .store import Store
+
+    store = Store(args.db)
+    if args.review_command == "export":
+        found = store.edits()
+        text = to_csv(found)
+        if args.output == "-":
+            sys.stdout.write(text)
+        else:
+            out = Path(args.output)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_name(out.name + ".part")
+            tmp.write_text(text, encoding="utf-8", newline="")
+            tmp.replace(out)
+        print(f"{len(found)} edits", file=sys.stderr)
+        return 0
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 2
+    got = store.import_edits(from_csv(text, catalog=load_catalog(args.catalog)))
+    print(f"{got['added']} edits added, {got['known']} already known", file=sys.stderr)
+    for e in got["orphans"]:
+        print(f"not attached: {e.report} {e.surface!r} ({e.action} by {e.author}): the claim is no longer found; "
+              f"its report changed or was not ingested here", file=sys.stderr)
+    return 0
 
 
 def _export(args) -> int:

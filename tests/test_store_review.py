@@ -146,3 +146,25 @@ def test_an_older_store_gets_the_review_columns(tmp_path):
     store = Store(f"sqlite:///{db}")
     c = store.claims()
     assert c["review"].tolist() == ["unreviewed"] and c["value"].tolist() == [5.0]
+
+
+def test_cli_review_export_and_import(setup, tmp_path):
+    import subprocess
+    import sys
+    store, report = setup
+    seq = _seq(store, _cyber(store).iloc[0]["surface"])
+    store.edit("monthly", seq, "reject", "Olga", note="wrong table")
+    db = store.url
+    out = tmp_path / "edits.csv"
+    run = lambda *a: subprocess.run([sys.executable, "-m", "indicators", *map(str, a)], capture_output=True, text=True)
+    res = run("review", "export", "--db", db, "-o", out)
+    assert res.returncode == 0 and "1 edits" in res.stderr
+    other = f"sqlite:///{tmp_path / 'b.sqlite'}"
+    assert run("ingest", report, "--db", other, "-q").returncode == 0
+    res = run("review", "import", out, "--db", other)
+    assert res.returncode == 0 and "1 edits added" in res.stderr, res.stderr
+    assert Store(other).claim("monthly", seq)["review"] == "rejected"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("edit_id,report\n1,2\n", encoding="utf-8")
+    res = run("review", "import", bad, "--db", other)
+    assert res.returncode == 2 and "not an edits file" in res.stderr and "Traceback" not in res.stderr
