@@ -182,3 +182,81 @@ def test_claims_csv_is_streamed_and_matches_the_safe_frame(client, store):
     text = "".join(safe_csv_rows([rows]))
     assert text.splitlines()[1] == ("r,2020-11,x,'=1+1,reported,exact,-2.0,,1.5,count,2020-01-01,2020-01-31,'@src,'-5,"
                                     "'\tx,3,5,unreviewed,,,'+why")
+
+
+# ------------------------------------------- CSV injection: every download route, on hostile cells
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBERS = {"value", "value_low", "value_high", "char_start", "char_end"}
+_HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+SUM(1,2)", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1",
+            "=cmd|' /C calc'!A0", "note\r=2+2"]  # a bare CR would end the row in a spreadsheet: "=2+2" its own row
+
+
+def _neutralised(cell: str) -> str:
+    """What a hostile cell must read as: an apostrophe before a formula-like start, CR as LF (then quoted)."""
+    return ("'" + cell if cell.startswith(_FORMULA_START) else cell).replace("\r", "\n")
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """A store whose claims carry formula-like text in every text column, and negative numbers."""
+    from indicators.model import Claim, Report
+    s = Store(f"sqlite:///{tmp_path_factory.mktemp('csv') / 'h.sqlite'}")
+    text = "Hostile report (May 2021)\n\n" + " ".join(_HOSTILE)
+    claims = []
+    for n, bad in enumerate(_HOSTILE):
+        claims.append(Claim(report="hostile", report_month="2021-05", indicator="cybercrime.registered", item=bad,
+                            role="reported", qualifier="exact", value=-5.0 - n, value_low=-7.5 if n % 2 else None,
+                            value_high=None, unit=bad, period_start="2021-05-01", period_end="2021-05-31",
+                            source=bad, surface=bad, sentence=bad, char_start=10 + n, char_end=12 + n,
+                            notes=(bad,)))
+    s.ingest(Report(id="hostile", path="hostile.txt", format="txt", text=text, title=_HOSTILE[0]), claims,
+             month="2021-05")
+    return s
+
+
+def _assert_spreadsheet_safe(text: str, n_rows: int) -> None:
+    """No text cell starts like a formula; the numeric columns are plain numbers (negative ones too)."""
+    import csv
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header, body = rows[0], rows[1:]
+    assert len(body) == n_rows and {"source", "surface", "sentence", "value"} <= set(header)
+    for row in body:
+        cells = dict(zip(header, row))
+        for col, cell in cells.items():
+            if col in _NUMBERS:
+                assert cell == "" or float(cell) == float(cell), (col, cell)  # parses as a number as written
+            else:
+                assert not cell.startswith(_FORMULA_START), (col, cell)
+        assert cells["source"] in {_neutralised(h) for h in _HOSTILE}  # neutralised, not dropped or altered otherwise
+        assert cells["surface"] == cells["source"] == cells["sentence"] == cells["item"]
+        assert float(cells["value"]) <= -5.0 and not cells["value"].startswith("'")
+    if n_rows == len(_HOSTILE):
+        assert {float(dict(zip(header, r))["value"]) for r in body} == {-5.0 - n for n in range(n_rows)}
+
+
+def test_csv_routes_neutralise_formulas_and_keep_numbers(hostile):
+    client = create_app(hostile).server.test_client()
+    n = len(_HOSTILE)
+    for path in ("/download/claims.csv", "/download/claims.csv?indicator=cybercrime.registered",
+                 "/download/claims.csv?report=hostile&role=reported", "/download/indicators/cybercrime.registered.csv"):
+        resp = client.get(path)
+        assert resp.status_code == 200 and resp.mimetype == "text/csv"
+        _assert_spreadsheet_safe(resp.get_data(as_text=True), n)
+    # filtering on a formula-like value finds the claim (the stored value is untouched) and still neutralises it
+    resp = client.get("/download/claims.csv", query_string={"item": _HOSTILE[0]})
+    _assert_spreadsheet_safe(resp.get_data(as_text=True), 1)
+
+
+def test_download_button_csv_neutralises_formulas_and_keeps_numbers(hostile):
+    client = create_app(hostile).server.test_client()
+    out = _callback(client, "download.data", {"download-button.n_clicks": 1},
+                    {"indicator.value": "cybercrime.registered", "items.value": None, "sources.value": None,
+                     "roles.value": ["reported", "stated", "corrected", "planned"]})
+    data = out["download"]["data"]
+    assert data["filename"] == "cybercrime.registered.csv" and not data.get("base64")
+    _assert_spreadsheet_safe(data["content"], len(_HOSTILE))
+    some = _callback(client, "download.data", {"download-button.n_clicks": 2},
+                     {"indicator.value": "cybercrime.registered", "items.value": [_HOSTILE[3]], "sources.value": None,
+                      "roles.value": ["reported"]})
+    _assert_spreadsheet_safe(some["download"]["data"]["content"], 1)

@@ -45,13 +45,32 @@ _ENUMS = {"review": ["unreviewed", "accepted", "corrected", "rejected"],
           "qualifier": ["exact", "approx", "over", "under", "at_least", "at_most", "range"]}
 
 
+def _no_cr(v):
+    """A carriage return in a cell as a line feed. The CSV is written with \n line ends, so the writer (csv or
+    pandas) leaves a cell holding a bare \r unquoted, and a spreadsheet breaks the row there: the rest of the
+    cell would start a row of its own, a formula if it begins with =. A \n makes the writer quote the cell."""
+    return v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) and "\r" in v else v
+
+
+def _safe_rows(writer, buf, rows) -> None:
+    """Write rows; if any cell held a \r (rare: checked on the written text, no per-row work otherwise), write
+    them again with _no_cr on every cell."""
+    start = buf.tell()
+    writer.writerows(rows)
+    if "\r" in buf.getvalue()[start:]:
+        buf.seek(start)
+        buf.truncate()
+        writer.writerows([[_no_cr(v) for v in row] for row in rows])
+
+
 def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Neutralise text cells a spreadsheet would run as formulas (OWASP CSV injection); numbers stay numbers."""
+    """Neutralise text cells a spreadsheet would run as formulas (OWASP CSV injection); numbers stay numbers.
+    A carriage return inside a text cell becomes a line feed (see _no_cr)."""
     out = df.copy()
     for col in out.columns:
         if col in _NUMERIC:
             continue
-        out[col] = out[col].map(lambda v: f"'{v}" if isinstance(v, str) and v.startswith(_DANGEROUS) else v)
+        out[col] = out[col].map(lambda v: _no_cr(f"'{v}" if isinstance(v, str) and v.startswith(_DANGEROUS) else v))
     return out
 
 
@@ -69,7 +88,7 @@ def safe_csv_rows(parts):
                 v = row[n]
                 if v and v[0] in _DANGEROUS:
                     row[n] = f"'{v}"
-            writer.writerow(row)
+            _safe_rows(writer, buf, [row])
         yield buf.getvalue()
         buf.seek(0)
         buf.truncate()
@@ -82,7 +101,7 @@ def _stream_csv(parts):
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CLAIM_COLUMNS)
     for rows in parts:
-        writer.writerows(rows)
+        _safe_rows(writer, buf, rows)
         yield buf.getvalue()
         buf.seek(0)
         buf.truncate()
