@@ -252,6 +252,13 @@ class Store:
                                .where(claims.c.report == report_id, claims.c.seq == int(seq))).mappings().first()
         return dict(row) if row else None
 
+    def seq_of(self, report_id: str, char_start: int) -> int | None:
+        """A claim's place in its report from its offset (the id charts and pairs use: report@char_start)."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(claims.c.seq).where(claims.c.report == report_id,
+                                                              claims.c.char_start == int(char_start))
+                                .order_by(claims.c.seq).limit(1)).scalar()
+
     def edit(self, report_id: str, seq: int, action: str, author: str, *, changes: dict | None = None,
              note: str = "", undoes: str = "", catalog=None) -> Edit:
         """Record an analyst's edit of one claim and apply it, in one transaction."""
@@ -367,6 +374,48 @@ class Store:
             df = pd.read_sql(q, conn)
         total = self._cached(("queue", kind), lambda: self._count(where))
         return typed(df), total
+
+    def conflict_candidates(self, indicator: str | None = None, limit_groups: int = 200) -> pd.DataFrame:
+        """The facts of (at most `limit_groups`) indicator/item/period/unit groups that hold more than one value:
+        what conflicts.conflicts() needs, found by the database instead of reading every claim."""
+        def compute():
+            key = [claims.c.indicator, claims.c.item, claims.c.period_start, claims.c.period_end, claims.c.unit]
+            where = [claims.c.indicator != "", claims.c.review != "rejected",
+                     claims.c.role.in_(["reported", "corrected", "stated"])]
+            if indicator:
+                where.append(claims.c.indicator == indicator)
+            groups = (sa.select(*key).where(*where).group_by(*key)
+                      .having(sa.func.count(sa.distinct(claims.c.value)) > 1).limit(limit_groups))
+            with self.engine.connect() as conn:
+                found = [tuple(r) for r in conn.execute(groups)]
+                if not found:
+                    return typed(pd.read_sql(sa.select(*[claims.c[c] for c in OUT_COLUMNS]).where(sa.false()), conn))
+                frames = []
+                for k in range(0, len(found), 100):
+                    q = sa.select(*[claims.c[c] for c in OUT_COLUMNS]).where(
+                        sa.tuple_(*key).in_(found[k:k + 100]), *where[1:])
+                    frames.append(pd.read_sql(q, conn))
+            return typed(pd.concat(frames, ignore_index=True))
+        return self._cached(("conflicts", indicator, limit_groups), compute)
+
+    def plan_candidates(self, limit: int = 2000) -> pd.DataFrame:
+        """Planned claims (the newest `limit`) and the facts given for the same indicator, item and period."""
+        def compute():
+            key = [claims.c.indicator, claims.c.item, claims.c.period_start, claims.c.period_end]
+            with self.engine.connect() as conn:
+                plans = pd.read_sql(sa.select(*[claims.c[c] for c in OUT_COLUMNS])
+                                    .where(claims.c.role == "planned", claims.c.indicator != "",
+                                           claims.c.review != "rejected")
+                                    .order_by(claims.c.report_month.desc()).limit(limit), conn)
+                keys = list({tuple(r) for r in plans[["indicator", "item", "period_start", "period_end"]]
+                             .itertuples(index=False)})
+                frames = [plans]
+                for k in range(0, len(keys), 100):
+                    frames.append(pd.read_sql(sa.select(*[claims.c[c] for c in OUT_COLUMNS]).where(
+                        sa.tuple_(*key).in_(keys[k:k + 100]), claims.c.role.in_(["reported", "corrected"]),
+                        claims.c.review != "rejected"), conn))
+            return typed(pd.concat(frames, ignore_index=True))
+        return self._cached(("plans", limit), compute)
 
     def claims(self, columns: list[str] | None = None, **filters) -> pd.DataFrame:
         """Claims in report and text order, filtered by column equality (a list means any of)."""

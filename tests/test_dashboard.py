@@ -138,7 +138,7 @@ def _callback(client, output, inputs, state=None):
 
 _CHART_INPUTS = {"indicator.value": "cybercrime.registered", "items.value": None, "sources.value": None,
                  "roles.value": ["reported", "stated", "corrected", "planned"], "xaxis.value": "period",
-                 "colour.value": "role", "uploaded.data": 0}
+                 "colour.value": "role", "vintages.value": [], "uploaded.data": 0, "edited.data": 0}
 
 
 def test_chart_draws_at_most_max_points_and_says_so(client, monkeypatch):
@@ -166,7 +166,8 @@ def test_claims_table_pages_server_side(client, store):
     out = _callback(client, "..claims-table.data...claims-count.children..",
                     {"claims-table.page_current": 1, "claims-table.page_size": 5,
                      "claims-table.sort_by": [{"column_id": "value", "direction": "desc"}],
-                     "claims-table.filter_query": "{indicator} contains cyber", "uploaded.data": 0})
+                     "claims-table.filter_query": "{indicator} contains cyber", "uploaded.data": 0,
+                     "edited.data": 0})
     want = store.claims()
     want = want[want["indicator"].str.contains("cyber")].sort_values("value", ascending=False, kind="stable")
     assert [r["value"] for r in out["claims-table"]["data"]] == list(want["value"][5:10])

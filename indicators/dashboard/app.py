@@ -9,13 +9,15 @@ from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_upda
 
 from ..catalog import Catalog, load_catalog
 from ..store import Store
-from . import figures, uploads
+from ..conflicts import vintages
+from . import figures, review_ui, uploads
 from .routes import add_routes, safe_csv_frame
 
-TABS = [("indicators", "Indicators"), ("disputes", "Stated vs corrected"), ("claims", "Claims"),
-        ("report", "Report"), ("add", "Add a report")]
+TABS = [("indicators", "Indicators"), ("disputes", "Stated vs corrected"), ("conflicts", "Conflicts"),
+        ("claims", "Claims"), ("review", "Review"), ("report", "Report"), ("add", "Add a report")]
 TABLE_COLUMNS = ["report", "report_month", "indicator", "item", "role", "qualifier", "value", "value_low",
-                 "value_high", "unit", "period_start", "period_end", "source", "surface"]
+                 "value_high", "unit", "period_start", "period_end", "source", "surface", "review", "pair_kind",
+                 "pair", "notes"]
 MAX_UPLOAD_MB = uploads.MAX_UPLOAD_MB
 MAX_POINTS = 2000  # a chart draws at most this many claims (every k-th in time order beyond), and says so
 MAX_OPTIONS = 500  # items and sources offered for one indicator
@@ -32,6 +34,7 @@ def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: floa
     app.server.config["MAX_CONTENT_LENGTH"] = uploads.max_request_bytes(max_upload_mb)
     app.layout = lambda: _layout(store, catalog, max_upload_mb)
     _callbacks(app, store, catalog, max_upload_mb)
+    review_ui.register(app, store, catalog)
     add_routes(app.server, store, catalog)
     return app
 
@@ -66,6 +69,8 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
     return html.Div(className="page", children=[
         dcc.Location(id="url", refresh=False),
         dcc.Store(id="uploaded", data=0),
+        dcc.Store(id="edited", data=0),  # counts analysts' edits: every view that shows claims listens
+        dcc.Store(id="review-claim"),
         html.Header([
             html.H1("Indicators from monthly reports"),
             html.P(id="summary", children=f"{n_claims} claims from {len(reports)} reports · "
@@ -87,6 +92,8 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
                     {"label": "report month", "value": "report_month"}])]),
                 html.Label(["Colour by", dcc.RadioItems(id="colour", inline=True, value="role", options=[
                     {"label": "role", "value": "role"}, {"label": "source", "value": "source"}])]),
+                dcc.Checklist(id="vintages", inline=True, value=[], options=[
+                    {"label": "show earlier figures for the same period (vintages)", "value": "show"}]),
             ]),
             html.P(id="indicator-note", className="note"),
             dcc.Graph(id="chart", config={"displaylogo": False}),
@@ -103,7 +110,10 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
                                           ("report_month", "indicator", "item", "surface_stated", "source",
                                            "sentence_stated", "surface_corrected", "sentence_corrected")]),
             dcc.Graph(id="plan-chart", config={"displaylogo": False}),
+            *review_ui.plan_table(),
         ]),
+        html.Div(id="panel-conflicts", className="panel", children=review_ui.conflicts_panel(catalog)),
+        html.Div(id="panel-review", className="panel", children=review_ui.review_panel(catalog)),
         html.Div(id="panel-claims", className="panel", children=[
             html.P("Filter with the boxes under the headers; click a row to open its report at the figure."),
             dash_table.DataTable(
@@ -174,12 +184,15 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
 
     @app.callback(Output("chart", "figure"), Input("indicator", "value"), Input("items", "value"),
                   Input("sources", "value"), Input("roles", "value"), Input("xaxis", "value"),
-                  Input("colour", "value"), Input("uploaded", "data"))
-    def chart(indicator, items, sources, roles, x, colour, _n):
+                  Input("colour", "value"), Input("vintages", "value"), Input("uploaded", "data"),
+                  Input("edited", "data"))
+    def chart(indicator, items, sources, roles, x, colour, show_vintages, _n, _e):
         df, total = _view(store, indicator, items, sources, roles, max_rows=MAX_POINTS)
         ind = _find(catalog, indicator)
+        df, earlier = _latest(df)
         return figures.indicator_figure(df, x=x or "period", colour=colour or "role", total=total,
-                                        title=ind.label if ind else (indicator or ""), unit=ind.unit if ind else "")
+                                        title=ind.label if ind else (indicator or ""), unit=ind.unit if ind else "",
+                                        earlier=earlier if show_vintages else None)
 
     @app.callback(Output("point-detail", "children"), Input("chart", "clickData"), prevent_initial_call=True)
     def point_detail(click):
@@ -191,8 +204,10 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
             return "That claim is no longer in the store."
         r = row.iloc[0]
         return [html.B(r["surface"]), f" — {r['indicator']} {r['item']} ({r['role']}, {r['period_start']} – "
-                f"{r['period_end']})", html.Blockquote(r["sentence"]),
-                dcc.Link(f"open report {report} at this figure", href=f"?tab=report&report={report}#c{start}")]
+                f"{r['period_end']}; {r['review']})", html.Blockquote(r["sentence"]),
+                dcc.Link(f"open report {report} at this figure", href=f"?tab=report&report={report}#c{start}"),
+                " · ", dcc.Link("review this claim", id="review-link",
+                                href="?" + urlencode({"tab": "review", "claim": f"{report}@{start}"}))]
 
     @app.callback(Output("download", "data"), Input("download-button", "n_clicks"),
                   State("indicator", "value"), State("items", "value"), State("sources", "value"),
@@ -216,8 +231,8 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
     @app.callback(Output("claims-table", "data"), Output("claims-count", "children"),
                   Input("claims-table", "page_current"), Input("claims-table", "page_size"),
                   Input("claims-table", "sort_by"), Input("claims-table", "filter_query"),
-                  Input("uploaded", "data"))
-    def claims_page(page, size, sort_by, filter_query, _n):
+                  Input("uploaded", "data"), Input("edited", "data"))
+    def claims_page(page, size, sort_by, filter_query, _n, _e):
         contains, equals = _parse_filter(filter_query or "")
         sort = [(s["column_id"], s["direction"] == "asc") for s in sort_by or []]
         df, total = store.page(equals, contains, sort, offset=(page or 0) * (size or 25), limit=size or 25)
@@ -252,14 +267,26 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
 
 
 def _view(store: Store, indicator, items, sources, roles, max_rows: int | None = None) -> tuple[pd.DataFrame, int]:
-    """The claims of a chart view (all of them, or at most `max_rows`) and how many there are."""
+    """The claims of a chart view (all of them, or at most `max_rows`) and how many there are; rejected ones
+    are left out."""
     if not indicator or roles == []:
         return store.claims(indicator="__none__"), 0
-    filters = {"indicator": indicator, "item": items or None, "source": sources or None, "role": roles}
+    filters = {"indicator": indicator, "item": items or None, "source": sources or None, "role": roles,
+               "review": ["unreviewed", "accepted", "corrected"]}
     if max_rows is None:
         df = store.claims(**filters)
         return df, len(df)
     return store.sample(max_rows, **filters)
+
+
+def _latest(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the figures to draw, the earlier vintages they replace): a figure a later report revised for the same
+    item, period and unit is an earlier vintage; plans and disputed statements always stay."""
+    if df.empty:
+        return df, df
+    v = vintages(df)
+    earlier = (v["vintage"] > 0) & ~v["latest"]
+    return df[~earlier], df[earlier].join(v["vintage"])
 
 
 def _recent_pairs(store: Store) -> tuple[pd.DataFrame, bool]:

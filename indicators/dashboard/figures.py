@@ -59,12 +59,13 @@ def _wrap(text: str, width: int = 80) -> str:
 
 
 def indicator_figure(df: pd.DataFrame, *, x: str = "period", colour: str = "role", title: str = "",
-                     unit: str = "", total: int | None = None) -> go.Figure:
+                     unit: str = "", total: int | None = None, earlier: pd.DataFrame | None = None) -> go.Figure:
     """Claims over time: x is the measured period (spans drawn as lines) or the report month.
 
     Ranges get error bars, over/under one-sided triangles, approximate values hollow markers.
     Each point carries its claim id (report, char_start) as customdata for click-through.
     `total`: how many claims the view holds when `df` is a sample of them; the title says so.
+    `earlier`: figures a later report revised (vintages), drawn as grey rings under the latest ones.
     """
     fig = go.Figure()
     if df.empty:
@@ -112,6 +113,17 @@ def indicator_figure(df: pd.DataFrame, *, x: str = "period", colour: str = "role
             "customdata": [[cols["report"][i], cols["char_start"][i]] for i in rows],
             "hovertext": [_hover(cols, i) for i in rows], "hoverinfo": "text",
         })
+    if earlier is not None and len(earlier):
+        e_start, e_end = pd.to_datetime(earlier["period_start"]), pd.to_datetime(earlier["period_end"])
+        ex = (pd.to_datetime(earlier["report_month"] + "-15") if x == "report_month"
+              else e_start + (e_end - e_start) / 2).astype(str).tolist()
+        ecols = {c: earlier[c].tolist() for c in cols}
+        traces.insert(0, {
+            "type": "scatter", "x": ex, "y": ecols["value"], "mode": "markers", "name": "earlier figures (vintages)",
+            "marker": {"color": "rgba(0,0,0,0)", "size": 13, "line": {"width": 2, "color": "#999"}},
+            "customdata": [[r, s] for r, s in zip(ecols["report"], ecols["char_start"])],
+            "hovertext": [f"earlier figure (vintage {v}), revised later<br>" + _hover(ecols, i)
+                          for i, v in enumerate(earlier["vintage"].tolist())], "hoverinfo": "text"})
     if total is not None and total > len(df):
         title = (f"{title}<br><sup>{len(df):,} of {total:,} claims drawn, evenly spread in time order; "
                  f"choose items, sources or roles to see them all</sup>")
