@@ -125,7 +125,9 @@ def pairs(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def vintages(df: pd.DataFrame) -> pd.DataFrame:
-    """`vintage` (1 = first reported) and `latest` for every fact, per indicator, item, period and unit.
+    """`vintage` (1 = first reported) and `latest` for every fact, per indicator, item, period, unit and
+    source: what a source said first, and what it revised that to (ALFRED's vintages). Two sources'
+    figures are both current: that is a conflict, not a revision.
 
     Facts are reported and corrected figures (and stated ones nobody corrected). Within one
     report month the corrected figure beats the reported one, which beats the stated one.
@@ -137,7 +139,7 @@ def vintages(df: pd.DataFrame) -> pd.DataFrame:
         return out
     d = d.assign(_rank=d["role"].map(_ROLE_RANK).fillna(0))
     d = d.sort_values(["report_month", "_rank", "char_start"])
-    groups = d.groupby(KEY, sort=False, dropna=False)
+    groups = d.groupby(KEY + ["source"], sort=False, dropna=False)  # a source revises its own figures
     out.loc[d.index, "vintage"] = groups.cumcount().to_numpy() + 1
     last = groups.tail(1).index
     out.loc[last, "latest"] = True
