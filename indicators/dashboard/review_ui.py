@@ -9,7 +9,7 @@ import pandas as pd
 from dash import Input, Output, State, ctx, dash_table, dcc, html, no_update
 
 from ..catalog import Catalog
-from ..conflicts import CONFLICT_COLUMNS, conflicts, plan_vs_actual
+from ..conflicts import conflicts, plan_vs_actual
 from ..errors import IndicatorsError
 from ..review import EDITABLE, QUALIFIERS, ROLES
 from ..store import Store
@@ -18,6 +18,8 @@ QUEUE_COLUMNS = ["report", "report_month", "indicator", "item", "role", "value",
                  "source", "surface", "review", "notes"]
 QUEUES = [("all", "needs a look"), ("unattached", "no indicator"), ("unsure", "extractor unsure"),
           ("unreviewed", "not reviewed"), ("reviewed", "reviewed")]
+CONFLICT_VIEW = ["group", "kind", "indicator", "item", "period_start", "period_end", "value", "unit", "qualifier",
+                 "source", "role", "report_month", "latest", "surface", "sentence", "report", "claim_id"]
 HISTORY_COLUMNS = ["created_at", "author", "action", "changes", "note", "undone", "edit_id"]
 PLAN_TABLE = ["indicator", "item", "period_start", "period_end", "unit", "planned", "actual", "shortfall",
               "shortfall_pct", "plan_report", "actual_report"]
@@ -84,10 +86,11 @@ def conflicts_panel(catalog: Catalog):
                "assert can both be true (about 12% and 12.3%; over 9,000 and 9,100)."),
         dcc.Dropdown(id="conflict-indicator", options=options, value="", clearable=False),
         html.P(id="conflicts-count"),
-        dash_table.DataTable(id="conflicts-table", columns=[{"name": c, "id": c} for c in CONFLICT_COLUMNS],
+        dash_table.DataTable(id="conflicts-table", columns=[{"name": c, "id": c} for c in CONFLICT_VIEW],
                              page_size=20, sort_action="native", filter_action="native",
                              style_table={"overflowX": "auto"},
                              style_cell={"textAlign": "left", "whiteSpace": "normal", "maxWidth": 360},
+                             style_cell_conditional=[{"if": {"column_id": "sentence"}, "minWidth": "380px"}],
                              style_data_conditional=[{"if": {"filter_query": "{latest} = true"}, "fontWeight": "bold"}]),
     ]
 
@@ -206,7 +209,7 @@ def register(app, store: Store, catalog: Catalog) -> None:
         groups = c["group"].nunique() if len(c) else 0
         kinds = c.drop_duplicates("group")["kind"].value_counts().to_dict() if len(c) else {}
         summary = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(kinds.items())) or "none"
-        return _records(c, CONFLICT_COLUMNS), f"{groups} groups of figures that disagree: {summary}"
+        return _records(c, CONFLICT_VIEW), f"{groups} groups of figures that disagree: {summary}"
 
     @app.callback(Output("plan-table", "data"), Input("tab", "value"), Input("edited", "data"),
                   Input("uploaded", "data"))
