@@ -91,8 +91,9 @@ edits = sa.Table(
 )
 # the chart and its choices: one indicator's claims by role, item and source, with their periods and keys, read
 # from the index alone (an indicator's claims are scattered over the whole table)
-sa.Index("ix_claims_view", claims.c.indicator, claims.c.role, claims.c.item, claims.c.source, claims.c.period_start,
-         claims.c.period_end, claims.c.report, claims.c.seq)
+sa.Index("ix_claims_chart", claims.c.indicator, claims.c.role, claims.c.item, claims.c.source, claims.c.period_start,
+         claims.c.period_end, claims.c.report, claims.c.seq, claims.c.review)  # review: rejected claims leave charts
+_RETIRED_INDEXES = ("ix_claims_view",)  # superseded above; dropped from older stores on open
 # the claims table filters and sorts on these: a page is an index walk, not a scan of every claim
 for _col in ("report_month", "role", "qualifier", "source", "period_start", "value"):
     sa.Index(f"ix_claims_{_col}", claims.c[_col])
@@ -149,6 +150,8 @@ class Store:
                         kind = col.type.compile(dialect=conn.dialect)
                         conn.execute(sa.text(f"ALTER TABLE claims ADD COLUMN {col.name} {kind} NOT NULL "
                                              f"DEFAULT '{col.server_default.arg}'"))
+                for name in _RETIRED_INDEXES:
+                    conn.execute(sa.text(f"DROP INDEX IF EXISTS {name}"))
                 for index in claims.indexes:
                     index.create(conn, checkfirst=True)
             self._cache: dict = {}
