@@ -19,7 +19,6 @@ import pandas as pd
 
 KEY = ["indicator", "item", "period_start", "period_end", "unit"]
 APPROX = 0.05  # "about 12%" agrees with 11.4% .. 12.6%
-_ROLE_RANK = {"corrected": 3, "reported": 2, "stated": 1, "planned": 0}
 CONFLICT_COLUMNS = ["group", "kind", "indicator", "item", "period_start", "period_end", "unit", "claim_id", "report",
                     "report_month", "source", "role", "qualifier", "value", "value_low", "value_high", "surface",
                     "sentence", "latest"]
@@ -129,20 +128,19 @@ def vintages(df: pd.DataFrame) -> pd.DataFrame:
     source: what a source said first, and what it revised that to (ALFRED's vintages). Two sources'
     figures are both current: that is a conflict, not a revision.
 
-    Facts are reported and corrected figures (and stated ones nobody corrected). Within one
-    report month the corrected figure beats the reported one, which beats the stated one.
+    Facts are reported and corrected figures (and stated ones nobody corrected). A vintage is a
+    report month: every figure of the latest month is current (one report may give a figure twice,
+    or two parts of it); the figures of earlier months are what it revised.
     """
     d = _facts(df)
     out = pd.DataFrame({"vintage": pd.Series(0, index=df.index, dtype="int64"),
                         "latest": pd.Series(False, index=df.index, dtype=bool)})
     if d.empty:
         return out
-    d = d.assign(_rank=d["role"].map(_ROLE_RANK).fillna(0))
-    d = d.sort_values(["report_month", "_rank", "char_start"])
-    groups = d.groupby(KEY + ["source"], sort=False, dropna=False)  # a source revises its own figures
-    out.loc[d.index, "vintage"] = groups.cumcount().to_numpy() + 1
-    last = groups.tail(1).index
-    out.loc[last, "latest"] = True
+    group = KEY + ["source"]  # a source revises its own figures, in a later report
+    months = d.groupby(group, sort=False, dropna=False)["report_month"]
+    out.loc[d.index, "vintage"] = months.rank(method="dense").astype("int64").to_numpy()
+    out.loc[d.index, "latest"] = (d["report_month"] == months.transform("max")).to_numpy()
     return out
 
 
