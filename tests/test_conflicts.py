@@ -118,3 +118,10 @@ def test_plan_against_actual_with_the_shortfall():
     assert p["pair_kind"].tolist() == ["actual", "plan", ""]
     assert p["pair"].iloc[0] == "r1@10" and p["pair"].iloc[1] == "r0@0"
     assert conflicts(df).empty  # a plan and its outcome differ by design
+
+
+def test_two_figures_in_one_report_are_both_current():
+    df = frame({"value": 5, "report": "same", "char_start": 1}, {"value": 9, "report": "same", "char_start": 50},
+               {"value": 4, "report_month": "2022-02"})
+    v = df.join(vintages(df))
+    assert v[["value", "vintage", "latest"]].values.tolist() == [[5, 2, True], [9, 2, True], [4, 1, False]]
