@@ -51,6 +51,27 @@ def measure(folder: str, workers: int) -> dict:
             "rss_mb": rss_kb / 1024}
 
 
+def measure_ingest(folder: str, workers: int) -> dict:
+    """Run in a child process: `ingest` the folder into a new SQLite store, as the CLI does."""
+    from indicators.catalog import load_catalog
+    from indicators.errors import ReportError
+    from indicators.pipeline import ingest_paths
+    from indicators.store import Store
+
+    db = Path(folder).parent / f"ingest-{Path(folder).name}.sqlite"
+    store = Store(f"sqlite:///{db}")
+    t0 = time.perf_counter()
+    stored = failed = 0
+    for _path, result in ingest_paths([folder], store, load_catalog(), workers=workers):
+        failed += isinstance(result, ReportError)
+        stored += not isinstance(result, ReportError)
+    wall = time.perf_counter() - t0
+    rss_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                 resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {"reports": stored, "failed": failed, "claims": store.count_claims(), "wall": wall, "rss_mb": rss_kb / 1024,
+            "db_mb": db.stat().st_size / 1e6}
+
+
 def quantulum(folder: Path, sample: int) -> dict:
     """quantulum3's parser.parse on the same normalised texts (the first `sample` reports)."""
     import warnings
@@ -71,8 +92,8 @@ def quantulum(folder: Path, sample: int) -> dict:
     return {"reports": len(texts), "chars": chars, "wall": wall, "quantities": found}
 
 
-def child(folder: Path, workers: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--measure", str(folder), "--workers", str(workers)],
+def child(folder: Path, workers: int, mode: str = "--measure") -> dict:
+    out = subprocess.run([sys.executable, __file__, mode, str(folder), "--workers", str(workers)],
                          capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise SystemExit(f"measuring {folder} failed:\n{out.stderr}")
@@ -87,9 +108,13 @@ def main() -> int:
                     help="processes for the scaling run on the largest size (default: the cores here)")
     ap.add_argument("--quantulum-sample", type=int, help="reports quantulum3 parses (default 10 quick, 100 full)")
     ap.add_argument("--measure", help=argparse.SUPPRESS)
+    ap.add_argument("--measure-ingest", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure, args.workers)))
+        return 0
+    if args.measure_ingest:
+        print(json.dumps(measure_ingest(args.measure_ingest, args.workers)))
         return 0
 
     from corpus import load_templates, write_corpus
@@ -115,6 +140,9 @@ def main() -> int:
                 print(f"{n:>8} {w:>7} {r['chars'] / 1e6:>8.2f} {r['claims']:>8} {r['wall']:>7.2f} "
                       f"{r['chars_per_s']:>11,.0f} {r['claims_per_s']:>9,.0f} {r['rss_mb']:>11.0f}"
                       + (f"  ({r['failed']} failed)" if r["failed"] else ""))
+        g = child(Path(tmp) / f"n{sizes[-1]}", args.workers, "--measure-ingest")
+        print(f"ingest: {g['reports']} reports, {g['claims']:,} claims into SQLite ({g['db_mb']:.0f} MB) with "
+              f"{args.workers} workers in {g['wall']:.1f} s; peak RSS {g['rss_mb']:.0f} MB")
         q = quantulum(Path(tmp) / f"n{sizes[-1]}", sample)
         dense_n = min(sizes[-1], 100 if args.quick else 1000)
         folder = Path(tmp) / "dense"

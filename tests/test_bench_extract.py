@@ -17,6 +17,7 @@ def test_extract_bench_runs_and_reports_its_figures():
     assert [(r[0], r[1]) for r in rows] == [("1", "1"), ("8", "1"), ("8", "2")]
     claims = {(r[0], r[1]): int(r[3]) for r in rows}
     assert claims[("8", "1")] == claims[("8", "2")] > claims[("1", "1")] > 0  # workers find the same claims
+    assert re.search(r"ingest: 8 reports, [\d,]+ claims into SQLite", res.stdout)
 
 
 def test_corpus_is_varied_and_dated():
