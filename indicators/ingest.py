@@ -23,7 +23,7 @@ from indicators.errors import BinaryReport, EmptyReport, PdfError, ReportError, 
 from indicators.model import Report
 from indicators.normalise import normalise
 
-__all__ = ["read_report"]
+__all__ = ["UNSUPPORTED_DOCUMENTS", "read_report"]
 
 _FORMATS = {
     ".txt": "txt", ".text": "txt",
@@ -31,8 +31,37 @@ _FORMATS = {
     ".html": "html", ".htm": "html",
     ".pdf": "pdf",
 }
-_SUPPORTED = ".txt, .md, .html/.htm, .pdf"
-_SAVE_AS = "export it as PDF, plain text (.txt), markdown or HTML and try again"
+_SUPPORTED = ".txt, .md, .html/.htm and .pdf"
+_SAVE_AS = "save it as .txt, .md, .html or .pdf and try again"
+_OCR = "run OCR on it first, e.g. ocrmypdf in.pdf out.pdf, and try again"
+_OCR_IMAGE = "run OCR on it first, e.g. ocrmypdf --image-dpi 300 scan.png out.pdf, and try again"
+_DECRYPT = ("decrypt it, e.g. qpdf --decrypt --password=PASSWORD in.pdf out.pdf, or save an unencrypted copy, "
+            "and try again")
+_EXPORT_AGAIN = "download or export the file again"
+_NOT_TEXT_HINT = ("check that the right file was given; a report must be plain text, markdown, HTML or PDF; "
+                  "if this is text in an unusual encoding, save it as UTF-8 and try again")
+
+# Formats people hand in by mistake: what they are, and what to do with them.
+_KINDS = {
+    ".docx": ("a Word document", _SAVE_AS), ".doc": ("a Word document", _SAVE_AS),
+    ".docm": ("a Word document", _SAVE_AS), ".dotx": ("a Word template", _SAVE_AS),
+    ".odt": ("an OpenDocument text", _SAVE_AS), ".rtf": ("an RTF document", _SAVE_AS),
+    ".pages": ("a Pages document", _SAVE_AS), ".epub": ("an e-book", _SAVE_AS),
+    ".xlsx": ("an Excel workbook", _SAVE_AS), ".xls": ("an Excel workbook", _SAVE_AS),
+    ".xlsm": ("an Excel workbook", _SAVE_AS), ".ods": ("an OpenDocument spreadsheet", _SAVE_AS),
+    ".pptx": ("a PowerPoint presentation", _SAVE_AS), ".ppt": ("a PowerPoint presentation", _SAVE_AS),
+    ".odp": ("an OpenDocument presentation", _SAVE_AS), ".xps": ("an XPS document", _SAVE_AS),
+    ".djvu": ("a DjVu scan", "convert it to PDF, run OCR on it, e.g. ocrmypdf in.pdf out.pdf, and try again"),
+    ".csv": ("a CSV table", _SAVE_AS),
+    ".png": ("an image", _OCR_IMAGE), ".jpg": ("an image", _OCR_IMAGE), ".jpeg": ("an image", _OCR_IMAGE),
+    ".tif": ("an image", _OCR_IMAGE), ".tiff": ("an image", _OCR_IMAGE), ".gif": ("an image", _OCR_IMAGE),
+}
+# Documents a folder walk should list with the reports, so that each is named as skipped instead of being
+# passed over in silence. Not images, CSV or web-page assets: they sit next to reports (a saved page's
+# pictures, the claims table written into the same folder) without being reports.
+UNSUPPORTED_DOCUMENTS = frozenset(
+    ".docx .doc .docm .dotx .odt .rtf .pages .epub .xlsx .xls .xlsm .ods .pptx .ppt .odp .xps .djvu".split()
+)
 
 # Magic numbers of binary files people mistake for reports.
 _MAGIC = [
@@ -40,9 +69,11 @@ _MAGIC = [
     (b"PK\x03\x04", "is a ZIP archive (a .docx, .xlsx or .odt document?)", _SAVE_AS),
     (b"\xd0\xcf\x11\xe0", "is an old Microsoft Office document (.doc/.xls)", _SAVE_AS),
     (b"{\\rtf", "is an RTF document", _SAVE_AS),
-    (b"\x89PNG", "is a PNG image", "run OCR on it first (e.g. ocrmypdf) and save as PDF"),
-    (b"\xff\xd8\xff", "is a JPEG image", "run OCR on it first (e.g. ocrmypdf) and save as PDF"),
-    (b"GIF8", "is a GIF image", "run OCR on it first and save as PDF"),
+    (b"\x89PNG", "is a PNG image", _OCR_IMAGE),
+    (b"\xff\xd8\xff", "is a JPEG image", _OCR_IMAGE),
+    (b"GIF8", "is a GIF image", _OCR_IMAGE),
+    (b"II*\x00", "is a TIFF image", _OCR_IMAGE),
+    (b"MM\x00*", "is a TIFF image", _OCR_IMAGE),
     (b"\x1f\x8b", "is gzip-compressed", "decompress it first"),
     (b"7z\xbc\xaf", "is a 7-Zip archive", "extract it first"),
     (b"Rar!", "is a RAR archive", "extract it first"),
@@ -54,8 +85,7 @@ def read_report(path: str | Path) -> Report:
     path = Path(path)
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
-        what = f"'{path.suffix}' files are" if path.suffix else "files without an extension are"
-        raise UnsupportedFormat(path, f"{what} not read; the formats read are {_SUPPORTED}", _SAVE_AS)
+        raise _unsupported(path)
     data = _read_bytes(path)
     if not data.strip():
         raise EmptyReport(path, "the file is empty" if not data else "the file holds only whitespace",
@@ -78,6 +108,17 @@ def read_report(path: str | Path) -> Report:
         raise EmptyReport(path, "no text is left after removing markup, page numbers and headers",
                           "check that the file holds the report's text")
     return Report(id=path.stem, path=str(path), format=fmt, text=text, title=title)
+
+
+def _unsupported(path: Path) -> UnsupportedFormat:
+    """"unsupported format .docx (a Word document): ..." with what to do about that kind of file."""
+    suffix = path.suffix.lower()
+    if not suffix:
+        return UnsupportedFormat(path, f"a file without an extension is not read; the formats read are {_SUPPORTED}",
+                                 "if it is a report, give it its extension (.txt, .md, .html or .pdf) and try again")
+    what, hint = _KINDS.get(suffix, ("", _SAVE_AS))
+    kind = f" ({what})" if what else ""
+    return UnsupportedFormat(path, f"unsupported format {suffix}{kind}: the formats read are {_SUPPORTED}", hint)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -126,7 +167,7 @@ def _decode(path: Path, data: bytes) -> str:
             text = data.decode(utf16, errors="replace")
         elif b"\x00" in data:
             raise BinaryReport(path, "the file contains NUL bytes: it is binary data, not text",
-                               f"{_SAVE_AS}; if it is text, save it as UTF-8")
+                               _NOT_TEXT_HINT)
         else:
             try:
                 text = data.decode("utf-8")
@@ -176,7 +217,7 @@ def _check_binary(path: Path, text: str) -> None:
     bad = len(_CONTROL.findall(text))
     if bad > max(2, 0.01 * len(text)):
         raise BinaryReport(path, f"{bad} control or undecodable characters: this is not text in a known encoding",
-                           f"{_SAVE_AS}; if it is text, save it as UTF-8")
+                           _NOT_TEXT_HINT)
 
 
 # --- HTML --------------------------------------------------------------------------------------
@@ -498,16 +539,22 @@ def _markdown_blocks(text: str) -> tuple[list[str], str]:
 def _read_pdf(path: Path, data: bytes) -> tuple[str, str]:
     """pypdf text layer per page, then the plain-text layout rules across pages."""
     if b"%PDF" not in data[:1024]:
-        looks = "looks like text" if not _CONTROL.search(data[:2048].decode("latin-1")) else "is not a PDF"
-        raise PdfError(path, f"the file is named .pdf but does not start with %PDF (it {looks})",
-                       "check the file; rename it to its real format (.txt, .html...) if it is one")
+        for magic, what, hint in _MAGIC:
+            if data[:16].startswith(magic):
+                raise PdfError(path, f"the file is named .pdf but {what}", hint)
+        if _CONTROL.search(data[:2048].decode("latin-1")):
+            raise PdfError(path, "the file is named .pdf but is not a PDF: it does not start with %PDF and holds "
+                           "binary data", "check that the right file was exported, and try again")
+        raise PdfError(path, "the file is named .pdf but does not start with %PDF (it looks like text)",
+                       "if it is text, rename it to .txt and try again")
     if b"%%EOF" not in data:
-        raise PdfError(path, "the PDF is truncated (no end-of-file marker)",
-                       "download or export the file again")
-    pages, meta_title = _pdf_pages(path, data)
+        raise PdfError(path, "the PDF is truncated (no end-of-file marker)", _EXPORT_AGAIN)
+    pages, meta_title, damage, pictures = _pdf_pages(path, data)
     if not any(p.strip() for p in pages):
-        raise PdfError(path, "the PDF has no text layer (scanned images?); it needs OCR",
-                       "run OCR first (e.g. ocrmypdf) and try again")
+        if damage and not pictures:
+            raise PdfError(path, f"the PDF is damaged: no text could be read from it (pypdf: {damage})",
+                           _EXPORT_AGAIN)
+        raise PdfError(path, "the PDF has no text layer (a scan or images only): it needs OCR", _OCR)
     text = normalise(pages)
     return text, _title_from_text(text) or _pdf_meta_title(meta_title)
 
@@ -527,10 +574,26 @@ def _pdf_meta_title(raw: str) -> str:
     return title
 
 
-def _pdf_pages(path: Path, data: bytes) -> tuple[list[str], str]:
+class _Collect(logging.Handler):
+    """Keeps pypdf's warnings (repairs of a damaged file) to tell a damaged PDF from a scanned one."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.messages) < 20:
+            self.messages.append(record.getMessage())
+
+
+def _pdf_pages(path: Path, data: bytes) -> tuple[list[str], str, str, bool]:
+    """Page texts, the info title, pypdf's first complaint ("" for none), and whether any page draws images."""
     logger = logging.getLogger("pypdf")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)  # pypdf logs every repair; our PdfError says what matters
+    level, propagate = logger.level, logger.propagate
+    collect = _Collect()
+    logger.addHandler(collect)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False  # pypdf logs every repair; our PdfError says what matters
     try:
         try:
             reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
@@ -540,34 +603,50 @@ def _pdf_pages(path: Path, data: bytes) -> tuple[list[str], str]:
                 except DependencyError:
                     ok = 0
                 if not ok:
-                    raise PdfError(path, "the PDF is encrypted (password-protected)",
-                                   "save an unencrypted copy and try again")
+                    raise PdfError(path, "the PDF is encrypted (password-protected)", _DECRYPT)
             n = len(reader.pages)
         except ReportError:
             raise
         except FileNotDecryptedError:
-            raise PdfError(path, "the PDF is encrypted (password-protected)",
-                           "save an unencrypted copy and try again") from None
+            raise PdfError(path, "the PDF is encrypted (password-protected)", _DECRYPT) from None
         except Exception as exc:  # pypdf raises many types on damaged files
             raise PdfError(path, f"the PDF is damaged or truncated ({type(exc).__name__}: {exc})",
-                           "download or export the file again") from None
+                           _EXPORT_AGAIN) from None
         if n == 0:
-            raise PdfError(path, "the PDF has no pages", "download or export the file again")
+            raise PdfError(path, "the PDF has no pages", _EXPORT_AGAIN)
         try:
             meta_title = str((reader.metadata or {}).get("/Title") or "")
         except Exception:  # a damaged info dictionary only costs the title
             meta_title = ""
         pages = []
+        pictures = False
         for number in range(n):
             try:
-                pages.append(reader.pages[number].extract_text() or "")
+                page = reader.pages[number]
+                pages.append(page.extract_text() or "")
+                if not pages[-1].strip() and not pictures:
+                    pictures = _draws_something(page)
             except Exception as exc:
                 raise PdfError(path, f"page {number + 1} of the PDF cannot be read "
-                               f"({type(exc).__name__}: {exc})",
-                               "download or export the file again") from None
-        return pages, meta_title
+                               f"({type(exc).__name__}: {exc})", _EXPORT_AGAIN) from None
+        return pages, meta_title, (collect.messages[0] if collect.messages else ""), pictures
     finally:
+        logger.removeHandler(collect)
         logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def _draws_something(page) -> bool:
+    """Does a page without text show images or drawings (a scan, a chart)? Damaged pages show nothing."""
+    try:
+        resources = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else None
+        if resources is not None and resources.get("/XObject"):
+            return True
+        contents = page.get_contents()
+        return contents is not None and bool(contents.get_data().strip())
+    except Exception:
+        return False
 
 
 # --- titles --------------------------------------------------------------------------------------

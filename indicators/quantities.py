@@ -146,13 +146,19 @@ def _patterns() -> _Patterns:
 
 
 def _to_float(s: str) -> float:
-    """Digits with thousands separators or a decimal comma -> float."""
-    s = s.replace("\u00a0", "").replace("\u2009", "").replace("\u202f", "")
+    """Digits with thousands separators or a decimal comma, after an optional minus sign (see `_SIGN`) -> float."""
+    sign = -1.0 if s[:1] in "\u2212-" else 1.0
+    s = s.lstrip("\u2212-").replace("\u00a0", "").replace("\u2009", "").replace("\u202f", "")
     if re.fullmatch(r"\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?", s):
-        return float(s.replace(",", "").replace(" ", ""))
+        return sign * float(s.replace(",", "").replace(" ", ""))
     if "," in s:  # decimal comma: "1,5"
-        return float(s.replace(",", "."))
-    return float(s)
+        return sign * float(s.replace(",", "."))
+    return sign * float(s)
+
+
+# A minus sign (U+2212 or "-") glued to a figure makes it negative ("−3.5%", "(-12)"), unless it joins the figure
+# to a word or figure before it: "Su-30", "2020-2021", "6 −15%" (a range), "3%-5%".
+_SIGN = re.compile(r"(?<![\w.,/\\:%)\]\u2212-])(?<![\d%][ \u00a0])[\u2212-]")
 
 
 def _words_value(text: str) -> tuple[float, int] | None:
@@ -206,6 +212,8 @@ _TIMES_X = re.compile(r"x(?![\w])", re.I)
 def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: int) -> _Atom | None:
     """Read one number and what sticks to it; None when context says it is not a quantity."""
     P = _patterns()
+    if not word and m_start > lo and _SIGN.match(text, m_start - 1):
+        m_start -= 1  # the sign is part of the figure and of its surface
     core = text[m_start:m_end]
     if word:
         parsed = _words_value(core)
