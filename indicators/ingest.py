@@ -178,19 +178,24 @@ def _decode(path: Path, data: bytes) -> str:
 
 
 def _sniff_utf16(data: bytes) -> str | None:
-    """UTF-16 without BOM: the high byte of each pair is nearly constant and below 0x20
-    (0x00 for Latin, 0x04 for Cyrillic), which single-byte text never has in bulk."""
+    """UTF-16 without BOM: the high byte of each pair is nearly constant and a control byte
+    (0x00 for Latin, 0x04 for Cyrillic), which single-byte text never has in bulk. Tabs and
+    line ends are not such bytes: "1\n2\n3\n" is a column of figures, not UTF-16."""
     if len(data) < 4:
         return None
     sample = data[:4096]
     even, odd = sample[0::2], sample[1::2]
     (even_byte, even_top), = Counter(even).most_common(1)
     (odd_byte, odd_top), = Counter(odd).most_common(1)
-    if odd_byte < 0x20 and odd_top >= 0.6 * len(odd) and even_top < 0.3 * len(even):
+    if _high_byte(odd_byte) and odd_top >= 0.6 * len(odd) and even_top < 0.3 * len(even):
         return "utf-16-le"
-    if even_byte < 0x20 and even_top >= 0.6 * len(even) and odd_top < 0.3 * len(odd):
+    if _high_byte(even_byte) and even_top >= 0.6 * len(even) and odd_top < 0.3 * len(odd):
         return "utf-16-be"
     return None
+
+
+def _high_byte(byte: int) -> bool:
+    return byte < 0x20 and byte not in b"\t\n\x0b\x0c\r"
 
 
 def _decode_legacy(data: bytes) -> str:

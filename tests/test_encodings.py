@@ -88,6 +88,14 @@ def test_markup_formats_in_other_encodings(tmp_path: Path, encoding: str, fmt: s
     assert cybercrimes(claims) == [("1,234", 1234.0, *OCTOBER)]
 
 
+@pytest.mark.parametrize("text", ["1\n2\n3\n4\n5\n6\n7\n", "a\tb\tc\td\te\tf\tg\th", "9\r\n8\r\n7\r\n6\r\n5\r\n"],
+                         ids=["column-of-digits", "tab-separated-letters", "crlf-column"])
+def test_a_line_end_or_tab_every_second_byte_is_not_utf16(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "r.txt"
+    path.write_bytes(text.encode("ascii"))
+    assert read_report(path).text.split() == text.split()
+
+
 # --- typography: separators, dashes, minus, quotes ----------------------------------------------
 
 
