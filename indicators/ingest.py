@@ -172,9 +172,33 @@ def _decode(path: Path, data: bytes) -> str:
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
-                text = _decode_legacy(data)
+                text = _mostly_utf8(data) or _decode_legacy(data)
     _check_binary(path, text)
     return text
+
+
+def _cp1252_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+    bad = err.object[err.start:err.end]
+    return bad.decode("cp1252", errors="replace"), err.end
+
+
+codecs.register_error("indicators-cp1252", _cp1252_fallback)
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few stray bytes (a pasted Windows dash or quote): UTF-8, the strays read as cp1252.
+
+    Decoding the whole file as cp1252 instead would garble every correct UTF-8 character. Text in a
+    single-byte encoding has hardly any valid UTF-8 sequences, so it goes to `_decode_legacy`.
+    """
+    good = len(_UTF8_MULTIBYTE.findall(data))
+    if not good:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    if good < 2 * text.count("\ufffd"):
+        return None
+    return data.decode("utf-8", errors="indicators-cp1252")
 
 
 def _sniff_utf16(data: bytes) -> str | None:
@@ -202,18 +226,31 @@ def _decode_legacy(data: bytes) -> str:
     """Single-byte text: Cyrillic (cp1251, KOI8-R) or Western (cp1252, Latin-1).
 
     Cyrillic words are runs of high bytes; accented Latin letters sit alone among ASCII
-    letters. KOI8-R is told from cp1251 by its lowercase letters being in 0xC0-0xDF.
+    letters. KOI8-R is told from cp1251 by which decoding gives the more common Russian
+    letters (case aside: "МИНИСТЕРСТВО" in cp1251 reads "лхмхярепярбн" as KOI8-R).
     """
     runs = sum(len(m) for m in _CP1251_RUN.findall(data))
     latin = len(_LATIN_ADJ.findall(data))
     if runs > 2 * latin:
-        upper_half = sum(data.count(b) for b in range(0xE0, 0x100))
-        lower_half = sum(data.count(b) for b in range(0xC0, 0xE0))
-        return data.decode("koi8_r" if lower_half > 1.5 * upper_half else "cp1251", errors="replace")
+        cp1251 = data.decode("cp1251", errors="replace")
+        koi8 = data.decode("koi8_r", errors="replace")
+        return koi8 if _russian_score(koi8) > _russian_score(cp1251) else cp1251
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+_COMMON_RU = frozenset("оеаинтсрвлкмдпуяы")  # about 80 % of the letters of Russian (and Belarusian) text
+_CYRILLIC_OR_BOX = re.compile(r"[\u0400-\u04ff\u2500-\u257f\u2580-\u259f]")
+
+
+def _russian_score(text: str) -> float:
+    """Share of common Russian letters among the Cyrillic letters and box-drawing characters."""
+    chars = _CYRILLIC_OR_BOX.findall(text)
+    if not chars:
+        return 0.0
+    return sum(c.lower() in _COMMON_RU for c in chars) / len(chars)
 
 
 def _check_binary(path: Path, text: str) -> None:
@@ -390,6 +427,8 @@ def _html_blocks(root) -> list[str]:
 # --- markdown ----------------------------------------------------------------------------------
 
 _MD_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+# Raw HTML blocks whose content is never text (as in an HTML file): dropped with their content.
+_MD_RAW_CODE = re.compile(r"<(script|style|noscript|template)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.S | re.I)
 _MD_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _MD_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _MD_ATX = re.compile(r"^[ \t]{0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -467,6 +506,8 @@ def _markdown_blocks(text: str) -> tuple[list[str], str]:
                 title = value.strip().strip("\"'")
         text = text[front.end():]
     text = _MD_COMMENT.sub("", text)
+    if "<" in text:
+        text = _MD_RAW_CODE.sub("", text)
     lines = text.split("\n")
     blocks: list[str] = []
     para: list[str] = []

@@ -88,6 +88,32 @@ def test_markup_formats_in_other_encodings(tmp_path: Path, encoding: str, fmt: s
     assert cybercrimes(claims) == [("1,234", 1234.0, *OCTOBER)]
 
 
+@pytest.mark.parametrize("encoding", ["cp1251", "koi8_r"])
+@pytest.mark.parametrize("text", ["МИНИСТЕРСТВО ОБОРОНЫ СООБЩИЛО: 1,234 ПРЕСТУПЛЕНИЯ.", "МВД", "Мінск і Гродна: 5 тыс. чалавек",
+                                  "ВС РБ получили 4 Су-30СМ"])
+def test_single_byte_cyrillic_in_capitals_or_short(tmp_path: Path, text: str, encoding: str) -> None:
+    """Capitals in cp1251 are the bytes of lowercase KOI8-R letters: the letters, not the case, tell them apart."""
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        pytest.skip(f"{encoding} has no Belarusian letters")
+    path = tmp_path / "r.txt"
+    path.write_bytes(data)
+    assert read_report(path).text == text
+
+
+def test_utf8_with_a_stray_windows_byte_stays_utf8(tmp_path: Path) -> None:
+    """A dash pasted from a Windows program (cp1252 0x96) into a UTF-8 file must not turn the file into mojibake."""
+    body = "The share of unreported cybercrimes is 6–15% – “a record”."
+    data = f"{TITLE}\n\n{body}\n".encode("utf-8") + SENTENCE.encode("utf-8")[:-1] + b" \x96 a record.\n"
+    path = tmp_path / "r.txt"
+    path.write_bytes(data)
+    report, claims = claims_of(path)
+    assert report.text == f"{TITLE}\n\n{body}\n\n{SENTENCE[:-1]} – a record."
+    assert cybercrimes(claims) == [("1,234", 1234.0, *OCTOBER)]
+    assert [c.surface for c in claims if c.qualifier == "range"] == ["6–15%"]
+
+
 @pytest.mark.parametrize("text", ["1\n2\n3\n4\n5\n6\n7\n", "a\tb\tc\td\te\tf\tg\th", "9\r\n8\r\n7\r\n6\r\n5\r\n"],
                          ids=["column-of-digits", "tab-separated-letters", "crlf-column"])
 def test_a_line_end_or_tab_every_second_byte_is_not_utf16(tmp_path: Path, text: str) -> None:
@@ -258,6 +284,16 @@ def test_markdown_tables_and_lists(tmp_path: Path) -> None:
     ]
 
 
+def test_markdown_raw_html_scripts_and_styles_never_reach_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "r.md"
+    path.write_text(f"# {TITLE}\n\n{SENTENCE}\n\n<script>\nvar x = 777;\n</script>\n\n"
+                    "<style>p { color: red } /* 999 */</style>\n\nInline <script>alert(555)</script> end.\n",
+                    encoding="utf-8")
+    report, claims = claims_of(path)
+    assert report.text == f"{TITLE}\n\n{SENTENCE}\n\nInline end."
+    assert cybercrimes(claims) == [("1,234", 1234.0, *OCTOBER)]
+
+
 # --- size: one 1 MB line, a 50 MB file ----------------------------------------------------------
 
 
@@ -332,9 +368,9 @@ def test_a_fifty_megabyte_file_extracts_in_bounded_time_and_memory(tmp_path: Pat
     began = time.monotonic()
     try:
         res = subprocess.run([sys.executable, "-c", code, str(big), str(out)], capture_output=True, text=True,
-                             timeout=600)
+                             timeout=300)
     except subprocess.TimeoutExpired:
-        pytest.fail("extracting 50 MB took over 10 minutes: some stage is not linear in the report size")
+        pytest.fail("extracting 50 MB took over 5 minutes: some stage is not linear in the report size")
     seconds = time.monotonic() - began
     assert res.returncode == 0, res.stderr[-2000:]
     assert "Traceback" not in res.stderr
@@ -343,5 +379,5 @@ def test_a_fifty_megabyte_file_extracts_in_bounded_time_and_memory(tmp_path: Pat
     df = pd.read_csv(out, dtype={"surface": str}, keep_default_na=False)
     assert len(df) >= 0.95 * copies * len(per_copy)
     assert df["value"].map(math.isfinite).all()
-    assert seconds < 300, f"{seconds:.0f} s"
+    assert seconds < 180, f"{seconds:.0f} s"  # about 40 s when every stage is linear
     assert int(res.stdout.split()[-1]) < 4000, res.stdout  # MB
