@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -30,10 +31,29 @@ def build(db: str | None = None, reports: str | Path | None = None, max_upload_m
     max_upload_mb = limit_mb(max_upload_mb)  # a bad --max-upload-mb / $INDICATORS_MAX_UPLOAD_MB stops the start
     store = Store(db or os.environ.get("INDICATORS_DB") or DEFAULT_DB)
     if store.count() == 0:
-        folder = Path(reports or os.environ.get("INDICATORS_REPORTS") or HERE / "seeds")
-        for path, result in ingest_paths([folder], store, load_catalog()):
-            print(f"{path.name}: {getattr(result, 'status', None) or result}", file=sys.stderr)
+        with _first_start_lock():  # `gunicorn -w N app:server`: one worker fills the store, the others wait
+            if store.count() == 0:
+                folder = Path(reports or os.environ.get("INDICATORS_REPORTS") or HERE / "seeds")
+                for path, result in ingest_paths([folder], store, load_catalog()):
+                    print(f"{path.name}: {getattr(result, 'status', None) or result}", file=sys.stderr)
     return create_app(store, max_upload_mb=max_upload_mb)
+
+
+@contextmanager
+def _first_start_lock():
+    lock = HERE / "data" / ".first-start.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as fh:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: the store's unique content hash still keeps one copy
+            yield
+            return
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 app = build() if __name__ != "__main__" else None

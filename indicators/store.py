@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -171,12 +172,13 @@ class Store:
         """Add or replace one report and its claims in a single transaction."""
         digest = content_hash(report.text)
         rows = [_claim_row(report.id, n, c) for n, c in enumerate(found)]
-        try:
+
+        def write() -> tuple[Ingested | None, bool]:
             with self.engine.begin() as conn:
                 same = conn.execute(sa.select(reports.c.id).where(reports.c.content_hash == digest)).first()
                 if same is not None:
                     status = "unchanged" if same.id == report.id else "duplicate"
-                    return Ingested(report.id, status, 0, "" if same.id == report.id else same.id)
+                    return Ingested(report.id, status, 0, "" if same.id == report.id else same.id), False
                 existed = conn.execute(sa.select(reports.c.id).where(reports.c.id == report.id)).first() is not None
                 if existed:
                     conn.execute(claims.delete().where(claims.c.report == report.id))
@@ -188,10 +190,16 @@ class Store:
                 if rows:
                     conn.execute(claims.insert(), rows)
                     self._derive(conn, report.id, digest, pd.DataFrame(rows))
+                return None, existed
+
+        try:
+            done, existed = _retrying(write)
         except sa.exc.SQLAlchemyError as exc:
             self._writes += 1
             raise StoreError(f"could not store {report.id} in {self._safe_url()}: {exc.__class__.__name__}: "
                              f"{getattr(exc, 'orig', exc)}") from None
+        if done is not None:
+            return done
         self._writes += 1
         return Ingested(report.id, "replaced" if existed else "added", len(rows))
 
@@ -658,3 +666,16 @@ def _replaced(original: pd.Series, reviewed: pd.Series) -> str:
     """JSON of the extracted values that edits replaced (empty when none)."""
     diff = {k: _cell(original[k]) for k in EDITABLE if not _same(original[k], reviewed[k])}
     return json.dumps(diff, ensure_ascii=False, sort_keys=True) if diff else ""
+
+
+def _retrying(write, attempts: int = 6):
+    """Run a write transaction again when another writer held the database past the busy timeout (or, on a
+    server database, when the transaction lost a serialization race); the transaction rolled back first."""
+    for attempt in range(attempts):
+        try:
+            return write()
+        except sa.exc.OperationalError as exc:
+            text = str(getattr(exc, "orig", exc)).lower()
+            if attempt == attempts - 1 or not ("locked" in text or "busy" in text or "serializ" in text):
+                raise
+            time.sleep(0.2 * 2 ** attempt)

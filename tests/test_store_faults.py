@@ -174,3 +174,24 @@ def test_a_read_only_disk_is_a_clear_error_and_no_damage(tmp_path):
     assert "read-only" in err.lower() or "readonly" in err.lower(), err
     checks = [line for line in out.splitlines() if line.startswith(("reports", "claims", "integrity"))]
     assert checks[:3] == checks[3:6] and "integrity ok" in checks  # exactly as before
+
+
+def test_a_write_blocked_past_the_busy_timeout_is_tried_again(monkeypatch):
+    import sqlalchemy as sa
+    from indicators import store as store_module
+    monkeypatch.setattr(store_module.time, "sleep", lambda s: None)
+    calls = []
+
+    def write():
+        calls.append(1)
+        if len(calls) < 3:
+            raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+        return "stored"
+
+    assert store_module._retrying(write) == "stored" and len(calls) == 3
+
+    def broken():
+        raise sa.exc.OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+    with pytest.raises(sa.exc.OperationalError):  # a full disk is not retried
+        store_module._retrying(broken)
