@@ -58,6 +58,8 @@ def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Att
         allowed = {m.sentence} | set(doc.context(m.sentence, 1))
         for j in range(k - 1, -1, -1):
             o = doc.mentions[j]
+            if o.sentence < min(allowed):
+                break  # mentions are in text order: nothing earlier can be in reach
             if o.sentence not in allowed or (o.sentence == m.sentence and o.quantity.start >= hit.start()):
                 continue
             if out[j].indicator and unit_class(out[j].unit) == klass:
@@ -186,8 +188,8 @@ def _find_item(doc: Document, ind: Indicator, m: Mention, context) -> tuple[Item
     for item in ind.items:
         if q.unit and q.unit in item.units:
             return item, "unit"
-    later = [o.segment for o in doc.mentions
-             if o.sentence == m.sentence and o.quantity.start > q.start and o.segment != m.segment]
+    later = [o.segment for o in doc.mentions_by_sentence.get(m.sentence, ())
+             if o.quantity.start > q.start and o.segment != m.segment]
     # an item named inside a later figure's part of the sentence belongs to that figure
     # ("25 enterprises, of which 22 are manufacturing"); one named before is shared
     hits = [h for h in _items_in(ind, text, sent.start, sent.end) if not any(a <= h[0] < b for a, b in later)]

@@ -93,6 +93,14 @@ class Document:
     times: Sequence[tuple[TimeExpr, ...]]  # per sentence (found lazily, see pipeline)
     mentions: tuple[Mention, ...]
 
+    @cached_property
+    def mentions_by_sentence(self) -> dict[int, list[Mention]]:
+        """The mentions of each sentence (index), in text order: stages ask per mention, so this is built once."""
+        out: dict[int, list[Mention]] = {}
+        for m in self.mentions:
+            out.setdefault(m.sentence, []).append(m)
+        return out
+
     @property
     def ref(self) -> tuple[int, int]:
         y, m = self.month.split("-")

@@ -323,8 +323,8 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
         times = [t for t in times if t.start >= marker.end()]  # "..., against just over 4 thousand in 2019"
     own = [t for t in times if m.segment[0] <= t.start < m.segment[1]]
     if role != "planned":  # a fact does not take the future date of a like figure's clause ("...; four more next year")
-        like = [o.segment for o in doc.mentions
-                if o.sentence == m.sentence and o is not m and o.segment != m.segment
+        like = [o.segment for o in doc.mentions_by_sentence.get(m.sentence, ())
+                if o is not m and o.segment != m.segment
                 and (o.quantity.unit == q.unit or not o.quantity.unit or not q.unit)]
         times = [t for t in times if t in own or t.begin is None or t.begin <= month_span[1]
                  or not any(a <= t.start < b for a, b in like)]

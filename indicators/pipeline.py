@@ -14,7 +14,7 @@ import pandas as pd
 from .attach import attach
 from .catalog import Catalog, load_catalog
 from .errors import IndicatorsError, ReportError
-from .ingest import read_report
+from .ingest import UNSUPPORTED_DOCUMENTS, read_report
 from .model import Claim, Document, Report
 from .periods import find_times, report_month, resolve_periods
 from .quantities import find_mentions
@@ -75,11 +75,16 @@ def extract_report(report: Report, catalog: Catalog | None = None) -> list[Claim
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, folders walked (sorted) for report files; a missing path is kept so it is reported."""
+    """Files as given, folders walked (sorted) for report files; a missing path is kept so it is reported.
+
+    A folder walk also lists documents in formats that are not read (.docx, .xlsx ...), so that they are
+    named as skipped, with what to do, instead of being passed over in silence.
+    """
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file()
+                              and (f.suffix.lower() in SUFFIXES or f.suffix.lower() in UNSUPPORTED_DOCUMENTS)
                               and not any(part.startswith(".") for part in f.relative_to(p).parts)))
         else:
             out.append(p)

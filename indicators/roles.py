@@ -111,7 +111,7 @@ def _attributed(fragment: str) -> bool:
 def _planned(text: str, doc: Document, m: Mention) -> bool:
     """A plan cue in the clause that holds the figure."""
     sent = doc.sentences[m.sentence]
-    starts = {o.quantity.start for o in doc.mentions if o.sentence == m.sentence}
+    starts = {o.quantity.start for o in doc.mentions_by_sentence.get(m.sentence, ())}
     start, end = _clause(text, sent.start, sent.end, m.quantity.start, m.quantity.end, starts)
     clause = text[start:end]
     planned = _rx()["planned"]
