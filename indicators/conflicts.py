@@ -147,8 +147,11 @@ def vintages(df: pd.DataFrame) -> pd.DataFrame:
 def _facts(df: pd.DataFrame) -> pd.DataFrame:
     d = usable(df)
     d = d[d["role"].isin(["reported", "corrected", "stated"])]
+    # a stated figure its report corrects is a dispute, not a vintage (the store keeps that pairing in pair_kind)
+    if "pair_kind" in d.columns:
+        return d[~((d["role"] == "stated") & d["pair_kind"].astype(str).str.contains("corrected by", regex=False))]
     answered = set(pair_stated_corrected(df)["claim_id_stated"])
-    return d[~d["claim_id"].isin(answered)]  # a stated figure its report corrects is a dispute, not a vintage
+    return d[~d["claim_id"].isin(answered)]
 
 
 def conflicts(df: pd.DataFrame) -> pd.DataFrame:

@@ -71,6 +71,7 @@ claims = sa.Table(
     sa.Column("pair", sa.Text, nullable=False, default="", server_default=""),
     sa.Column("pair_kind", sa.String(32), nullable=False, default="", server_default=""),
 )
+_OWN_VOCABULARY = {"review", "pair_kind"}  # written only by this code, from fixed words: nothing to neutralise
 # the claims columns every reader gets: the contract's, then whether and how a person reviewed the claim
 OUT_COLUMNS = CLAIM_COLUMNS + ["review", "pair", "pair_kind", "notes"]
 
@@ -189,7 +190,9 @@ class Store:
                     ingested_at=datetime.now(timezone.utc), text=report.text))
                 if rows:
                     conn.execute(claims.insert(), rows)
-                    self._derive(conn, report.id, digest, pd.DataFrame(rows))
+                    roles = {r["role"] for r in rows}
+                    if {"stated", "corrected"} <= roles or self._has_edits(conn, report.id, digest):
+                        self._derive(conn, report.id, digest, pd.DataFrame(rows))
                 return None, existed
 
         try:
@@ -243,6 +246,11 @@ class Store:
             conn.execute(stmt, [{"k_report": report_id, "k_seq": int(rows.at[i, "seq"]),
                                  **{f"v_{c}": _cell(rows.at[i, c]) for c in out}} for i in changed])
         return orphans
+
+    def _has_edits(self, conn, report_id: str, content_hash: str) -> bool:
+        """Whether any edit was made on this report (most ingests: none, and nothing to apply)."""
+        q = sa.select(edits.c.edit_id).where(sa.or_(edits.c.report == report_id, edits.c.content_hash == content_hash))
+        return conn.execute(q.limit(1)).first() is not None
 
     def _edits(self, conn, report_id: str | None = None, content_hash: str | None = None) -> list[Edit]:
         q = sa.select(edits)
@@ -444,7 +452,7 @@ class Store:
         The connection stays open while the caller iterates (a streamed HTTP response)."""
         def cell(c):
             col = claims.c[c]
-            if not guard or not isinstance(col.type, (sa.String, sa.Text)):
+            if not guard or not isinstance(col.type, (sa.String, sa.Text)) or c in _OWN_VOCABULARY:
                 return col
             return sa.case((sa.func.substr(col, 1, 1).in_(list(guard)), sa.literal("'") + col), else_=col).label(c)
         q = sa.select(*[cell(c) for c in OUT_COLUMNS]).where(*_equal(filters)).order_by(claims.c.report,
@@ -619,6 +627,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")  # readers never block the ingest, a killed writer leaves no trace
     cur.execute("PRAGMA busy_timeout=30000")
+    # with WAL, NORMAL syncs at checkpoints, not every commit: a killed process still loses nothing committed
+    cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 
 
