@@ -129,7 +129,6 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         a, b = _month_no(m.group("a")), _month_no(m.group("b"))
         yb = _year_of(m.group("y"), ref) or (int(m.group("ya")) if m.group("ya") else _implicit_year(b, ref))
         ya = int(m.group("ya")) if m.group("ya") else (yb if a <= b else yb - 1)
-        first = (date(ya, a, 1), _month_end(ya, a))
         second = (date(yb, b, 1), _month_end(yb, b))
         add(TimeExpr(m.start(), m.end(), "pair", date(ya, a, 1), _month_end(yb, b), second=second))
     for m in (R["months_of"].finditer(text, start, end) if has("month") else ()):

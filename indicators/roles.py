@@ -209,7 +209,6 @@ def implicit_corrections(doc: Document, attachments, roles: list[Role], periods)
     *claiming*, followed in the next sentence by the report's own figure for the same indicator, item and
     period, is stated; the report's figure is corrected."""
     claim = _claim_verb()
-    text = doc.report.text
     roles = list(roles)
     by_sentence: dict[int, list[int]] = {}
     for k, m in enumerate(doc.mentions):

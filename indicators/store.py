@@ -225,10 +225,7 @@ class Store:
         if rows.empty:
             return []
         before = rows.copy()
-        for i, raw in rows["extracted"].items():  # start from what the extractor said
-            if raw:
-                for k, v in json.loads(raw).items():
-                    rows.at[i, k] = v
+        _as_extracted(rows)  # start from what the extractor said
         found = self._edits(conn, report_id=report_id, content_hash=digest)
         reviewed, orphans = overlay(rows.drop(columns=["review", "review_note"]), found, {report_id: digest})
         originals = rows
@@ -309,11 +306,7 @@ class Store:
             current = pd.read_sql(sa.select(*[claims.c[c] for c in ("seq", "surface", "sentence", "char_start",
                                                                      "char_end", "extracted")])
                                   .where(claims.c.report == report_id), conn)
-        for i, raw in current["extracted"].items():
-            if raw:
-                for k, v in json.loads(raw).items():
-                    if k in current.columns:
-                        current.at[i, k] = v
+        _as_extracted(current)
         undone = {e.undoes: e for e in found if e.action == "undo"}
         mine = []
         for e in found:
@@ -371,11 +364,7 @@ class Store:
                 current = pd.read_sql(sa.select(*[claims.c[c] for c in ("report", "surface", "sentence", "char_start",
                                                                          "char_end", "extracted")])
                                       .where(claims.c.report == rid), conn)
-                for i, raw in current["extracted"].items():
-                    if raw:
-                        for k, v in json.loads(raw).items():
-                            if k in current.columns:
-                                current.at[i, k] = v
+                _as_extracted(current)
                 out += [e for e in group if locate(e, current) is None]
         return out
 
@@ -638,6 +627,15 @@ def _claim_row(report_id: str, seq: int, c: Claim) -> dict:
     row["seq"] = seq
     row["notes"] = "; ".join(c.notes)
     return row
+
+
+def _as_extracted(frame: pd.DataFrame) -> None:
+    """Put back, in place, the values the extractor found where edits replaced them (edits are keyed to those)."""
+    for i, raw in frame["extracted"].items():
+        if raw:
+            for k, v in json.loads(raw).items():
+                if k in frame.columns:
+                    frame.at[i, k] = v
 
 
 def _edit_row(e: Edit) -> dict:

@@ -1,5 +1,4 @@
 """The dashboard in a real headless Chromium: charts, disputes, upload, download, shareable URLs."""
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +8,7 @@ from selenium.webdriver.common.keys import Keys
 from indicators.dashboard.app import create_app
 from indicators.pipeline import ingest_paths
 from indicators.store import Store
+from browserkit import wait_for as _wait
 
 ROOT = Path(__file__).parent.parent.parent
 
@@ -38,14 +38,6 @@ def _plot_data(duo, graph_id):
         " hovertext: Array.from(t.hovertext || [])}));")
 
 
-def _wait(predicate, timeout=15):
-    end = time.time() + timeout
-    while time.time() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 def _points(duo):

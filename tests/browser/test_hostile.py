@@ -9,8 +9,6 @@ text normaliser turns paired `__` into nothing, so both names are watched), that
 and that the markup is visible as text. A last step feeds the same stored text to innerHTML on purpose, to
 show the payloads are live: the test would see them run.
 """
-import time
-from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -18,6 +16,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from indicators.dashboard.app import create_app
 from indicators.pipeline import ingest_paths
 from indicators.store import Store
+from browserkit import wait_for as _wait
 
 TXT = """Monthly report <script>window.__pwned=1</script> (March 2021)
 
@@ -59,14 +58,6 @@ def store(tmp_path):
     return s
 
 
-def _wait(predicate, timeout=15):
-    end = time.time() + timeout
-    while time.time() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 def _nothing_ran(duo):

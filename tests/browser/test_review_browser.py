@@ -1,7 +1,6 @@
 """Review and conflicts in a real headless Chromium: an analyst's correction reaches the chart and the CSV and
 outlives a re-ingest; a rejection leaves the chart; revisions and conflicts are listed and drawn as vintages;
 the minister's 20% is paired with the report's about 30%."""
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +10,7 @@ from selenium.webdriver.common.keys import Keys
 from indicators.dashboard.app import create_app
 from indicators.pipeline import ingest_paths
 from indicators.store import Store
+from browserkit import wait_for as _wait
 
 ROOT = Path(__file__).parent.parent.parent
 
@@ -39,14 +39,6 @@ def duo(dash_duo, store):
     return dash_duo
 
 
-def _wait(predicate, timeout=15):
-    end = time.time() + timeout
-    while time.time() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 def _traces(duo):
