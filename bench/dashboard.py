@@ -41,6 +41,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from indicators.catalog import Indicator, load_catalog  # noqa: E402
 from indicators.dashboard.app import create_app  # noqa: E402
+from indicators.dashboard.wire import layout_props, payload as wire_payload  # noqa: E402
 from indicators.store import Store, claims as claims_table, reports as reports_table  # noqa: E402
 
 N_INDICATORS = 200
@@ -175,32 +176,6 @@ def _peak_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
-def _outputs(output: str):
-    """The `outputs` the renderer sends for a callback's output string."""
-    if output.startswith(".."):
-        parts = output[2:-2].split("...")
-        return [dict(zip(("id", "property"), p.rsplit(".", 1))) for p in parts]
-    ident, prop = output.rsplit(".", 1)
-    return {"id": ident, "property": prop}
-
-
-def _walk(node, props: dict) -> None:
-    """Collect {id: props} of every component in a layout JSON."""
-    if isinstance(node, dict):
-        if "props" in node and "type" in node:
-            p = node["props"]
-            if isinstance(p.get("id"), str):
-                props[p["id"]] = p
-            for v in p.values():
-                _walk(v, props)
-        else:
-            for v in node.values():
-                _walk(v, props)
-    elif isinstance(node, list):
-        for v in node:
-            _walk(v, props)
-
-
 class Browser:
     """The requests the browser sends, over the Flask test client; remembers each callback's largest answer."""
 
@@ -220,16 +195,11 @@ class Browser:
         _, layout = self.get("/_dash-layout")
         _, deps = self.get("/_dash-dependencies")
         self.deps = {d["output"]: d for d in json.loads(deps)}
-        props: dict = {}
-        _walk(json.loads(layout), props)
-        return props
+        return layout_props(json.loads(layout))
 
     def callback(self, output: str, values: dict, changed: list[str] | None = None) -> dict:
         """POST one callback; `values` maps "id.prop" to the value the browser holds (missing: None)."""
-        dep = self.deps[output]
-        val = lambda d: {**d, "value": values.get(f"{d['id']}.{d['property']}")}
-        payload = {"output": output, "outputs": _outputs(output), "inputs": [val(d) for d in dep["inputs"]],
-                   "state": [val(d) for d in dep["state"]], "changedPropIds": changed or []}
+        payload = wire_payload(self.deps[output], values, changed)
         t = time.perf_counter()
         resp = self.client.post("/_dash-update-component", json=payload)
         body = resp.get_data()

@@ -10,6 +10,7 @@ from indicators import extract
 from indicators.dashboard import figures
 from indicators.dashboard.app import _highlighted, _ingest_upload, _parse_filter, create_app
 from indicators.dashboard.routes import safe_csv_frame, safe_csv_rows
+from indicators.dashboard.wire import outputs_of
 from indicators.pipeline import ingest_paths
 from indicators.store import Store
 
@@ -128,9 +129,8 @@ def test_upload_checks_format_and_stores(store, tmp_path):
 def _callback(client, output, inputs, state=None):
     """POST one callback the way the browser does; returns its `response` part."""
     val = lambda d: [{"id": k.rsplit(".", 1)[0], "property": k.rsplit(".", 1)[1], "value": v} for k, v in d.items()]
-    outputs = ([{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in output[2:-2].split("...")]
-               if output.startswith("..") else {"id": output.rsplit(".", 1)[0], "property": output.rsplit(".", 1)[1]})
-    resp = client.post("/_dash-update-component", json={"output": output, "outputs": outputs, "inputs": val(inputs),
+    resp = client.post("/_dash-update-component", json={"output": output, "outputs": outputs_of(output),
+                                                         "inputs": val(inputs),
                                                          "state": val(state or {}), "changedPropIds": list(inputs)[:1]})
     assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
     return json.loads(resp.get_data())["response"]

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 import gunicorn  # noqa: F401  (in the `test` extra: the server this test runs the app under)
 import pytest
 
+from indicators.dashboard.wire import layout_props, payload as wire_payload
 from indicators.pipeline import ingest_paths
 from indicators.store import Store
 
@@ -88,23 +89,6 @@ def server(tmp_path_factory):
         log.close()
 
 
-def _layout_props(node, props: dict) -> None:
-    """{id: props} of every component in a layout JSON."""
-    if isinstance(node, dict):
-        if "props" in node and "type" in node:
-            p = node["props"]
-            if isinstance(p.get("id"), str):
-                props[p["id"]] = p
-            for v in p.values():
-                _layout_props(v, props)
-        else:
-            for v in node.values():
-                _layout_props(v, props)
-    elif isinstance(node, list):
-        for v in node:
-            _layout_props(v, props)
-
-
 def _chart_payload(port: int):
     """A function indicator -> the browser's POST body for the chart callback, built from /_dash-dependencies
     and the layout's initial values."""
@@ -112,20 +96,13 @@ def _chart_payload(port: int):
     assert status == 200
     dep = next(d for d in json.loads(deps) if d["output"] == "chart.figure")
     status, layout = _get(port, "/_dash-layout")
-    props: dict = {}
-    _layout_props(json.loads(layout), props)
-
-    def value(d, indicator):
-        if d["id"] == "indicator" and d["property"] == "value":
-            return indicator
-        return props.get(d["id"], {}).get(d["property"])
+    props = layout_props(json.loads(layout))
+    values = {f"{d['id']}.{d['property']}": props.get(d["id"], {}).get(d["property"])
+              for d in dep["inputs"] + dep.get("state", [])}
 
     def payload(indicator: str) -> bytes:
-        return json.dumps({
-            "output": "chart.figure", "outputs": {"id": "chart", "property": "figure"},
-            "inputs": [{**d, "value": value(d, indicator)} for d in dep["inputs"]],
-            "state": [{**d, "value": value(d, indicator)} for d in dep.get("state", [])],
-            "changedPropIds": ["indicator.value"]}).encode()
+        body = wire_payload(dep, {**values, "indicator.value": indicator}, ["indicator.value"])
+        return json.dumps(body).encode()
 
     return payload, props
 
