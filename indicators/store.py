@@ -522,10 +522,11 @@ class Store:
 
     def version(self) -> tuple:
         """Changes whenever a report is added, replaced or removed (by this process or any other)."""
-        with self.engine.connect() as conn:
-            n, last = conn.execute(sa.select(sa.func.count(), sa.func.max(reports.c.ingested_at))).one()
-            n_edits = conn.execute(sa.select(sa.func.count()).select_from(edits)).scalar_one()
-        return (n, str(last), n_edits, self._writes)
+        n_edits = sa.select(sa.func.count()).select_from(edits).scalar_subquery()
+        with self.engine.connect() as conn:  # one round trip: every cached read asks
+            n, last, n_e = conn.execute(sa.select(sa.func.count(), sa.func.max(reports.c.ingested_at),
+                                                  n_edits).select_from(reports)).one()
+        return (n, str(last), n_e, self._writes)
 
     def _cached(self, key, compute):
         version = self.version()
