@@ -40,3 +40,20 @@ def shot(dash_duo):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _dash_port(request):
+    """Serve the app on $DASH_TEST_PORT (default 8050), so two checkouts can run their browser tests at once."""
+    if "dash_duo" not in request.fixturenames:
+        yield
+        return
+    duo = request.getfixturevalue("dash_duo")
+    start = duo.start_server
+
+    def start_server(app, **kwargs):
+        kwargs.setdefault("port", int(os.environ.get("DASH_TEST_PORT", "8050")))
+        return start(app, **kwargs)
+
+    duo.start_server = start_server
+    yield
