@@ -12,7 +12,8 @@ from .errors import IndicatorsError, ReportError
 from .ingest import read_report
 from .model import Claim
 from .pipeline import expand_paths, iter_extract
-from .rows import claims_frame
+from .export import FORMULA_START, atomic_text, csv_chunks, write_csv
+from .schema import CLAIM_COLUMNS, PUBLIC_COLUMNS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,21 +110,13 @@ def _ingest(args) -> int:
 
 
 def _review(args) -> int:
-    from .review import from_csv, to_csv
+    from .review import EDIT_COLUMNS, edit_rows, from_csv
     from .store import Store
 
     store = Store(args.db)
     if args.review_command == "export":
         found = store.edits()
-        text = to_csv(found)
-        if args.output == "-":
-            sys.stdout.write(text)
-        else:
-            out = Path(args.output)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = out.with_name(out.name + ".part")
-            tmp.write_text(text, encoding="utf-8", newline="")
-            tmp.replace(out)
+        write_csv(args.output, EDIT_COLUMNS, [edit_rows(found)])
         print(f"{len(found)} edits", file=sys.stderr)
         return 0
     try:
@@ -142,21 +135,9 @@ def _review(args) -> int:
 def _export(args) -> int:
     from .store import Store
 
-    df = Store(args.db).claims()
-    _write_csv(df, args.output)
-    print(f"{len(df)} claims", file=sys.stderr)
+    n = write_csv(args.output, PUBLIC_COLUMNS, Store(args.db).rows(guard=FORMULA_START), guarded=True)
+    print(f"{n} claims", file=sys.stderr)
     return 0
-
-
-def _write_csv(df, output: str) -> None:
-    if output == "-":
-        df.to_csv(sys.stdout, index=False)
-        return
-    out = Path(output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    df.to_csv(tmp, index=False)
-    tmp.replace(out)  # never a half-written file under the real name
 
 
 def _text(args) -> int:
@@ -200,7 +181,8 @@ def _extract(args) -> int:
 
 
 class _CsvOut:
-    """The claims CSV written in batches; a file appears under its name only once complete."""
+    """The claims CSV written in batches through the one writer; a file appears under its name only once
+    complete (export.atomic_text)."""
 
     def __init__(self, output: str, batch: int = 5000) -> None:
         self.output, self.batch = output, batch
@@ -208,13 +190,8 @@ class _CsvOut:
         self.header = True
 
     def __enter__(self):
-        if self.output == "-":
-            self.fh, self.tmp = sys.stdout, None
-        else:
-            out = Path(self.output)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            self.tmp = out.with_name(out.name + ".part")
-            self.fh = open(self.tmp, "w", encoding="utf-8", newline="")
+        self._file = atomic_text(self.output)
+        self.fh = self._file.__enter__()
         return self
 
     def add(self, claims: list[Claim]) -> None:
@@ -224,20 +201,15 @@ class _CsvOut:
 
     def flush(self) -> None:
         if self.pending or self.header:
-            claims_frame(self.pending).to_csv(self.fh, index=False, header=self.header)
+            rows = [tuple(getattr(c, col) for col in CLAIM_COLUMNS) for c in self.pending]
+            for chunk in csv_chunks(CLAIM_COLUMNS, [rows], header=self.header):
+                self.fh.write(chunk)
             self.header, self.pending = False, []
 
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if self.tmp is None:
-            if exc_type is None:
-                self.flush()
-            return
-        try:
-            if exc_type is None:
-                self.flush()
-        finally:
-            self.fh.close()
+    def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            self.tmp.replace(Path(self.output))  # never a half-written file under the real name
-        else:
-            self.tmp.unlink(missing_ok=True)
+            try:
+                self.flush()
+            except BaseException as err:
+                return self._file.__exit__(type(err), err, err.__traceback__)
+        return self._file.__exit__(exc_type, exc, tb)

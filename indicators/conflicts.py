@@ -6,8 +6,8 @@ tests share one definition.
 
 Two figures for the same indicator, item, period and unit *agree* when what they assert can
 be true at once: the intervals they name overlap. An exact figure is a point, a range is its
-span, "about" allows 5% either way, "over"/"at least" is a half-line upwards and
-"under"/"up to" one downwards. Figures that do not agree are a *revision* when one source
+span, "about" allows 5% either way, "at least" / "at most" are closed half-lines and "over" /
+"under" open ones. Figures that do not agree are a *revision* when one source
 (or the same unnamed author) gave them in different months, else a *conflict*.
 """
 from __future__ import annotations
@@ -16,6 +16,8 @@ import math
 
 import numpy as np
 import pandas as pd
+
+from .schema import FACTS, LOWER_BOUNDED, OPEN_BOUND, UPPER_BOUNDED, Qualifier, ReviewState, Role
 
 KEY = ["indicator", "item", "period_start", "period_end", "unit"]
 APPROX = 0.05  # "about 12%" agrees with 11.4% .. 12.6%
@@ -38,38 +40,59 @@ def usable(df: pd.DataFrame) -> pd.DataFrame:
     """Claims attached to an indicator and not rejected by a reviewer, with their ids."""
     out = df[df["indicator"].astype(str) != ""]
     if "review" in out.columns:
-        out = out[out["review"] != "rejected"]
+        out = out[out["review"] != ReviewState.REJECTED]
     out = out.copy()
     out["claim_id"] = claim_ids(out)
     return out
 
 
-def intervals(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(low, high) of what each figure asserts."""
+def intervals(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(low, high, low_open, high_open) of what each figure asserts about the true value.
+
+    exact: the point; range: its closed span; approx: a closed band of ±APPROX; at_least / at_most: closed
+    half-lines ("at least 100" allows 100); over / under: open half-lines ("more than 100" does not)."""
     value = df["value"].astype(float).to_numpy()
     low = df["value_low"].astype(float).to_numpy() if "value_low" in df else np.full(len(df), np.nan)
     high = df["value_high"].astype(float).to_numpy() if "value_high" in df else np.full(len(df), np.nan)
     q = df["qualifier"].astype(str).to_numpy()
     lo, hi = value.copy(), value.copy()
-    is_range = (q == "range") & ~np.isnan(low) & ~np.isnan(high)
+    is_range = (q == Qualifier.RANGE) & ~np.isnan(low) & ~np.isnan(high)
     lo[is_range], hi[is_range] = low[is_range], high[is_range]
-    approx = q == "approx"
+    approx = q == Qualifier.APPROX
     lo[approx], hi[approx] = value[approx] - abs(value[approx]) * APPROX, value[approx] + abs(value[approx]) * APPROX
-    hi[q == "over"] = math.inf
-    lo[q == "under"] = -math.inf
-    return lo, hi
+    up = np.isin(q, list(LOWER_BOUNDED))  # the figure is a floor: anything above it is possible
+    down = np.isin(q, list(UPPER_BOUNDED))
+    lo[up] = np.where(np.isnan(low[up]), value[up], low[up])
+    hi[up] = math.inf
+    hi[down] = np.where(np.isnan(high[down]), value[down], high[down])
+    lo[down] = -math.inf
+    lo_open = up & np.isin(q, list(OPEN_BOUND))
+    hi_open = down & np.isin(q, list(OPEN_BOUND))
+    return lo, hi, lo_open, hi_open
 
 
-def _disagree(lo: np.ndarray, hi: np.ndarray) -> bool:
-    """Some two intervals do not overlap: the largest lower end lies above the smallest upper end."""
-    return len(lo) > 1 and lo.max() > hi.min() * (1 + 1e-9) + 1e-12
+def agree(lo: np.ndarray, hi: np.ndarray, lo_open: np.ndarray | None = None, hi_open: np.ndarray | None = None
+          ) -> bool:
+    """Whether every figure can be true at once: the intervals have a common point. Where the highest lower
+    end meets the lowest upper end, they share it only if no interval leaves that end open."""
+    if len(lo) < 2:
+        return True
+    lo_open = np.zeros(len(lo), bool) if lo_open is None else lo_open
+    hi_open = np.zeros(len(hi), bool) if hi_open is None else hi_open
+    top, bottom = lo.max(), hi.min()
+    tol = max(abs(top), abs(bottom), 1.0) * 1e-9 if math.isfinite(top) and math.isfinite(bottom) else 0.0
+    if top < bottom - tol:
+        return True
+    if top > bottom + tol:
+        return False
+    return not (lo_open[np.abs(lo - top) <= tol].any() or hi_open[np.abs(hi - bottom) <= tol].any())
 
 
 def pair_stated_corrected(df: pd.DataFrame) -> pd.DataFrame:
     """Each corrected figure with the stated figure(s) it answers: same report, indicator and period;
     the items agree (or one names none); the stated figure comes first in the text."""
     d = usable(df)
-    stated, corrected = d[d["role"] == "stated"], d[d["role"] == "corrected"]
+    stated, corrected = d[d["role"] == Role.STATED], d[d["role"] == Role.CORRECTED]
     cols = ["report", "indicator"]
     m = stated.merge(corrected, on=cols, suffixes=("_stated", "_corrected"))
     m = m[((m["item_stated"] == m["item_corrected"]) | (m["item_stated"] == "") | (m["item_corrected"] == ""))
@@ -82,7 +105,7 @@ def pair_stated_corrected(df: pd.DataFrame) -> pd.DataFrame:
 def plan_vs_actual(df: pd.DataFrame) -> pd.DataFrame:
     """Each planned figure with the figure later reported for the same item and period, and the shortfall."""
     d = usable(df)
-    plans, facts = d[d["role"] == "planned"], d[d["role"].isin(["reported", "corrected"])]
+    plans, facts = d[d["role"] == Role.PLANNED], d[d["role"].isin([Role.REPORTED, Role.CORRECTED])]
     m = plans.merge(facts, on=KEY, suffixes=("_plan", "_actual"))
     m = m[m["report_month_actual"] >= m["report_month_plan"]]
     m = m[(m["report_month_actual"] > m["report_month_plan"]) | (m["char_start_actual"] > m["char_start_plan"])
@@ -146,10 +169,10 @@ def vintages(df: pd.DataFrame) -> pd.DataFrame:
 
 def _facts(df: pd.DataFrame) -> pd.DataFrame:
     d = usable(df)
-    d = d[d["role"].isin(["reported", "corrected", "stated"])]
+    d = d[d["role"].isin(list(FACTS))]
     # a stated figure its report corrects is a dispute, not a vintage (the store keeps that pairing in pair_kind)
     if "pair_kind" in d.columns:
-        return d[~((d["role"] == "stated") & d["pair_kind"].astype(str).str.contains("corrected by", regex=False))]
+        return d[~((d["role"] == Role.STATED) & d["pair_kind"].astype(str).str.contains("corrected by", regex=False))]
     answered = set(pair_stated_corrected(df)["claim_id_stated"])
     return d[~d["claim_id"].isin(answered)]
 
@@ -164,8 +187,7 @@ def conflicts(df: pd.DataFrame) -> pd.DataFrame:
     d = d[sizes > 1]
     rows = []
     for _key, g in d.groupby(KEY, sort=True, dropna=False):
-        lo, hi = intervals(g)
-        if not _disagree(lo, hi):
+        if agree(*intervals(g)):
             continue
         sources = set(g["source"].astype(str))
         months = set(g["report_month"].astype(str))

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from . import schema as _schema
+
 
 @dataclass(frozen=True)
 class Report:
@@ -162,7 +164,7 @@ def _heading_like(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Claim:
-    """One row of the claims table (columns as in CLAIMS.md)."""
+    """One row of the extractor's claims table (the `x-extracted` columns of data/claims.schema.yaml)."""
 
     report: str
     report_month: str
@@ -181,11 +183,8 @@ class Claim:
     sentence: str
     char_start: int
     char_end: int
+    measure: str = "level"  # level | change | base (schema.Measure)
     notes: tuple[str, ...] = field(default=(), compare=False)  # why the extractor was unsure
 
 
-CLAIM_COLUMNS = [
-    "report", "report_month", "indicator", "item", "role", "qualifier", "value",
-    "value_low", "value_high", "unit", "period_start", "period_end", "source",
-    "surface", "sentence", "char_start", "char_end",
-]
+CLAIM_COLUMNS = _schema.CLAIM_COLUMNS  # the fields above, in the order of data/claims.schema.yaml

@@ -21,21 +21,18 @@ from datetime import date, datetime, timezone
 
 import pandas as pd
 
-from .errors import IndicatorsError
+from .errors import ReviewError
+from .export import csv_chunks, unguard
+from .schema import SCHEMA, Qualifier, ReviewState, Role, bounds
 
 ACTIONS = ("accept", "reject", "correct", "undo")
-EDITABLE = ("indicator", "item", "value", "value_low", "value_high", "unit", "qualifier", "period_start", "period_end",
-            "role", "source")
-NUMERIC = ("value", "value_low", "value_high")
-ROLES = ("reported", "stated", "corrected", "planned")
-QUALIFIERS = ("exact", "approx", "over", "under", "range")
-REVIEW_STATES = ("unreviewed", "accepted", "corrected", "rejected")
+EDITABLE = tuple(SCHEMA.editable)  # what a reviewer may correct (x-editable in data/claims.schema.yaml)
+NUMERIC = tuple(c for c in EDITABLE if SCHEMA.field(c).numeric)
+ROLES = tuple(Role)
+QUALIFIERS = tuple(Qualifier)
+REVIEW_STATES = tuple(ReviewState)
 EDIT_COLUMNS = ["edit_id", "report", "content_hash", "char_start", "char_end", "surface", "sentence", "action",
                 "changes", "note", "author", "created_at", "undoes"]
-
-
-class ReviewError(IndicatorsError):
-    """An edit that cannot be recorded or imported; says which field and why."""
 
 
 @dataclass(frozen=True)
@@ -81,14 +78,16 @@ def make_edit(claim: Mapping, action: str, author: str, *, changes: Mapping | No
 
 
 def validate_changes(changes: Mapping, catalog=None) -> dict:
-    """Typed, checked field values; a clear error names the first bad one."""
+    """Typed, checked field values, by each field's type and enum in the claims schema; a ReviewError names the
+    first bad one. Numbers may be written with thousands separators; an empty bound clears it."""
     out: dict[str, object] = {}
     for key, raw in changes.items():
         if key not in EDITABLE:
             raise ReviewError(f"{key!r} cannot be corrected; editable fields: {', '.join(EDITABLE)}")
+        f = SCHEMA.field(key)
         value = raw.strip() if isinstance(raw, str) else raw
-        if key in NUMERIC:
-            if value in ("", None) and key != "value":
+        if f.numeric:
+            if value in ("", None) and not f.required:
                 out[key] = None
                 continue
             try:
@@ -98,19 +97,15 @@ def validate_changes(changes: Mapping, catalog=None) -> dict:
             if not math.isfinite(number):
                 raise ReviewError(f"{key} must be a finite number, not {raw!r}")
             out[key] = number
-        elif key in ("period_start", "period_end"):
+        elif f.type == "date":
             try:
                 out[key] = date.fromisoformat(str(value)).isoformat()
             except ValueError:
                 raise ReviewError(f"{key} must be a date YYYY-MM-DD, not {raw!r}") from None
-        elif key == "role":
-            if value not in ROLES:
-                raise ReviewError(f"role must be one of {', '.join(ROLES)}, not {raw!r}")
-            out[key] = value
-        elif key == "qualifier":
-            if value not in QUALIFIERS:
-                raise ReviewError(f"qualifier must be one of {', '.join(QUALIFIERS)}, not {raw!r}")
-            out[key] = value
+        elif f.enum:
+            if value not in f.enum:
+                raise ReviewError(f"{key} must be one of {', '.join(f.enum)}, not {raw!r}")
+            out[key] = str(value)
         elif key == "indicator":
             value = str(value or "")
             if value and catalog is not None and value not in {i.id for i in catalog.indicators}:
@@ -130,6 +125,10 @@ def validate_changes(changes: Mapping, catalog=None) -> dict:
             out[key] = " ".join(str(value or "").split())
     if "period_start" in out and "period_end" in out and out["period_start"] > out["period_end"]:
         raise ReviewError("period_start is after period_end")
+    if out.get("qualifier") == Qualifier.RANGE and {"value_low", "value_high"} & set(out):
+        low, high = out.get("value_low"), out.get("value_high")
+        if low is not None and high is not None and low > high:
+            raise ReviewError("value_low is above value_high")
     return out
 
 
@@ -170,7 +169,7 @@ def overlay(claims: pd.DataFrame, edits: Iterable[Edit], hashes: Mapping[str, st
     applies when the same text was stored under another name.
     """
     out = claims.copy()
-    out["review"] = "unreviewed"
+    out["review"] = ReviewState.UNREVIEWED
     out["review_note"] = ""
     by_hash: dict[str, list[str]] = {}
     for rid, h in (hashes or {}).items():
@@ -192,17 +191,23 @@ def overlay(claims: pd.DataFrame, edits: Iterable[Edit], hashes: Mapping[str, st
             orphans.append(e)
             continue
         if e.action == "reject":
-            state[idx] = "rejected"
+            state[idx] = ReviewState.REJECTED
         elif e.action == "accept":
-            state[idx] = "corrected" if idx in corrected else "accepted"
+            state[idx] = ReviewState.CORRECTED if idx in corrected else ReviewState.ACCEPTED
         else:
             for k, v in e.changes.items():
                 if k in NUMERIC:
                     out.at[idx, k] = float("nan") if v is None else float(v)
                 else:
                     out.at[idx, k] = v
+            if {"qualifier", "value", "value_low", "value_high"} & set(e.changes):
+                # the bounds follow the qualifier (at_least 100: value_low 100), unless the edit set them
+                low, high = bounds(out.at[idx, "qualifier"], out.at[idx, "value"], out.at[idx, "value_low"],
+                                   out.at[idx, "value_high"])
+                out.at[idx, "value_low"] = float("nan") if low is None else low
+                out.at[idx, "value_high"] = float("nan") if high is None else high
             corrected.add(idx)
-            state[idx] = "corrected"
+            state[idx] = ReviewState.CORRECTED
         if e.note:
             out.at[idx, "review_note"] = e.note
     for idx, s in state.items():
@@ -212,18 +217,19 @@ def overlay(claims: pd.DataFrame, edits: Iterable[Edit], hashes: Mapping[str, st
 
 # --- sharing: edits as CSV ----------------------------------------------------------------------
 
+def edit_rows(edits: Iterable[Edit]) -> list[list]:
+    """Rows of EDIT_COLUMNS in the order the edits were made (the body of `indicators review export`)."""
+    return [[e.row()[c] for c in EDIT_COLUMNS] for e in sorted(edits, key=lambda e: (e.created_at, e.edit_id))]
+
+
 def to_csv(edits: Iterable[Edit]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=EDIT_COLUMNS, lineterminator="\n")
-    w.writeheader()
-    for e in sorted(edits, key=lambda e: (e.created_at, e.edit_id)):
-        w.writerow(e.row())
-    return buf.getvalue()
+    """The edits as CSV text, through the one writer (formula guard included)."""
+    return "".join(csv_chunks(EDIT_COLUMNS, [edit_rows(edits)]))
 
 
 def from_csv(text: str, catalog=None) -> list[Edit]:
     """Edits from a CSV written by `to_csv`; a bad row is an error naming its line and field."""
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = [{k: unguard(v) for k, v in r.items()} for r in csv.DictReader(io.StringIO(text))]
     if rows and set(EDIT_COLUMNS) - set(rows[0]):
         missing = sorted(set(EDIT_COLUMNS) - set(rows[0]))
         raise ReviewError(f"not an edits file: columns {', '.join(missing)} are missing "

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .model import CLAIM_COLUMNS, Claim, Document
+from .model import Claim, Document
+from .schema import CLAIM_COLUMNS, SCHEMA
 
 
 def to_claims(doc: Document, attachments, roles, periods) -> list[Claim]:
@@ -45,13 +46,21 @@ def claims_frame(claims: list[Claim]) -> pd.DataFrame:
     return typed(df)
 
 
+_DTYPES = {"number": "float64", "integer": "int64"}
+
+
 def typed(df: pd.DataFrame) -> pd.DataFrame:
-    """One dtype per claims column, wherever the rows come from (extraction or the store)."""
-    for col in ("value", "value_low", "value_high"):
-        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    for col in ("char_start", "char_end"):
-        df[col] = df[col].astype("int64")
-    for col in CLAIM_COLUMNS:
-        if col not in ("value", "value_low", "value_high", "char_start", "char_end"):
+    """One dtype per claims column, wherever the rows come from (extraction or the store), as the schema types
+    it: numbers float64 (empty = NaN), integers int64, everything else str (empty = "")."""
+    for col in df.columns:
+        try:
+            f = SCHEMA.field(col)
+        except KeyError:
+            continue  # a column of the caller's own (claim_id, ...)
+        if f.type == "number":
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+        elif f.type == "integer":
+            df[col] = df[col].astype("int64")
+        else:
             df[col] = df[col].fillna("").astype(str)
     return df

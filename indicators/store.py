@@ -20,8 +20,9 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from .errors import IndicatorsError
-from .model import CLAIM_COLUMNS, Claim, Report
+from .errors import ErrorKind, IndicatorsError, StoreError, store_kind
+from .model import Claim, Report
+from .schema import CLAIM_COLUMNS, DERIVED_COLUMNS, FACTS, PUBLIC_COLUMNS, SCHEMA, Field, ReviewState, Role
 from .conflicts import pairs
 from .review import EDIT_COLUMNS, EDITABLE, Edit, active, locate, make_edit, overlay
 from .rows import typed
@@ -42,38 +43,32 @@ reports = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
 )
 
-claims = sa.Table(
-    "claims", metadata,
-    sa.Column("report", sa.String(255), sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("seq", sa.Integer, primary_key=True),  # the claim's place in its report's text order
-    sa.Column("report_month", sa.String(7), nullable=False),
-    sa.Column("indicator", sa.String(128), nullable=False, default=""),
-    sa.Column("item", sa.String(255), nullable=False, default=""),
-    sa.Column("role", sa.String(16), nullable=False),
-    sa.Column("qualifier", sa.String(16), nullable=False),
-    sa.Column("value", sa.Float, nullable=False),
-    sa.Column("value_low", sa.Float),
-    sa.Column("value_high", sa.Float),
-    sa.Column("unit", sa.String(64), nullable=False),
-    sa.Column("period_start", sa.String(10), nullable=False),
-    sa.Column("period_end", sa.String(10), nullable=False),
-    sa.Column("source", sa.String(255), nullable=False, default=""),
-    sa.Column("surface", sa.Text, nullable=False),
-    sa.Column("sentence", sa.Text, nullable=False),
-    sa.Column("char_start", sa.Integer, nullable=False),
-    sa.Column("char_end", sa.Integer, nullable=False),
-    sa.Column("notes", sa.Text, nullable=False, default=""),  # why the extractor was unsure
-    # the review overlay, applied in place so tables, charts and downloads read reviewed values (see review.py)
-    sa.Column("review", sa.String(16), nullable=False, default="unreviewed", server_default="unreviewed"),
-    sa.Column("review_note", sa.Text, nullable=False, default="", server_default=""),
-    sa.Column("extracted", sa.Text, nullable=False, default="", server_default=""),  # JSON: what edits replaced
-    # the stated figure a corrected one answers, and back (conflicts.pair_stated_corrected)
-    sa.Column("pair", sa.Text, nullable=False, default="", server_default=""),
-    sa.Column("pair_kind", sa.String(32), nullable=False, default="", server_default=""),
-)
-_OWN_VOCABULARY = {"review", "pair_kind"}  # written only by this code, from fixed words: nothing to neutralise
-# the claims columns every reader gets: the contract's, then whether and how a person reviewed the claim
-OUT_COLUMNS = CLAIM_COLUMNS + ["review", "pair", "pair_kind", "notes"]
+def _sql_column(f: Field) -> sa.Column:
+    """A claims column as the schema describes it: VARCHAR(n) or TEXT, FLOAT, INTEGER; dates and months as ISO
+    text (they sort and compare as dates, and read back exactly as written)."""
+    if f.name == "report":
+        return sa.Column("report", sa.String(f.sql_length), sa.ForeignKey("reports.id", ondelete="CASCADE"),
+                         primary_key=True)
+    if f.name == "seq":
+        return sa.Column("seq", sa.Integer, primary_key=True)
+    kind = {"number": sa.Float, "integer": sa.Integer}.get(f.type)
+    if kind is None:
+        kind = sa.String(f.sql_length) if f.sql_length else sa.Text
+    if f.numeric:
+        return sa.Column(f.name, kind, nullable=not f.required)
+    default = f.default if f.default is not None else ("" if not f.required or f.enum else None)
+    if default is None:
+        return sa.Column(f.name, kind, nullable=False)
+    return sa.Column(f.name, kind, nullable=False, default=default, server_default=default)
+
+
+# one row per claim, the columns of data/claims.schema.yaml (the review overlay is applied in place, so tables,
+# charts and downloads read reviewed values; see review.py)
+claims = sa.Table("claims", metadata, *[_sql_column(f) for f in SCHEMA.fields])
+# the claims columns every reader gets: the contract's, then the review, pairing and the extractor's notes
+OUT_COLUMNS = PUBLIC_COLUMNS
+_DERIVED = DERIVED_COLUMNS  # what the review overlay and the pairing write over the extractor's rows
+_OWN_VOCABULARY = {f.name for f in SCHEMA.fields if f.enum}  # written from fixed words: nothing to neutralise
 
 edits = sa.Table(
     "edits", metadata,
@@ -104,10 +99,6 @@ FACETS = ("report", "report_month", "indicator", "item", "role", "qualifier", "u
           "period_end")
 MAX_FACET_VALUES = 5000
 CLUSTERED = {"report", "report_month"}  # claims are written a report at a time: these match neighbouring rows
-
-
-class StoreError(IndicatorsError):
-    """The database cannot be opened or written; says which and why."""
 
 
 def content_hash(text: str) -> str:
@@ -191,7 +182,7 @@ class Store:
                 if rows:
                     conn.execute(claims.insert(), rows)
                     roles = {r["role"] for r in rows}
-                    if {"stated", "corrected"} <= roles or self._has_edits(conn, report.id, digest):
+                    if {Role.STATED, Role.CORRECTED} <= roles or self._has_edits(conn, report.id, digest):
                         self._derive(conn, report.id, digest, pd.DataFrame(rows))
                 return None, existed
 
@@ -214,14 +205,13 @@ class Store:
         Called inside the transaction that changed the report or its edits; returns the edits that found
         no claim. The extracted values an edit replaces are kept in `extracted`, so undoing it, or editing
         again, starts from what the extractor said."""
-        cols = CLAIM_COLUMNS + ["seq", "review", "review_note", "extracted", "pair", "pair_kind"]
+        cols = CLAIM_COLUMNS + ["seq", *_DERIVED]
         if rows is None:
             rows = pd.read_sql(sa.select(*[claims.c[c] for c in cols]).where(claims.c.report == report_id), conn)
         else:
             rows = rows.copy()
-            for c, default in (("review", "unreviewed"), ("review_note", ""), ("extracted", ""), ("pair", ""),
-                               ("pair_kind", "")):
-                rows[c] = default
+            for c in _DERIVED:
+                rows[c] = claims.c[c].default.arg
         if rows.empty:
             return []
         before = rows.copy()
@@ -231,11 +221,11 @@ class Store:
         originals = rows
         rows = reviewed
         rows["extracted"] = [_replaced(originals.loc[i], rows.loc[i]) for i in rows.index]
-        paired = pairs(rows[rows["review"] != "rejected"])
+        paired = pairs(rows[rows["review"] != ReviewState.REJECTED])
         rows["pair"], rows["pair_kind"] = "", ""
         rows.loc[paired.index, "pair"] = paired["pair"]
         rows.loc[paired.index, "pair_kind"] = paired["pair_kind"]
-        out = ["review", "review_note", "extracted", "pair", "pair_kind", *EDITABLE]
+        out = [*_DERIVED, *EDITABLE]
         changed = [i for i in rows.index if any(not _same(before.at[i, c], rows.at[i, c]) for c in out)]
         if changed:
             stmt = (claims.update().where(claims.c.report == sa.bindparam("k_report"), claims.c.seq == sa.bindparam("k_seq"))
@@ -371,10 +361,10 @@ class Store:
     def review_queue(self, kind: str = "all", offset: int = 0, limit: int = 25) -> tuple[pd.DataFrame, int]:
         """Claims that need a person: no indicator, the extractor unsure (notes say why), or not yet reviewed."""
         where = {"unattached": [claims.c.indicator == ""],
-                 "unsure": [claims.c.notes != "", claims.c.review == "unreviewed"],
-                 "unreviewed": [claims.c.review == "unreviewed"],
-                 "all": [sa.or_(claims.c.indicator == "", claims.c.notes != "", claims.c.review == "unreviewed")],
-                 "reviewed": [claims.c.review != "unreviewed"]}[kind]
+                 "unsure": [claims.c.notes != "", claims.c.review == ReviewState.UNREVIEWED],
+                 "unreviewed": [claims.c.review == ReviewState.UNREVIEWED],
+                 "all": [sa.or_(claims.c.indicator == "", claims.c.notes != "", claims.c.review == ReviewState.UNREVIEWED)],
+                 "reviewed": [claims.c.review != ReviewState.UNREVIEWED]}[kind]
         q = (sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]]).where(*where)
              .order_by((claims.c.indicator != "").asc(), (claims.c.notes == "").asc(), claims.c.report_month.desc(),
                        claims.c.report, claims.c.seq).offset(offset).limit(limit))
@@ -388,8 +378,8 @@ class Store:
         what conflicts.conflicts() needs, found by the database instead of reading every claim."""
         def compute():
             key = [claims.c.indicator, claims.c.item, claims.c.period_start, claims.c.period_end, claims.c.unit]
-            where = [claims.c.indicator != "", claims.c.review != "rejected",
-                     claims.c.role.in_(["reported", "corrected", "stated"])]
+            where = [claims.c.indicator != "", claims.c.review != ReviewState.REJECTED,
+                     claims.c.role.in_(list(FACTS))]
             if indicator:
                 where.append(claims.c.indicator == indicator)
             groups = (sa.select(*key).where(*where).group_by(*key)
@@ -412,16 +402,16 @@ class Store:
             key = [claims.c.indicator, claims.c.item, claims.c.period_start, claims.c.period_end]
             with self.engine.connect() as conn:
                 plans = pd.read_sql(sa.select(*[claims.c[c] for c in OUT_COLUMNS])
-                                    .where(claims.c.role == "planned", claims.c.indicator != "",
-                                           claims.c.review != "rejected")
+                                    .where(claims.c.role == Role.PLANNED, claims.c.indicator != "",
+                                           claims.c.review != ReviewState.REJECTED)
                                     .order_by(claims.c.report_month.desc()).limit(limit), conn)
                 keys = list({tuple(r) for r in plans[["indicator", "item", "period_start", "period_end"]]
                              .itertuples(index=False)})
                 frames = [plans]
                 for k in range(0, len(keys), 100):
                     frames.append(pd.read_sql(sa.select(*[claims.c[c] for c in OUT_COLUMNS]).where(
-                        sa.tuple_(*key).in_(keys[k:k + 100]), claims.c.role.in_(["reported", "corrected"]),
-                        claims.c.review != "rejected"), conn))
+                        sa.tuple_(*key).in_(keys[k:k + 100]), claims.c.role.in_([Role.REPORTED, Role.CORRECTED]),
+                        claims.c.review != ReviewState.REJECTED), conn))
             return typed(pd.concat(frames, ignore_index=True))
         return self._cached(("plans", limit), compute)
 

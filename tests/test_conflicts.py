@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 
 from indicators import extract
-from indicators.conflicts import conflicts, intervals, pair_stated_corrected, pairs, plan_vs_actual, vintages
+from indicators.conflicts import agree, conflicts, intervals, pair_stated_corrected, pairs, plan_vs_actual, vintages
 from indicators.model import CLAIM_COLUMNS
+from indicators.schema import Qualifier
 
 ROOT = Path(__file__).parent.parent
 
@@ -82,10 +83,56 @@ def test_rejected_claims_take_no_part():
     assert conflicts(df).empty
 
 
-def test_intervals():
-    lo, hi = intervals(frame({"value": 20, "qualifier": "approx"}, {"value": 3, "qualifier": "under"}))
-    assert lo[0] == pytest.approx(19) and hi[0] == pytest.approx(21)
-    assert lo[1] == float("-inf") and hi[1] == 3
+def _figure(qualifier: str, value: float, low=None, high=None) -> dict:
+    return {"qualifier": qualifier, "value": value, "value_low": low, "value_high": high}
+
+
+# (first figure, second figure, whether both can be true): every qualifier against the others, with the edge
+# cases where a closed bound (at least / at most) agrees and an open one (over / under) does not
+AGREEMENT = [
+    (_figure("exact", 100), _figure("exact", 100), True),
+    (_figure("exact", 100), _figure("exact", 101), False),
+    (_figure("approx", 100), _figure("exact", 104), True),  # about 100 allows 5% either way
+    (_figure("approx", 100), _figure("exact", 106), False),
+    (_figure("approx", 100), _figure("approx", 109), True),  # two bands that touch
+    (_figure("at_least", 100, low=100), _figure("exact", 150), True),
+    (_figure("at_least", 100, low=100), _figure("exact", 100), True),  # closed: 100 is at least 100
+    (_figure("at_least", 100, low=100), _figure("exact", 99), False),
+    (_figure("over", 100, low=100), _figure("exact", 100), False),  # open: 100 is not more than 100
+    (_figure("over", 100, low=100), _figure("exact", 100.5), True),
+    (_figure("at_most", 100, high=100), _figure("exact", 100), True),
+    (_figure("at_most", 100, high=100), _figure("exact", 101), False),
+    (_figure("under", 100, high=100), _figure("exact", 100), False),
+    (_figure("under", 100, high=100), _figure("exact", 99), True),
+    (_figure("at_least", 100, low=100), _figure("at_most", 100, high=100), True),  # they share 100
+    (_figure("over", 100, low=100), _figure("at_most", 100, high=100), False),
+    (_figure("at_least", 100, low=100), _figure("under", 100, high=100), False),
+    (_figure("over", 100, low=100), _figure("under", 200, high=200), True),
+    (_figure("range", 150, low=100, high=200), _figure("exact", 200), True),  # a range is closed
+    (_figure("range", 150, low=100, high=200), _figure("exact", 201), False),
+    (_figure("range", 150, low=100, high=200), _figure("over", 200, low=200), False),
+    (_figure("range", 150, low=100, high=200), _figure("at_least", 200, low=200), True),
+    (_figure("range", 150, low=100, high=200), _figure("approx", 97), True),  # about 97 reaches 101.85
+    (_figure("range", 150, low=100, high=200), _figure("approx", 95), False),  # about 95 stops at 99.75
+    (_figure("range", 150, low=100, high=200), _figure("under", 100, high=100), False),
+    (_figure("at_most", 7e6, high=7e6), _figure("approx", 7.2e6), True),  # about 7.2 million reaches 6.84 million
+    (_figure("under", 20, high=20), _figure("over", 10, low=10), True),
+    (_figure("at_least", 1300, low=1300), _figure("at_least", 900, low=900), True),  # two floors never disagree
+    (_figure("under", 5, high=5), _figure("under", 50, high=50), True),
+]
+
+
+@pytest.mark.parametrize("first,second,both_true", AGREEMENT,
+                         ids=[f"{a['qualifier']}{a['value']:g}-{b['qualifier']}{b['value']:g}" for a, b, _ in AGREEMENT])
+def test_figures_agree_when_what_they_assert_overlaps(first, second, both_true):
+    assert agree(*intervals(frame(first, second))) is both_true
+    # and the conflicts view says the same: two sources, one report month
+    found = conflicts(frame({**first, "source": "A"}, {**second, "source": "B"}))
+    assert found.empty is both_true
+
+
+def test_every_qualifier_has_an_agreement_case():
+    assert {q for a, b, _ in AGREEMENT for q in (a["qualifier"], b["qualifier"])} == set(Qualifier)
 
 
 def test_the_ministers_20_percent_is_paired_with_about_30():

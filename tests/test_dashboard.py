@@ -9,7 +9,8 @@ import pytest
 from indicators import extract
 from indicators.dashboard import figures
 from indicators.dashboard.app import _highlighted, _ingest_upload, _parse_filter, create_app
-from indicators.dashboard.routes import safe_csv_frame, safe_csv_rows
+from indicators.export import csv_chunks, frame_csv, guard
+from indicators.schema import PUBLIC_COLUMNS
 from indicators.dashboard.wire import outputs_of
 from indicators.pipeline import ingest_paths
 from indicators.store import Store
@@ -96,9 +97,10 @@ def test_datapackage_describes_every_column(client):
 
 def test_csv_injection_is_neutralised_numbers_stay_numbers():
     df = pd.DataFrame({"surface": ["=1+1", "+3", "-5", "@x", "\tx", "fine"], "value": [1.0, -2.0, 3.0, 4.0, 5.0, 6.0]})
-    out = safe_csv_frame(df)
+    out = pd.read_csv(io.StringIO(frame_csv(df)), keep_default_na=False)
     assert list(out["surface"]) == ["'=1+1", "'+3", "'-5", "'@x", "'\tx", "fine"]
     assert list(out["value"]) == [1.0, -2.0, 3.0, 4.0, 5.0, 6.0]
+    assert [guard(v) for v in (-5.0, None, "a\rb")] == [-5.0, None, "a\nb"]
 
 
 def test_table_filter_parsing():
@@ -177,12 +179,12 @@ def test_claims_table_pages_server_side(client, store):
 def test_claims_csv_is_streamed_and_matches_the_safe_frame(client, store):
     resp = client.get("/download/claims.csv")
     assert resp.is_streamed
-    assert resp.get_data(as_text=True) == safe_csv_frame(store.claims()).to_csv(index=False)
+    assert resp.get_data(as_text=True) == frame_csv(store.claims(), PUBLIC_COLUMNS)
     rows = [("r", "2020-11", "x", "=1+1", "reported", "exact", -2.0, None, 1.5, "count", "2020-01-01", "2020-01-31",
-             "@src", "-5", "\tx", 3, 5, "unreviewed", "", "", "+why")]
-    text = "".join(safe_csv_rows([rows]))
+             "@src", "-5", "\tx", 3, 5, "level", "unreviewed", "", "", "+why")]
+    text = "".join(csv_chunks(PUBLIC_COLUMNS, [rows]))
     assert text.splitlines()[1] == ("r,2020-11,x,'=1+1,reported,exact,-2.0,,1.5,count,2020-01-01,2020-01-31,'@src,'-5,"
-                                    "'\tx,3,5,unreviewed,,,'+why")
+                                    "'\tx,3,5,level,unreviewed,,,'+why")
 
 
 # ------------------------------------------- CSV injection: every download route, on hostile cells

@@ -11,7 +11,8 @@ from ..catalog import Catalog, load_catalog
 from ..store import Store
 from ..conflicts import vintages
 from . import figures, review_ui, uploads
-from .routes import add_routes, safe_csv_frame
+from ..export import frame_csv
+from .routes import add_routes
 
 TABS = [("indicators", "Indicators"), ("disputes", "Stated vs corrected"), ("conflicts", "Conflicts"),
         ("claims", "Claims"), ("review", "Review"), ("report", "Report"), ("add", "Add a report")]
@@ -213,8 +214,8 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
                   State("indicator", "value"), State("items", "value"), State("sources", "value"),
                   State("roles", "value"), prevent_initial_call=True)
     def download(_clicks, indicator, items, sources, roles):
-        df = safe_csv_frame(_view(store, indicator, items, sources, roles)[0])
-        return dcc.send_data_frame(df.to_csv, f"{indicator or 'claims'}.csv", index=False)
+        df = _view(store, indicator, items, sources, roles)[0]
+        return dcc.send_string(frame_csv(df), f"{indicator or 'claims'}.csv")
 
     @app.callback(Output("pairs-chart", "figure"), Output("pairs-table", "data"), Output("plan-chart", "figure"),
                   Input("tab", "value"), Input("uploaded", "data"))
