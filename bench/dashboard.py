@@ -31,7 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -104,7 +104,7 @@ def build_store(store: Store, catalog, n_claims: int, seed: int = 1) -> dict:
     report_ids = [(f"bench_{m}_{chr(97 + r)}", m) for m in months for r in range(REPORTS_PER_MONTH)]
     text = "\n\n".join(s.format(src="the Ministry", surf=f"{n * 37} cases") for n in range(1, 40)
                        for s in SENTENCES)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     per_report = [n_claims // len(report_ids) + (1 if k < n_claims % len(report_ids) else 0)
                   for k in range(len(report_ids))]
     roles = [r for r, w in ROLES for _ in range(w)]

@@ -30,8 +30,8 @@ sys.path.insert(0, str(HERE))
 def measure(folder: str, workers: int) -> dict:
     """Run in a child process: extract every report in `folder`, count characters and claims."""
     from indicators.catalog import load_catalog
-    from indicators.pipeline import iter_extract
     from indicators.errors import ReportError
+    from indicators.pipeline import iter_extract
 
     catalog = load_catalog()
     chars = claims = reports = failed = 0

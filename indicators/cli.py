@@ -9,10 +9,10 @@ from pathlib import Path
 from . import __doc__ as package_doc
 from .catalog import load_catalog
 from .errors import IndicatorsError, ReportError
+from .export import FORMULA_START, atomic_text, csv_chunks, write_csv
 from .ingest import read_report
 from .model import Claim
 from .pipeline import expand_paths, iter_extract
-from .export import FORMULA_START, atomic_text, csv_chunks, write_csv
 from .schema import CLAIM_COLUMNS, PUBLIC_COLUMNS
 
 

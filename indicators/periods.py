@@ -16,7 +16,6 @@ from functools import lru_cache
 from .lexicon import lexicon, lowered, phrase_alternation
 from .model import Document, Mention, Report, TimeExpr
 
-
 _ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
 

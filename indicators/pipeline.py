@@ -13,7 +13,7 @@ import pandas as pd
 
 from .attach import attach
 from .catalog import Catalog, load_catalog
-from .errors import IndicatorsError, ReportError
+from .errors import HINTS, ErrorKind, IndicatorsError, ReportError
 from .ingest import UNSUPPORTED_DOCUMENTS, read_report
 from .model import Claim, Document, Report
 from .periods import find_times, report_month, resolve_periods
@@ -105,20 +105,12 @@ def ingest_paths(paths: Iterable[str | Path], store, catalog: Catalog | None = N
         try:
             yield path, store.ingest(report, claims, month=month)
         except IndicatorsError as exc:
-            yield path, ReportError(path, str(exc), store_hint(str(exc)))
+            yield path, ReportError(path, str(exc), store_hint(exc), kind=exc.kind)
 
 
-def store_hint(message: str) -> str:
-    """What to do about a database that refused a write."""
-    low = message.lower()
-    if "disk is full" in low or "no space" in low:
-        return "the disk is full: free some space and ingest again; the reports stored before are intact"
-    if "readonly" in low or "read-only" in low:
-        return ("the database is read-only: check the file's permissions and that its disk is mounted writable; "
-                "nothing was changed")
-    if "locked" in low:
-        return "another process held the database too long: ingest again"
-    return "check that the database is reachable and writable; nothing was changed for this report"
+def store_hint(exc: IndicatorsError) -> str:
+    """What to do about a database that refused a write, by the kind of failure."""
+    return exc.hint or HINTS.get(exc.kind, HINTS[ErrorKind.FAILED])
 
 
 def iter_extract(paths: Iterable[str | Path], catalog: Catalog | None = None,
@@ -167,9 +159,7 @@ def _init_worker(catalog: Catalog) -> None:
 
 def _work(path: Path, with_reports: bool):
     result = _extract_path(path, _WORKER_CATALOG, with_reports)
-    if isinstance(result, ReportError):  # exceptions with extra fields do not pickle: send the fields
-        return ("error", type(result), result.path, result.reason, result.hint)
-    return result
+    return result  # a ReportError pickles with its fields (errors.IndicatorsError.__reduce__)
 
 
 def _parallel(files: list[Path], catalog: Catalog, with_reports: bool, workers: int):
@@ -193,9 +183,6 @@ def _parallel(files: list[Path], catalog: Catalog, with_reports: bool, workers: 
             except Exception as exc:  # a worker died (killed, out of memory): name the file, go on
                 result = ReportError(path, f"the extraction process failed ({type(exc).__name__}: {exc})",
                                      "run again with --workers 1 to see the cause")
-            if isinstance(result, tuple) and result and result[0] == "error":
-                _, cls, p, reason, hint = result
-                result = cls(p, reason, hint)
             yield path, result
 
 

@@ -17,7 +17,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pandas as pd
 
@@ -73,7 +73,7 @@ def make_edit(claim: Mapping, action: str, author: str, *, changes: Mapping | No
     return Edit(report=str(claim["report"]), content_hash=content_hash, char_start=int(claim["char_start"]),
                 char_end=int(claim["char_end"]), surface=str(claim["surface"]),
                 sentence=_norm(str(claim.get("sentence", ""))), action=action, author=author, changes=clean,
-                note=str(note or "").strip(), created_at=datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+                note=str(note or "").strip(), created_at=datetime.now(UTC).isoformat(timespec="microseconds"),
                 undoes=undoes, edit_id=uuid.uuid4().hex)
 
 

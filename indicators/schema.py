@@ -27,6 +27,7 @@ class Field:
     name: str
     type: str  # string | number | integer | date | yearmonth (Table Schema types)
     description: str
+    title: str = ""  # a human header ("Period from")
     required: bool = False
     enum: tuple[str, ...] = ()
     labels: tuple[tuple[str, str], ...] = ()  # (value, human label) per enum value
@@ -53,7 +54,8 @@ class Field:
 
     def frictionless(self, unit: str | None = None) -> dict:
         """The field as datapackage.json gives it (standard keys only)."""
-        out: dict[str, Any] = {"name": self.name, "type": self.type, "description": self.description}
+        out: dict[str, Any] = {"name": self.name, "title": self.title, "type": self.type,
+                               "description": self.description}
         if self.constraints:
             out["constraints"] = dict(self.constraints)
         if self.name in ("value", "value_low", "value_high"):
@@ -127,6 +129,7 @@ def _field(raw: dict, where: str) -> Field:
     if enum and labels and set(labels) != set(enum):
         raise SchemaError(f"{where}: x-labels of {name!r} must name exactly its enum values", kind=ErrorKind.INVALID)
     return Field(name=str(name), type=raw["type"], description=str(raw.get("description", "")).strip(),
+                 title=str(raw.get("title") or name),
                  required=bool(cons.get("required", False)), enum=enum,
                  labels=tuple((v, str(labels.get(v, v))) for v in enum),
                  sql_length=raw.get("x-sql-length"), default=raw.get("x-default"),

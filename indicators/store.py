@@ -14,18 +14,18 @@ import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 
-from .errors import ErrorKind, IndicatorsError, StoreError, store_kind
-from .model import Claim, Report
-from .schema import CLAIM_COLUMNS, DERIVED_COLUMNS, FACTS, PUBLIC_COLUMNS, SCHEMA, Field, ReviewState, Role
 from .conflicts import pairs
+from .errors import ErrorKind, StoreError, store_kind
+from .model import Claim, Report
 from .review import EDIT_COLUMNS, EDITABLE, Edit, active, locate, make_edit, overlay
 from .rows import typed
+from .schema import CLAIM_COLUMNS, DERIVED_COLUMNS, FACTS, PUBLIC_COLUMNS, SCHEMA, Field, ReviewState, Role
 
 DEFAULT_DB = "data/indicators.sqlite"
 
@@ -155,7 +155,7 @@ class Store:
                              f"pip install it (e.g. psycopg2-binary for PostgreSQL)") from None
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot open the database {self._safe_url()}: {exc.__class__.__name__}: "
-                             f"{getattr(exc, 'orig', None) or exc}") from None
+                             f"{getattr(exc, 'orig', None) or exc}", kind=store_kind(exc)) from None
 
     def _safe_url(self) -> str:
         return sa.engine.make_url(self.url).render_as_string(hide_password=True)
@@ -178,7 +178,7 @@ class Store:
                 conn.execute(reports.insert().values(
                     id=report.id, title=report.title, month=month or (rows[0]["report_month"] if rows else ""),
                     format=report.format, path=report.path, content_hash=digest,
-                    ingested_at=datetime.now(timezone.utc), text=report.text))
+                    ingested_at=datetime.now(UTC), text=report.text))
                 if rows:
                     conn.execute(claims.insert(), rows)
                     roles = {r["role"] for r in rows}
@@ -191,7 +191,7 @@ class Store:
         except sa.exc.SQLAlchemyError as exc:
             self._writes += 1
             raise StoreError(f"could not store {report.id} in {self._safe_url()}: {exc.__class__.__name__}: "
-                             f"{getattr(exc, 'orig', exc)}") from None
+                             f"{getattr(exc, 'orig', exc)}", kind=store_kind(exc)) from None
         if done is not None:
             return done
         self._writes += 1
@@ -248,7 +248,7 @@ class Store:
     def _report_hash(self, conn, report_id: str) -> str:
         h = conn.execute(sa.select(reports.c.content_hash).where(reports.c.id == report_id)).scalar()
         if h is None:
-            raise StoreError(f"no report {report_id!r} in the store")
+            raise StoreError(f"no report {report_id!r} in the store", kind=ErrorKind.NOT_FOUND)
         return h
 
     def claim(self, report_id: str, seq: int) -> dict | None:
@@ -275,7 +275,7 @@ class Store:
                 row = conn.execute(sa.select(*[claims.c[c] for c in cols])
                                    .where(claims.c.report == report_id, claims.c.seq == int(seq))).mappings().first()
                 if row is None:
-                    raise StoreError(f"no claim {seq} in report {report_id!r}")
+                    raise StoreError(f"no claim {seq} in report {report_id!r}", kind=ErrorKind.NOT_FOUND)
                 claim = dict(row)
                 for k, v in (json.loads(claim["extracted"]) if claim["extracted"] else {}).items():
                     claim[k] = v  # the edit is keyed to what the extractor found
@@ -284,7 +284,8 @@ class Store:
                 conn.execute(edits.insert().values(**_edit_row(e)))
                 self._derive(conn, report_id, digest)
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"could not record the edit: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}") from None
+            raise StoreError(f"could not record the edit: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}",
+                             kind=store_kind(exc)) from None
         self._writes += 1
         return e
 
@@ -330,7 +331,8 @@ class Store:
                 for rid in sorted(targets):
                     self._derive(conn, rid, ids[rid])
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"could not import the edits: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}") from None
+            raise StoreError(f"could not import the edits: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}",
+                             kind=store_kind(exc)) from None
         self._writes += 1
         return {"added": len(new), "known": len(incoming) - len(new), "orphans": self.orphans()}
 

@@ -175,8 +175,8 @@ GOOD_EXTRA = {  # good reports in other formats and encodings, next to the seeds
     "good-pdf.pdf": GOOD_PDF,
     "good-utf16.txt": ("Monthly review (November 2025)\n\n" + SENTENCE + "\n").encode("utf-16"),
     "good-cp1251.md": ("# Аналитический обзор (November 2025)\n\n" + SENTENCE + "\n").encode("cp1251"),
-    "good-page.html": ("<html><head><script>var n = 777;</script></head><body><h1>Analytical report (November 2025)"
-                       "</h1><p>In October 2025, 1&#8239;234 cybercrimes were registered.</p></body></html>").encode(),
+    "good-page.html": (b"<html><head><script>var n = 777;</script></head><body><h1>Analytical report (November 2025)"
+                       b"</h1><p>In October 2025, 1&#8239;234 cybercrimes were registered.</p></body></html>"),
 }
 
 

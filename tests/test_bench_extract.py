@@ -22,9 +22,9 @@ def test_extract_bench_runs_and_reports_its_figures():
 
 def test_corpus_is_varied_and_dated():
     sys.path.insert(0, str(ROOT / "bench"))
-    from corpus import load_templates, write_corpus
-
     import tempfile
+
+    from corpus import load_templates, write_corpus
     t = load_templates()
     assert 0.1 < t.seed_share < 0.6
     with tempfile.TemporaryDirectory() as tmp:

@@ -9,10 +9,10 @@ import pytest
 from indicators import extract
 from indicators.dashboard import figures
 from indicators.dashboard.app import _highlighted, _ingest_upload, _parse_filter, create_app
-from indicators.export import csv_chunks, frame_csv, guard
-from indicators.schema import PUBLIC_COLUMNS
 from indicators.dashboard.wire import outputs_of
+from indicators.export import csv_chunks, frame_csv, guard
 from indicators.pipeline import ingest_paths
+from indicators.schema import PUBLIC_COLUMNS
 from indicators.store import Store
 
 ROOT = Path(__file__).parent.parent

@@ -105,7 +105,7 @@ def test_single_byte_cyrillic_in_capitals_or_short(tmp_path: Path, text: str, en
 def test_utf8_with_a_stray_windows_byte_stays_utf8(tmp_path: Path) -> None:
     """A dash pasted from a Windows program (cp1252 0x96) into a UTF-8 file must not turn the file into mojibake."""
     body = "The share of unreported cybercrimes is 6–15% – “a record”."
-    data = f"{TITLE}\n\n{body}\n".encode("utf-8") + SENTENCE.encode("utf-8")[:-1] + b" \x96 a record.\n"
+    data = f"{TITLE}\n\n{body}\n".encode() + SENTENCE.encode("utf-8")[:-1] + b" \x96 a record.\n"
     path = tmp_path / "r.txt"
     path.write_bytes(data)
     report, claims = claims_of(path)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from scoring import score
 
 from indicators import extract
-from scoring import score
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

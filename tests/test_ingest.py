@@ -9,8 +9,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from fpdf import FPDF
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from indicators.errors import BinaryReport, EmptyReport, PdfError, ReportError, UnsupportedFormat
 from indicators.ingest import read_report
@@ -110,7 +109,7 @@ def test_spaced_digits_are_not_mistaken_for_utf16(tmp_path: Path) -> None:
 
 
 def test_crlf_line_ends(tmp_path: Path) -> None:
-    data = "First paragraph\r\nwraps here.\r\n\r\nSecond paragraph.\r\n".encode("utf-8")
+    data = b"First paragraph\r\nwraps here.\r\n\r\nSecond paragraph.\r\n"
     report = read_report(write(tmp_path, "r.txt", data))
     assert report.text == "First paragraph wraps here.\n\nSecond paragraph."
 

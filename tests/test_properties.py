@@ -4,8 +4,7 @@ import math
 import re
 from pathlib import Path
 
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from indicators import extract
 from indicators.errors import ReportError

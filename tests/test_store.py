@@ -10,9 +10,8 @@ import pytest
 from indicators import extract
 from indicators.ingest import read_report
 from indicators.pipeline import extract_report, ingest_paths
-from indicators.store import OUT_COLUMNS
 from indicators.rows import typed
-from indicators.store import Store, StoreError
+from indicators.store import OUT_COLUMNS, Store, StoreError
 
 ROOT = Path(__file__).parent.parent
 SEED = ROOT / "seeds" / "000_899da8a9a6ae9762.txt"

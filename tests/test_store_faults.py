@@ -6,7 +6,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -178,6 +177,7 @@ def test_a_read_only_disk_is_a_clear_error_and_no_damage(tmp_path):
 
 def test_a_write_blocked_past_the_busy_timeout_is_tried_again(monkeypatch):
     import sqlalchemy as sa
+
     from indicators import store as store_module
     monkeypatch.setattr(store_module.time, "sleep", lambda s: None)
     calls = []

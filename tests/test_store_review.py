@@ -8,7 +8,7 @@ import pytest
 from indicators.catalog import load_catalog
 from indicators.errors import IndicatorsError
 from indicators.pipeline import ingest_paths
-from indicators.review import to_csv, from_csv
+from indicators.review import from_csv, to_csv
 from indicators.store import Store
 
 ROOT = Path(__file__).parent.parent
@@ -32,8 +32,9 @@ def _cyber(store):
 
 
 def _seq(store, surface):
-    from indicators.store import claims
     import sqlalchemy as sa
+
+    from indicators.store import claims
     with store.engine.connect() as conn:
         return conn.execute(sa.select(claims.c.seq).where(claims.c.surface == surface)).scalar_one()
 
@@ -46,8 +47,9 @@ def test_a_correction_is_applied_in_place_and_survives_reingest(setup):
     after = store.claim("monthly", seq)
     assert after["value"] == 12345 and after["review"] == "corrected"
     with store.engine.connect() as conn:
-        from indicators.store import claims
         import sqlalchemy as sa
+
+        from indicators.store import claims
         raw = conn.execute(sa.select(claims.c.extracted).where(claims.c.seq == seq)).scalar_one()
     assert json.loads(raw) == {"value": first["value"]}  # what the extractor said is kept
 

@@ -17,7 +17,6 @@ from indicators.catalog import load_catalog
 from indicators.dashboard import uploads
 from indicators.dashboard.app import create_app
 from indicators.dashboard.uploads import FORMATS_READ, ingest_upload, ingest_uploads, safe_name
-from indicators.pipeline import ingest_paths
 from indicators.store import Store
 
 ROOT = Path(__file__).parent.parent

@@ -8,10 +8,12 @@ import pandas as pd
 from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
 
 from ..catalog import Catalog, load_catalog
-from ..store import Store
 from ..conflicts import vintages
-from . import figures, review_ui, uploads
 from ..export import frame_csv
+from ..schema import ReviewState, Role
+from ..store import Store
+from ..units import unit_label
+from . import figures, review_ui, uploads
 from .routes import add_routes
 
 TABS = [("indicators", "Indicators"), ("disputes", "Stated vs corrected"), ("conflicts", "Conflicts"),
@@ -176,7 +178,7 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
         ind = _find(catalog, indicator)
         items = store.distinct("item", limit=MAX_OPTIONS + 1, indicator=indicator)
         sources = store.distinct("source", limit=MAX_OPTIONS + 1, indicator=indicator)
-        note = f"{ind.description} Unit: {figures.unit_label(ind.unit)}." if ind else f"{indicator}: not in the catalog."
+        note = f"{ind.description} Unit: {unit_label(ind.unit)}." if ind else f"{indicator}: not in the catalog."
         for name, values in (("items", items), ("sources", sources)):
             if len(values) > MAX_OPTIONS:
                 note += f" Only the first {MAX_OPTIONS} {name} (alphabetically) are offered."
@@ -224,7 +226,7 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
             return no_update, no_update, no_update
         pairs, more = _recent_pairs(store)
         procurement = store.claims(["item", "period_start", "role", "value"], indicator="procurement.units",
-                                   role=["planned", "reported"])
+                                   role=[Role.PLANNED, Role.REPORTED])
         title = f"Stated versus corrected: the {len(pairs)} most recent pairs" if more else "Stated versus corrected"
         return (figures.pairs_figure(pairs, title=title), pairs.to_dict("records"),
                 figures.plan_actual_figure(procurement))
@@ -273,7 +275,7 @@ def _view(store: Store, indicator, items, sources, roles, max_rows: int | None =
     if not indicator or roles == []:
         return store.claims(indicator="__none__"), 0
     filters = {"indicator": indicator, "item": items or None, "source": sources or None, "role": roles,
-               "review": ["unreviewed", "accepted", "corrected"]}
+               "review": [s for s in ReviewState if s != ReviewState.REJECTED]}
     if max_rows is None:
         df = store.claims(**filters)
         return df, len(df)
@@ -296,7 +298,7 @@ def _recent_pairs(store: Store) -> tuple[pd.DataFrame, bool]:
     reports = store.reports().sort_values(["month", "id"], ascending=False)["id"].tolist()
     found, n, more = [figures.stated_corrected_pairs(store.claims(report="__none__"))], 0, False
     for k in range(0, len(reports), 12):
-        batch = store.claims(report=reports[k:k + 12], role=["stated", "corrected"])
+        batch = store.claims(report=reports[k:k + 12], role=[Role.STATED, Role.CORRECTED])
         pairs = figures.stated_corrected_pairs(batch)
         found.append(pairs)
         n += len(pairs)

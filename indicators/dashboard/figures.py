@@ -4,28 +4,17 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..units import registry
+from ..conflicts import pair_stated_corrected
+from ..schema import Qualifier, Role
+from ..units import unit_label
 
-ROLE_COLOURS = {"reported": "#1f77b4", "stated": "#d62728", "corrected": "#2ca02c", "planned": "#9467bd"}
+ROLE_COLOURS = {Role.REPORTED: "#1f77b4", Role.STATED: "#d62728", Role.CORRECTED: "#2ca02c", Role.PLANNED: "#9467bd"}
 _PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
             "#17becf"]
 # marker per qualifier: one-sided bounds point the way the truth lies; approximate values are hollow
-_SYMBOLS = {"exact": "circle", "approx": "circle-open", "over": "triangle-up", "at_least": "triangle-up",
-            "under": "triangle-down", "at_most": "triangle-down", "range": "diamond"}
-
-
-def unit_label(unit: str) -> str:
-    """The axis title for a unit of the registry ("person" -> "persons", "percent" -> "%")."""
-    if not unit:
-        return ""
-    try:
-        u = registry().Unit(unit)
-    except Exception:
-        return unit
-    short = format(u, "~")
-    if unit in ("percent", "percentage_point", "USD", "BYN", "EUR", "RUB", "ratio"):
-        return {"percent": "%", "percentage_point": "percentage points", "ratio": "times"}.get(unit, short)
-    return f"{unit.replace('_', ' ')}s"
+_SYMBOLS = {Qualifier.EXACT: "circle", Qualifier.APPROX: "circle-open", Qualifier.OVER: "triangle-up",
+            Qualifier.AT_LEAST: "triangle-up", Qualifier.UNDER: "triangle-down", Qualifier.AT_MOST: "triangle-down",
+            Qualifier.RANGE: "diamond"}
 
 
 def _hover(cols: dict, i: int) -> str:
@@ -99,7 +88,7 @@ def indicator_figure(df: pd.DataFrame, *, x: str = "period", colour: str = "role
                 traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "opacity": 0.45,
                                "line": {"color": col, "width": 3}, "hoverinfo": "skip", "showlegend": False,
                                "legendgroup": name})
-        ranged = [cols["qualifier"][i] == "range" for i in rows]
+        ranged = [cols["qualifier"][i] == Qualifier.RANGE for i in rows]
         traces.append({
             "type": "scatter", "x": [x_text[i] for i in rows], "y": [cols["value"][i] for i in rows],
             "mode": "markers", "name": name, "legendgroup": name,
@@ -155,7 +144,7 @@ def pairs_figure(pairs: pd.DataFrame, title: str = "Stated versus corrected") ->
     for label, r in zip(labels, pairs.itertuples()):
         fig.add_trace(go.Scatter(x=[r.value_stated, r.value_corrected], y=[label, label], mode="lines",
                                  line={"color": "#bbb", "width": 4}, showlegend=False, hoverinfo="skip"))
-    for side, position in (("stated", "top center"), ("corrected", "bottom center")):
+    for side, position in ((Role.STATED, "top center"), (Role.CORRECTED, "bottom center")):
         fig.add_trace(go.Scatter(x=pairs[f"value_{side}"].tolist(), y=labels, mode="markers+text", name=side,
                                  marker={"color": ROLE_COLOURS[side], "size": 14},
                                  text=pairs[f"surface_{side}"].tolist(), textposition=position,
@@ -175,7 +164,7 @@ def plan_actual_figure(df: pd.DataFrame, title: str = "Procurement: planned agai
     d["year"] = d["period_start"].str[:4]
     d["label"] = d["item"] + " " + d["year"]
     agg = d.groupby(["label", "role"], as_index=False)["value"].max()
-    for role in ("planned", "reported"):
+    for role in (Role.PLANNED, Role.REPORTED):
         sub = agg[agg["role"] == role]
         fig.add_trace(go.Bar(x=sub["label"].tolist(), y=sub["value"].tolist(), name=role,
                              marker_color=ROLE_COLOURS[role]))
@@ -183,19 +172,16 @@ def plan_actual_figure(df: pd.DataFrame, title: str = "Procurement: planned agai
     return fig
 
 
+PAIR_COLUMNS = ["report", "report_month", "indicator", "item", "unit", "value_stated", "value_corrected",
+                "surface_stated", "surface_corrected", "sentence_stated", "sentence_corrected", "source"]
+
+
 def stated_corrected_pairs(claims: pd.DataFrame) -> pd.DataFrame:
-    """Each stated claim with the corrected claims of the same report and indicator that answer it."""
-    stated = claims[claims["role"] == "stated"]
-    corrected = claims[claims["role"] == "corrected"]
-    if stated.empty or corrected.empty:
-        return pd.DataFrame(columns=["report", "report_month", "indicator", "item", "unit", "value_stated",
-                                     "value_corrected", "surface_stated", "surface_corrected", "sentence_stated",
-                                     "sentence_corrected", "source"])
-    merged = stated.merge(corrected, on=["report", "indicator"], suffixes=("_stated", "_corrected"))
-    # an item-less stated figure answers every corrected one; otherwise the items must agree
-    merged = merged[(merged["item_stated"] == merged["item_corrected"]) | (merged["item_stated"] == "")
-                    | (merged["item_corrected"] == "")]
-    merged = merged[merged["char_start_corrected"] > merged["char_start_stated"]]
+    """Each stated claim with the corrected claims that answer it (conflicts.pair_stated_corrected: same report,
+    indicator and period, items agreeing), as the dumbbell chart and its table show them."""
+    merged = pair_stated_corrected(claims)
+    if merged.empty:
+        return pd.DataFrame(columns=PAIR_COLUMNS)
     out = pd.DataFrame({
         "report": merged["report"], "report_month": merged["report_month_stated"], "indicator": merged["indicator"],
         "item": merged["item_stated"].where(merged["item_stated"] != "", merged["item_corrected"]),
@@ -204,4 +190,4 @@ def stated_corrected_pairs(claims: pd.DataFrame) -> pd.DataFrame:
         "surface_corrected": merged["surface_corrected"], "sentence_stated": merged["sentence_stated"],
         "sentence_corrected": merged["sentence_corrected"], "source": merged["source_stated"],
     })
-    return out.drop_duplicates().reset_index(drop=True)
+    return out[PAIR_COLUMNS].drop_duplicates().reset_index(drop=True)

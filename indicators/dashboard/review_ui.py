@@ -11,7 +11,8 @@ from dash import Input, Output, State, ctx, dash_table, dcc, html, no_update
 from ..catalog import Catalog
 from ..conflicts import conflicts, plan_vs_actual
 from ..errors import IndicatorsError
-from ..review import EDITABLE, QUALIFIERS, ROLES
+from ..review import EDITABLE
+from ..schema import SCHEMA
 from ..store import Store
 
 QUEUE_COLUMNS = ["report", "report_month", "indicator", "item", "role", "value", "unit", "period_start", "period_end",
@@ -23,9 +24,7 @@ CONFLICT_VIEW = ["group", "kind", "indicator", "item", "period_start", "period_e
 HISTORY_COLUMNS = ["created_at", "author", "action", "changes", "note", "undone", "edit_id"]
 PLAN_TABLE = ["indicator", "item", "period_start", "period_end", "unit", "planned", "actual", "shortfall",
               "shortfall_pct", "plan_report", "actual_report"]
-_FIELDS = [("indicator", "Indicator"), ("item", "Item"), ("value", "Value"), ("value_low", "Low"),
-           ("value_high", "High"), ("unit", "Unit"), ("qualifier", "Qualifier"), ("period_start", "Period from"),
-           ("period_end", "Period to"), ("role", "Role"), ("source", "Source")]
+_FIELDS = [(name, SCHEMA.field(name).title) for name in EDITABLE]  # the correction form, in schema order
 
 
 def review_panel(catalog: Catalog):
@@ -35,8 +34,9 @@ def review_panel(catalog: Catalog):
     def field(key, label):
         if key == "indicator":
             control = dcc.Dropdown(id="fix-indicator", options=indicators, clearable=False)
-        elif key in ("qualifier", "role"):
-            control = dcc.Dropdown(id=f"fix-{key}", options=list(QUALIFIERS if key == "qualifier" else ROLES),
+        elif SCHEMA.field(key).enum:
+            f = SCHEMA.field(key)  # every value the claims schema allows, with its label
+            control = dcc.Dropdown(id=f"fix-{key}", options=[{"label": lab, "value": v} for v, lab in f.labels],
                                    clearable=False)
         else:
             control = dcc.Input(id=f"fix-{key.replace('_', '-')}", type="text", debounce=False)

@@ -213,7 +213,7 @@ def ingest_upload(store: Store, catalog: Catalog, contents: str | None, name: st
     except ReportError as exc:
         return refused(exc.reason, exc.hint)
     except IndicatorsError as exc:
-        return UploadResult(shown, "refused", f"{shown}: not stored: {exc} ({store_hint(str(exc))})")
+        return UploadResult(shown, "refused", f"{shown}: not stored: {exc} ({store_hint(exc)})")
     if result.status in ("duplicate", "unchanged"):
         same = result.duplicate_of or result.report
         return UploadResult(shown, "duplicate", f"{shown}: already stored as {same} (same content); stored once",

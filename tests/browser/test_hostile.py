@@ -11,12 +11,12 @@ show the payloads are live: the test would see them run.
 """
 
 import pytest
+from browserkit import wait_for as _wait
 from selenium.webdriver.common.action_chains import ActionChains
 
 from indicators.dashboard.app import create_app
 from indicators.pipeline import ingest_paths
 from indicators.store import Store
-from browserkit import wait_for as _wait
 
 TXT = """Monthly report <script>window.__pwned=1</script> (March 2021)
 

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from browserkit import wait_for as _wait
 from selenium.webdriver.common.keys import Keys
 
 from indicators.dashboard.app import create_app
 from indicators.pipeline import ingest_paths
 from indicators.store import Store
-from browserkit import wait_for as _wait
 
 ROOT = Path(__file__).parent.parent.parent
 

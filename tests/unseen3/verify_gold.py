@@ -6,7 +6,13 @@ every surface occurs in its report (markup removed, whitespace-insensitive);
 value/bound rules; ISO periods; no duplicate scoring keys; then runs the scorer
 gold-vs-gold, which must print 1.000.
 """
-import csv, datetime, html, math, re, subprocess, sys
+import csv
+import datetime
+import html
+import math
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
