@@ -17,9 +17,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from .schema import FACTS, LOWER_BOUNDED, OPEN_BOUND, UPPER_BOUNDED, Qualifier, ReviewState, Role
+from .schema import FACTS, LOWER_BOUNDED, OPEN_BOUND, SCHEMA, UPPER_BOUNDED, Qualifier, ReviewState, Role
 
-KEY = ["indicator", "item", "period_start", "period_end", "unit"]
+KEY = SCHEMA.group("series")
 APPROX = 0.05  # "about 12%" agrees with 11.4% .. 12.6%
 CONFLICT_COLUMNS = ["group", "kind", "indicator", "item", "period_start", "period_end", "unit", "claim_id", "report",
                     "report_month", "source", "role", "qualifier", "value", "value_low", "value_high", "surface",

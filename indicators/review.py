@@ -200,7 +200,7 @@ def overlay(claims: pd.DataFrame, edits: Iterable[Edit], hashes: Mapping[str, st
                     out.at[idx, k] = float("nan") if v is None else float(v)
                 else:
                     out.at[idx, k] = v
-            if {"qualifier", "value", "value_low", "value_high"} & set(e.changes):
+            if ({"qualifier", *NUMERIC}) & set(e.changes):
                 # the bounds follow the qualifier (at_least 100: value_low 100), unless the edit set them
                 low, high = bounds(out.at[idx, "qualifier"], out.at[idx, "value"], out.at[idx, "value_low"],
                                    out.at[idx, "value_high"])

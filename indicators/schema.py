@@ -70,6 +70,11 @@ class Schema:
     fields: tuple[Field, ...]
     missing_values: tuple[str, ...]
     primary_key: tuple[str, ...]
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()  # x-column-groups: named sets of columns
+
+    def group(self, name: str) -> list[str]:
+        """A named set of columns (x-column-groups): "series", "anchor", "filters", "table", ...; KeyError if none."""
+        return list(dict(self.groups)[name])
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -151,8 +156,14 @@ def parse(raw: dict, where: str = "claims.schema.yaml") -> Schema:
     pk = tuple(raw.get("primaryKey") or ())
     if set(pk) - set(names):
         raise SchemaError(f"{where}: primaryKey names unknown fields", kind=ErrorKind.INVALID)
+    groups = raw.get("x-column-groups") or {}
+    for group, cols in groups.items():
+        if not isinstance(cols, list) or set(cols) - set(names):
+            raise SchemaError(f"{where}: column group {group!r} names unknown fields: {sorted(set(cols) - set(names))}",
+                              kind=ErrorKind.INVALID)
     return Schema(name=str(raw.get("name", "claims")), title=str(raw.get("title", "")), fields=fields,
-                  missing_values=tuple(raw.get("missingValues", [""])), primary_key=pk)
+                  missing_values=tuple(raw.get("missingValues", [""])), primary_key=pk,
+                  groups=tuple((g, tuple(c)) for g, c in groups.items()))
 
 
 @lru_cache(maxsize=1)

@@ -67,6 +67,8 @@ def _sql_column(f: Field) -> sa.Column:
 claims = sa.Table("claims", metadata, *[_sql_column(f) for f in SCHEMA.fields])
 # the claims columns every reader gets: the contract's, then the review, pairing and the extractor's notes
 OUT_COLUMNS = PUBLIC_COLUMNS
+_ANCHOR = SCHEMA.group("anchor")  # what a review edit is keyed to
+_SERIES = SCHEMA.group("series")  # indicator, item, period, unit
 _DERIVED = DERIVED_COLUMNS  # what the review overlay and the pairing write over the extractor's rows
 _OWN_VOCABULARY = {f.name for f in SCHEMA.fields if f.enum}  # written from fixed words: nothing to neutralise
 
@@ -88,15 +90,13 @@ edits = sa.Table(
 )
 # the chart and its choices: one indicator's claims by role, item and source, with their periods and keys, read
 # from the index alone (an indicator's claims are scattered over the whole table)
-sa.Index("ix_claims_chart", claims.c.indicator, claims.c.role, claims.c.item, claims.c.source, claims.c.period_start,
-         claims.c.period_end, claims.c.report, claims.c.seq, claims.c.review)  # review: rejected claims leave charts
+sa.Index("ix_claims_chart", *[claims.c[c] for c in SCHEMA.group("chart_index")])  # with review: rejected ones leave
 _RETIRED_INDEXES = ("ix_claims_view",)  # superseded above; dropped from older stores on open
 # the claims table filters and sorts on these: a page is an index walk, not a scan of every claim
-for _col in ("report_month", "role", "qualifier", "source", "period_start", "value"):
+for _col in SCHEMA.group("sorted"):
     sa.Index(f"ix_claims_{_col}", claims.c[_col])
 # columns with few distinct values: a substring filter on them becomes `IN (the values that contain it)`
-FACETS = ("report", "report_month", "indicator", "item", "role", "qualifier", "unit", "source", "period_start",
-          "period_end")
+FACETS = tuple(SCHEMA.group("facets"))
 MAX_FACET_VALUES = 5000
 CLUSTERED = {"report", "report_month"}  # claims are written a report at a time: these match neighbouring rows
 
@@ -294,8 +294,7 @@ class Store:
         with self.engine.connect() as conn:
             digest = self._report_hash(conn, report_id)
             found = self._edits(conn, report_id=report_id, content_hash=digest)
-            current = pd.read_sql(sa.select(*[claims.c[c] for c in ("seq", "surface", "sentence", "char_start",
-                                                                     "char_end", "extracted")])
+            current = pd.read_sql(sa.select(*[claims.c[c] for c in ["seq", *_ANCHOR, "extracted"]])
                                   .where(claims.c.report == report_id), conn)
         _as_extracted(current)
         undone = {e.undoes: e for e in found if e.action == "undo"}
@@ -353,8 +352,7 @@ class Store:
                 else:
                     groups.setdefault(rid, []).append(e)
             for rid, group in groups.items():
-                current = pd.read_sql(sa.select(*[claims.c[c] for c in ("report", "surface", "sentence", "char_start",
-                                                                         "char_end", "extracted")])
+                current = pd.read_sql(sa.select(*[claims.c[c] for c in ["report", *_ANCHOR, "extracted"]])
                                       .where(claims.c.report == rid), conn)
                 _as_extracted(current)
                 out += [e for e in group if locate(e, current) is None]
@@ -407,7 +405,7 @@ class Store:
                                     .where(claims.c.role == Role.PLANNED, claims.c.indicator != "",
                                            claims.c.review != ReviewState.REJECTED)
                                     .order_by(claims.c.report_month.desc()).limit(limit), conn)
-                keys = list({tuple(r) for r in plans[["indicator", "item", "period_start", "period_end"]]
+                keys = list({tuple(r) for r in plans[_SERIES[:-1]]
                              .itertuples(index=False)})
                 frames = [plans]
                 for k in range(0, len(keys), 100):

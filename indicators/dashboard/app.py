@@ -10,7 +10,7 @@ from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_upda
 from ..catalog import Catalog, load_catalog
 from ..conflicts import vintages
 from ..export import frame_csv
-from ..schema import ReviewState, Role
+from ..schema import SCHEMA, ReviewState, Role
 from ..store import Store
 from ..units import unit_label
 from . import figures, review_ui, uploads
@@ -18,9 +18,7 @@ from .routes import add_routes
 
 TABS = [("indicators", "Indicators"), ("disputes", "Stated vs corrected"), ("conflicts", "Conflicts"),
         ("claims", "Claims"), ("review", "Review"), ("report", "Report"), ("add", "Add a report")]
-TABLE_COLUMNS = ["report", "report_month", "indicator", "item", "role", "qualifier", "value", "value_low",
-                 "value_high", "unit", "period_start", "period_end", "source", "surface", "review", "pair_kind",
-                 "pair", "notes"]
+TABLE_COLUMNS = SCHEMA.group("table")
 MAX_UPLOAD_MB = uploads.MAX_UPLOAD_MB
 MAX_POINTS = 2000  # a chart draws at most this many claims (every k-th in time order beyond), and says so
 MAX_OPTIONS = 500  # items and sources offered for one indicator
@@ -225,7 +223,7 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
         if tab != "disputes":
             return no_update, no_update, no_update
         pairs, more = _recent_pairs(store)
-        procurement = store.claims(["item", "period_start", "role", "value"], indicator="procurement.units",
+        procurement = store.claims(indicator="procurement.units",
                                    role=[Role.PLANNED, Role.REPORTED])
         title = f"Stated versus corrected: the {len(pairs)} most recent pairs" if more else "Stated versus corrected"
         return (figures.pairs_figure(pairs, title=title), pairs.to_dict("records"),

@@ -67,9 +67,7 @@ def indicator_figure(df: pd.DataFrame, *, x: str = "period", colour: str = "role
     x_text = xs_all.astype(str).tolist()  # ISO dates: the traces are plain data, built without plotly's checks
     long = ((end - start).dt.days > 31).tolist()
     span_from, span_to = start.astype(str).tolist(), (end + pd.Timedelta(days=1)).astype(str).tolist()
-    cols = {c: df[c].tolist() for c in ("report", "report_month", "role", "qualifier", "value", "value_low",
-                                         "value_high", "period_start", "period_end", "source", "surface",
-                                         "sentence", "char_start")}
+    cols = {c: df[c].tolist() for c in df.columns}
     keys = df[colour].fillna("").tolist()
     groups = sorted(set(keys), key=lambda g: (g == "", g))
     traces = []

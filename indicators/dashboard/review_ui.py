@@ -15,8 +15,7 @@ from ..review import EDITABLE
 from ..schema import SCHEMA
 from ..store import Store
 
-QUEUE_COLUMNS = ["report", "report_month", "indicator", "item", "role", "value", "unit", "period_start", "period_end",
-                 "source", "surface", "review", "notes"]
+QUEUE_COLUMNS = SCHEMA.group("queue")
 QUEUES = [("all", "needs a look"), ("unattached", "no indicator"), ("unsure", "extractor unsure"),
           ("unreviewed", "not reviewed"), ("reviewed", "reviewed")]
 CONFLICT_VIEW = ["group", "kind", "indicator", "item", "period_start", "period_end", "value", "unit", "qualifier",

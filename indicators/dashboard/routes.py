@@ -10,7 +10,7 @@ from ..export import FORMULA_START, csv_chunks
 from ..schema import PUBLIC_COLUMNS, SCHEMA
 from ..store import Store
 
-FILTERS = ("indicator", "item", "role", "report")
+FILTERS = tuple(SCHEMA.group("filters"))
 
 
 def _csv(store: Store, name: str, **filters) -> Response:
