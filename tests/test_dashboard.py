@@ -263,3 +263,43 @@ def test_download_button_csv_neutralises_formulas_and_keeps_numbers(hostile):
                      {"indicator.value": "cybercrime.registered", "items.value": [_HOSTILE[3]], "sources.value": None,
                       "roles.value": ["reported"]})
     _assert_spreadsheet_safe(some["download"]["data"]["content"], 1)
+
+
+def test_indicators_export_neutralises_formulas_and_keeps_numbers(hostile, tmp_path):
+    """`indicators export -o FILE` writes through the same writer as the download routes."""
+    from indicators.cli import main
+    out = tmp_path / "deep" / "claims.csv"
+    assert main(["export", "-o", str(out), "--db", hostile.url]) == 0
+    text = out.read_text(encoding="utf-8")
+    _assert_spreadsheet_safe(text, len(_HOSTILE))
+    # the same bytes as the route gives
+    client = create_app(hostile).server.test_client()
+    assert text == client.get("/download/claims.csv").get_data(as_text=True)
+    assert not [p for p in out.parent.iterdir() if p.name != "claims.csv"]  # no temporary file left behind
+
+
+def test_review_export_neutralises_and_import_reads_it_back(hostile, tmp_path):
+    """A reviewer's note that starts like a formula is guarded in the edits CSV and read back as written."""
+    from indicators.cli import main
+    from indicators.review import from_csv
+    edit = hostile.edit("hostile", 0, "accept", "=HYPERLINK(\"x\")", note="-1 is wrong; +2")
+    out = tmp_path / "edits.csv"
+    assert main(["review", "export", "-o", str(out), "--db", hostile.url]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and "'-1 is wrong" in text
+    back = [e for e in from_csv(text) if e.edit_id == edit.edit_id][0]
+    assert back.author == edit.author and back.note == edit.note
+
+
+def test_an_interrupted_export_leaves_the_old_file(tmp_path):
+    from indicators.export import write_csv
+
+    def parts():
+        yield [("a", 1.0)]
+        raise OSError(28, "No space left on device")
+
+    out = tmp_path / "x.csv"
+    out.write_text("old\n", encoding="utf-8")
+    with pytest.raises(OSError):
+        write_csv(out, ["name", "value"], parts())
+    assert out.read_text(encoding="utf-8") == "old\n" and [p.name for p in tmp_path.iterdir()] == ["x.csv"]

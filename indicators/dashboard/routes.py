@@ -24,13 +24,13 @@ def _csv(store: Store, name: str, **filters) -> Response:
 def datapackage(catalog: Catalog) -> dict:
     """A Frictionless tabular data package: all claims, then one resource per indicator with its unit."""
     resources = [{
-        "name": "claims", "path": "claims.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+        "name": "claims", "profile": "tabular-data-resource", "path": "claims.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
         "title": SCHEMA.title, "schema": SCHEMA.table_schema(),
     }]
     for ind in catalog.indicators:
         resources.append({
             "name": ind.id.replace(".", "-").replace("_", "-").lower(),
-            "path": f"indicators/{ind.id}.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "profile": "tabular-data-resource", "path": f"indicators/{ind.id}.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
             "title": ind.label, "description": ind.description, "schema": SCHEMA.table_schema(ind.unit),
         })
     return {"profile": "tabular-data-package", "name": "indicators-claims",
