@@ -14,7 +14,7 @@ from functools import lru_cache
 from .catalog import Catalog, Indicator, Item
 from .lexicon import correction_cue, lexicon, phrase_alternation
 from .model import Document, Mention
-from .units import unit_class
+from .units import dimension, unit_class
 
 _GENERIC_UNITS = {"person", "count", "unit", "percent", "percentage_point", "ratio", ""}
 _DESIGNATION = re.compile(
@@ -150,9 +150,14 @@ def _foreign_measure() -> re.Pattern:
 
 
 def _unit_fits(ind: Indicator, unit: str) -> bool:
-    if unit in ("year", "month", "day"):
-        return False
+    """Whether pint says a figure in `unit` can measure the indicator: the same dimension where the indicator
+    declares one (a duration for an indicator in days), else the same class, the same currency, and for counts
+    one of the nouns it accepts."""
+    if ind.dimension:
+        return bool(unit) and dimension(unit) == ind.dimension
     klass = unit_class(unit) if unit else "count"
+    if klass == "time":
+        return False  # a duration measures only an indicator that accepts one
     if klass != ind.unit_class:
         return False
     if klass == "currency":
@@ -216,6 +221,11 @@ def _nearest_item(ind: Indicator, text: str, start: int, end: int, pos: int) -> 
 def _items_in(ind: Indicator, text: str, start: int, end: int) -> list[tuple[int, Item]]:
     hits: list[tuple[int, Item]] = []
     covered: list[tuple[int, int]] = []
+    for item in ind.items:
+        if item.pattern is not None:
+            for mm in item.pattern.finditer(text, start, end):
+                hits.append((mm.start(), item))
+                covered.append((mm.start(), mm.end()))
     if ind.item_phrases is not None:
         for mm in ind.item_phrases.finditer(text, start, end):
             item = ind.item_named(mm.group())

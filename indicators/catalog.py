@@ -1,6 +1,7 @@
 """The indicator catalog: YAML data, validated and compiled once into phrase matchers."""
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -10,9 +11,12 @@ from pathlib import Path
 import pint
 import yaml
 
-from .errors import CatalogError
+from .errors import CatalogError, ErrorKind
 from .lexicon import phrase_alternation
-from .units import parse_unit, unit_class
+from .schema import Role
+from .units import count_unit, dimension, parse_unit, unit_class
+
+_ANY_HYPHEN = "[-\u2010\u2011\u2012\u2013\\s]?"
 
 
 class Phrases:
@@ -20,7 +24,8 @@ class Phrases:
 
     def __init__(self, phrases) -> None:
         self.phrases = tuple(str(p) for p in phrases)
-        body = phrase_alternation(self.phrases, plural=True)
+        # a hyphen in a phrase matches any dash, a space or nothing: "Shahed-136" finds "Shahed‑136", "Shahed 136"
+        body = phrase_alternation(self.phrases, plural=True).replace("\\-", _ANY_HYPHEN)
         self.rx = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I) if body else None
         self._memo: dict[str, re.Match | None] = {}
 
@@ -50,7 +55,8 @@ class Phrases:
 
 
 def _key(s: str) -> str:
-    return " ".join(s.lower().replace("\u2010", "-").replace("’", "'").split())
+    """A phrase as compared: lower case, any dash or space between its parts dropped ("Su-30 SM" = "su30sm")."""
+    return re.sub(r"[\s\-\u2010-\u2013]+", "", s.lower().replace("’", "'"))
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class Item:
     aliases: tuple[str, ...]
     units: tuple[str, ...] = ()  # a figure in these units names this item (300 people -> personnel)
     unit: str = ""  # the unit a figure of this item is counted in when the text says only "units"
+    pattern: re.Pattern | None = None  # a regular expression whose matches name this item ("Shahed-\d+")
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,9 @@ class Indicator:
     role: str = ""  # a role the figures have by nature (a budget is a plan), unless disputed
     local: bool = False  # the `require` words must be in the figure's own sentence, not only earlier
     bare: bool = True  # a figure naming no counted noun may measure it
+    dimension: str = ""  # a pint dimensionality the figure's unit must have ("[time]" for an indicator in days)
+    examples: tuple[str, ...] = ()  # sentences in our own words that must attach here (catalog check, tests)
+    line: int = 0  # where the indicator starts in its YAML file
 
     def counts(self, noun: str) -> bool:
         """Whether a figure counting `noun` can measure this indicator."""
@@ -165,21 +175,76 @@ def _cached_default(text: str) -> Catalog:
     return _build(text, str(_default_path()))
 
 
+_INDICATOR_KEYS = {
+    "id": "a unique id, theme.name (e.g. repression.political_prisoners)",
+    "label": "a short human label",
+    "theme": "the group it is listed under",
+    "unit": "the unit its values are in: a counted noun (prisoner), percent, ratio, an ISO currency (USD) or a time unit (day)",
+    "description": "one sentence saying exactly what it measures",
+    "accepts": "the counted nouns a figure may name ([political prisoners, people]) or a pint dimension ('[time]')",
+    "nouns": "units a counted figure may carry (older spelling of `accepts`)",
+    "counted": "the counted noun phrases themselves (officers are persons, but not conscripts)",
+    "words": "phrases that name what it measures: a list (one group), or a list of lists (each group must be named)",
+    "require": "groups of phrases, each of which must be named (older spelling of `words`)",
+    "aliases": "other names of the indicator itself; naming one is enough",
+    "terms": "phrase: weight, words that make it more (or, negative, less) likely",
+    "items": "sub-series: a list of {name, aliases, pattern, units, unit}",
+    "item_required": "true when a figure naming no item does not belong to it",
+    "item_pattern": "`designation` takes any weapon designation written like Su-30SM as the item",
+    "not_items": "designations that are never items (COVID-19)",
+    "role": "`planned` when its figures are plans by nature (a budget)",
+    "require_in_sentence": "true when the words must be in the figure's own sentence",
+    "bare": "false when a figure must name what it counts",
+    "examples": "1 to 3 sentences in your own words whose figure measures it (catalog check runs them)",
+}
+_ITEM_KEYS = {"name", "aliases", "pattern", "units", "unit"}
+_TOP_KEYS = {"settings", "groups", "cities", "sources", "indicators"}
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers the line (1-based) each mapping starts on, under the key "__line__"."""
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__line__"] = node.start_mark.line + 1
+        return mapping
+
+
+def _strip_lines(value):
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def _unknown_key(key: str, known, where: str, what: str) -> CatalogError:
+    guess = difflib.get_close_matches(str(key), list(known), n=1)
+    instead = f"did you mean '{guess[0]}'?" if guess else f"use one of: {', '.join(sorted(known))}"
+    return CatalogError(f"{where}: {what}: unknown key '{key}'; {instead}", kind=ErrorKind.INVALID)
+
+
 def _build(text: str, where: str) -> Catalog:
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 (a SafeLoader that only adds line numbers)
     except yaml.YAMLError as exc:
-        raise CatalogError(f"{where}: not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        at = f"{where}:{mark.line + 1}" if mark else where
+        raise CatalogError(f"{at}: not valid YAML: {getattr(exc, 'problem', None) or exc}; check the indentation "
+                           f"and that lists are in [ ] or start with '- '") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("indicators"), list):
-        raise CatalogError(f"{where}: expected a mapping with a list under 'indicators'")
-    groups = {str(k): list(v) for k, v in (raw.get("groups") or {}).items()}
-    settings = raw.get("settings") or {}
+        raise CatalogError(f"{where}: expected a mapping with a list under 'indicators' (indicators:\n  - id: ...)")
+    for key in raw:
+        if key not in _TOP_KEYS and key != "__line__":
+            raise _unknown_key(key, _TOP_KEYS, where, "top level")
+    groups = {str(k): list(v) for k, v in _strip_lines(raw.get("groups") or {}).items()}
+    settings = _strip_lines(raw.get("settings") or {})
     seen: set[str] = set()
     indicators = []
     for n, entry in enumerate(raw["indicators"]):
         indicators.append(_indicator(entry, n, groups, where, seen))
     sources = tuple((str(name), tuple(str(a) for a in (aliases or [name])) + (str(name),))
-                    for name, aliases in (raw.get("sources") or {}).items())
+                    for name, aliases in _strip_lines(raw.get("sources") or {}).items())
     phrases = Phrases([a for _, aliases in sources for a in aliases])
     return Catalog(indicators=tuple(indicators), sources=sources,
                    min_score=float(settings.get("min_score", 3.0)),
@@ -187,53 +252,119 @@ def _build(text: str, where: str) -> Catalog:
                    source_phrases=phrases)
 
 
-def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indicator:
-    if not isinstance(entry, dict) or "id" not in entry:
-        raise CatalogError(f"{where}: indicator #{n + 1} has no 'id'")
-    iid = str(entry["id"])
-    if iid in seen:
-        raise CatalogError(f"{where}: indicator '{iid}' is defined twice")
-    seen.add(iid)
-    unit = str(entry.get("unit", "count"))
-    if entry.get("role") not in (None, "", "reported", "planned"):
-        raise CatalogError(f"{where}: indicator '{iid}': role must be 'reported' or 'planned'")
-    try:
-        parse_unit(unit)
-        for noun in entry.get("nouns") or []:
-            parse_unit(str(noun))
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, ValueError) as exc:
-        raise CatalogError(f"{where}: indicator '{iid}': unknown unit ({exc}); units are defined in indicators/data/units.txt") from None
-    require = []
-    for group in entry.get("require") or []:
+def _phrase_groups(value, iid: str, at: str, key: str, groups: dict) -> list[Phrases]:
+    """`words`/`require`: a list of phrases (one group) or a list of groups; "@name" refers to a shared group."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise CatalogError(f"{at}: indicator '{iid}': '{key}' is a list of phrases, or a list of such lists")
+    if value and all(isinstance(v, str) and not v.startswith("@") for v in value) and key == "words":
+        value = [value]  # a plain list of words is one group
+    out = []
+    for group in value:
         if isinstance(group, str) and group.startswith("@"):
             if group[1:] not in groups:
-                raise CatalogError(f"{where}: indicator '{iid}': unknown phrase group '{group}'")
-            require.append(Phrases(groups[group[1:]]))
-        elif isinstance(group, list) and group:
-            require.append(Phrases(group))
+                raise CatalogError(f"{at}: indicator '{iid}': unknown phrase group '{group}'; define it under "
+                                   f"'groups:' or write the phrases out")
+            out.append(Phrases(groups[group[1:]]))
+        elif isinstance(group, list) and group and all(isinstance(p, (str, int, float)) for p in group):
+            out.append(Phrases(group))
         else:
-            raise CatalogError(f"{where}: indicator '{iid}': each 'require' entry is a list of phrases or '@group'")
+            raise CatalogError(f"{at}: indicator '{iid}': each '{key}' entry is a list of phrases or '@group'")
+    return out
+
+
+def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indicator:
+    line = entry.get("__line__", 0) if isinstance(entry, dict) else 0
+    at = f"{where}:{line}" if line else where
+    if not isinstance(entry, dict) or "id" not in entry:
+        raise CatalogError(f"{at}: indicator #{n + 1} has no 'id' (write `- id: theme.name` first)")
+    iid = str(entry["id"])
+    for key in entry:
+        if key not in _INDICATOR_KEYS and key != "__line__":
+            raise _unknown_key(key, _INDICATOR_KEYS, at, f"indicator '{iid}'")
+    entry = _strip_lines(entry)
+    if iid in seen:
+        raise CatalogError(f"{at}: indicator '{iid}' is defined twice; give it another id or merge the two")
+    seen.add(iid)
+    unit = str(entry.get("unit", "count"))
+    if entry.get("role") not in (None, "", Role.REPORTED, Role.PLANNED):
+        raise CatalogError(f"{at}: indicator '{iid}': role must be '{Role.REPORTED}' or '{Role.PLANNED}'")
+    accepts = entry.get("accepts") or []
+    dim = ""
+    if isinstance(accepts, str) and accepts.startswith("["):
+        dim, accepts = accepts, []
+    elif isinstance(accepts, str):
+        accepts = [accepts]
+    try:
+        parse_unit(unit)
+        nouns = [str(x) for x in entry.get("nouns") or ()]
+        for noun in nouns:
+            parse_unit(noun)
+        nouns += [count_unit(str(x)) for x in accepts]
+        if not dim and unit_class(unit) == "time":
+            dim = dimension(unit)  # an indicator in days takes any duration
+        if dim and dim not in (dimension(u) for u in ("day", "USD", "count")) and not dim.startswith("[currency"):
+            raise ValueError(f"dimension {dim!r} is none of [time], [currency_xxx]")
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, ValueError) as exc:
+        raise CatalogError(f"{at}: indicator '{iid}': unknown unit ({exc}); write a counted noun in the singular "
+                           f"(prisoner), percent, ratio, an ISO currency code (USD) or a time unit (day)") from None
+    require = _phrase_groups(entry.get("require") or [], iid, at, "require", groups)
+    require += _phrase_groups(entry.get("words") or [], iid, at, "words", groups)
+    aliases = [str(a) for a in entry.get("aliases") or ()]
+    terms_raw = dict(entry.get("terms") or {})
+    if aliases:
+        if require:  # naming the indicator itself satisfies its first group
+            require[0] = Phrases([*require[0].phrases, *aliases])
+        else:
+            require = [Phrases(aliases)]
+        for a in aliases:
+            terms_raw.setdefault(a, 2)
     if not require:
-        raise CatalogError(f"{where}: indicator '{iid}' needs at least one 'require' group (the words that name it)")
-    terms = tuple((Phrases([t]), float(w)) for t, w in (entry.get("terms") or {}).items())
+        raise CatalogError(f"{at}: indicator '{iid}' needs at least one group of 'words' (or 'require', or "
+                           f"'aliases'): the phrases that name what it measures")
+    try:
+        terms = tuple((Phrases([t]), float(w)) for t, w in terms_raw.items())
+    except (TypeError, ValueError):
+        raise CatalogError(f"{at}: indicator '{iid}': 'terms' maps a phrase to a number (called up: 2)") from None
+    examples = entry.get("examples") or []
+    if isinstance(examples, str):
+        examples = [examples]
+    if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples) \
+            or len(examples) > 3:
+        raise CatalogError(f"{at}: indicator '{iid}': 'examples' is a list of 1 to 3 sentences")
     items = []
     for it in entry.get("items") or []:
         if not isinstance(it, dict) or "name" not in it:
-            raise CatalogError(f"{where}: indicator '{iid}': each item needs a 'name'")
+            raise CatalogError(f"{at}: indicator '{iid}': each item needs a 'name' (- {{name: Su-30SM, aliases: "
+                               f"[Su-30 SM]}})")
+        for key in it:
+            if key not in _ITEM_KEYS:
+                raise _unknown_key(key, _ITEM_KEYS, at, f"indicator '{iid}', item '{it['name']}'")
         name = str(it["name"])
+        pattern = None
+        if it.get("pattern"):
+            try:
+                pattern = re.compile(rf"(?<![\w-])(?:{it['pattern']})(?![\w-])")
+            except re.error as exc:
+                raise CatalogError(f"{at}: indicator '{iid}', item '{name}': pattern is not a regular expression "
+                                   f"({exc})") from None
         items.append(Item(name=name, aliases=tuple(str(a) for a in (it.get("aliases") or [name])),
-                          units=tuple(str(u) for u in it.get("units") or ()), unit=str(it.get("unit") or "")))
+                          units=tuple(str(u) for u in it.get("units") or ()), unit=str(it.get("unit") or ""),
+                          pattern=pattern))
     alias_list = [a for it in items for a in it.aliases]
+    counted = [*(entry.get("counted") or ()), *accepts]
     return Indicator(
         id=iid, label=str(entry.get("label", iid)), theme=str(entry.get("theme", "Other")), unit=unit,
         description=str(entry.get("description", "")),
-        nouns=tuple(str(x) for x in entry.get("nouns") or ()), require=tuple(require), terms=terms,
+        nouns=tuple(dict.fromkeys(nouns)), require=tuple(require), terms=terms,
         items=tuple(items), item_required=bool(entry.get("item_required", False)),
         item_pattern=str(entry.get("item_pattern", "")),
         not_items=frozenset(_key(x) for x in entry.get("not_items") or ()),
         item_phrases=Phrases(alias_list) if alias_list else None,
-        counted=frozenset(_key(str(x)) for x in entry.get("counted") or ()),
+        counted=frozenset(_key(str(x)) for x in counted) if entry.get("counted") else frozenset(),
         role=str(entry.get("role") or ""),
         local=bool(entry.get("require_in_sentence", False)),
         bare=bool(entry.get("bare", True)),
+        dimension=dim, examples=tuple(e.strip() for e in examples), line=line,
     )

@@ -1,6 +1,8 @@
 """The one pint registry of the project, loaded from data so a unit is added without code."""
 from __future__ import annotations
 
+import re
+import threading
 from functools import lru_cache
 from importlib import resources
 
@@ -17,14 +19,51 @@ def registry() -> pint.UnitRegistry:
     return ureg
 
 
+_NOUN_UNIT = re.compile(r"[a-z][a-z_]*[a-z]")  # a counted noun as a unit name: lower case, words joined by _
+_LOCK = threading.Lock()
+
+
 def parse_unit(name: str) -> pint.Unit:
-    """Parse a unit string of the claims table; raises pint errors for unknown units."""
-    return registry().Unit(name)
+    """Parse a unit string of the claims table. A name the registry does not know that is written like a counted
+    noun ("prisoner", "political_prisoner") is an open-vocabulary count (see `count_unit`); anything else unknown
+    raises pint's UndefinedUnitError."""
+    ureg = registry()
+    try:
+        return ureg.Unit(name)
+    except pint.errors.UndefinedUnitError:
+        if not _NOUN_UNIT.fullmatch(name or ""):
+            raise
+        return ureg.Unit(count_unit(name))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
+def count_unit(noun: str) -> str:
+    """The unit of what a number counts, defined in the project's registry on first use, without editing
+    units.txt: the head noun, singular and lower case ("604 political prisoners" -> "prisoner", "41 terms" ->
+    "term"; 1 prisoner == 1 count). A noun the registry already knows under any alias keeps its unit ("people" ->
+    "person", "gunships" -> "helicopter", "days" -> "day"). Raises ValueError for text that is not a noun."""
+    words = str(noun).lower().replace("-", " ").split()
+    if not words or not all(w.isalpha() for w in words):
+        raise ValueError(f"{noun!r} is not a counted noun (letters only)")
+    ureg = registry()
+    for candidate in ("_".join(words), words[-1], _singular(words[-1])):
+        if candidate in ureg:
+            return str(ureg.Unit(candidate))
+    name = _singular(words[-1])
+    with _LOCK:
+        if name not in ureg:
+            ureg.define(f"{name} = count")
+    return name
+
+
+def _singular(word: str) -> str:
+    """The singular of a noun, from inflect; unchanged when already singular."""
+    return _inflect().singular_noun(word) or word
+
+
+@lru_cache(maxsize=1024)
 def unit_class(name: str) -> str:
-    """count / percent / currency / ratio: the classes the evaluation compares."""
+    """count / percent / currency / ratio / time: the classes the evaluation compares."""
     if name in ("percent", "percentage_point"):
         return "percent"
     if name == "ratio":
@@ -32,7 +71,14 @@ def unit_class(name: str) -> str:
     dims = parse_unit(name).dimensionality
     if any(str(d).startswith("[currency") for d in dims):
         return "currency"
+    if "[time]" in dims:
+        return "time"
     return "count"
+
+
+def dimension(name: str) -> str:
+    """The pint dimensionality of a unit as text ("[time]", "[currency_usd]", "" for counts and shares)."""
+    return str(parse_unit(name).dimensionality).replace("dimensionless", "")
 
 
 def quantity(value: float, unit: str) -> pint.Quantity:

@@ -61,7 +61,7 @@ def test_a_user_catalog_adds_an_indicator_without_code(tmp_path):
 
 @pytest.mark.parametrize("body, message", [
     ("indicators: [{label: x}]", "has no 'id'"),
-    ("indicators:\n  - {id: a, unit: parsecs, require: [[x]]}", "unknown unit"),
+    ("indicators:\n  - {id: a, unit: 'per cent per', require: [[x]]}", "unknown unit"),
     ("indicators:\n  - {id: a, unit: count}", "needs at least one 'require'"),
     ("indicators:\n  - {id: a, require: ['@nope']}", "unknown phrase group"),
     ("indicators:\n  - {id: a, require: [[x]]}\n  - {id: a, require: [[y]]}", "defined twice"),
