@@ -111,6 +111,9 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
         for group in ind.require:
             if group.search(own_seg):
                 score, evidence = score + 3, True
+            elif ind.clause:
+                ok = False  # this indicator's words must be in the figure's own clause
+                break
             elif group.search(own):  # named in another figure's part of the sentence
                 score, evidence = score + 2, True
             elif any(group.search(c.text) for c in context if not ind.local or c.paragraph != sent.paragraph):
@@ -139,6 +142,9 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
         if not evidence:
             continue
         scored.append((score, ind, item, where))
+    # a broader indicator yields the figure to a narrower one that takes it at least as surely
+    best = {ind.id: score for score, ind, _, _ in scored if score >= catalog.min_score}
+    scored = [t for t in scored if not any(best.get(n, -1e9) >= t[0] for n in t[1].yields_to)]
     scored.sort(key=lambda t: -t[0])
     return scored
 
@@ -161,7 +167,7 @@ def _unit_fits(ind: Indicator, unit: str) -> bool:
     if klass != ind.unit_class:
         return False
     if klass == "currency":
-        return unit == ind.unit
+        return unit == ind.unit or unit in ind.nouns
     if klass == "count" and unit:
         return unit in ind.nouns or (unit == ind.unit and unit != "count")
     return True

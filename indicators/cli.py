@@ -45,6 +45,17 @@ def _parser() -> argparse.ArgumentParser:
     rim.add_argument("file")
     rim.add_argument("--db", help="SQLAlchemy URL (default: $INDICATORS_DB, else sqlite:///data/indicators.sqlite)")
     rim.add_argument("--catalog", help="your own indicator catalog (YAML), to check corrected indicator ids")
+    cat = sub.add_parser("catalog", help="work on an indicator catalog")
+    csub = cat.add_subparsers(dest="catalog_command", required=True)
+    chk = csub.add_parser("check", help="validate a catalog and run each indicator's examples through the extractor")
+    chk.add_argument("file", nargs="?", help="the catalog (YAML); default: the packaged one")
+    sg = sub.add_parser("suggest", help="group the figures no indicator claims into candidate series, with YAML stubs")
+    sg.add_argument("paths", nargs="*", metavar="PATH", help="reports (files or folders); or use --db")
+    sg.add_argument("--db", help="read the unattached claims of a store instead of extracting PATHs")
+    sg.add_argument("--catalog", help="the catalog the figures were attached with (default: the packaged one)")
+    sg.add_argument("-o", "--output", help="folder to write one YAML stub per group into")
+    sg.add_argument("--min-figures", type=int, default=2, help="smallest group worth proposing (default 2)")
+    sg.add_argument("-n", "--limit", type=int, default=30, help="at most this many groups (default 30)")
     return ap
 
 
@@ -70,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
             return _export(args)
         if args.command == "review":
             return _review(args)
+        if args.command == "catalog":
+            return _catalog(args)
+        if args.command == "suggest":
+            return _suggest(args)
         return _extract(args)
     except IndicatorsError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -77,6 +92,43 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _catalog(args) -> int:
+    from .catalog.check import check
+
+    report = check(args.file)
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
+
+
+def _suggest(args) -> int:
+    from .catalog.suggest import suggest
+
+    catalog = load_catalog(args.catalog)
+    if args.db:
+        from .store import Store
+        claims = Store(args.db).claims(indicator="")
+    elif args.paths:
+        from .pipeline import extract
+        claims = extract(expand_paths(args.paths), catalog)
+    else:
+        print("error: name report files or folders, or a store with --db", file=sys.stderr)
+        return 2
+    found = suggest(claims, min_figures=args.min_figures, limit=args.limit, taken={i.id for i in catalog.indicators})
+    out = Path(args.output) if args.output else None
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+    for s in found:
+        print(f"{s.id}: {s.figures} figures of {s.head} ({s.unit}) in {s.months} report months, {s.reports} reports")
+        for example in s.examples[:2]:
+            print(f"    {example[:160]}")
+        if out:
+            with atomic_text(out / f"{s.id}.yaml") as fh:
+                fh.write(s.stub_yaml())
+    print(f"{len(found)} candidate series" + (f"; stubs in {out}" if out else ""), file=sys.stderr)
+    return 0
 
 
 def _ingest(args) -> int:

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from .lexicon import lexicon, lowered, phrase_alternation, word_bounded
 from .model import Mention, Quantity
+from .units import noun_unit
 
 log = logging.getLogger(__name__)
 
@@ -420,9 +421,8 @@ def _noun_before(text: str, lo: int, start: int) -> str:
 
 
 def _noun_unit(noun: str) -> str:
-    if not noun:
-        return ""
-    return lexicon().noun_units.get(" ".join(noun.lower().split()), "count")
+    """The unit of a counted noun (units.noun_unit: the lexicon's, else the noun itself as a count)."""
+    return noun_unit(noun)
 
 
 _AGE = re.compile(r"(?<![\w])(?:aged|ages|age\s+of|age\s+limit\s+of|years\s+of\s+age)\s+(?:between\s+|from\s+|up\s+to\s+|under\s+|over\s+)?"
@@ -608,10 +608,14 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
         qs = [q for q in found
               if not any(q.start < e and q.end > b and not (q.start <= b and q.end >= e) for b, e in spans)]
         qs = [q for q in qs if not _is_time_unit(q)]
-        cuts = [s.start]
+        # a semicolon closes a clause: the first figure's part starts after the last one before it, the last
+        # figure's part ends at the first one after it
+        before = text.rfind(";", s.start, qs[0].start) if qs else -1
+        cuts = [before + 1 if before >= 0 else s.start]
         for a, b in zip(qs, qs[1:]):
             cuts.append(_break_between(text, a.end, b.start))
-        cuts.append(s.end)
+        after = text.find(";", qs[-1].end, s.end) if qs else -1
+        cuts.append(after if after >= 0 else s.end)
         segments = [(cuts[i], cuts[i + 1]) for i in range(len(qs))]
         # a change ("from A to B") or a comparison ("A, compared to B") measures one thing: one shared segment
         for i in range(len(qs) - 1):

@@ -42,7 +42,7 @@ def count_unit(noun: str) -> str:
     units.txt: the head noun, singular and lower case ("604 political prisoners" -> "prisoner", "41 terms" ->
     "term"; 1 prisoner == 1 count). A noun the registry already knows under any alias keeps its unit ("people" ->
     "person", "gunships" -> "helicopter", "days" -> "day"). Raises ValueError for text that is not a noun."""
-    words = str(noun).lower().replace("-", " ").split()
+    words = str(noun).lower().replace("-", " ").split(" of ")[0].split()  # "units of equipment": units
     if not words or not all(w.isalpha() for w in words):
         raise ValueError(f"{noun!r} is not a counted noun (letters only)")
     ureg = registry()
@@ -54,6 +54,24 @@ def count_unit(noun: str) -> str:
         if name not in ureg:
             ureg.define(f"{name} = count")
     return name
+
+
+def noun_unit(noun: str) -> str:
+    """The unit a figure counting `noun` is in, as the recogniser decides it: the lexicon's noun table first
+    ("drones" -> aircraft, "items" -> unit), else the open-vocabulary count (`count_unit`). "" for no noun;
+    "count" for text that is not a noun."""
+    key = " ".join(str(noun).lower().split())
+    if not key:
+        return ""
+    from .lexicon import lexicon  # the lexicon reads data only; imported here to keep units.py loadable alone
+
+    known = lexicon().noun_units.get(key)
+    if known:
+        return known
+    try:
+        return count_unit(key)
+    except ValueError:
+        return "count"
 
 
 def _singular(word: str) -> str:

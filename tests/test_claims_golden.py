@@ -1,4 +1,4 @@
-"""End-to-end golden cases (tests/cases/claims.yaml): small reports -> attached claims."""
+"""End-to-end golden cases (tests/cases/claims*.yaml): small reports -> attached claims."""
 from pathlib import Path
 
 import pytest
@@ -7,7 +7,8 @@ import yaml
 from indicators import extract_report, load_catalog
 from indicators.model import Report
 
-CASES = yaml.safe_load((Path(__file__).parent / "cases" / "claims.yaml").read_text(encoding="utf-8"))
+CASES = [case for path in sorted((Path(__file__).parent / "cases").glob("claims*.yaml"))
+         for case in yaml.safe_load(path.read_text(encoding="utf-8"))]
 KEYS = {"low": "value_low", "high": "value_high"}
 
 
@@ -27,7 +28,14 @@ def _matches(claim, want) -> bool:
     return True
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def _param(case):
+    """A case the extractor does not pass yet says why under `known_gap`: it must fail (strict xfail), so it is
+    noticed the day it passes."""
+    marks = [pytest.mark.xfail(strict=True, reason=case["known_gap"])] if case.get("known_gap") else []
+    return pytest.param(case, id=case["name"], marks=marks)
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_golden_claims(case):
     claims = [c for c in extract_report(_report(case)) if c.indicator]
     wanted = case["claims"]

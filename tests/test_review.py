@@ -80,7 +80,7 @@ def test_an_edit_follows_the_content_to_another_file_name(seeds):
     ({"role": "guessed"}, "role must be one of"),
     ({"qualifier": "roughly"}, "qualifier must be one of"),
     ({"indicator": "no.such"}, "unknown indicator"),
-    ({"unit": "zorkmids"}, "not one pint knows"),
+    ({"unit": "zorkmids per 3"}, "not one pint knows"),
     ({"surface": "x"}, "cannot be corrected"),
     ({}, "at least one changed field"),
 ])

@@ -11,10 +11,10 @@ from pathlib import Path
 import pint
 import yaml
 
-from .errors import CatalogError, ErrorKind
-from .lexicon import phrase_alternation
-from .schema import Role
-from .units import count_unit, dimension, parse_unit, unit_class
+from ..errors import CatalogError, ErrorKind
+from ..lexicon import phrase_alternation
+from ..schema import Role
+from ..units import dimension, noun_unit, parse_unit, unit_class
 
 _ANY_HYPHEN = "[-\u2010\u2011\u2012\u2013\\s]?"
 
@@ -25,7 +25,8 @@ class Phrases:
     def __init__(self, phrases) -> None:
         self.phrases = tuple(str(p) for p in phrases)
         # a hyphen in a phrase matches any dash, a space or nothing: "Shahed-136" finds "Shahed‑136", "Shahed 136"
-        body = phrase_alternation(self.phrases, plural=True).replace("\\-", _ANY_HYPHEN)
+        body = (phrase_alternation(self.phrases, plural=True).replace("\\-", _ANY_HYPHEN)
+                .replace("\\s+", "[\\s\\-\u2010\u2011]+"))  # "combat readiness check" finds "combat-readiness check"
         self.rx = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I) if body else None
         self._memo: dict[str, re.Match | None] = {}
 
@@ -86,10 +87,12 @@ class Indicator:
     counted: frozenset = frozenset()  # counted nouns accepted; empty: any noun of an accepted unit
     role: str = ""  # a role the figures have by nature (a budget is a plan), unless disputed
     local: bool = False  # the `require` words must be in the figure's own sentence, not only earlier
+    clause: bool = False  # the words must be in the figure's own part of its sentence (its clause)
     bare: bool = True  # a figure naming no counted noun may measure it
     dimension: str = ""  # a pint dimensionality the figure's unit must have ("[time]" for an indicator in days)
     examples: tuple[str, ...] = ()  # sentences in our own words that must attach here (catalog check, tests)
     line: int = 0  # where the indicator starts in its YAML file
+    yields_to: frozenset = frozenset()  # narrower indicators that win a figure both could measure
 
     def counts(self, noun: str) -> bool:
         """Whether a figure counting `noun` can measure this indicator."""
@@ -194,8 +197,11 @@ _INDICATOR_KEYS = {
     "not_items": "designations that are never items (COVID-19)",
     "role": "`planned` when its figures are plans by nature (a budget)",
     "require_in_sentence": "true when the words must be in the figure's own sentence",
+    "scope": "where the words must be named: clause (the figure's own part of its sentence), sentence, or paragraph "
+             "(the default)",
     "bare": "false when a figure must name what it counts",
     "examples": "1 to 3 sentences in your own words whose figure measures it (catalog check runs them)",
+    "yields_to": "ids of narrower indicators that take a figure both could measure (crime -> cybercrime)",
 }
 _ITEM_KEYS = {"name", "aliases", "pattern", "units", "unit"}
 _TOP_KEYS = {"settings", "groups", "cities", "sources", "indicators"}
@@ -246,6 +252,12 @@ def _build(text: str, where: str) -> Catalog:
     sources = tuple((str(name), tuple(str(a) for a in (aliases or [name])) + (str(name),))
                     for name, aliases in _strip_lines(raw.get("sources") or {}).items())
     phrases = Phrases([a for _, aliases in sources for a in aliases])
+    ids = {i.id for i in indicators}
+    for ind in indicators:
+        unknown = sorted(ind.yields_to - ids)
+        if unknown:
+            raise CatalogError(f"{where}:{ind.line}: indicator '{ind.id}': yields_to names unknown indicators "
+                               f"{unknown}; use ids defined in this catalog")
     return Catalog(indicators=tuple(indicators), sources=sources,
                    min_score=float(settings.get("min_score", 3.0)),
                    context_sentences=int(settings.get("context_sentences", 8)), path=where,
@@ -274,6 +286,17 @@ def _phrase_groups(value, iid: str, at: str, key: str, groups: dict) -> list[Phr
     return out
 
 
+def _accepted_unit(word: str) -> str:
+    """A unit the registry knows as written (BYN, percent, day), else the unit the recogniser gives a figure
+    counting this noun (units.noun_unit: "items" -> unit, "political prisoners" -> prisoner)."""
+    if " " not in word and not word.islower():
+        try:
+            return str(parse_unit(word))
+        except pint.errors.UndefinedUnitError:
+            pass
+    return noun_unit(word)
+
+
 def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indicator:
     line = entry.get("__line__", 0) if isinstance(entry, dict) else 0
     at = f"{where}:{line}" if line else where
@@ -284,6 +307,8 @@ def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indic
         if key not in _INDICATOR_KEYS and key != "__line__":
             raise _unknown_key(key, _INDICATOR_KEYS, at, f"indicator '{iid}'")
     entry = _strip_lines(entry)
+    if entry.get("scope") not in (None, "clause", "sentence", "paragraph"):
+        raise CatalogError(f"{at}: indicator '{iid}': scope is clause, sentence or paragraph, not {entry['scope']!r}")
     if iid in seen:
         raise CatalogError(f"{at}: indicator '{iid}' is defined twice; give it another id or merge the two")
     seen.add(iid)
@@ -301,7 +326,7 @@ def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indic
         nouns = [str(x) for x in entry.get("nouns") or ()]
         for noun in nouns:
             parse_unit(noun)
-        nouns += [count_unit(str(x)) for x in accepts]
+        nouns += [_accepted_unit(str(x)) for x in accepts]
         if not dim and unit_class(unit) == "time":
             dim = dimension(unit)  # an indicator in days takes any duration
         if dim and dim not in (dimension(u) for u in ("day", "USD", "count")) and not dim.startswith("[currency"):
@@ -364,7 +389,9 @@ def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indic
         item_phrases=Phrases(alias_list) if alias_list else None,
         counted=frozenset(_key(str(x)) for x in counted) if entry.get("counted") else frozenset(),
         role=str(entry.get("role") or ""),
-        local=bool(entry.get("require_in_sentence", False)),
+        local=bool(entry.get("require_in_sentence", False)) or entry.get("scope") in ("sentence", "clause"),
+        clause=entry.get("scope") == "clause",
         bare=bool(entry.get("bare", True)),
         dimension=dim, examples=tuple(e.strip() for e in examples), line=line,
+        yields_to=frozenset(str(x) for x in entry.get("yields_to") or ()),
     )
