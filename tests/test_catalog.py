@@ -91,3 +91,60 @@ def test_claim_units_are_pint_quantities():
     assert quantity(20, "percent").to("ratio").magnitude == 0.2
     with pytest.raises(Exception):
         quantity(1, "USD").to("BYN")  # currencies never silently convert
+
+
+@pytest.mark.parametrize("body, message", [
+    ("indicators:\n  - id: a\n    words: [x]\n  - id: b\n    lable: B\n    words: [y]\n",
+     r"bad.yaml:4: indicator 'b': unknown key 'lable'; did you mean 'label'\?"),
+    ("indicators:\n  - id: a\n    words: [x]\n    items:\n      - {name: T-72, alias: [T72]}\n",
+     r"bad.yaml:2: indicator 'a', item 'T-72': unknown key 'alias'; did you mean 'aliases'\?"),
+    ("indicators:\n  - id: a\n    words: [x]\n    examples: [one, two, three, four]\n", r"bad.yaml:2: .*1 to 3 sentences"),
+    ("indicators:\n  - id: a\n    words: [x]\n    scope: page\n", r"bad.yaml:2: .*scope is clause, sentence or paragraph"),
+    ("indicators:\n  - id: a\n    words: [x]\n    yields_to: [nope]\n", r"bad.yaml:2: .*yields_to names unknown"),
+    ("indicators:\n  - id: a\n    words: [x]\n    items:\n      - {name: S, pattern: 'S-(\\d'}\n",
+     r"bad.yaml:2: .*pattern is not a regular expression"),
+    ("indicator:\n  - id: a\n", r"expected a mapping with a list under 'indicators'"),
+    ("indicators:\n  - id: a\n    words: [x]\ncities: []\nthemes: []\n", r"top level: unknown key 'themes'"),
+    ("indicators:\n  - id: a\n   words: [x]\n", r"bad.yaml:3: not valid YAML"),
+])
+def test_a_bad_catalog_names_file_line_and_what_to_write(tmp_path, body, message):
+    cat = tmp_path / "bad.yaml"
+    cat.write_text(body, encoding="utf-8")
+    with pytest.raises(CatalogError, match=message):
+        load_catalog(cat)
+
+
+@pytest.mark.parametrize("text, item", [
+    ("Air defence destroyed 5 Shahed-136 drones.", "Shahed-136"),
+    ("Air defence destroyed 5 Shahed‑136 drones.", "Shahed-136"),  # a non-breaking hyphen
+    ("Air defence destroyed 5 Shahed 136 drones.", "Shahed-136"),
+    ("Air defence destroyed 5 Geran-2 drones.", "Geran-2"),
+    ("Air defence destroyed 5 Gerbera-7 drones.", "Gerbera"),  # an item's pattern
+])
+def test_hyphenated_designations_and_patterns_name_items(tmp_path, text, item):
+    cat = tmp_path / "c.yaml"
+    cat.write_text(textwrap.dedent("""
+        indicators:
+          - id: airspace.downed
+            label: Drones downed
+            unit: drone
+            accepts: [drones, aircraft]
+            words: [destroyed, shot down]
+            item_required: true
+            items:
+              - {name: Shahed-136, aliases: [Shahed-136]}
+              - {name: Geran-2, aliases: [Geran-2]}
+              - {name: Gerbera, pattern: 'Gerbera-\\d+'}
+    """), encoding="utf-8")
+    report = tmp_path / "r.txt"
+    report.write_text(f"Weekly bulletin (May 2024)\n\n{text}\n", encoding="utf-8")
+    df = extract([report], catalog=cat)
+    row = df[df["value"] == 5].iloc[0]
+    assert row["indicator"] == "airspace.downed" and row["item"] == item
+
+
+def test_shipped_examples_all_attach_and_every_indicator_has_one():
+    from indicators.catalog.check import check
+    report = check()
+    assert report.ok, "\n".join(line for line in report.lines() if line.startswith("FAIL"))
+    assert not report.without_examples, report.without_examples

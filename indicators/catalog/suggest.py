@@ -60,8 +60,9 @@ class Suggestion:
         return entry
 
     def stub_yaml(self) -> str:
-        """The stub as a YAML list item, ready to paste under `indicators:`."""
-        return yaml.safe_dump([self.stub()], sort_keys=False, allow_unicode=True, width=110)
+        """The stub as a YAML list item indented as the shipped catalog's are, ready to paste under `indicators:`."""
+        text = yaml.safe_dump([self.stub()], sort_keys=False, allow_unicode=True, width=110)
+        return "".join(f"  {line}" if line.strip() else line for line in text.splitlines(keepends=True))
 
 
 @lru_cache(maxsize=4096)
