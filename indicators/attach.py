@@ -100,6 +100,7 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
     own = sent.text
     context = [doc.sentences[i] for i in doc.context(m.sentence, catalog.context_sentences)]
     scored = []
+    strong: set[str] = set()  # indicators named in the figure's own sentence, with a score that would attach
     if _foreign_measure().search(text, max(m.segment[0], q.start - 40), q.start):
         return scored  # "against forecast inflation of 6-8 per cent": not a measure of the catalog
     for ind in catalog.indicators:
@@ -107,7 +108,7 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
             continue
         if ind.unit_class == "count" and (not q.noun and not ind.bare or q.value != int(q.value)):
             continue  # counts are whole numbers, and some indicators need their noun named
-        score, evidence, ok = 0.0, False, True
+        score, evidence, ok, named_here = 0.0, False, True, True
         for group in ind.require:
             if group.search(own_seg):
                 score, evidence = score + 3, True
@@ -118,6 +119,7 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
                 score, evidence = score + 2, True
             elif any(group.search(c.text) for c in context if not ind.local or c.paragraph != sent.paragraph):
                 score += 1  # earlier in the paragraph; for `local` indicators only a list's lead-in counts
+                named_here = False
             else:
                 ok = False
                 break
@@ -141,10 +143,11 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
             score, evidence = score + 1, True
         if not evidence:
             continue
+        if named_here and score >= catalog.min_score:
+            strong.add(ind.id)
         scored.append((score, ind, item, where))
-    # a broader indicator yields the figure to a narrower one that takes it at least as surely
-    best = {ind.id: score for score, ind, _, _ in scored if score >= catalog.min_score}
-    scored = [t for t in scored if not any(best.get(n, -1e9) >= t[0] for n in t[1].yields_to)]
+    # a broader indicator yields the figure to a narrower one whose words are all named in the figure's sentence
+    scored = [t for t in scored if not (t[1].yields_to & strong)]
     scored.sort(key=lambda t: -t[0])
     return scored
 
