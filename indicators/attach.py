@@ -145,7 +145,7 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
 
 @lru_cache(maxsize=1)
 def _foreign_measure() -> re.Pattern:
-    words = phrase_alternation(lexicon().raw.get("foreign_measures", []))
+    words = phrase_alternation(lexicon().foreign_measures)
     return re.compile(rf"(?<![\w])(?:{words})(?:\s+\w+){{0,2}}\s+(?:of|at|was|is|reached|stood\s+at)\s*$", re.I)
 
 
