@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from .errors import LexiconError
+from .schema import Qualifier
 
 
 def phrase_alternation(phrases, *, plural: bool = False) -> str:
@@ -297,7 +298,7 @@ _CONVERT = {
     "time": _record(Time, maps=frozenset({"relative_years", "relative_months", "ordinals"})),
     "furniture_line": _int,
 }
-_QUALIFIERS = {"exact", "approx", "over", "under", "at_least", "at_most"}
+_QUALIFIERS = frozenset(Qualifier) - {Qualifier.RANGE}  # a range is formed by the recogniser, never written
 
 
 def parse_lexicon(raw: Any) -> Lexicon:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from .lexicon import comparison_rx, lexicon, lowered, phrase_alternation
 from .model import Document, Mention, Report, TimeExpr
+from .schema import Role
 
 
 def _month_end(y: int, m: int) -> date:
@@ -283,7 +284,7 @@ def _tier(t: TimeExpr, role: str, text: str = "") -> int:
     a day or the date a document was published."""
     if text and _event_verb().search(text, max(0, t.start - 40), t.start):
         return 2
-    if role == "planned":
+    if role == Role.PLANNED:
         return _PLAN_TIERS.get(t.kind, 1)
     return 1 if t.kind == "day" else 0
 
@@ -332,7 +333,7 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
     if marker is not None and not text[marker.end():q.start].strip():
         times = [t for t in times if t.start >= marker.end()]  # "..., against just over 4 thousand in 2019"
     own = [t for t in times if m.segment[0] <= t.start < m.segment[1]]
-    if role != "planned":  # a fact does not take the future date of a like figure's clause ("...; four more next year")
+    if role != Role.PLANNED:  # a fact does not take the future date of a like figure's clause ("...; four more next year")
         like = [o.segment for o in doc.mentions_by_sentence.get(m.sentence, ())
                 if o is not m and o.segment != m.segment
                 and (o.quantity.unit == q.unit or not o.quantity.unit or not q.unit)]
@@ -346,14 +347,14 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
     # earlier sentences of the paragraph, then the heading or lead-in of its block (not sibling list items)
     sent_para = doc.sentences[m.sentence].paragraph
     earlier = [i for i in doc.context(m.sentence, 50) if doc.sentences[i].paragraph == sent_para] + doc.lead(m.sentence)
-    if role == "planned":  # a plan's year is often named in the paragraph before ("The budget for 2021 ...")
+    if role == Role.PLANNED:  # a plan's year is often named in the paragraph before ("The budget for 2021 ...")
         first = earlier[-1] if earlier else m.sentence
         earlier = earlier + list(_before(doc, first, paragraphs=2))
     leads = set(doc.lead(m.sentence))
     for index in earlier:
         s_start = doc.sentences[index].start
         pool = [t for t in doc.times[index] if t.kind != "duration" and not _is_base(text, t, s_start)]
-        if role == "planned":
+        if role == Role.PLANNED:
             pool = [t for t in pool if t.begin is None or t.finish.year >= doc.ref[0]]
         if pool:
             t = min(pool, key=lambda t: (_tier(t, role, text), t.start))

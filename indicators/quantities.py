@@ -16,14 +16,16 @@ from functools import lru_cache
 
 from .lexicon import lexicon, lowered, phrase_alternation, word_bounded
 from .model import Mention, Quantity
+from .schema import LOWER_BOUNDED, UPPER_BOUNDED, Measure, Qualifier
 
 log = logging.getLogger(__name__)
 
 _SEP_SPACES = "\u00a0\u2009\u202f "
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"
 _DASH = f"[{re.escape(_DASHES)}]"  # escaped: a bare "-" inside a class once made a range that spanned the letters
-_FLIP = {"over": "at_most", "under": "at_least", "at_least": "under", "at_most": "over"}  # a negated bound
-_NEGATE = {"over": "under", "under": "over", "at_least": "at_most", "at_most": "at_least"}  # a bound of a fall
+Q = Qualifier
+_FLIP = {Q.OVER: Q.AT_MOST, Q.UNDER: Q.AT_LEAST, Q.AT_LEAST: Q.UNDER, Q.AT_MOST: Q.OVER}  # a negated bound
+_NEGATE = {Q.OVER: Q.UNDER, Q.UNDER: Q.OVER, Q.AT_LEAST: Q.AT_MOST, Q.AT_MOST: Q.AT_LEAST}  # a bound of a fall
 
 
 @dataclass
@@ -35,7 +37,7 @@ class _Atom:
     core_end: int
     end: int  # surface end (multiplier, unit, measure noun included)
     value: float
-    qualifier: str = "exact"
+    qualifier: str = Qualifier.EXACT
     qualified: bool = False  # a qualifier phrase was written
     unit: str = ""  # percent / percentage_point / ratio / currency code / "" (a count)
     scaled: bool = False  # a multiplier was written
@@ -115,7 +117,7 @@ class _Patterns:
             rf"(?=\s+(?:{_alt(lex.fraction_of)})\s)")
         self.half_words = frozenset(w.lower() for w in g.half)
         quals = [(p, q) for q, phrases in lex.qualifiers_before.items() for p in phrases]
-        self.qual_of = {" ".join(p.lower().split()): q for p, q in quals}
+        self.qual_of = {" ".join(p.lower().split()): Qualifier(q) for p, q in quals}
         symbols = {k for k in lex.currencies if not k[:1].isalnum()} | {k for k in lex.currencies if "$" in k} \
             | {s for _, s in _iso_symbols() if s}
         self.symbols = frozenset(symbols)
@@ -129,7 +131,7 @@ class _Patterns:
         self.qual_before = _Tail(rf"\s?{cur}?{quals_rx}", width + 8)
         self.qual_only = _Tail(quals_rx, width)
         after = [(p, q) for q, phrases in lex.qualifiers_after.items() for p in phrases]
-        self.qual_after_of = {" ".join(p.lower().split()): q for p, q in after}
+        self.qual_after_of = {" ".join(p.lower().split()): Qualifier(q) for p, q in after}
         self.qual_after = re.compile(rf"\s*(?:{_DASH}\s*)?(?P<q>{_alt([p for p, _ in after])})(?![\w])"
                                      rf"(?!\s+(?:{_alt(lex.qualifier_after_blockers)})(?![\w]))", re.I)
         self.multiplier = re.compile(rf"\s*(?P<m>{_alt(lex.multipliers)})(?![\w])", re.I)
@@ -188,7 +190,7 @@ class _Patterns:
         self.never = [
             (re.compile(r"(?<![\d.])\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d(?![\d.])|(?<!\d)(?:19|20)\d\d-[01]\d-[0-3]\d"
                         r"(?:T\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+\u2212-]\d\d:?\d\d)?)?(?![\d])"), "./-"),
-            (re.compile(rf"(?<![\w])(?:UTC|GMT)\s?[+\u2212-]\s?\d{{1,2}}(?::?\d\d)?(?!\d)|(?<=\d\d)[+\u2212-]\d\d:?\d\d(?!\d)"),
+            (re.compile(r"(?<![\w])(?:UTC|GMT)\s?[+\u2212-]\s?\d{1,2}(?::?\d\d)?(?!\d)|(?<=\d\d)[+\u2212-]\d\d:?\d\d(?!\d)"),
              "+-\u2212"),
             (re.compile(rf"(?<![\w])(?:{_alt(lex.age_before)})\s+(?:between\s+|from\s+|up\s+to\s+|under\s+|over\s+)?"
                         rf"\d{{1,3}}(?:\s*(?:-|–|—|to|and)\s*\d{{1,3}})?|(?<![\w.,])\d{{1,3}}(?:\s*(?:-|–|to)\s*\d{{1,3}})?"
@@ -523,18 +525,18 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
                 advance(mm.end())
 
     if left and left.group("q"):
-        q = P.qual_of.get(" ".join(left.group("q").lower().split()), "exact")
+        q = P.qual_of.get(" ".join(left.group("q").lower().split()), Q.EXACT)
         if left.group("n"):
             q = _FLIP.get(q, q)  # "will not exceed 20": at most 20
         atom.qualifier = q
-        if q != "exact":
+        if q != Q.EXACT:
             atom.qualified = True
             atom.start = left.start("n") if left.group("n") else left.start("q")
     if prefix_currency:
         atom.start = min(atom.start, c_start)
     qa = P.qual_after.match(rest)
-    if qa and atom.qualifier in ("exact", "approx"):
-        atom.qualifier = P.qual_after_of.get(" ".join(qa.group("q").lower().split()), "exact")
+    if qa and atom.qualifier in (Q.EXACT, Q.APPROX):
+        atom.qualifier = P.qual_after_of.get(" ".join(qa.group("q").lower().split()), Q.EXACT)
         atom.qualified = True
         advance(qa.end())
 
@@ -749,7 +751,7 @@ def _propagate(low: _Atom, high: _Atom) -> tuple[float, str]:
 
 def _or_range(a: _Atom, b: _Atom) -> bool:
     """"one or two battalions", "3 or 4 trucks": two close numbers joined by "or" give a range."""
-    return a.qualifier == b.qualifier == "exact" and a.value < b.value <= 2 * a.value + 1 and (a.word == b.word)
+    return a.qualifier == b.qualifier == Q.EXACT and a.value < b.value <= 2 * a.value + 1 and (a.word == b.word)
 
 
 def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
@@ -766,12 +768,12 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
         before = text[max(start, a.start - 80):a.start]
         clause = re.split(r"[.;:!?]|,\s", before)[-1]
         if a.change and not (b is not None and _DASH_GAP.fullmatch(text, a.end, b.start)):
-            out.append(_quantity(text, a, measure="change"))
+            out.append(_quantity(text, a, measure=Measure.CHANGE))
             changed = True
             i += 1
             continue
         if changed and P.base_before.search(text, start, a.start):
-            out.append(_quantity(text, a, measure="base"))
+            out.append(_quantity(text, a, measure=Measure.BASE))
             i += 1
             continue
         if changed and P.level_join.search(before):
@@ -799,7 +801,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
                 continue
             if (adjacent and changing) or spread:  # "increased from A to B": a base and a level
                 lowv, unit = _propagate(a, b)
-                measure = "base" if P.change_words.search(clause) else "level"
+                measure = Measure.BASE if P.change_words.search(clause) else Measure.LEVEL
                 out.append(_quantity(text, a, value=lowv, unit=unit, change="from", measure=measure))
                 out.append(_quantity(text, b, change="to"))
                 i += 2
@@ -820,7 +822,7 @@ def _range(text: str, a: _Atom, b: _Atom, fb, before: str) -> Quantity:
     if fb:
         start = a.start - (len(before) - fb.start())
     surface = text[start:b.end]
-    return Quantity(value=(lo_v + hi_v) / 2, unit=unit or noun_unit, qualifier="range", start=start, end=b.end,
+    return Quantity(value=(lo_v + hi_v) / 2, unit=unit or noun_unit, qualifier=Q.RANGE, start=start, end=b.end,
                     surface=surface, low=lo_v, high=hi_v, noun=noun)
 
 
@@ -829,22 +831,22 @@ _DASH_GAP = re.compile(rf"\s*{_DASH}\s*")
 
 def _change_range(q: Quantity, sign: int) -> Quantity:
     if sign > 0 or q.unit == "ratio" or q.low < 0:  # "fell −3 to −5%" is negative as written
-        return replace(q, measure="change")
-    return replace(q, value=-q.value, low=-q.high, high=-q.low, measure="change")
+        return replace(q, measure=Measure.CHANGE)
+    return replace(q, value=-q.value, low=-q.high, high=-q.low, measure=Measure.CHANGE)
 
 
 def _quantity(text: str, a: _Atom, value: float | None = None, unit: str | None = None, change: str = "",
-              measure: str = "level") -> Quantity:
+              measure: str = Measure.LEVEL) -> Quantity:
     v = a.value if value is None else value
     u = (a.unit if unit is None else unit) or a.noun_unit
     qualifier = a.qualifier
-    if measure == "change" and a.change < 0 and u != "ratio" and v > 0:  # "fell 12%": a change of -12 percent
+    if measure == Measure.CHANGE and a.change < 0 and u != "ratio" and v > 0:  # "fell 12%": a change of -12 percent
         v = -v
         qualifier = _NEGATE.get(qualifier, qualifier)
     low = high = None
-    if qualifier in ("over", "at_least"):
+    if qualifier in LOWER_BOUNDED:
         low = v
-    elif qualifier in ("under", "at_most"):
+    elif qualifier in UPPER_BOUNDED:
         high = v
     return Quantity(value=v, unit=u, qualifier=qualifier, start=a.start, end=a.end, surface=text[a.start:a.end],
                     low=low, high=high, noun=a.noun, change=change, measure=measure)

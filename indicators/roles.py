@@ -8,6 +8,7 @@ from functools import lru_cache
 from .catalog import Catalog
 from .lexicon import comparison_rx, correction_cue, lexicon, phrase_alternation
 from .model import Document, Mention
+from .schema import Role as Roles  # the vocabulary; `Role` below is a figure's role and source
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,11 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
     by_sentence: dict[int, list[int]] = {}
     for k, m in enumerate(doc.mentions):
         by_sentence.setdefault(m.sentence, []).append(k)
-    roles = ["reported"] * len(doc.mentions)
+    roles = [Roles.REPORTED] * len(doc.mentions)
     for k, m in enumerate(doc.mentions):
         ind = attachments[k].indicator
-        if _planned(text, doc, m) or (ind and catalog.get(ind).role == "planned"):
-            roles[k] = "planned"
+        if _planned(text, doc, m) or (ind and catalog.get(ind).role == Roles.PLANNED):
+            roles[k] = Roles.PLANNED
     own_source = ["" for _ in doc.mentions]
     for k, m in enumerate(doc.mentions):
         src = sources[m.sentence]
@@ -88,9 +89,9 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
         if not disputed or cue.start() - sent.start > 40 and not stated:
             continue  # a correction answers a figure someone was just quoted as giving
         for k in stated:
-            roles[k] = "stated"
+            roles[k] = Roles.STATED
         for k in corrected:
-            roles[k] = "corrected"
+            roles[k] = Roles.CORRECTED
             own_source[k] = ""
     return [Role(r, s) for r, s in zip(roles, own_source)]
 
@@ -201,9 +202,9 @@ def future_is_planned(doc: Document, roles: list[Role], periods) -> list[Role]:
     for r, (start, _end, how) in zip(roles, periods):
         # only a period of the figure's own clause or its list's lead-in: another clause's or sentence's date
         # says less about it ("the budget for 2023 ... Belarus' share remains below 10 per cent")
-        if r.role == "reported" and how in ("own clause", "paired change", "named in its lead-in") \
+        if r.role == Roles.REPORTED and how in ("own clause", "paired change", "named in its lead-in") \
                 and (start.year, start.month) >= after:
-            r = Role("planned", r.source)
+            r = Role(Roles.PLANNED, r.source)
         out.append(r)
     return out
 
@@ -226,16 +227,16 @@ def implicit_corrections(doc: Document, attachments, roles: list[Role], periods)
             continue
         for k in ks:
             a = attachments[k]
-            if not a.indicator or roles[k].role not in ("reported", "planned"):
+            if not a.indicator or roles[k].role not in (Roles.REPORTED, Roles.PLANNED):
                 continue
             for j in by_sentence[prev[0]]:
                 b = attachments[j]
                 same_period = periods[j][0] <= periods[k][1] and periods[k][0] <= periods[j][1]
                 if (b.indicator == a.indicator and (not a.item or not b.item or a.item == b.item) and same_period
-                        and roles[j].role in ("reported", "planned", "stated")
+                        and roles[j].role in (Roles.REPORTED, Roles.PLANNED, Roles.STATED)
                         and doc.mentions[j].quantity.value != doc.mentions[k].quantity.value):
-                    roles[j] = Role("stated", roles[j].source)
-                    roles[k] = Role("corrected", "")
+                    roles[j] = Role(Roles.STATED, roles[j].source)
+                    roles[k] = Role(Roles.CORRECTED, "")
     return roles
 
 

@@ -25,8 +25,8 @@ def to_claims(doc: Document, attachments, roles, periods) -> list[Claim]:
             report_month=doc.month,
             indicator=a.indicator,
             item=a.item,
-            role=r.role,
-            qualifier=q.qualifier,
+            role=str(r.role),  # plain strings in the table: the enums are for the code
+            qualifier=str(q.qualifier),
             value=q.value,
             value_low=q.low,
             value_high=q.high,
@@ -38,7 +38,7 @@ def to_claims(doc: Document, attachments, roles, periods) -> list[Claim]:
             sentence=" ".join(sent.text.split()),
             char_start=q.start,
             char_end=q.end,
-            measure=q.measure,
+            measure=str(q.measure),
             notes=tuple(notes),
         ))
     return out

@@ -8,7 +8,6 @@ from .lexicon import lexicon
 from .model import Report, Sentence
 
 
-
 @lru_cache(maxsize=1)
 def _abbreviations() -> frozenset[str]:
     """Words after which a full stop does not end a sentence (lexicon `abbreviations`)."""

@@ -1,7 +1,6 @@
 """Numbers written in words round-trip: spelled by num2words (a library we do not control), read back by us."""
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from num2words import num2words
 
 from indicators.quantities import find_quantities
