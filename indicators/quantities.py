@@ -151,6 +151,7 @@ class _Patterns:
                                    _width(moves) + 8)
         self.base_before = _Tail(rf"\s+(?P<w>{_reversed(lex.change_base)})(?![\w])", _width(lex.change_base))
         self.level_join = re.compile(rf"\s+(?:{_alt(lex.change_level)})\s+$", re.I)
+        self.level_gap = re.compile(rf"\s+(?:{_alt(lex.change_level)})\s+", re.I)
         months = _alt(lex.months)
         self.month_before = _Tail(rf"\s*\.?(?:{_reversed(lex.months)})(?![\w])", _width(lex.months) + 1)
         self.month_after = re.compile(rf"\s*(?:{months})(?![\w])", re.I)
@@ -890,6 +891,7 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
     same period in 2019" gives each figure its own time expression.
     """
     _, comparison = _segment_rx()
+    P = _patterns()
     out: list[Mention] = []
     for index, s in enumerate(sentences):
         try:
@@ -912,7 +914,11 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
         for i in range(len(qs) - 1):
             cmp = comparison.search(text, qs[i].end, qs[i + 1].start)
             # "..., compared to just over 9,000" (but not "against forecast inflation of 6-8%": another measure)
-            if qs[i].change == "from" or (cmp and re.fullmatch(r"\s*(?:the\s+|a\s+)?", text[cmp.end():qs[i + 1].start])):
+            # "fell 12% to 12,551", "dropped by $1.2 million, from $24.7 million": a change and its level or base
+            follows = qs[i].measure == Measure.CHANGE and (qs[i + 1].measure == Measure.BASE or P.level_gap.fullmatch(
+                text, qs[i].end, qs[i + 1].start))
+            if qs[i].change == "from" or follows or (
+                    cmp and re.fullmatch(r"\s*(?:the\s+|a\s+)?", text[cmp.end():qs[i + 1].start])):
                 shared = (segments[i][0], segments[i + 1][1])
                 for j in range(len(qs)):
                     if segments[j] in (segments[i], segments[i + 1]):
