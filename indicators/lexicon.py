@@ -156,6 +156,7 @@ class Lexicon:
     change_words: Words
     nouns: Mapping[str, Words]
     measure_nouns: Words
+    hyphen_counts: Words
     duration_time_before: Words
     duration_time_after: Words
     noun_skip: Words
@@ -163,8 +164,12 @@ class Lexicon:
     descriptor_not_before: Words
     reference_words: Words
     year_span_prefixes: Words
+    identifier_markers: Words
+    foreign_units: Words
     furniture_after: Words
     furniture_counters: Words
+    furniture_before: Words
+    address_words: Words
     furniture_line: int
     one_not_before: Words
     one_not_after: Words

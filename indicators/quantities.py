@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -183,10 +184,12 @@ class _Patterns:
         self.durations_before = _Tail(rf"\s+(?:{_reversed(lex.duration_time_before)})(?![\w])",
                                       _width(lex.duration_time_before))
         self.durations_after = re.compile(rf"\s+(?:{_alt(lex.duration_time_after)})(?![\w])", re.I)
+        self.hyphen_count = re.compile(rf"[-\u2010\u2011](?:{_alt(lex.hyphen_counts)})(?![\w])", re.I)
         self.time_units = frozenset({"year", "month", "week", "day", "hour"})
         # --- spans that are never figures ------------------------------------------------------------
         D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
         M = rf"(?:{months})\.?"
+        ident = rf"(?:{_alt(lex.identifier_markers)})?\s*\d[\w]*(?:[-\u2010\u2011/.]\w+)*"
         span_words = _alt(["to", "till", "until", "through", "and"])
         self.never = [
             (re.compile(r"(?<![\d.])\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d(?![\d.])|(?<!\d)(?:19|20)\d\d-[01]\d-[0-3]\d"
@@ -203,14 +206,28 @@ class _Patterns:
             (re.compile(rf"(?<![\w])(?:{_alt(lex.year_span_prefixes)})\s?(?:19|20)\d\d(?![\d])", re.I), ""),
             # designations with digits on both sides of letters ("2S3-1M", "9A33-2B", "T-72B3")
             (re.compile(r"(?<![\w\u2010-])[\w]*\d[A-Za-z]+\d[\w]*(?:[-\u2010\u2011][\w]+)*"), ""),
-            # identifiers after a reference word: "Article 300-1", "military unit 41207", "No. 3/12"
-            (re.compile(rf"(?<![\w])(?:{_alt(lex.reference_words)})\s*(?:No\.?\s*|№\s*|#\s*)?\d[\w]*(?:[-\u2010\u2011/.]\w+)*",
+            # identifiers after a reference word: "Article 300-1", "military unit 41207", "Articles 342 and 361-4"
+            (re.compile(rf"(?<![\w])(?:{_alt(lex.reference_words)})\s*{ident}(?:\s*(?:,|{_alt(lex.range_joiners)})\s*{ident})*",
                         re.I), ""),
+            # telephone numbers: "+375 17 329 18 35", "8 0152 77 40 12"
+            (re.compile(r"\+\d{1,3}(?:[\s\u00a0-]?\(?\d{1,5}\)?)+|(?<![\w.,])\d{1,4}(?:[ \u00a0-]\d{2,4}){3,}(?!\d|[.,]\d|%)"), ""),
+            # "Reading time: 7 min"
+            (re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_before)})\s*:?\s*\d+", re.I), ""),
+            # "at 11 Sovetskaya Street": a house number
+            (re.compile(rf"(?<![\w.,])\d{{1,4}}[A-Za-z]?\s+(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_alt(lex.address_words)})(?![\w])"), ""),
+            # "© 2025", "(c) 2024": the year of a copyright line
+            (re.compile(r"(?:©|\([cC]\))\s*(?:19|20)\d\d(?:\s*[-\u2013]\s*(?:19|20)\d\d)?"), "©("),
+            # "Shares: 1.2k", "Views 4.1k", "340 likes": counters of page furniture
+            (re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_counters)})\s*:?\s*\d[\d.,]*[kKmM]?(?![\w])|"
+                        rf"\d[\d.,]*[kKmM]?\s+(?:{_alt(lex.furniture_counters)})(?![\w])", re.I), ""),
             (re.compile(rf"\d+(?:[.,]\d+)?\s*(?:{_alt(lex.furniture_after)})(?![\w])", re.I), ""),
         ]
         self.counters = re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_counters)})(?![\w])", re.I)
         self.furniture_line = lex.furniture_line
-        self.section = re.compile(r"\d{1,2}(?:\.\d{1,2})*[.)]\s+(?=[A-Z\u0400-\u042f])")
+        self.section = re.compile(r"\d{1,2}(?:\.\d{1,2})+\.?\s+(?=[A-Z\u0400-\u042f])|\d{1,2}[.)]\s+(?=[A-Z\u0400-\u042f])")
+        self.foreign_unit = re.compile(rf"\s*(?:{_alt(lex.foreign_units)})(?![\w])")
+        self.foreign_range = re.compile(rf"(?:\s*(?:{_DASH}|\.\.)\s*|\s+(?:{_alt(lex.range_joiners)})\s+)\d[\d.,]*"
+                                        rf"\s*(?:{_alt(lex.foreign_units)})(?![\w])")
         self.enumerated = re.compile(r"(?<![\w.,])(\d{1,2})[.)]\s+(?=[A-Z\u0400-\u042f])")
 
 
@@ -438,7 +455,7 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
             return None
         if _POSSESSIVE.match(after) or _CLOCK.match(after) or _DOTTED.match(after):
             return None
-        if _HYPHEN_WORD.match(after) and not _FOLD.match(after):
+        if _HYPHEN_WORD.match(after) and not _FOLD.match(after) and not P.hyphen_count.match(after):
             return None
         if _SLASH_DATE.match(after) or _DOT_DATE.match(after):
             return None
@@ -541,6 +558,11 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
         atom.qualified = True
         advance(qa.end())
 
+    if not atom.unit and (P.foreign_unit.match(rest) or P.foreign_range.match(rest)):
+        return None  # "1.2 km", "5 kilograms": a measure of a kind we do not track
+    if not word and m_start > lo and unicodedata.category(text[m_start - 1]) == "So" \
+            or m_start - 1 > lo and text[m_start - 1] == " " and unicodedata.category(text[m_start - 2]) == "So":
+        return None  # "👁 3.4k": a counter of page furniture
     if _is_year(atom.value, core) and not atom.scaled and not atom.unit:
         # a year unless a counted noun follows and no temporal preposition precedes
         noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
@@ -565,6 +587,8 @@ def _one_counts(text: str, atom: _Atom, lo: int, hi: int) -> bool:
                    or _TOKEN.match(lowered(text), joined.end()) and _TOKEN.match(lowered(text), joined.end()).group()
                    in P.lex.number_words):
         return True
+    if P.of_them.match(text, atom.end, hi) and P.digits.search(text, lo, atom.core_start):
+        return True  # "2 economic entities, one of them ...": one of the figure before
     m = _NOUN_LIKE.match(text, atom.end, hi)
     if not m:
         return False
@@ -604,7 +628,7 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
         for n in range(len(words), 1, -1):
             if " ".join(words[:n]) in units:
                 return text[m.start("w"):ends[n - 1]], ends[n - 1]
-        if low in units or low + "s" in units:  # the singular of a listed plural ("one drone")
+        if low in units or (word[:1].islower() and low + "s" in units):  # the singular of a plural ("one drone")
             return word, m.end()
         if P.designation.fullmatch(word):
             cur = m.end()
