@@ -403,7 +403,7 @@ def issue_span(report: Report) -> tuple[date, date] | None:
     D = r"(?:[12]\d|3[01]|0?[1-9])"
     rx = re.compile(rf"(?<![\w])(?:(?P<a>{D})\s*[-\u2013\u2014]\s*(?P<b>{D})\s+(?P<m>{M})|(?P<m2>{M})\s+(?P<a2>{D})\s*"
                     rf"[-\u2013\u2014]\s*(?P<b2>{D})),?\s+(?P<y>(?:19|20)\d\d)(?!\d)", re.I)
-    heads = [report.title] + [report.text[a:b] for a, b in report.paragraphs[:3] if b - a < 200]
+    heads = [report.title] + [report.text[a:min(b, a + 300)] for a, b in report.paragraphs[:3]]
     for head in heads:
         m = rx.search(head or "")
         if m:
