@@ -143,6 +143,8 @@ class Lexicon:
     percent_words: Words
     percentage_point_words: Words
     factor_words: Words
+    factor_glued: Words
+    code_multipliers: Mapping[str, float]
     qualifiers_before: Mapping[str, Words]
     qualifiers_after: Mapping[str, Words]
     qualifier_after_blockers: Words
@@ -162,6 +164,7 @@ class Lexicon:
     noun_skip: Words
     descriptor_followers: Words
     descriptor_not_before: Words
+    descriptor_leaders: Words
     reference_words: Words
     year_span_prefixes: Words
     identifier_markers: Words
@@ -191,6 +194,9 @@ class Lexicon:
     count_verbs: Words
     age_before: Words
     age_after: Words
+    age_bounds: Words
+    adverb_suffixes: Words
+    negation_words: Words
     year_prepositions: Words
     noun_stops: Words
     noun_verbs: Words
@@ -297,7 +303,7 @@ def _record(cls, regex_keys: frozenset = frozenset(), maps: frozenset = frozense
 _CONVERT = {
     "number_words": _map(int), "scale_words": _map(float), "number_grammar": _record(NumberGrammar),
     "fractions": _map(int), "multipliers": _map(float), "currency_only_multipliers": _map(float),
-    "glued_multipliers": _map(float, lower=False), "currencies": _map(str, lower=False),
+    "glued_multipliers": _map(float, lower=False), "code_multipliers": _map(float, lower=False), "currencies": _map(str, lower=False),
     "qualifiers_before": _groups, "qualifiers_after": _groups, "nouns": _groups, "months": _map(int),
     "roles": _record(Roles, frozenset({"planned", "correction"})), "layout": _record(Layout),
     "time": _record(Time, maps=frozenset({"relative_years", "relative_months", "ordinals"})),

@@ -18,6 +18,7 @@ from functools import lru_cache
 from .lexicon import lexicon, lowered, phrase_alternation, word_bounded
 from .model import Mention, Quantity
 from .schema import LOWER_BOUNDED, UPPER_BOUNDED, Measure, Qualifier
+from .units import unit_class
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ class _Patterns:
         self.month_before = _Tail(rf"\s*\.?(?:{_reversed(lex.months)})(?![\w])", _width(lex.months) + 1)
         self.month_after = re.compile(rf"\s*(?:{months})(?![\w])", re.I)
         self.reference_before = _Tail(rf"\s*(?:{_reversed(lex.reference_words)})(?![\w])", _width(lex.reference_words))
-        superlatives = [w for w in lex.descriptor_followers if w not in ("least", "most", "first", "last")]
+        superlatives = lex.descriptor_leaders
         self.descriptor_before = _Tail(rf"\s+(?:{_reversed(superlatives)})(?![\w])", _width(superlatives))
         self.descriptor_after = re.compile(rf"\s+(?:{_alt(lex.descriptor_followers)})(?![\w])"
                                            rf"(?!\s+(?:{_alt(lex.descriptor_not_before)})(?![\w]))", re.I)
@@ -184,19 +185,25 @@ class _Patterns:
         self.durations_before = _Tail(rf"\s+(?:{_reversed(lex.duration_time_before)})(?![\w])",
                                       _width(lex.duration_time_before))
         self.durations_after = re.compile(rf"\s+(?:{_alt(lex.duration_time_after)})(?![\w])", re.I)
+        self.kmb = re.compile(rf"(?:{_alt(lex.currency_only_multipliers)})(?![\w])")  # "$5m": with a currency only
+        self.times_x = re.compile(rf"(?:{_alt(lex.factor_glued)})(?![\w])", re.I)  # "3x"
+        self.pp_glued = re.compile(rf"(?:{_alt(w for w in lex.percentage_point_words if w.isalpha())})(?![\w])", re.I)
+        self.fold = re.compile(rf"[-\u2010\u2011](?:{_alt(w.lstrip('-') for w in lex.factor_words)}|"
+                               rf"{_alt(lex.qualifiers_after['at_least'])})(?![\w])", re.I)  # "3-fold", "18-plus"
+        self.adverb = re.compile(rf"(?:{_alt(lex.adverb_suffixes)})$", re.I)
         self.hyphen_count = re.compile(rf"[-\u2010\u2011](?:{_alt(lex.hyphen_counts)})(?![\w])", re.I)
-        self.time_units = frozenset({"year", "month", "week", "day", "hour"})
+        self.time_units = frozenset(u for u in lex.nouns if unit_class(u) == "time")
         # --- spans that are never figures ------------------------------------------------------------
         D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
         M = rf"(?:{months})\.?"
         ident = rf"(?:{_alt(lex.identifier_markers)})?\s*\d[\w]*(?:[-\u2010\u2011/.]\w+)*"
-        span_words = _alt(["to", "till", "until", "through", "and"])
+        span_words = _alt(lex.time.span_joiners)
         self.never = [
             (re.compile(r"(?<![\d.])\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d(?![\d.])|(?<!\d)(?:19|20)\d\d-[01]\d-[0-3]\d"
                         r"(?:T\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+\u2212-]\d\d:?\d\d)?)?(?![\d])"), "./-"),
             (re.compile(r"(?<![\w])(?:UTC|GMT)\s?[+\u2212-]\s?\d{1,2}(?::?\d\d)?(?!\d)|(?<=\d\d)[+\u2212-]\d\d:?\d\d(?!\d)"),
              "+-\u2212"),
-            (re.compile(rf"(?<![\w])(?:{_alt(lex.age_before)})\s+(?:between\s+|from\s+|up\s+to\s+|under\s+|over\s+)?"
+            (re.compile(rf"(?<![\w])(?:{_alt(lex.age_before)})\s+(?:(?:{_alt(lex.age_bounds)})\s+)?"
                         rf"\d{{1,3}}(?:\s*(?:-|–|—|to|and)\s*\d{{1,3}})?|(?<![\w.,])\d{{1,3}}(?:\s*(?:-|–|to)\s*\d{{1,3}})?"
                         rf"[-\s](?:{_alt(lex.age_after)})(?![\w])", re.I), "aAoO"),
             (re.compile(r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|(?:^|(?<=\n\n))\d{1,2}[.)](?=\s+[A-Z])", re.M), "[\n"),
@@ -384,14 +391,11 @@ _POSSESSIVE = re.compile(r"[’']s(?![\w])")
 _CLOCK = re.compile(r"[:]\d")
 _DOTTED = re.compile(r"\.\d+\.")
 _HYPHEN_WORD = re.compile(r"[-\u2010\u2011][^\W\d_]")
-_FOLD = re.compile(r"[-\u2010\u2011](?:fold|plus)(?![\w])", re.I)
+
 _SLASH_DATE = re.compile(r"[-/]\d{1,2}[-/]\d")
 _DOT_DATE = re.compile(r"\.\d{1,2}\.\d")
-_KMB = re.compile(r"(k|m|b)(?![\w])")
-_TIMES_X = re.compile(r"x(?![\w])", re.I)
-_PP_GLUED = re.compile(r"pp(?![\w])", re.I)
 _CODE_BEFORE = re.compile(r"[A-Z]{3}$")
-_CODE_GLUED = re.compile(r"(?P<m>M(?=[A-Z]{3}(?![\w])))?(?P<c>[A-Z]{3})(?![\w])")
+_CODE_GLUED = re.compile(r"(?P<c>[A-Z]{3})(?![\w])")
 _WORDS_AFTER = re.compile(r"\s*(\S+)(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?")
 _TRAILING = ".,;:!?)»”\"'’"
 
@@ -413,8 +417,8 @@ def _currency_after(text: str, pos: int, hi: int) -> tuple[str, int, float] | No
             code = lex.currency(cut)
             if code:
                 return code, m.start(1) + len(cut), 1.0
-            if k == 1 and len(cut) == 4 and cut[0] == "M" and cut[1:] in lex.iso_codes:
-                return cut[1:], m.start(1) + 4, 1.0e6  # "50 MUSD"
+            if k == 1 and len(cut) == 4 and cut[0] in lex.code_multipliers and cut[1:] in lex.iso_codes:
+                return cut[1:], m.start(1) + 4, lex.code_multipliers[cut[0]]  # "50 MUSD"
     return None
 
 
@@ -449,13 +453,13 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
         elif prev in "-\u2010\u2011" and prev2.isalpha():
             return None
         nxt = after[:1]
-        if nxt.isalpha() and not (P.glued_mult.match(after) or P.glued_letter.match(after) or _KMB.match(after)
-                                  or _TIMES_X.match(after) or _PP_GLUED.match(after)
+        if nxt.isalpha() and not (P.glued_mult.match(after) or P.glued_letter.match(after) or P.kmb.match(after)
+                                  or P.times_x.match(after) or P.pp_glued.match(after)
                                   or (_CODE_GLUED.match(after) and _CODE_GLUED.match(after).group("c") in lex.iso_codes)):
             return None
         if _POSSESSIVE.match(after) or _CLOCK.match(after) or _DOTTED.match(after):
             return None
-        if _HYPHEN_WORD.match(after) and not _FOLD.match(after) and not P.hyphen_count.match(after):
+        if _HYPHEN_WORD.match(after) and not P.fold.match(after) and not P.hyphen_count.match(after):
             return None
         if _SLASH_DATE.match(after) or _DOT_DATE.match(after):
             return None
@@ -511,9 +515,9 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
             atom.scaled = True
             advance(cm.end())
             cur_after = None if prefix_currency else _currency_after(text, atom.end, hi)
-    elif _KMB.match(rest) and not word:
+    elif P.kmb.match(rest) and not word:
         return None  # 5m without a currency: metres, minutes ... not ours
-    if _TIMES_X.match(rest) and not word:
+    if P.times_x.match(rest) and not word:
         atom.unit = "ratio"
         advance(1)
 
@@ -600,7 +604,7 @@ def _one_counts(text: str, atom: _Atom, lo: int, hi: int) -> bool:
         return True
     if P.one_not_after.search(text, lo, atom.core_start):
         return False
-    return w not in P.stop_words and w not in P.stop_words and w not in P.verbish and not w.endswith("ly")
+    return w not in P.stop_words and w not in P.verbish and not P.adverb.search(w)
 
 
 def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tuple[str, int]:
