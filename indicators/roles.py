@@ -132,12 +132,13 @@ def _planned(text: str, doc: Document, m: Mention) -> bool:
     return any(planned.search(doc.sentences[i].text) for i in lead)
 
 
+_ASIDE_WORDS = 6  # "and, if the money is found, at most three": an aside this short does not open a clause
 _CLAUSE_BREAK = re.compile(r"[;:]\s|,\s")  # dashes set off asides ("a second batch — four aircraft — yet")
 
 
 def _clause(text: str, s_start: int, s_end: int, q_start: int, q_end: int, starts=frozenset()) -> tuple[int, int]:
     """The clause around a figure; a comma that only continues a list of figures, or sets off a short
-    aside ("and, budget permitting, not more than two"), does not end it."""
+    aside ("and, if funds allow, at most two"), does not end it."""
     R = _rx()
 
     def goes_on(pos: int) -> bool:  # the break is followed by the next figure of a list
@@ -149,7 +150,7 @@ def _clause(text: str, s_start: int, s_end: int, q_start: int, q_end: int, start
     if breaks:
         start = breaks[-1].end()
         aside = text[start:q_start]
-        if aside.rstrip().endswith(",") and len(aside.split()) <= 4:  # ", budget permitting, not more than two"
+        if aside.rstrip().endswith(",") and len(aside.split()) <= _ASIDE_WORDS:  # a parenthetical aside between commas
             start = breaks[-2].end() if len(breaks) >= 2 else s_start
     end = s_end
     for m in _CLAUSE_BREAK.finditer(text, q_end, s_end):
