@@ -194,42 +194,43 @@ class _Patterns:
         self.hyphen_count = re.compile(rf"[-\u2010\u2011](?:{_alt(lex.hyphen_counts)})(?![\w])", re.I)
         self.time_units = frozenset(u for u in lex.nouns if unit_class(u) == "time")
         # --- spans that are never figures ------------------------------------------------------------
+        lo = lambda words: _alt(words).lower()  # noqa: E731  (the never-patterns below run on lowered text)
         D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-        M = rf"(?:{months})\.?"
-        ident = rf"(?:{_alt(lex.identifier_markers)})?\s*\d[\w]*(?:[-\u2010\u2011/.]\w+)*"
+        M = rf"(?:{months.lower()})\.?"
+        ident = rf"(?:{lo(lex.identifier_markers)})?\s*\d[\w]*(?:[-\u2010\u2011/.]\w+)*"
         span_words = _alt(lex.time.span_joiners)
         self.never = [
             (re.compile(r"(?<![\d.])\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d(?![\d.])|(?<!\d)(?:19|20)\d\d-[01]\d-[0-3]\d"
-                        r"(?:T\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+\u2212-]\d\d:?\d\d)?)?(?![\d])"), "./-"),
+                        r"(?:T\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+\u2212-]\d\d:?\d\d)?)?(?![\d])"), "./-", False),
             (re.compile(r"(?<![\w])(?:UTC|GMT)\s?[+\u2212-]\s?\d{1,2}(?::?\d\d)?(?!\d)|(?<=\d\d)[+\u2212-]\d\d:?\d\d(?!\d)"),
-             "+-\u2212"),
-            (re.compile(rf"(?<![\w])(?:{_alt(lex.age_before)})\s+(?:(?:{_alt(lex.age_bounds)})\s+)?"
+             "+-\u2212", False),
+            (re.compile(rf"(?<![\w])(?:{lo(lex.age_before)})\s+(?:(?:{lo(lex.age_bounds)})\s+)?"
                         rf"\d{{1,3}}(?:\s*(?:-|–|—|to|and)\s*\d{{1,3}})?|(?<![\w.,])\d{{1,3}}(?:\s*(?:-|–|to)\s*\d{{1,3}})?"
-                        rf"[-\s](?:{_alt(lex.age_after)})(?![\w])", re.I), "aAoO"),
-            (re.compile(r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|(?:^|(?<=\n\n))\d{1,2}[.)](?=\s+[A-Z])", re.M), "[\n"),
+                        rf"[-\s](?:{lo(lex.age_after)})(?![\w])"), "aAoO", True),
+            (re.compile(r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|(?:^|(?<=\n\n))\d{1,2}[.)](?=\s+[A-Z])", re.M), "[\n", False),
             # the days of a date range: "May 7–8", "from May 14 to 17", "3–9 April", "between 3 and 5 March"
             (re.compile(rf"(?<![\w])(?:{M}\s+{D}(?:[\u2013\u2014-]|\s+(?:{span_words})\s+){D}(?![\w])|"
-                        rf"{D}\s*(?:[\u2013\u2014-]|\s+(?:{span_words})\s+)\s*{D}\s+(?:of\s+)?{M}(?![\w]))", re.I), ""),
-            (re.compile(rf"(?<![\w])(?:{_alt(lex.year_span_prefixes)})\s?(?:19|20)\d\d(?![\d])", re.I), ""),
+                        rf"{D}\s*(?:[\u2013\u2014-]|\s+(?:{span_words})\s+)\s*{D}\s+(?:of\s+)?{M}(?![\w]))"), "", True),
+            (re.compile(rf"(?<![\w])(?:{lo(lex.year_span_prefixes)})\s?(?:19|20)\d\d(?![\d])"), "", True),
             # designations with digits on both sides of letters ("2S3-1M", "9A33-2B", "T-72B3")
-            (re.compile(r"(?<![\w\u2010-])[\w]*\d[A-Za-z]+\d[\w]*(?:[-\u2010\u2011][\w]+)*"), ""),
+            (re.compile(r"(?<![\w\u2010-])[\w]*\d[A-Za-z]+\d[\w]*(?:[-\u2010\u2011][\w]+)*"), "", False),
             # identifiers after a reference word: "Article 300-1", "military unit 41207", "Articles 342 and 361-4"
-            (re.compile(rf"(?<![\w])(?:{_alt(lex.reference_words)})\s*{ident}(?:\s*(?:,|{_alt(lex.range_joiners)})\s*{ident})*",
-                        re.I), ""),
+            (re.compile(rf"(?<![\w])(?:{lo(lex.reference_words)})\s*{ident}(?:\s*(?:,|{lo(lex.range_joiners)})\s*{ident})*"),
+             "", True),
             # telephone numbers: "+375 17 329 18 35", "8 0152 77 40 12"
-            (re.compile(r"\+\d{1,3}(?:[\s\u00a0-]?\(?\d{1,5}\)?)+|(?<![\w.,])\d{1,4}(?:[ \u00a0-]\d{2,4}){3,}(?!\d|[.,]\d|%)"), ""),
+            (re.compile(r"\+\d{1,3}(?:[\s\u00a0-]?\(?\d{1,5}\)?)+|(?<![\w.,])\d{1,4}(?:[ \u00a0-]\d{2,4}){3,}(?!\d|[.,]\d|%)"), "", False),
             # "Reading time: 7 min"
-            (re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_before)})\s*:?\s*\d+", re.I), ""),
+            (re.compile(rf"(?<![\w])(?:{lo(lex.furniture_before)})\s*:?\s*\d+"), "", True),
             # "at 11 Sovetskaya Street": a house number
-            (re.compile(rf"(?<![\w.,])\d{{1,4}}[A-Za-z]?\s+(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_alt(lex.address_words)})(?![\w])"), ""),
+            (re.compile(rf"(?<![\w.,])\d{{1,4}}[A-Za-z]?\s+(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_alt(lex.address_words)})(?![\w])"), "", False),
             # "© 2025", "(c) 2024": the year of a copyright line
-            (re.compile(r"(?:©|\([cC]\))\s*(?:19|20)\d\d(?:\s*[-\u2013]\s*(?:19|20)\d\d)?"), "©("),
+            (re.compile(r"(?:©|\([cC]\))\s*(?:19|20)\d\d(?:\s*[-\u2013]\s*(?:19|20)\d\d)?"), "©(", False),
             # "Shares: 1.2k", "Views 4.1k", "340 likes": counters of page furniture
-            (re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_counters)})\s*:?\s*\d[\d.,]*[kKmM]?(?![\w])|"
-                        rf"\d[\d.,]*[kKmM]?\s+(?:{_alt(lex.furniture_counters)})(?![\w])", re.I), ""),
-            (re.compile(rf"\d+(?:[.,]\d+)?\s*(?:{_alt(lex.furniture_after)})(?![\w])", re.I), ""),
+            (re.compile(rf"(?<![\w])(?:{lo(lex.furniture_counters)})\s*:?\s*\d[\d.,]*[km]?(?![\w])|"
+                        rf"\d[\d.,]*[km]?\s+(?:{lo(lex.furniture_counters)})(?![\w])"), "", True),
+            (re.compile(rf"\d+(?:[.,]\d+)?\s*(?:{lo(lex.furniture_after)})(?![\w])"), "", True),
         ]
-        self.counters = re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_counters)})(?![\w])", re.I)
+        self.counters = re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_counters).lower()})(?![\w])")
         self.furniture_line = lex.furniture_line
         self.section = re.compile(r"\d{1,2}(?:\.\d{1,2})+\.?\s+(?=[A-Z\u0400-\u042f])|\d{1,2}[.)]\s+(?=[A-Z\u0400-\u042f])")
         self.foreign_unit = re.compile(rf"\s*(?:{_alt(lex.foreign_units)})(?![\w])")
@@ -688,10 +689,11 @@ def _never_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     P = _patterns()
     seg = text[lo:hi]
     out = []
-    for rx, need in P.never:
+    low = lowered(text)
+    for rx, need, on_lowered in P.never:
         if need and not any(c in seg for c in need) and not (need == "[\n" and lo == 0):
             continue
-        out.extend((m.start(), m.end()) for m in rx.finditer(text, lo, hi))
+        out.extend((m.start(), m.end()) for m in rx.finditer(low if on_lowered else text, lo, hi))
     for m in _YEAR_SPAN_RX.finditer(text, lo, hi):  # "2012–13", "2020/21": a span of years, if the second follows
         a, b = int(m.group("a")), int(m.group("b"))
         if (b > a % 100 if b < 100 else a < b <= a + 30):
@@ -707,8 +709,8 @@ def _never_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         for (a, s1, e1), (b, s2, e2) in zip(marks, marks[1:]):
             if b == a + 1:
                 out += [(s1, e1), (s2, e2)]
-    if len(seg) <= P.furniture_line and P.counters.search(seg) \
-            and not _FURNITURE_REST.sub("", P.counters.sub("", seg)):  # "Share 12 | Like 340": only counters
+    if len(seg) <= P.furniture_line and P.counters.search(low, lo, hi) \
+            and not _FURNITURE_REST.sub("", P.counters.sub("", seg.lower())):  # "Share 12 | Like 340": only counters
         out.append((lo, hi))
     return out
 
