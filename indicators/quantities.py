@@ -230,6 +230,15 @@ class _Patterns:
                         rf"\d[\d.,]*[km]?\s+(?:{lo(lex.furniture_counters)})(?![\w])"), "", True),
             (re.compile(rf"\d+(?:[.,]\d+)?\s*(?:{lo(lex.furniture_after)})(?![\w])"), "", True),
         ]
+        # what a sentence must hold for each pattern above to find anything: a cheap test skips most scans
+        words = lambda ws: tuple(sorted({str(w).lower().split()[0] for w in ws}))  # noqa: E731
+        hints = [re.compile(r"\d[./-]\d"), ("utc", "gmt", "+", "\u2212"), ("age", "old"), "[\n",
+                 words(lex.months), words(lex.year_span_prefixes), re.compile(r"\d[A-Za-z]+\d"),
+                 words(lex.reference_words), re.compile(r"\+\d|\d[ \u00a0-]\d{2,4}[ \u00a0-]\d{2,4}[ \u00a0-]\d"),
+                 words(lex.furniture_before), tuple(w.split()[0] for w in lex.address_words), "©(",
+                 words(lex.furniture_counters), words(w.split()[-1] for w in lex.furniture_after)]
+        assert len(hints) == len(self.never)
+        self.never = [(rx, hint, low) for (rx, _, low), hint in zip(self.never, hints)]
         self.counters = re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_counters).lower()})(?![\w])")
         self.furniture_line = lex.furniture_line
         self.section = re.compile(r"\d{1,2}(?:\.\d{1,2})+\.?\s+(?=[A-Z\u0400-\u042f])|\d{1,2}[.)]\s+(?=[A-Z\u0400-\u042f])")
@@ -401,12 +410,30 @@ _WORDS_AFTER = re.compile(r"\s*(\S+)(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?")
 _TRAILING = ".,;:!?)»”\"'’"
 
 
+@lru_cache(maxsize=1)
+def _currency_starts() -> frozenset[str]:
+    """The first word (lower-cased) of every currency name, code or symbol the lexicon knows."""
+    lex = lexicon()
+    names = list(lex.currencies) + list(lex.iso_codes) + [n for names, _ in _iso_names() for n in names]
+    return frozenset(n.split()[0].lower().rstrip(_TRAILING) for n in names if n.split())
+
+
+@lru_cache(maxsize=1)
+def _iso_names():
+    from .lexicon import iso_currencies
+    return tuple(iso_currencies().values())
+
+
 def _currency_after(text: str, pos: int, hi: int) -> tuple[str, int, float] | None:
     """A currency named right after a figure ("USD", "Swiss francs", "MUSD"): (code, end, multiplier)."""
     lex = lexicon()
     m = _WORDS_AFTER.match(text, pos, min(hi, pos + 60))
     if not m:
         return None
+    first = m.group(1)
+    if first.lower().rstrip(_TRAILING) not in _currency_starts() and not (
+            len(first) >= 4 and first[0] in lex.code_multipliers):
+        return None  # most figures are followed by no currency: one set lookup decides
     for k in range(4, 0, -1):
         if m.group(k) is None:
             continue
@@ -690,8 +717,15 @@ def _never_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     seg = text[lo:hi]
     out = []
     low = lowered(text)
+    seg_low = low[lo:hi]
     for rx, need, on_lowered in P.never:
-        if need and not any(c in seg for c in need) and not (need == "[\n" and lo == 0):
+        if isinstance(need, str):  # any of these characters
+            if not any(c in seg for c in need) and not (need == "[\n" and lo == 0):
+                continue
+        elif isinstance(need, tuple):  # any of these words (the address words keep their capitals)
+            if not any(w in seg_low for w in need) and not any(w in seg for w in need):
+                continue
+        elif not need.search(seg):
             continue
         out.extend((m.start(), m.end()) for m in rx.finditer(low if on_lowered else text, lo, hi))
     for m in _YEAR_SPAN_RX.finditer(text, lo, hi):  # "2012–13", "2020/21": a span of years, if the second follows
