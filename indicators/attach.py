@@ -22,7 +22,10 @@ _DESIGNATION = re.compile(
     r"(?:[-\u2010\u2011][A-Za-z0-9]+)*(?![\w\u2010-])")
 
 
-_NEGATED = re.compile(r"(?<![\w])(?:not|never|no|nor|without|neither|cannot|can't|won't|didn't|don't|doesn't|isn't|aren't|wasn't|weren't)(?:\s+\w+){0,3}\s*$", re.I)
+@lru_cache(maxsize=1)
+def _negated() -> re.Pattern:
+    """A negation a few words before a term ("are not counted among those called up")."""
+    return re.compile(rf"(?<![\w])(?:{phrase_alternation(lexicon().negation_words)})(?:\s+\w+){{0,3}}\s*$", re.I)
 
 
 _YEAR_NAMED = re.compile(r"-(?:19|20)\d\d$")
@@ -129,7 +132,7 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
             for place, factor in ((own_seg, 1.0), (own, 0.5)):
                 hit = phrases.first(place)
                 if hit:
-                    if _NEGATED.search(place, max(0, hit.start() - 30), hit.start()):
+                    if _negated().search(place, max(0, hit.start() - 30), hit.start()):
                         weight = -abs(weight)  # "are not counted among those called up"
                     score += weight * factor
                     evidence = evidence or weight > 0
@@ -154,7 +157,7 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
 
 @lru_cache(maxsize=1)
 def _foreign_measure() -> re.Pattern:
-    words = phrase_alternation(lexicon().raw.get("foreign_measures", []))
+    words = phrase_alternation(lexicon().foreign_measures)
     return re.compile(rf"(?<![\w])(?:{words})(?:\s+\w+){{0,2}}\s+(?:of|at|was|is|reached|stood\s+at)\s*$", re.I)
 
 

@@ -48,6 +48,7 @@ class Quantity:
     high: float | None = None
     noun: str = ""  # the counted noun as written ("vehicles"), "" when none
     change: str = ""  # "from" / "to" when the quantity is one side of a paired change
+    measure: str = "level"  # level | change (a difference or growth: "fell 12%") | base ("from $24.7 million")
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,10 @@ class Mention:
     segment: tuple[int, int]
 
 
+# Resolving against a year no report has keeps the arithmetic simple; rows.py empties what came out of it.
+UNKNOWN_REF = (4000, 6)
+
+
 @dataclass(frozen=True)
 class Document:
     """What every later stage reads: the report, its month, sentences, time expressions and mentions."""
@@ -105,6 +110,9 @@ class Document:
 
     @property
     def ref(self) -> tuple[int, int]:
+        """(year, month) relative times resolve against; UNKNOWN_REF when the report month is unknown."""
+        if not self.month:
+            return UNKNOWN_REF
         y, m = self.month.split("-")
         return int(y), int(m)
 

@@ -24,6 +24,9 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
+
+from .lexicon import lexicon, phrase_alternation
 
 __all__ = ["normalise"]
 
@@ -63,17 +66,30 @@ _BULLET = re.compile(r"^[•▪●◦‣■□►▶✓✔·∙]\s*")
 _DASH_ITEM = re.compile(r"^[-*–—]\s+(?=\S)")
 _NUMBERED_ITEM = re.compile(r"^(?:\(?\d{1,2}[.)]|\(?[a-zа-я][)]|\([a-zа-я]\)|[ivx]{1,4}\))\s+\S",
                             re.I)
-# Page numbers have at most three digits, so a year alone on a line is never taken for one.
-_PAGE_NUMBER = re.compile(
-    r"^(?:(?:page|p\.|стр\.?|страница|с\.)\s*)?[-–—]?\s*\d{1,3}\s*[-–—]?"
-    r"(?:\s*(?:of|/|из)\s*\d{1,3})?$",
-    re.I,
-)
-_DISTINCT_PAGE_NUMBER = re.compile(
-    r"^(?:(?:page|стр\.?|страница)\s*\d{1,3}(?:\s*(?:of|/|из)\s*\d{1,3})?"
-    r"|[-–—]\s*\d{1,3}\s*[-–—]|\d{1,3}\s*(?:of|/|из)\s*\d{1,3})$",
-    re.I,
-)
+
+
+class _Layout:
+    """The normaliser's words (lexicon `layout`), and the page-number patterns built from them, made once."""
+
+    def __init__(self) -> None:
+        L = lexicon().layout
+        words, distinct = phrase_alternation(L.page_words), phrase_alternation(L.page_words_distinct)
+        of = rf"(?:{phrase_alternation(L.page_of)}|/)"
+        # Page numbers have at most three digits, so a year alone on a line is never taken for one.
+        self.page_number = re.compile(rf"^(?:(?:{words})\s*)?[-–—]?\s*\d{{1,3}}\s*[-–—]?(?:\s*{of}\s*\d{{1,3}})?$", re.I)
+        self.distinct_page_number = re.compile(
+            rf"^(?:(?:{distinct})\s*\d{{1,3}}(?:\s*{of}\s*\d{{1,3}})?|[-–—]\s*\d{{1,3}}\s*[-–—]|\d{{1,3}}\s*{of}\s*\d{{1,3}})$",
+            re.I)
+        # Prefixes that keep their hyphen when a line breaks after them ("ex-\nminister").
+        self.hyphen_prefixes = frozenset(w.lower() for w in L.hyphen_prefixes)
+        # A paragraph ending in one of these cannot be complete: the next one continues it.
+        self.function_words = frozenset(w.lower() for w in L.function_words)
+
+
+@lru_cache(maxsize=1)
+def _layout_words() -> _Layout:
+    return _Layout()
+
 _BARE_NUMBER = re.compile(r"^\d{1,3}$")
 _FIRST_WORD = re.compile(r"\S+")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -86,18 +102,6 @@ _SPACES = re.compile(r"\s+")
 # Running headers and footers are a small part of a page; more repeated lines than this
 # share of all lines means the text itself repeats, and nothing is dropped as furniture.
 _MAX_FURNITURE = 0.3
-# Prefixes that keep their hyphen when a line breaks after them ("ex-\nminister").
-_HYPHEN_PREFIXES = frozenset(
-    "ex self non anti quasi pseudo semi half well cross counter vice so all".split()
-)
-# A paragraph ending in one of these cannot be complete: the next one continues it.
-_FUNCTION_WORDS = frozenset(
-    """a an the of to in on at by for from with and or but nor as that which than into onto
-    upon about between among within without under over its their his her our your this these
-    those is are was were be been has have had will would can could may might must shall
-    should и в во на с со по для о об от к ко из за не что как а но или при до без через над
-    под между""".split()
-)
 
 
 def normalise(source: str | Sequence[str], *, paragraphs: bool = False) -> str:
@@ -198,7 +202,7 @@ def _drop_furniture_paged(page_lines: list[list[str]]) -> list[str]:
     repeated = {key for key, n in seen.items() if n >= threshold}
     drops = []
     for lines, idx in zip(page_lines, edges):
-        numbers = {i for i in _edge_indices(lines, 2) if _PAGE_NUMBER.match(lines[i].strip())}
+        numbers = {i for i in _edge_indices(lines, 2) if _layout_words().page_number.match(lines[i].strip())}
         headers = {i for i in idx - numbers if len(lines[i].strip()) <= 150
                    and _furniture_key(lines[i]) in repeated}
         drops.append((numbers, headers))
@@ -220,7 +224,7 @@ def _drop_furniture_unpaged(lines: list[str]) -> list[str]:
     least five lines apart is taken for a running header or footer.
     """
     stripped = [line.strip() for line in lines]
-    marks = {i for i, s in enumerate(stripped) if s and _DISTINCT_PAGE_NUMBER.match(s)}
+    marks = {i for i, s in enumerate(stripped) if s and _layout_words().distinct_page_number.match(s)}
     marks |= _page_number_chain(stripped)
     if marks:
         pages, start = [], 0
@@ -229,7 +233,7 @@ def _drop_furniture_unpaged(lines: list[str]) -> list[str]:
             start = i + 1
         pages.append(lines[start:])
         kept = _drop_furniture_paged(pages)
-        return [line for line in kept if not _DISTINCT_PAGE_NUMBER.match(line.strip())]
+        return [line for line in kept if not _layout_words().distinct_page_number.match(line.strip())]
     positions: dict[str, list[int]] = {}
     order = 0
     for s in stripped:
@@ -483,7 +487,7 @@ def _hyphen_glue(left: str, right: str, vocab: _Vocab | None) -> str | None:
     if not tail or not head or not right[0].islower():
         return ""
     first, second = tail.group(1).lower(), head.group().lower()
-    keep = first in _HYPHEN_PREFIXES
+    keep = first in _layout_words().hyphen_prefixes
     if vocab is not None:
         if f"{first}-{second}" in vocab.hyphenated:
             keep = True
@@ -507,7 +511,7 @@ def _continues(prev: str, nxt: str) -> bool:
     if nxt[:1].islower():
         return True
     last = prev.rsplit(None, 1)[-1].lower()
-    return last in _FUNCTION_WORDS
+    return last in _layout_words().function_words
 
 
 def _glue_page_splits(paras: list[str], vocab: _Vocab | None) -> list[str]:

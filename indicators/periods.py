@@ -13,49 +13,61 @@ from collections import Counter
 from datetime import date
 from functools import lru_cache
 
-from .lexicon import lexicon, lowered, phrase_alternation
+from .lexicon import comparison_rx, lexicon, lowered, phrase_alternation
 from .model import Document, Mention, Report, TimeExpr
-
-_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+from .schema import Role
 
 
 def _month_end(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
 
 
+def _a(words) -> str:
+    """Lower-case alternation of lexicon phrases (the time patterns run on lower-cased text)."""
+    return phrase_alternation([str(w).lower() for w in words])
+
+
 @lru_cache(maxsize=1)
 def _rx() -> dict[str, re.Pattern]:
+    """Every time pattern, assembled from the lexicon's `time` words and compiled once."""
     lex = lexicon()
-    M = phrase_alternation(lex.months)
+    T = lex.time
+    M = _a(lex.months)
     M = rf"(?:{M})(?:(?<=\b[A-Za-z]{{3}})\.)?"  # "Jan." but not the full stop after "November."
     Y = r"(?:19|20)\d\d"
-    N = r"(?:\d{1,2}|" + phrase_alternation([k for k, v in lex.number_words.items() if 1 <= v <= 12]) + ")"
-    REL = r"(?:this|the|the\s+current|current|last|the\s+last|past|the\s+past|next|the\s+next|the\s+coming|coming|the\s+following|following)\s+year"
+    N = r"(?:\d{1,2}|" + _a([k for k, v in lex.number_words.items() if 1 <= v <= 12]) + ")"
+    REL = rf"(?:{_a(T.relative_years)})\s+(?:{_a(T.year)})"
     YR = rf"(?:{Y}|{REL})"
     D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+    THE, OF, YEAR, MONTHS = _a(T.article), _a(T.of), _a(T.year), _a(T.months)
+    ORD = _a(T.ordinals)
+    first_two = _a([k for k, v in T.ordinals.items() if v <= 2])
+    JOIN, OPEN, MPREP = _a(T.span_joiners), _a(T.span_openers), _a(T.month_prepositions)
+    DASH = r"[-\u2013\u2014]"
+    rel_no_the = _a([k for k in T.relative_years if k not in T.article and not k.startswith(tuple(f"{t} " for t in T.article))])
     f = 0  # patterns run on lower-cased text (see lexicon.lowered): much faster than re.I
     return {
-        "as_of": re.compile(rf"\bas\s+(?:of|at|on)\s+(?:(?P<m1>{M})\s+(?P<d1>{D})|(?P<d2>{D})\s+(?P<m2>{M}))(?:,?\s+(?P<y>{Y}))?", f),
+        "as_of": re.compile(rf"\b(?:{_a(T.as_of)})\s+(?:(?P<m1>{M})\s+(?P<d1>{D})|(?P<d2>{D})\s+(?P<m2>{M}))(?:,?\s+(?P<y>{Y}))?", f),
         "numeric_date": re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?!\d)|(?<!\d)(?P<y2>(?:19|20)\d\d)-(?P<m2>[01]\d)-(?P<d2>[0-3]\d)(?!\d)"),
-        "day": re.compile(rf"(?<![\w])(?:(?P<m1>{M})\s+(?P<d1>{D})(?:\s*[-\u2013\u2014]\s*{D}(?![\w]))?|(?P<d2>{D})(?:\s*[-\u2013\u2014]\s*{D})?\s+(?:of\s+)?(?P<m2>{M}))(?![\w])(?:,?\s+(?P<y>{Y})(?!\d))?", f),
-        "months_of": re.compile(rf"(?<![\w])(?:for\s+|in\s+|during\s+|over\s+)?(?:the\s+)?(?:first\s+)?(?P<n>{N})\s+months\s+(?:of\s+)?(?P<y>{YR})?", f),
-        "quarter": re.compile(rf"(?<![\w])(?:the\s+)?(?P<o>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+(?:of\s+)?(?P<y>{YR}))?|(?<![\w])q(?P<q>[1-4])\s*(?P<y2>{Y})?", f),
-        "half": re.compile(rf"(?<![\w])(?:the\s+)?(?P<o>first|second|1st|2nd)\s+half(?:\s+(?:of\s+)?(?P<y>{YR}))?|(?<![\w])h(?P<h>[12])\s*(?P<y2>{Y})?", f),
-        "month_pair": re.compile(rf"(?<![\w])(?:(?P<w>from|between)\s+)?(?P<a>{M})(?:\s+(?P<ya>{Y}))?(?:\s*[-\u2013\u2014]\s*|\s+(?:to|till|until|through|and)\s+)(?P<b>{M})(?:\s+(?:of\s+)?(?P<y>{YR}))?(?![\w])", f),
-        "year_pair": re.compile(rf"(?<![\w\d])(?:(?P<w>from|between)\s+)?(?P<a>{Y})(?:\s*[-\u2013\u2014/]\s*|\s+(?:to|till|until|through|and)\s+)(?P<b>{Y}|\d\d)(?![\w\d])", f),
-        "month": re.compile(rf"(?<![\w])(?:(?:in|during|for|since|by|until|throughout|over)\s+)?(?:(?:early|late|mid|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of)\s+)?(?P<m>{M})(?:\s+(?:of\s+)?(?P<y>{YR}))?(?![\w])", f),
-        "same_period": re.compile(rf"(?<![\w])(?:the\s+)?same\s+period\s+(?:of\s+|in\s+|last\s+year|of\s+last\s+year)?(?P<y>{YR})?", f),
-        "rel_year": re.compile(rf"(?<![\w]){REL.replace('(?:this|the|', '(?:this|', 1)}(?![\w])", f),
-        "rel_month": re.compile(r"(?<![\w])(?P<w>this|last|the\s+previous|previous|past|next|the\s+coming|coming)\s+month(?![\w])", f),
-        "prev_year": re.compile(r"(?<![\w])(?:(?:a|one)\s+year\s+(?:earlier|before|previously)|(?:the\s+)?(?:previous|preceding|prior)\s+year|the\s+year\s+before)(?![\w])", f),
-        "since": re.compile(rf"(?<![\w])(?:since|from)\s+(?:the\s+(?:beginning|start)\s+of\s+(?:the|this)\s+year|(?P<m>{M})(?:\s+(?P<y>{Y}))?(?!\s*(?:to|till|until|through|[-\u2013\u2014])\s*\w))|(?<![\w])year[-\s]to[-\s]date(?![\w])", f),
-        "year_end": re.compile(r"(?<![\w])(?:by|before|until|till|to)\s+the\s+end\s+of\s+(?:the|this|the\s+current)\s+year(?![\w])", f),
-        "now": re.compile(r"(?<![\w])(?:so\s+far|to\s+date|by\s+now|at\s+present|currently|at\s+the\s+moment|as\s+of\s+(?:now|today))(?![\w])", f),
+        "day": re.compile(rf"(?<![\w])(?:(?P<m1>{M})\s+(?P<d1>{D})(?:{DASH}{D}(?![\w])|\s+(?:{JOIN})\s+{D}(?![\w]))?|(?P<d2>{D})(?:\s*{DASH}\s*{D})?\s+(?:{OF}\s+)?(?P<m2>{M}))(?![\w])(?:,?\s+(?P<y>{Y})(?!\d))?", f),
+        "months_of": re.compile(rf"(?<![\w])(?P<prep>(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?P<first>(?:{first_two})\s+)?(?P<n>{N})\s+(?:{MONTHS})\s+(?:{OF}\s+)?(?P<y>{YR})?", f),
+        "quarter": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{ORD})\s+(?:{_a(T.quarter)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.quarter_letter)})(?P<q>[1-4])\s*(?P<y2>{Y})?", f),
+        "half": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{first_two})\s+(?:{_a(T.half)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.half_letter)})(?P<h>[12])\s*(?P<y2>{Y})?", f),
+        "month_pair": re.compile(rf"(?<![\w])(?:(?P<w>{OPEN})\s+)?(?P<a>{M})(?:\s+(?P<ya>{Y}))?(?:\s*{DASH}\s*|\s+(?:{JOIN})\s+)(?P<b>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
+        "year_pair": re.compile(rf"(?<![\w\d])(?:(?P<w>{OPEN})\s+)?(?P<a>{Y})(?:\s*[-\u2013\u2014/]\s*|\s+(?:{JOIN})\s+)(?P<b>{Y}|\d\d)(?![\w\d])", f),
+        "month": re.compile(rf"(?<![\w])(?P<prep>(?:{MPREP})\s+)?(?:(?:{_a(T.month_modifiers)})\s+)?(?P<m>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
+        "same_period": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?:{_a(T.same_period)})\s+(?P<link>{_a(T.same_period_links)})?\s*(?P<y>{YR})?", f),
+        "rel_year": re.compile(rf"(?<![\w])(?:{rel_no_the})\s+(?:{YEAR})(?![\w])", f),
+        "rel_month": re.compile(rf"(?<![\w])(?P<w>{_a(T.relative_months)})\s+(?:{_a(T.month)})(?![\w])", f),
+        "prev_year": re.compile(rf"(?<![\w])(?:{_a(T.previous_year)})(?![\w])", f),
+        "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?P<mid>(?:{_a(T.middle)})(?<=-)|(?:{_a(T.middle)})\s+)?(?P<m>{M})(?:\s+(?P<y>{Y}))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
+        "week": re.compile(rf"(?<![\w])(?:{_a(T.issue_week)})(?![\w])", f),
+        "year_end": re.compile(rf"(?<![\w])(?:{_a(T.year_end)})(?![\w])", f),
+        "now": re.compile(rf"(?<![\w])(?:{_a(T.now)})(?![\w])", f),
         "digit": re.compile(r"\d"),
-        "trigger": re.compile(rf"\d|(?<![\w])(?:{phrase_alternation(lex.months)}|year|month|quarter|half|far|date|now|"
-                              rf"present|currently|moment|period|decades?|weeks?|days?|hours?)(?![\w])", f),
+        "trigger": re.compile(rf"\d|(?<![\w])(?:{_a(lex.months)}|{_a(T.triggers)})(?![\w])", f),
         "year": re.compile(rf"(?<![\w\d.,])(?P<y>{Y})(?![\w\d%])", f),
-        "duration": re.compile(rf"(?<![\w])(?:(?:\d+|{phrase_alternation(lex.number_words)}|a|an|several|few)\s+)(?:years?|months?|weeks?|days?|hours?|decades?)(?:\s+ago|\s+old)?(?![\w])", f),
+        "duration": re.compile(rf"(?<![\w])(?:(?:\d+|{_a(lex.number_words)}|{_a(T.duration_counts)})\s+)(?:{_a(T.duration_units)})(?:\s+(?:{_a(T.duration_after)}))?(?![\w])", f),
     }
 
 
@@ -70,12 +82,8 @@ def _year_of(token: str | None, ref: tuple[int, int]) -> int | None:
     t = " ".join(token.lower().split())
     if re.fullmatch(r"\d{4}", t):
         return int(t)
-    y = ref[0]
-    if "next" in t or "coming" in t or "following" in t:
-        return y + 1
-    if "last" in t or "previous" in t or "past" in t:
-        return y - 1
-    return y
+    rel = t.rsplit(" ", 1)[0]  # "next year" -> "next"
+    return ref[0] + lexicon().time.relative_years.get(rel, 0)
 
 
 def _month_no(token: str) -> int:
@@ -135,20 +143,20 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         if not 1 <= n <= 12:
             continue
         y = _year_of(m.group("y"), ref) or ref[0]
-        if not m.group("y") and not re.match(r"(?:for|in|during|over)?\s*(?:the\s+)?first", m.group(), re.I) and not re.match(r"(?:for|in|during|over)\s", m.group(), re.I):
+        if not m.group("y") and not m.group("first") and not m.group("prep"):
             continue  # "6 months" alone is a duration
         add(TimeExpr(m.start(), m.end(), "span", date(y, 1, 1), _month_end(y, n)))
     for m in (R["quarter"].finditer(text, start, end) if (has("quarter") or has("q")) else ()):
-        q = _ORD[m.group("o").lower()] if m.group("o") else int(m.group("q"))
+        q = lexicon().time.ordinals[" ".join(m.group("o").split())] if m.group("o") else int(m.group("q"))
         y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
         add(TimeExpr(m.start(), m.end(), "span", date(y, 3 * q - 2, 1), _month_end(y, 3 * q)))
     for m in (R["half"].finditer(text, start, end) if (has("half") or has("h1") or has("h2")) else ()):
-        h = _ORD[m.group("o").lower()] if m.group("o") else int(m.group("h"))
+        h = lexicon().time.ordinals[" ".join(m.group("o").split())] if m.group("o") else int(m.group("h"))
         y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
         add(TimeExpr(m.start(), m.end(), "span", date(y, 6 * h - 5, 1), _month_end(y, 6 * h)))
     for m in (R["same_period"].finditer(text, start, end) if has("same") else ()):
         y = _year_of(m.group("y"), ref)
-        if y is None and re.search(r"last\s+year", m.group(), re.I):
+        if y is None and m.group("link") and " ".join(m.group("link").split()).endswith(tuple(lexicon().time.last_year)):
             y = ref[0] - 1
         add(TimeExpr(m.start(), m.end(), "same_period", year=y))
     for m in (R["day"].finditer(text, start, end) if month and digit else ()):
@@ -164,18 +172,21 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
             add(TimeExpr(m.start(), m.end(), "years", date(a, 1, 1), date(b, 12, 31), second=(date(b, 1, 1), date(b, 12, 31))))
     for m in (R["prev_year"].finditer(text, start, end) if has("year") else ()):
         add(TimeExpr(m.start(), m.end(), "prev_year"))
-    for m in (R["since"].finditer(text, start, end) if (has("since") or has("from") or has("date")) else ()):
+    for m in (R["since"].finditer(text, start, end) if any(map(has, ("since", "from", "date", "far"))) else ()):
         last = _month_end(ref[0], ref[1])
         if m.groupdict().get("m"):
             mon = _month_no(m.group("m"))
             y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
-            if date(y, mon, 1) <= last:
-                add(TimeExpr(m.start(), m.end(), "span", date(y, mon, 1), last))
+            first = date(y, mon, 15 if m.group("mid") else 1)  # "since mid-March"
+            if first <= last:
+                add(TimeExpr(m.start(), m.end(), "span", first, last))
         else:
             add(TimeExpr(m.start(), m.end(), "span", date(ref[0], 1, 1), last))
+    for m in (R["week"].finditer(text, start, end) if has("week") else ()):
+        add(TimeExpr(m.start(), m.end(), "week"))  # the issue's own week: resolved against the report (see _span)
     for m in (R["month"].finditer(text, start, end) if month else ()):
         word = orig[m.start("m"):m.end("m")]
-        if word.lower().rstrip(".") == "may" and not m.group("y") and not re.match(r"(?:in|during|for|since|by|until|throughout|over)\s", m.group(), re.I):
+        if word.lower().rstrip(".") in lexicon().time.ambiguous_months and not m.group("y") and not m.group("prep"):
             continue  # the verb "may"
         if word[:1].islower() and not m.group("y") and len(word) <= 4:
             continue  # "mar", "dec" in lower case are not months
@@ -185,7 +196,7 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
     for m in (R["rel_month"].finditer(text, start, end) if has("month") else ()):
         w = m.group("w").lower()
         y, mo = ref
-        shift = 1 if ("next" in w or "coming" in w) else (-1 if w != "this" else 0)
+        shift = lexicon().time.relative_months[" ".join(w.split())]
         mo += shift
         if mo == 0:
             y, mo = y - 1, 12
@@ -239,10 +250,7 @@ def report_month(report: Report) -> str:
     if counts:
         (y, mo), _ = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
         return f"{y:04d}-{mo:02d}"
-    years = Counter(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", report.text))
-    if years:
-        return f"{max(years.items(), key=lambda kv: (kv[1], kv[0]))[0]:04d}-12"
-    return ""
+    return ""  # years alone ("2023 edition") name no month: unknown, said so by the caller
 
 
 def resolve_periods(doc: Document, roles) -> list[tuple[date, date, str]]:
@@ -256,29 +264,34 @@ def resolve_periods(doc: Document, roles) -> list[tuple[date, date, str]]:
 
 
 _PLAN_TIERS = {"year": 0, "years": 0, "span": 0, "pair": 0, "same_period": 0, "prev_year": 0, "as_of": 0, "month": 1, "day": 2}
-_COMPARE = re.compile(r"(?<![\w])(?:compared\s+(?:to|with)|as\s+against|against|versus|vs\.?|"
-                      r"(?<!more\s)(?<!less\s)(?<!fewer\s)(?<!greater\s)(?<!rather\s)(?<!other\s)than|up\s+from|down\s+from|"
-                      r"as\s+opposed\s+to|in\s+comparison\s+(?:to|with))(?![\w])", re.I)
 
 
-_EVENT_VERB = re.compile(r"(?<![\w])(?:published|released|announced|signed|adopted|approved|issued|presented|said|"
-                         r"reported|stated|told|declared|held|made\s+public|posted|updated)\s+(?:\w+\s+)?"
-                         r"(?:in|on|at|during|early|late)?\s*$", re.I)  # "published in April", not "reported that last year"
+@lru_cache(maxsize=1)
+def _event_verb() -> re.Pattern:
+    """"published in April": the date of a document, not of its figures (but not "reported that last year")."""
+    R = lexicon().roles
+    return re.compile(rf"(?<![\w])(?:{phrase_alternation(R.event_verbs)})\s+(?:\w+\s+)?"
+                      rf"(?:{phrase_alternation(R.event_prepositions)})?\s*$", re.I)
+
+
+@lru_cache(maxsize=1)
+def _when() -> re.Pattern:
+    return re.compile(rf"\s*,?\s*(?:{phrase_alternation(lexicon().time.when)})\b", re.I)
 
 
 def _tier(t: TimeExpr, role: str, text: str = "") -> int:
     """Plans measure a year or a span, not the day they were announced; other figures prefer anything but
     a day or the date a document was published."""
-    if text and _EVENT_VERB.search(text, max(0, t.start - 40), t.start):
+    if text and _event_verb().search(text, max(0, t.start - 40), t.start):
         return 2
-    if role == "planned":
+    if role == Role.PLANNED:
         return _PLAN_TIERS.get(t.kind, 1)
     return 1 if t.kind == "day" else 0
 
 
 def _applies(text: str, t: TimeExpr, q, sent_start: int) -> bool:
     """A time after "compared with" dates the comparison's base, not the figures outside it."""
-    if t.end <= q.start and re.match(r"\s*,?\s*when\b", text[t.end:q.start]):
+    if t.end <= q.start and _when().match(text[t.end:q.start]):
         return True  # "a year earlier, when about 10 thousand were recorded"
     m = _last_marker(text, max(sent_start, t.start - 60), t.start)
     if m is None:
@@ -289,7 +302,7 @@ def _applies(text: str, t: TimeExpr, q, sent_start: int) -> bool:
 def _last_marker(text: str, lo: int, hi: int):
     """The last comparison marker in text[lo:hi] that still governs position hi (no clause break between)."""
     m = None
-    for m in _COMPARE.finditer(text, lo, hi):
+    for m in comparison_rx(than=True).finditer(text, lo, hi):
         pass
     if m is None or re.search(r"[,;:]\s", text[m.end():hi]):
         return None
@@ -320,7 +333,7 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
     if marker is not None and not text[marker.end():q.start].strip():
         times = [t for t in times if t.start >= marker.end()]  # "..., against just over 4 thousand in 2019"
     own = [t for t in times if m.segment[0] <= t.start < m.segment[1]]
-    if role != "planned":  # a fact does not take the future date of a like figure's clause ("...; four more next year")
+    if role != Role.PLANNED:  # a fact does not take the future date of a like figure's clause ("...; four more next year")
         like = [o.segment for o in doc.mentions_by_sentence.get(m.sentence, ())
                 if o is not m and o.segment != m.segment
                 and (o.quantity.unit == q.unit or not o.quantity.unit or not q.unit)]
@@ -334,14 +347,14 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
     # earlier sentences of the paragraph, then the heading or lead-in of its block (not sibling list items)
     sent_para = doc.sentences[m.sentence].paragraph
     earlier = [i for i in doc.context(m.sentence, 50) if doc.sentences[i].paragraph == sent_para] + doc.lead(m.sentence)
-    if role == "planned":  # a plan's year is often named in the paragraph before ("The budget for 2021 ...")
+    if role == Role.PLANNED:  # a plan's year is often named in the paragraph before ("The budget for 2021 ...")
         first = earlier[-1] if earlier else m.sentence
         earlier = earlier + list(_before(doc, first, paragraphs=2))
     leads = set(doc.lead(m.sentence))
     for index in earlier:
         s_start = doc.sentences[index].start
         pool = [t for t in doc.times[index] if t.kind != "duration" and not _is_base(text, t, s_start)]
-        if role == "planned":
+        if role == Role.PLANNED:
             pool = [t for t in pool if t.begin is None or t.finish.year >= doc.ref[0]]
         if pool:
             t = min(pool, key=lambda t: (_tier(t, role, text), t.start))
@@ -375,9 +388,33 @@ def _span(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date] | None
         if ref is None:
             return date(doc.ref[0] - 1, 1, 1), date(doc.ref[0] - 1, 12, 31)
         return _shift_years(ref[0], -1), _shift_years(ref[1], -1)
+    if t.kind == "week":
+        return issue_span(doc.report)
     if t.begin is None:
         return None
     return t.begin, t.finish
+
+
+@lru_cache(maxsize=64)
+def issue_span(report: Report) -> tuple[date, date] | None:
+    """The days a weekly (or shorter) issue covers, from a title like "Weekly digest, 6–12 May 2024"."""
+    lex = lexicon()
+    M = phrase_alternation(lex.months)
+    D = r"(?:[12]\d|3[01]|0?[1-9])"
+    rx = re.compile(rf"(?<![\w])(?:(?P<a>{D})\s*[-\u2013\u2014]\s*(?P<b>{D})\s+(?P<m>{M})|(?P<m2>{M})\s+(?P<a2>{D})\s*"
+                    rf"[-\u2013\u2014]\s*(?P<b2>{D})),?\s+(?P<y>(?:19|20)\d\d)(?!\d)", re.I)
+    heads = [report.title] + [report.text[a:min(b, a + 300)] for a, b in report.paragraphs[:3]]
+    for head in heads:
+        m = rx.search(head or "")
+        if m:
+            mon = lex.months[(m.group("m") or m.group("m2")).lower()]
+            a, b, y = int(m.group("a") or m.group("a2")), int(m.group("b") or m.group("b2")), int(m.group("y"))
+            try:
+                first, last = date(y, mon, a), date(y, mon, b)
+            except ValueError:
+                return None
+            return (first, last) if 0 <= (last - first).days <= 9 else None
+    return None
 
 
 def _previous_span(doc: Document, sentence: int, before: int) -> tuple[date, date] | None:

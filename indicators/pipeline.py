@@ -29,10 +29,13 @@ SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf")
 
 def analyse(report: Report) -> Document:
     """Sentences, time expressions and quantities of one report."""
-    month = report_month(report) or "1970-01"
-    ref = (int(month[:4]), int(month[5:7]))
+    month = report_month(report)
+    if not month:
+        log.warning("%s: no month and year found in the title or the text; the report month is unknown, and "
+                    "periods that depend on it are left empty", report.path or report.id)
     sentences = tuple(split_sentences(report))
-    times = _TimesBySentence(report, sentences, ref)
+    doc = Document(report=report, month=month, sentences=sentences, times=(), mentions=())
+    times = _TimesBySentence(report, sentences, doc.ref)
     mentions = find_mentions(report.text, sentences, times)
     return Document(report=report, month=month, sentences=sentences, times=times, mentions=mentions)
 

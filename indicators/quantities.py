@@ -1,25 +1,33 @@
 """Find quantities in text: numbers with their qualifiers, multipliers, units, ranges and changes.
 
 General rules only, driven by `data/lexicon.yaml`: a number is a quantity unless its
-context makes it a date, a year, an ordinal, a designation (Su-30SM, COVID-19), a
-reference (page 5) or the pronoun "one".
+context makes it a date, a year, an ordinal, a designation (Su-30SM, 2S3-1M), a
+reference (page 5, Article 300-1), a timestamp, page furniture (7 min read) or the
+pronoun "one". A figure right after a change word ("fell 12%") is a change; the level
+it reaches ("to 3,400") and the base it starts from ("from 3,870") are figures of their own.
 """
 from __future__ import annotations
 
 import logging
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .lexicon import lexicon, lowered, phrase_alternation, word_bounded
 from .model import Mention, Quantity
-from .units import noun_unit
+from .schema import LOWER_BOUNDED, UPPER_BOUNDED, Measure, Qualifier
+from .units import noun_unit, unit_class
 
 log = logging.getLogger(__name__)
 
 _SEP_SPACES = "\u00a0\u2009\u202f "
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"
+_DASH = f"[{re.escape(_DASHES)}]"  # escaped: a bare "-" inside a class once made a range that spanned the letters
+Q = Qualifier
+_FLIP = {Q.OVER: Q.AT_MOST, Q.UNDER: Q.AT_LEAST, Q.AT_LEAST: Q.UNDER, Q.AT_MOST: Q.OVER}  # a negated bound
+_NEGATE = {Q.OVER: Q.UNDER, Q.UNDER: Q.OVER, Q.AT_LEAST: Q.AT_MOST, Q.AT_MOST: Q.AT_LEAST}  # a bound of a fall
 
 
 @dataclass
@@ -31,7 +39,7 @@ class _Atom:
     core_end: int
     end: int  # surface end (multiplier, unit, measure noun included)
     value: float
-    qualifier: str = "exact"
+    qualifier: str = Qualifier.EXACT
     qualified: bool = False  # a qualifier phrase was written
     unit: str = ""  # percent / percentage_point / ratio / currency code / "" (a count)
     scaled: bool = False  # a multiplier was written
@@ -39,6 +47,7 @@ class _Atom:
     word: bool = False  # written in words
     noun: str = ""
     noun_unit: str = ""
+    change: int = 0  # +1 / -1 after a word of rise / fall ("fell 12%"), 0 otherwise
 
 
 def _width(phrases) -> int:
@@ -71,8 +80,8 @@ class _Tail:
     `reversed_pattern` is written right to left: what touches the figure comes first.
     """
 
-    def __init__(self, reversed_pattern: str, width: int) -> None:
-        self.rx = re.compile(reversed_pattern, re.I)
+    def __init__(self, reversed_pattern: str, width: int, flags: int = re.I) -> None:
+        self.rx = re.compile(reversed_pattern, flags)
         self.width = width
 
     def search(self, text: str, lo: int, pos: int) -> _TailHit | None:
@@ -81,64 +90,172 @@ class _Tail:
         return _TailHit(m, window, pos) if m and m.end() > 0 else None
 
 
+def _alt(words) -> str:
+    return phrase_alternation(words)
+
+
 class _Patterns:
-    """All regexes, compiled once from the lexicon."""
+    """All regexes of the recogniser, compiled once from the lexicon."""
 
     def __init__(self) -> None:
         lex = lexicon()
-        raw = lex.raw
         self.lex = lex
         sep = f"[,{_SEP_SPACES}]"
         self.digits = re.compile(
             # the first digit leads, so the scan skips to digits; the look-behind then checks what precedes it
-            rf"\d(?<![\w.,/\\:]\d)(?:\d{{0,2}}(?:{sep}\d{{3}})+(?:\.\d+)?(?![\d])|\d*(?:[.,]\d+)?)"
+            rf"(?:\d(?<![\w.,/\\:]\d)|(?<=(?<![A-Za-z])[A-Z]{{3}})\d)(?:\d{{0,2}}(?:{sep}\d{{3}})+(?:\.\d+)?(?![\d])|\d*(?:[.,]\d+)?)"
         )
-        words = list(lex.number_words) + list(raw["scale_words"])
-        w = phrase_alternation(words)
+        g = lex.number_grammar
+        num = _alt(list(lex.number_words) + list(lex.scale_words)).lower()
+        arts = _alt(g.articles).lower()
+        cont = rf"(?:\s+{_alt(g.joiner)}\s+|\s+|[-\u2010\u2011])(?:{num}|{_alt(g.point)}(?=\s+(?:{num}))|{arts}\s+{_alt(g.half)})"
         # run on lower-cased text (see lexicon.lowered): a case-blind scan with a long alternation is slow
-        self.word_number = re.compile(rf"(?<![\w-])(?:{w.lower()})(?:(?:\s+and\s+|\s+|[-\u2010\u2011])(?:{w.lower()}))*(?![\w-])")
-        quals = []
-        for q, phrases in raw["qualifiers_before"].items():
-            quals += [(p, q) for p in phrases]
-        self.qual_of = {" ".join(p.lower().split()): q for p, q in quals}
-        # "about", "over USD", "US$": qualifier and/or currency written just before the number
-        self.qual_before = _Tail(rf"\s?(?P<c>{_reversed(c for c in lex.currencies if not c[:1].islower())})?"
-                                 rf"(?:\s*(?P<q>{_reversed(p for p, _ in quals)})(?![\w]))?",
-                                 _width([p for p, _ in quals]) + _width(lex.currencies))
-        after = []
-        for q, phrases in raw["qualifiers_after"].items():
-            after += [(p, q) for p in phrases]
-        self.qual_after_of = {" ".join(p.lower().split()): q for p, q in after}
-        self.qual_after = re.compile(rf"\s*(?:[-{_DASHES}])?(?P<q>{phrase_alternation([p for p, _ in after])})(?![\w])", re.I)
-        self.multiplier = re.compile(rf"\s*(?P<m>{phrase_alternation(lex.multipliers)})(?![\w])", re.I)
-        self.currency_mult = re.compile(rf"\s?(?P<m>{phrase_alternation(lex.currency_only_multipliers)})(?![\w])")
-        self.currency_after = re.compile(rf"\s*(?P<c>{phrase_alternation(lex.currencies)})(?![\w])", re.I)
-        self.percent = re.compile(rf"\s*(?:{phrase_alternation(raw['percent_words'])})(?![\w])", re.I)
-        self.pp = re.compile(rf"\s*(?:{phrase_alternation(raw['percentage_point_words'])})(?![\w])", re.I)
-        self.factor = re.compile(r"\s*(?:times|[-\u2010]?fold)(?![\w])", re.I)
-        self.half = re.compile(r"\s+and\s+a\s+half(?![\w])", re.I)
-        self.range_conn = re.compile(rf"\s*(?:[{_DASHES}]|\.\.)\s*|\s+(?:to|and|or)\s+", re.I)
-        self.from_before = re.compile(r"(?<![\w])(?P<w>from|between)\s+$", re.I)
-        self.change_words = re.compile(word_bounded(phrase_alternation(raw["change_words"])), re.I)
-        months = phrase_alternation(lex.months)
+        self.word_number = re.compile(
+            rf"(?<![\w-])(?:(?:{arts})\s+(?:{_alt(g.single)})(?![\w-])|"
+            rf"(?:(?:{arts})\s+|(?:{_alt(g.half)})\s+(?:{arts})\s+)?(?:{num})(?:{cont})*(?![\w-]))")
+        small = [k for k, v in lex.number_words.items() if 1 <= v <= 9]
+        self.fraction = re.compile(
+            rf"(?<![\w-])(?:(?P<n>{_alt(list(g.articles) + small)})[\s\u2010-]+)?(?P<d>{_alt(lex.fractions)})"
+            rf"(?=\s+(?:{_alt(lex.fraction_of)})\s)")
+        self.half_words = frozenset(w.lower() for w in g.half)
+        quals = [(p, q) for q, phrases in lex.qualifiers_before.items() for p in phrases]
+        self.qual_of = {" ".join(p.lower().split()): Qualifier(q) for p, q in quals}
+        symbols = {k for k in lex.currencies if not k[:1].isalnum()} | {k for k in lex.currencies if "$" in k} \
+            | {s for _, s in _iso_symbols() if s}
+        self.symbols = frozenset(symbols)
+        neg = "|".join((re.escape(n[::-1]) if "'" in n else rf"{re.escape(n[::-1])}(?![\w])")
+                       for n in sorted(lex.negations, key=len, reverse=True)).replace("'", "['’]")
+        cur = rf"(?P<c>{_reversed(symbols)}|(?-i:[A-Z]{{3}}))"
+        quals_rx = (rf"(?:\s*(?:(?P<a>{_reversed(lex.qualifier_articles)})\s+)?(?P<q>{_reversed(p for p, _ in quals)})"
+                    rf"(?![\w])(?:\s+(?P<n>{neg}))?)?")
+        width = _width([p for p, _ in quals]) + 16
+        # "about", "over USD", "US$", "not exceed": qualifier (maybe negated) and/or currency just before the figure
+        self.qual_before = _Tail(rf"\s?{cur}?{quals_rx}", width + 8)
+        self.qual_only = _Tail(quals_rx, width)
+        after = [(p, q) for q, phrases in lex.qualifiers_after.items() for p in phrases]
+        self.qual_after_of = {" ".join(p.lower().split()): Qualifier(q) for p, q in after}
+        self.qual_after = re.compile(rf"\s*(?:{_DASH}\s*)?(?P<q>{_alt([p for p, _ in after])})(?![\w])"
+                                     rf"(?!\s+(?:{_alt(lex.qualifier_after_blockers)})(?![\w]))", re.I)
+        self.multiplier = re.compile(rf"\s*(?P<m>{_alt(lex.multipliers)})(?![\w])", re.I)
+        self.glued_mult = re.compile(rf"(?P<m>{_alt(lex.multipliers)})(?![\w])", re.I)
+        self.glued_letter = re.compile(rf"(?P<m>{_alt(lex.glued_multipliers)})(?![\w])")
+        self.currency_mult = re.compile(rf"\s?(?P<m>{_alt(lex.currency_only_multipliers)})(?![\w])")
+        self.percent = re.compile(rf"\s*(?:{_alt(lex.percent_words)})(?![\w])", re.I)
+        self.pp = re.compile(rf"\s*(?:{_alt(lex.percentage_point_words)})(?![\w])", re.I)
+        self.factor = re.compile(rf"\s*(?:{_alt(lex.factor_words)})(?![\w])", re.I)
+        self.range_conn = re.compile(rf"\s*(?:{_DASH}|\.\.)\s*|\s+(?:{_alt(lex.range_joiners)})\s+", re.I)
+        self.from_before = re.compile(rf"(?<![\w])(?P<w>{_alt(lex.range_openers)})\s+$", re.I)
+        self.change_words = re.compile(word_bounded(_alt(list(lex.change_words) + list(lex.change_rises)
+                                                         + list(lex.change_falls))), re.I)
+        moves = list(lex.change_rises) + list(lex.change_falls)
+        self.falls = frozenset(" ".join(w.lower().split()) for w in lex.change_falls)
+        self.change_before = _Tail(rf"\s+(?:(?P<by>{_reversed(lex.change_by)})\s+)?(?P<w>{_reversed(moves)})(?![\w])",
+                                   _width(moves) + 8)
+        self.base_before = _Tail(rf"\s+(?P<w>{_reversed(lex.change_base)})(?![\w])", _width(lex.change_base))
+        self.level_join = re.compile(rf"\s+(?:{_alt(lex.change_level)})\s+$", re.I)
+        self.level_gap = re.compile(rf"\s+(?:{_alt(lex.change_level)})\s+", re.I)
+        months = _alt(lex.months)
         self.month_before = _Tail(rf"\s*\.?(?:{_reversed(lex.months)})(?![\w])", _width(lex.months) + 1)
         self.month_after = re.compile(rf"\s*(?:{months})(?![\w])", re.I)
-        self.reference_before = _Tail(rf"\s*(?:{_reversed(raw['reference_words'])})(?![\w])", _width(raw["reference_words"]))
-        superlatives = [w for w in raw["descriptor_followers"] if w not in ("least", "most", "first", "last")]
+        self.reference_before = _Tail(rf"\s*(?:{_reversed(lex.reference_words)})(?![\w])", _width(lex.reference_words))
+        superlatives = lex.descriptor_leaders
         self.descriptor_before = _Tail(rf"\s+(?:{_reversed(superlatives)})(?![\w])", _width(superlatives))
-        self.descriptor_after = re.compile(rf"\s+(?:{phrase_alternation(raw['descriptor_followers'])})(?![\w])", re.I)
-        preps = ("in since until till by of for from to before after during through year the early late mid "
-                 "spring summer autumn fall winter and or").split()
+        self.descriptor_after = re.compile(rf"\s+(?:{_alt(lex.descriptor_followers)})(?![\w])"
+                                           rf"(?!\s+(?:{_alt(lex.descriptor_not_before)})(?![\w]))", re.I)
+        preps = lex.year_prepositions
         self.year_prep_before = _Tail(rf"\s*(?:{_reversed(preps)}|[-\u2013\u2014])(?![\w])", _width(preps))
         self.noun_word = re.compile(r"\s*(?P<w>[^\W\d_][\w’'\u2010-]*)", re.U)
         self.designation = re.compile(r"[A-Za-z\u0400-\u04FF]+[-\u2010\u2011]?\d[\w-]*|\d+[A-Za-z][\w-]*")
-        self.stop_words = frozenset(
-            "in for at on by from to than compared with per over during since until as and or but which that who "
-            "is are was were be been being has have had will would can could may might should must not it they "
-            "this those these there their its into within under above about around against among between up "
-            "down out off a an per each every".split())
-        self.noun_skip = frozenset(str(s).lower() for s in raw["noun_skip"])
-        self.of_which = re.compile(r"(?<![\w])(?:of\s+(?:which|them|these|those|whom)|including|among\s+them)\s*,?\s*$", re.I)
+        self.stop_words = frozenset(w.lower() for w in lex.noun_stops)
+        self.verbish = frozenset(w.lower() for w in lex.noun_verbs)
+        self.noun_skip = frozenset(s.lower() for s in lex.noun_skip)
+        self.of_which = re.compile(rf"(?<![\w])(?:{_alt(lex.partitives)})\s*,?\s*$", re.I)
+        self.of_them = re.compile(rf"\s+(?:{_alt(lex.partitives_after)})(?![\w])", re.I)
+        self.ellipsis = re.compile(rf"\s*,?\s*(?:{_alt(lex.noun_sharing_joiners)})\s+$", re.I)
+        self.number_of = re.compile(
+            rf"(?<![\w])(?:{_alt(lex.count_heads)})\s+of\s+(?:[\w-]+\s+){{0,2}}?(?P<n>[^\W\d_][\w-]*s)(?![\w])"
+            r"(?P<rest>[^.;:\d]{0,80})$", re.I)
+        self.count_verb_then_joiner = re.compile(
+            rf"(?<![\w])(?:{_alt(lex.count_verbs)})\b.*\b(?:{_alt(lex.clause_joiners)})\b", re.I)
+        self.one_not_before = frozenset(w.lower() for w in lex.one_not_before)
+        self.one_negated = re.compile(rf"(?<![\w])(?:{_alt(lex.one_negated)})(?:\s+[\w’']+){{0,3}}\s+$", re.I)
+        self.one_not_after = _Tail(rf"\s+(?:{_reversed(lex.one_not_after)})(?![\w])", _width(lex.one_not_after))
+        self.spread_gap = re.compile(
+            rf"(?:[^.;:!?\d]|{_YEAR_SPAN}|(?:19|20)\d\d){{0,40}}?\s(?:{_alt(lex.spread_joiners)})\s+", re.I)
+        self.durations_before = _Tail(rf"\s+(?:{_reversed(lex.duration_time_before)})(?![\w])",
+                                      _width(lex.duration_time_before))
+        self.durations_after = re.compile(rf"\s+(?:{_alt(lex.duration_time_after)})(?![\w])", re.I)
+        self.kmb = re.compile(rf"(?:{_alt(lex.currency_only_multipliers)})(?![\w])")  # "$5m": with a currency only
+        self.times_x = re.compile(rf"(?:{_alt(lex.factor_glued)})(?![\w])", re.I)  # "3x"
+        self.pp_glued = re.compile(rf"(?:{_alt(w for w in lex.percentage_point_words if w.isalpha())})(?![\w])", re.I)
+        self.fold = re.compile(rf"[-\u2010\u2011](?:{_alt(w.lstrip('-') for w in lex.factor_words)}|"
+                               rf"{_alt(lex.qualifiers_after['at_least'])})(?![\w])", re.I)  # "3-fold", "18-plus"
+        self.adverb = re.compile(rf"(?:{_alt(lex.adverb_suffixes)})$", re.I)
+        self.hyphen_count = re.compile(rf"[-\u2010\u2011](?:{_alt(lex.hyphen_counts)})(?![\w])", re.I)
+        self.time_units = frozenset(u for u in lex.nouns if unit_class(u) == "time")
+        # --- spans that are never figures ------------------------------------------------------------
+        lo = lambda words: _alt(words).lower()  # noqa: E731  (the never-patterns below run on lowered text)
+        D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+        M = rf"(?:{months.lower()})\.?"
+        ident = rf"(?:{lo(lex.identifier_markers)})?\s*\d[\w]*(?:[-\u2010\u2011/.]\w+)*"
+        span_words = _alt(lex.time.span_joiners)
+        self.never = [
+            (re.compile(r"(?<![\d.])\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d(?![\d.])|(?<!\d)(?:19|20)\d\d-[01]\d-[0-3]\d"
+                        r"(?:T\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+\u2212-]\d\d:?\d\d)?)?(?![\d])"), "./-", False),
+            (re.compile(r"(?<![\w])(?:UTC|GMT)\s?[+\u2212-]\s?\d{1,2}(?::?\d\d)?(?!\d)|(?<=\d\d)[+\u2212-]\d\d:?\d\d(?!\d)"),
+             "+-\u2212", False),
+            (re.compile(rf"(?<![\w])(?:{lo(lex.age_before)})\s+(?:(?:{lo(lex.age_bounds)})\s+)?"
+                        rf"\d{{1,3}}(?:\s*(?:-|–|—|to|and)\s*\d{{1,3}})?|(?<![\w.,])\d{{1,3}}(?:\s*(?:-|–|to)\s*\d{{1,3}})?"
+                        rf"[-\s](?:{lo(lex.age_after)})(?![\w])"), "aAoO", True),
+            (re.compile(r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|(?:^|(?<=\n\n))\d{1,2}[.)](?=\s+[A-Z])", re.M), "[\n", False),
+            # the days of a date range: "May 7–8", "from May 14 to 17", "3–9 April", "between 3 and 5 March"
+            (re.compile(rf"(?<![\w])(?:{M}\s+{D}(?:[\u2013\u2014-]|\s+(?:{span_words})\s+){D}(?![\w])|"
+                        rf"{D}\s*(?:[\u2013\u2014-]|\s+(?:{span_words})\s+)\s*{D}\s+(?:of\s+)?{M}(?![\w]))"), "", True),
+            (re.compile(rf"(?<![\w])(?:{lo(lex.year_span_prefixes)})\s?(?:19|20)\d\d(?![\d])"), "", True),
+            # designations with digits on both sides of letters ("2S3-1M", "9A33-2B", "T-72B3")
+            (re.compile(r"(?<![\w\u2010-])[\w]*\d[A-Za-z]+\d[\w]*(?:[-\u2010\u2011][\w]+)*"), "", False),
+            # identifiers after a reference word: "Article 300-1", "military unit 41207", "Articles 342 and 361-4"
+            (re.compile(rf"(?<![\w])(?:{lo(lex.reference_words)})\s*{ident}(?:\s*(?:,|{lo(lex.range_joiners)})\s*{ident})*"),
+             "", True),
+            # telephone numbers: "+375 17 329 18 35", "8 0152 77 40 12"
+            (re.compile(r"\+\d{1,3}(?:[\s\u00a0-]?\(?\d{1,5}\)?)+|(?<![\w.,])\d{1,4}(?:[ \u00a0-]\d{2,4}){3,}(?!\d|[.,]\d|%)"), "", False),
+            # "Reading time: 7 min"
+            (re.compile(rf"(?<![\w])(?:{lo(lex.furniture_before)})\s*:?\s*\d+"), "", True),
+            # "at 11 Sovetskaya Street": a house number
+            (re.compile(rf"(?<![\w.,])\d{{1,4}}[A-Za-z]?\s+(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_alt(lex.address_words)})(?![\w])"), "", False),
+            # "© 2025", "(c) 2024": the year of a copyright line
+            (re.compile(r"(?:©|\([cC]\))\s*(?:19|20)\d\d(?:\s*[-\u2013]\s*(?:19|20)\d\d)?"), "©(", False),
+            # "Shares: 1.2k", "Views 4.1k", "340 likes": counters of page furniture
+            (re.compile(rf"(?<![\w])(?:{lo(lex.furniture_counters)})\s*:?\s*\d[\d.,]*[km]?(?![\w])|"
+                        rf"\d[\d.,]*[km]?\s+(?:{lo(lex.furniture_counters)})(?![\w])"), "", True),
+            (re.compile(rf"\d+(?:[.,]\d+)?\s*(?:{lo(lex.furniture_after)})(?![\w])"), "", True),
+        ]
+        # what a sentence must hold for each pattern above to find anything: a cheap test skips most scans
+        words = lambda ws: tuple(sorted({str(w).lower().split()[0] for w in ws}))  # noqa: E731
+        hints = [re.compile(r"\d[./-]\d"), ("utc", "gmt", "+", "\u2212"), ("age", "old"), "[\n",
+                 words(lex.months), words(lex.year_span_prefixes), re.compile(r"\d[A-Za-z]+\d"),
+                 words(lex.reference_words), re.compile(r"\+\d|\d[ \u00a0-]\d{2,4}[ \u00a0-]\d{2,4}[ \u00a0-]\d"),
+                 words(lex.furniture_before), tuple(w.split()[0] for w in lex.address_words), "©(",
+                 words(lex.furniture_counters), words(w.split()[-1] for w in lex.furniture_after)]
+        assert len(hints) == len(self.never)
+        self.never = [(rx, hint, low) for (rx, _, low), hint in zip(self.never, hints)]
+        self.counters = re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_counters).lower()})(?![\w])")
+        self.furniture_line = lex.furniture_line
+        self.section = re.compile(r"\d{1,2}(?:\.\d{1,2})+\.?\s+(?=[A-Z\u0400-\u042f])|\d{1,2}[.)]\s+(?=[A-Z\u0400-\u042f])")
+        self.foreign_unit = re.compile(rf"\s*(?:{_alt(lex.foreign_units)})(?![\w])")
+        self.foreign_range = re.compile(rf"(?:\s*(?:{_DASH}|\.\.)\s*|\s+(?:{_alt(lex.range_joiners)})\s+)\d[\d.,]*"
+                                        rf"\s*(?:{_alt(lex.foreign_units)})(?![\w])")
+        self.enumerated = re.compile(r"(?<![\w.,])(\d{1,2})[.)]\s+(?=[A-Z\u0400-\u042f])")
+
+
+_YEAR_SPAN = r"(?:19|20)\d\d(?:[\u2013\u2014/-]|\s[\u2013\u2014-]\s)(?:(?:19|20)\d\d|\d\d)"
+_YEAR_SPAN_RX = re.compile(r"(?<![\w])(?P<a>(?:19|20)\d\d)(?:[\u2013\u2014/-]|\s[\u2013\u2014-]\s)(?P<b>(?:19|20)\d\d|\d\d)(?![\w%])")
+
+
+@lru_cache(maxsize=1)
+def _iso_symbols() -> tuple[tuple[str, str], ...]:
+    from .lexicon import iso_currencies
+    return tuple((code, sym) for code, (_, sym) in iso_currencies().items() if sym and not sym.isalpha())
 
 
 @lru_cache(maxsize=1)
@@ -160,68 +277,190 @@ def _to_float(s: str) -> float:
 # A minus sign (U+2212 or "-") glued to a figure makes it negative ("−3.5%", "(-12)"), unless it joins the figure
 # to a word or figure before it: "Su-30", "2020-2021", "6 −15%" (a range), "3%-5%".
 _SIGN = re.compile(r"(?<![\w.,/\\:%)\]\u2212-])(?<![\d%][ \u00a0])[\u2212-]")
+_TOKEN = re.compile(r"[a-z]+")
 
 
-def _words_value(text: str) -> tuple[float, int] | None:
-    """Value of a number-word sequence and how many characters of it form one number."""
+@dataclass(frozen=True)
+class _Words:
+    """A number written in words: where it lies in its span, its value, and how it was scaled."""
+
+    start: int
+    end: int
+    value: float
+    bare: float  # the value before its last large scale word ("ten thousand" -> 10)
+    scaled: bool
+    single: bool  # "one" / "a single": a figure only before a counted noun
+
+
+def _parse_words(low: str, s: int, e: int) -> list[_Words]:
+    """Every number written in words in low[s:e] (lower-cased): "two-three" is two of them.
+
+    Grammar: [a | half a] (units | teens | tens [units] | hundred | dozen | scale)+, "and" after a hundred or
+    a scale, "and a half" adding one half, "point" followed by digits in words.
+    """
     lex = lexicon()
-    scale = {k.lower(): v for k, v in lex.raw["scale_words"].items()}
-    total, current, last_kind, consumed = 0.0, 0.0, "", 0
-    for m in re.finditer(r"[A-Za-z]+", text):
-        tok = m.group().lower()
-        if tok == "and":
+    g = lex.number_grammar
+    words = lex.number_words
+    scales = lex.scale_words
+    toks = [(m.group(), s + m.start(), s + m.end()) for m in _TOKEN.finditer(low[s:e])]
+    out: list[_Words] = []
+    i = 0
+    while i < len(toks):
+        parsed = _one_number(toks, i, words, scales, g)
+        if parsed is None:
+            i += 1
             continue
-        v = lex.number_words.get(tok)
-        if v is not None:
-            kind = "tens" if v >= 20 else "unit"
-            if last_kind == "unit" or (last_kind == "tens" and kind == "tens"):
+        out.append(parsed[0])
+        i = parsed[1]
+    return out
+
+
+def _one_number(toks, i, words, scales, g):
+    n = len(toks)
+    total, group, last, big, end = 0.0, 0.0, "", math.inf, None
+    start = toks[i][1]
+    decimals: list[int] = []
+    t = toks[i][0]
+    if t in g.articles or t in g.half:
+        nxt = toks[i + 1][0] if i + 1 < n else ""
+        if t in g.articles and nxt in g.single:
+            return _Words(start, toks[i + 1][2], 1.0, 1.0, False, True), i + 2
+        if t in g.half and nxt in g.articles and i + 2 < n and toks[i + 2][0] in scales:
+            group, last, i = 0.5, "unit", i + 2
+        elif t in g.articles and nxt in scales:
+            group, last, i = 1.0, "unit", i + 1
+        else:
+            return None
+    k = i
+    while k < n:
+        t = toks[k][0]
+        if t in g.joiner:
+            if k + 2 < n and toks[k + 1][0] in g.articles and toks[k + 2][0] in g.half and last in ("unit", "teen", "tens"):
+                group += 0.5
+                end, last, k = toks[k + 2][2], "half", k + 3
+                continue
+            if last in ("hundred", "scale") and k + 1 < n and toks[k + 1][0] in words:
+                k += 1
+                continue
+            break
+        if last == "point":
+            if t in words and words[t] < 10:
+                decimals.append(words[t])
+                end, k = toks[k][2], k + 1
+                continue
+            break
+        if t in words:
+            v = words[t]
+            kind = "tens" if v >= 20 else ("teen" if v >= 10 else "unit")
+            if last in ("unit", "teen", "half") or (last == "tens" and kind != "unit"):
                 break
-            if last_kind == "tens" and v >= 10:
+            if last == "" and decimals:
                 break
-            current += v
-            last_kind = kind
-        elif tok in scale:
-            if last_kind in ("", "scale"):
+            group += v
+            last, end = kind, toks[k][2]
+        elif t in g.point:
+            if last not in ("unit", "teen", "tens") or k + 1 >= n or toks[k + 1][0] not in words:
                 break
-            current = max(current, 1) * scale[tok]
-            last_kind = "scale"
+            last = "point"
+        elif t in scales:
+            s = scales[t]
+            if decimals:
+                group += float("0." + "".join(map(str, decimals)))
+                decimals = []
+            if s < 1000:  # hundred, dozen: multiply the group
+                if last == "hundred" or (group >= s and s == 100):
+                    break
+                group = (group or 1.0) * s
+                last = "hundred"
+            else:
+                if s >= big or last == "":
+                    break
+                total += (group or 1.0) * s
+                group, big, last = 0.0, s, "scale"
+            end = toks[k][2]
         else:
             break
-        consumed = m.end()
-    if not consumed:
+        k += 1
+    if decimals:
+        group += float("0." + "".join(map(str, decimals)))
+    if end is None:
         return None
-    return total + current, consumed
+    if last == "point":  # "one point" and no digit after: the number ends before "point"
+        last = "unit"
+    value = total + group
+    scaled = last == "scale" and big < math.inf
+    bare = value / big if scaled else value
+    return _Words(start, end, value, bare, scaled, False), k
 
 
 def _is_year(value: float, core: str) -> bool:
     return re.fullmatch(r"(19|20)\d\d", core) is not None and 1900 <= value <= 2100
 
 
-_GLUED = re.compile(r"(bn|mln|bln|mn|k|m|b|pp|x)(?![\w])", re.I)
 _POSSESSIVE = re.compile(r"[’']s(?![\w])")
 _CLOCK = re.compile(r"[:]\d")
 _DOTTED = re.compile(r"\.\d+\.")
 _HYPHEN_WORD = re.compile(r"[-\u2010\u2011][^\W\d_]")
-_FOLD = re.compile(r"[-\u2010\u2011](?:fold|plus)(?![\w])", re.I)
+
 _SLASH_DATE = re.compile(r"[-/]\d{1,2}[-/]\d")
 _DOT_DATE = re.compile(r"\.\d{1,2}\.\d")
-_GLUED_MULT = re.compile(r"(bn|mln|bln|mn)(?![\w])", re.I)
-_KMB = re.compile(r"(k|m|b)(?![\w])")
-_TIMES_X = re.compile(r"x(?![\w])", re.I)
+_CODE_BEFORE = re.compile(r"[A-Z]{3}$")
+_CODE_GLUED = re.compile(r"(?P<c>[A-Z]{3})(?![\w])")
+_WORDS_AFTER = re.compile(r"\s*(\S+)(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?")
+_TRAILING = ".,;:!?)»”\"'’"
 
 
-def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: int) -> _Atom | None:
+@lru_cache(maxsize=1)
+def _currency_starts() -> frozenset[str]:
+    """The first word (lower-cased) of every currency name, code or symbol the lexicon knows."""
+    lex = lexicon()
+    names = list(lex.currencies) + list(lex.iso_codes) + [n for names, _ in _iso_names() for n in names]
+    return frozenset(n.split()[0].lower().rstrip(_TRAILING) for n in names if n.split())
+
+
+@lru_cache(maxsize=1)
+def _iso_names():
+    from .lexicon import iso_currencies
+    return tuple(iso_currencies().values())
+
+
+def _currency_after(text: str, pos: int, hi: int) -> tuple[str, int, float] | None:
+    """A currency named right after a figure ("USD", "Swiss francs", "MUSD"): (code, end, multiplier)."""
+    lex = lexicon()
+    m = _WORDS_AFTER.match(text, pos, min(hi, pos + 60))
+    if not m:
+        return None
+    first = m.group(1)
+    if first.lower().rstrip(_TRAILING) not in _currency_starts() and not (
+            len(first) >= 4 and first[0] in lex.code_multipliers):
+        return None  # most figures are followed by no currency: one set lookup decides
+    for k in range(4, 0, -1):
+        if m.group(k) is None:
+            continue
+        phrase_end = m.end(k)
+        phrase = text[m.start(1):phrase_end]
+        for cut in (phrase, phrase.rstrip(_TRAILING)):
+            if not cut:
+                continue
+            code = lex.currency(cut)
+            if code:
+                return code, m.start(1) + len(cut), 1.0
+            if k == 1 and len(cut) == 4 and cut[0] in lex.code_multipliers and cut[1:] in lex.iso_codes:
+                return cut[1:], m.start(1) + 4, lex.code_multipliers[cut[0]]  # "50 MUSD"
+    return None
+
+
+def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: int, hi: int) -> _Atom | None:
     """Read one number and what sticks to it; None when context says it is not a quantity."""
     P = _patterns()
+    lex = P.lex
+    word = words is not None
     if not word and m_start > lo and _SIGN.match(text, m_start - 1):
         m_start -= 1  # the sign is part of the figure and of its surface
     core = text[m_start:m_end]
+    glued_code = None
     if word:
-        parsed = _words_value(core)
-        if parsed is None:
-            return None
-        value, n = parsed
-        m_end = m_start + n
+        value = words.value
     else:
         try:
             value = _to_float(core)
@@ -234,16 +473,21 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
         # designation / code / ordinal / decade / time / date written with digits
         prev = text[m_start - 1] if m_start > lo else " "
         prev2 = text[m_start - 2] if m_start - 1 > lo else " "
-        if prev.isalpha() or (prev in "-\u2010\u2011" and prev2.isalpha()):
+        if prev.isalpha():
+            code = _CODE_BEFORE.search(text, max(lo, m_start - 3), m_start)
+            if not (code and code.group() in lex.iso_codes and (m_start - 3 == lo or not text[m_start - 4].isalpha())):
+                return None
+            glued_code = code.group()  # "USD115"
+        elif prev in "-\u2010\u2011" and prev2.isalpha():
             return None
         nxt = after[:1]
-        if nxt.isalpha():
-            glued = _GLUED.match(after)
-            if not glued:
-                return None
+        if nxt.isalpha() and not (P.glued_mult.match(after) or P.glued_letter.match(after) or P.kmb.match(after)
+                                  or P.times_x.match(after) or P.pp_glued.match(after)
+                                  or (_CODE_GLUED.match(after) and _CODE_GLUED.match(after).group("c") in lex.iso_codes)):
+            return None
         if _POSSESSIVE.match(after) or _CLOCK.match(after) or _DOTTED.match(after):
             return None
-        if _HYPHEN_WORD.match(after) and not _FOLD.match(after):
+        if _HYPHEN_WORD.match(after) and not P.fold.match(after) and not P.hyphen_count.match(after):
             return None
         if _SLASH_DATE.match(after) or _DOT_DATE.match(after):
             return None
@@ -256,102 +500,145 @@ def _parse_atom(text: str, m_start: int, m_end: int, word: bool, lo: int, hi: in
     if P.descriptor_after.match(after) or (word and P.descriptor_before.search(text, lo, m_start)):
         return None  # "the three largest companies", "the largest three holdings"
 
-    atom = _Atom(start=m_start, core_start=m_start, core_end=m_end, end=end, value=value, word=word, bare=value)
+    atom = _Atom(start=m_start, core_start=m_start, core_end=m_end, end=end, value=value, word=word,
+                 bare=words.bare if word else value, scaled=words.scaled if word else False)
     rest = after
-    # glued suffixes: 5bn, 5k (with a currency), 3x
-    g = _GLUED_MULT.match(rest)
-    if g:
-        atom.value *= lexicon().multipliers[g.group(1).lower()]
-        atom.scaled = True
-        atom.end += g.end()
-        rest = text[atom.end:min(hi, atom.end + 80)]
-    h = P.half.match(rest)
-    if h and word:
-        atom.value += 0.5
-        atom.bare += 0.5
-        atom.end += h.end()
-        rest = text[atom.end:min(hi, atom.end + 80)]
-    mm = P.multiplier.match(rest)
-    if mm:
-        atom.value *= lexicon().multipliers[" ".join(mm.group("m").lower().split())]
-        atom.scaled = True
-        atom.end += mm.end()
+
+    def advance(n: int) -> None:
+        nonlocal rest
+        atom.end += n
         rest = text[atom.end:min(hi, atom.end + 80)]
 
-    left = P.qual_before.search(text, lo, m_start)
-    prefix_currency = None
-    if left and left.group("c"):
-        prefix_currency = lexicon().currency(left.group("c"))
-    if prefix_currency or P.currency_after.match(rest):
+    if not word:  # glued multipliers: 5bn, 1,783.9million, 10M, 100k
+        g = P.glued_mult.match(rest) or P.glued_letter.match(rest)
+        if g:
+            key = g.group("m")
+            atom.value *= lex.multipliers.get(key.lower()) or lex.glued_multipliers[key]
+            atom.scaled = True
+            advance(g.end())
+    mm = P.multiplier.match(rest)
+    if mm and not atom.scaled:
+        atom.value *= lex.multipliers[" ".join(mm.group("m").lower().split())]
+        atom.scaled = True
+        advance(mm.end())
+
+    prefix_currency, c_start = glued_code, m_start - 3
+    if glued_code:
+        left = P.qual_only.search(text, lo, c_start)
+    else:
+        left = P.qual_before.search(text, lo, m_start)
+        if left and left.group("c"):
+            c = left.group("c")
+            prefix_currency, c_start = lex.currency(c), left.start("c")
+            if prefix_currency and c.isalpha() and c.isupper() and c_start + len(c) < m_start \
+                    and c in lex.currency_codes_not_words:
+                prefix_currency = None  # "ALL 40 drones"
+            if not prefix_currency:
+                left = P.qual_only.search(text, lo, m_start)
+    cur_after = None if prefix_currency else _currency_after(text, atom.end, hi)
+    if prefix_currency or cur_after:
         cm = P.currency_mult.match(rest)
         if cm and not atom.scaled:
-            atom.value *= lexicon().currency_only_multipliers[cm.group("m").lower()]
+            atom.value *= lex.currency_only_multipliers[cm.group("m").lower()]
             atom.scaled = True
-            atom.end += cm.end()
-            rest = text[atom.end:min(hi, atom.end + 80)]
-        elif not atom.scaled and _KMB.match(rest):
-            atom.value *= lexicon().currency_only_multipliers[rest[0].lower()]
-            atom.scaled = True
-            atom.end += 1
-            rest = text[atom.end:min(hi, atom.end + 80)]
-    elif _KMB.match(rest):
+            advance(cm.end())
+            cur_after = None if prefix_currency else _currency_after(text, atom.end, hi)
+    elif P.kmb.match(rest) and not word:
         return None  # 5m without a currency: metres, minutes ... not ours
-    if _TIMES_X.match(rest):
+    if P.times_x.match(rest) and not word:
         atom.unit = "ratio"
-        atom.end += 1
-        rest = text[atom.end:min(hi, atom.end + 80)]
+        advance(1)
 
     if not atom.unit:
         if prefix_currency:
             atom.unit = prefix_currency
         pm = P.pp.match(rest)
-        cur = P.currency_after.match(rest)
         if pm:
             atom.unit = "percentage_point"
-            atom.end += pm.end()
+            advance(pm.end())
         elif (pc := P.percent.match(rest)):
             atom.unit = "percent"
-            atom.end += pc.end()
+            advance(pc.end())
         elif (fc := P.factor.match(rest)):
             atom.unit = "ratio"
-            atom.end += fc.end()
-        elif cur and not prefix_currency:
-            code = lexicon().currency(cur.group("c"))
-            if code:
-                atom.unit = code
-                atom.end += cur.end()
-        rest = text[atom.end:min(hi, atom.end + 80)]
+            advance(fc.end())
+        elif cur_after:
+            code, c_end, mult = cur_after
+            atom.unit = code
+            atom.value *= mult
+            atom.scaled = atom.scaled or mult != 1.0
+            advance(c_end - atom.end)
+            mm = P.multiplier.match(rest)  # "75 USD million"
+            if mm and not atom.scaled:
+                atom.value *= lex.multipliers[" ".join(mm.group("m").lower().split())]
+                atom.scaled = True
+                advance(mm.end())
 
     if left and left.group("q"):
-        q = P.qual_of.get(" ".join(left.group("q").lower().split()), "exact")
+        q = P.qual_of.get(" ".join(left.group("q").lower().split()), Q.EXACT)
+        if left.group("n"):
+            q = _FLIP.get(q, q)  # "will not exceed 20": at most 20
         atom.qualifier = q
-        if q != "exact":
+        if q != Q.EXACT:
             atom.qualified = True
-            atom.start = left.start("q")
+            atom.start = left.start("n") if left.group("n") else left.start("q")
     if prefix_currency:
-        atom.start = min(atom.start, left.start("c"))
+        atom.start = min(atom.start, c_start)
     qa = P.qual_after.match(rest)
-    if qa and atom.qualifier == "exact":
-        atom.qualifier = P.qual_after_of.get(" ".join(qa.group("q").lower().split()), "exact")
+    if qa and atom.qualifier in (Q.EXACT, Q.APPROX):
+        atom.qualifier = P.qual_after_of.get(" ".join(qa.group("q").lower().split()), Q.EXACT)
         atom.qualified = True
-        atom.end += qa.end()
+        advance(qa.end())
 
+    if not atom.unit and (P.foreign_unit.match(rest) or P.foreign_range.match(rest)):
+        return None  # "1.2 km", "5 kilograms": a measure of a kind we do not track
+    if not word and m_start > lo and unicodedata.category(text[m_start - 1]) == "So" \
+            or m_start - 1 > lo and text[m_start - 1] == " " and unicodedata.category(text[m_start - 2]) == "So":
+        return None  # "👁 3.4k": a counter of page furniture
     if _is_year(atom.value, core) and not atom.scaled and not atom.unit:
         # a year unless a counted noun follows and no temporal preposition precedes
         noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
         if not noun or P.year_prep_before.search(text, lo, m_start):
             return None
-    if word and core.strip().lower().startswith("one") and atom.value == 1 and not atom.unit and not atom.scaled:
-        noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
-        if not noun:
+    if word and (words.single or atom.value == 1) and not atom.unit and not atom.scaled:
+        if not _one_counts(text, atom, lo, hi):
             return None
     return atom
+
+
+_NOUN_LIKE = re.compile(r"\s+(?P<w>[^\W\d_][\w’'\u2010-]*)")
+
+
+def _one_counts(text: str, atom: _Atom, lo: int, hi: int) -> bool:
+    """"one drone", "a single drone" count; "one of the units", "one can", "the one that" do not."""
+    P = _patterns()
+    if P.one_negated.search(text, max(lo, atom.core_start - 40), atom.core_start):
+        return False
+    joined = P.range_conn.match(text, atom.end, hi)  # "one or two battalions"
+    if joined and (text[joined.end():joined.end() + 1].isdigit()
+                   or _TOKEN.match(lowered(text), joined.end()) and _TOKEN.match(lowered(text), joined.end()).group()
+                   in P.lex.number_words):
+        return True
+    if P.of_them.match(text, atom.end, hi) and P.digits.search(text, lo, atom.core_start):
+        return True  # "2 economic entities, one of them ...": one of the figure before
+    m = _NOUN_LIKE.match(text, atom.end, hi)
+    if not m:
+        return False
+    w = m.group("w").lower()
+    if w in P.one_not_before:
+        return False
+    noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
+    if noun:
+        return True
+    if P.one_not_after.search(text, lo, atom.core_start):
+        return False
+    return w not in P.stop_words and w not in P.verbish and not P.adverb.search(w)
 
 
 def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tuple[str, int]:
     """The counted noun after a number ("ten such vehicles") and where it ends; ("", pos) if none."""
     P = _patterns()
-    lex = P.lex
+    units = P.lex.noun_units
     cur = pos
     first_plain = ("", pos)
     unknown = 0  # an unknown plural noun counts after at most two unknown words ("two territorial defence battalions")
@@ -371,9 +658,9 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
             words.append(nxt.group("w").lower())
             ends.append(nxt.end())
         for n in range(len(words), 1, -1):
-            if " ".join(words[:n]) in lex.noun_units:
+            if " ".join(words[:n]) in units:
                 return text[m.start("w"):ends[n - 1]], ends[n - 1]
-        if low in lex.noun_units:
+        if low in units or (word[:1].islower() and low + "s" in units):  # the singular of a plural ("one drone")
             return word, m.end()
         if P.designation.fullmatch(word):
             cur = m.end()
@@ -384,21 +671,13 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
             cur = m.end()
             continue
         if not first_plain[0] and not known_only and low.endswith("s") and not low.endswith("ss") and len(low) > 3 \
-                and word[:1].islower() and unknown < 3 and low not in _VERBISH and not verbal:
+                and word[:1].islower() and unknown < 3 and low not in P.verbish and not verbal:
             first_plain = (word, m.end())
             break
         unknown += 1
-        verbal = verbal or low in _VERBISH
+        verbal = verbal or low in P.verbish
         cur = m.end()
     return first_plain
-
-
-_VERBISH = frozenset("make makes give gives take takes go goes do does has have was is are were uses needs remain remains seem "
-                     "seems means shows happens become became left".split())
-
-
-_NUMBER_OF = re.compile(r"(?<![\w])(?:number|total|count|quantity)\s+of\s+(?:[\w-]+\s+){0,2}?(?P<n>[^\W\d_][\w-]*s)(?![\w])"
-                        r"(?P<rest>[^.;:\d]{0,80})$", re.I)
 
 
 _LABEL = re.compile(r"(?:^|(?<=[.;:!?]\s)|(?<=\n))(?P<label>[^.;:!?\n\d]{2,80}?)(?:\([^)]*\))?\s*:\s*$")
@@ -406,16 +685,16 @@ _LABEL = re.compile(r"(?:^|(?<=[.;:!?]\s)|(?<=\n))(?P<label>[^.;:!?\n\d]{2,80}?)
 
 def _noun_before(text: str, lo: int, start: int) -> str:
     """"the number of local chats ... exceeded 1,100", "Troops: 250": the counted noun written before the figure."""
+    P = _patterns()
     label = _LABEL.search(text, max(lo, start - 90), start)
     if label:  # "Chat administrators detained in February: 37", "Troops: 250"
         words = re.findall(r"[^\W\d_][\w-]*", label.group("label"))
-        known = [w for w in words if w.lower() in lexicon().noun_units]
+        known = [w for w in words if w.lower() in P.lex.noun_units]
         plural = [w for w in words if w.lower().endswith("s") and not w.lower().endswith("ss") and len(w) > 3]
         if plural or known:  # the head is the plural ("Chat administrators" counts administrators)
             return (plural or known)[0]
-    m = _NUMBER_OF.search(text, max(lo, start - 160), start)
-    if not m or re.search(r"(?<![\w])(?:is|was|were|are|reached|exceeded|stood|amounted|rose|fell|grew)\b.*\b(?:and|while|but)\b",
-                          m.group("rest")):
+    m = P.number_of.search(text, max(lo, start - 160), start)
+    if not m or P.count_verb_then_joiner.search(m.group("rest")):
         return ""
     return m.group("n")
 
@@ -425,41 +704,82 @@ def _noun_unit(noun: str) -> str:
     return noun_unit(noun)
 
 
-_AGE = re.compile(r"(?<![\w])(?:aged|ages|age\s+of|age\s+limit\s+of|years\s+of\s+age)\s+(?:between\s+|from\s+|up\s+to\s+|under\s+|over\s+)?"
-                  r"\d{1,3}(?:\s*(?:-|–|—|to|and)\s*\d{1,3})?|(?<![\w.,])\d{1,3}(?:\s*(?:-|–|to)\s*\d{1,3})?(?:[-\s]years?[-\s]old)(?![\w])", re.I)
-_FOOTNOTE = re.compile(r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|(?:^|(?<=\n\n))\d{1,2}[.)](?=\s+[A-Z])", re.M)
-_NUMERIC_DATE = re.compile(r"(?<![\d.])\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d(?![\d.])|(?<!\d)(?:19|20)\d\d-[01]\d-[0-3]\d(?!\d)")
+_FURNITURE_REST = re.compile(r"\d[\d.,]*[KkMm]?|[\s|·•,:;/()\[\]-]")
+
+
+def _never_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Spans of text[lo:hi] that hold no figure: dates, timestamps, ages, footnotes, date ranges, year spans,
+    designations, identifiers, reading times, section numbers, enumerations and counters of page furniture."""
+    P = _patterns()
+    seg = text[lo:hi]
+    out = []
+    low = lowered(text)
+    seg_low = low[lo:hi]
+    for rx, need, on_lowered in P.never:
+        if isinstance(need, str):  # any of these characters
+            if not any(c in seg for c in need) and not (need == "[\n" and lo == 0):
+                continue
+        elif isinstance(need, tuple):  # any of these words (the address words keep their capitals)
+            if not any(w in seg_low for w in need) and not any(w in seg for w in need):
+                continue
+        elif not need.search(seg):
+            continue
+        out.extend((m.start(), m.end()) for m in rx.finditer(low if on_lowered else text, lo, hi))
+    for m in _YEAR_SPAN_RX.finditer(text, lo, hi):  # "2012–13", "2020/21": a span of years, if the second follows
+        a, b = int(m.group("a")), int(m.group("b"))
+        if (b > a % 100 if b < 100 else a < b <= a + 30):
+            out.append((m.start(), m.end()))
+    head = P.section.match(text, lo)  # "1. Overview", "2.3. Budget": a section number opening the sentence
+    if head and head.start() < hi:
+        out.append((lo, head.end()))
+    if P.enumerated.search(text, lo, min(len(text), hi + 2)):  # "1. Army 2. Economy 3. Society": list markers
+        p_lo = text.rfind("\n\n", 0, lo) + 1
+        p_hi = text.find("\n\n", hi)
+        p_hi = len(text) if p_hi < 0 else p_hi
+        marks = [(int(m.group(1)), m.start(), m.end(1) + 1) for m in P.enumerated.finditer(text, p_lo, p_hi)]
+        for (a, s1, e1), (b, s2, e2) in zip(marks, marks[1:]):
+            if b == a + 1:
+                out += [(s1, e1), (s2, e2)]
+    if len(seg) <= P.furniture_line and P.counters.search(low, lo, hi) \
+            and not _FURNITURE_REST.sub("", P.counters.sub("", seg.lower())):  # "Share 12 | Like 340": only counters
+        out.append((lo, hi))
+    return out
 
 
 def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     P = _patterns()
-    spans = []
+    spans: list[tuple[int, int, _Words | None, str]] = []
     for m in P.digits.finditer(text, lo, hi):
-        spans.append((m.start(), m.end(), False))
-    for m in P.word_number.finditer(lowered(text), lo, hi):
-        spans.append((m.start(), m.end(), True))
-    spans.sort()
+        spans.append((m.start(), m.end(), None, ""))
+    low = lowered(text)
+    for m in P.fraction.finditer(low, lo, hi):
+        n, d = m.group("n"), m.group("d")
+        if n is None and d not in P.half_words:
+            continue
+        num = 1 if n is None or n in P.lex.number_grammar.articles else P.lex.number_words[n]
+        share = 100.0 * num / P.lex.fractions[d]
+        spans.append((m.start(), m.end(), _Words(m.start(), m.end(), share, share, False, False), "percent"))
+    taken_f = [(s, e) for s, e, _, u in spans if u]
+    for m in P.word_number.finditer(low, lo, hi):
+        for w in _parse_words(low, m.start(), m.end()):
+            if not any(a <= w.start < b for a, b in taken_f):
+                spans.append((w.start, w.end, w, ""))
+    spans.sort(key=lambda sp: (sp[0], -sp[1]))
     if not spans:
         return []
-    seg = text[lo:hi]
-    # each exclusion pattern runs only where the characters it needs occur
-    rxs = [rx for rx, need in ((_NUMERIC_DATE, "./-"), (_AGE, "aAoO"), (_FOOTNOTE, "[\n"))
-           if any(c in seg for c in need) or (rx is _FOOTNOTE and lo == 0)]
-    dates = [(m.start(), m.end()) for rx in rxs for m in rx.finditer(text, lo, hi)]
-    if lo == 0 or text[lo - 2:lo] == "\n\n":  # "1. Overview": a section number opening the paragraph
-        head = re.match(r"\d{1,2}[.)]\s+(?=[A-Z])", text[lo:hi])
-        if head:
-            dates.append((lo, lo + head.end()))
-    if dates:
-        spans = [sp for sp in spans if not any(a <= sp[0] < b for a, b in dates)]
+    never = _never_spans(text, lo, hi)
+    if never:
+        spans = [sp for sp in spans if not any(a <= sp[0] < b for a, b in never)]
     atoms: list[_Atom] = []
     taken = lo
-    for s, e, word in spans:
+    for s, e, words, unit in spans:
         if s < taken:
             continue
-        a = _parse_atom(text, s, e, word, lo, hi)
+        a = _parse_atom(text, s, e, words, lo, hi)
         if a is None:
             continue
+        if unit:  # a fraction of a whole: a share
+            a.unit, a.end = unit, max(a.end, e)
         if not a.unit:
             noun, noun_end = _counted_noun(text, a.end, hi)
             if not noun:
@@ -469,6 +789,9 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
             if noun and " ".join(noun.lower().split()) in P.lex.measure_nouns and re.fullmatch(r"[\s\w-]*", text[a.end:noun_end]):
                 if not re.search(r"[A-Z]", text[a.end:noun_end - len(noun)]):  # no designation between
                     a.end = noun_end
+        ch = P.change_before.search(text, lo, a.start)
+        if ch and (ch.group("by") or not a.qualified):  # "fell below 20%" is a level, "fell by over 12%" a change
+            a.change = -1 if " ".join(ch.group("w").lower().split()) in P.falls else 1
         atoms.append(a)
         taken = a.end
     return atoms
@@ -488,7 +811,9 @@ def _propagate(low: _Atom, high: _Atom) -> tuple[float, str]:
     return value, low.unit or high.unit
 
 
-_SPREAD_GAP = re.compile(r"(?:[^.;:!?\d]|(?:19|20)\d\d){0,40}?\s(?:to|up\s+to|down\s+to)\s+")
+def _or_range(a: _Atom, b: _Atom) -> bool:
+    """"one or two battalions", "3 or 4 trucks": two close numbers joined by "or" give a range."""
+    return a.qualifier == b.qualifier == Q.EXACT and a.value < b.value <= 2 * a.value + 1 and (a.word == b.word)
 
 
 def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
@@ -498,27 +823,48 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
     atoms = _atoms(text, start, hi)
     out: list[Quantity] = []
     i = 0
+    changed = False  # a change was written earlier in the clause: "to X" is its level, "from X" its base
     while i < len(atoms):
         a = atoms[i]
         b = atoms[i + 1] if i + 1 < len(atoms) else None
+        before = text[max(start, a.start - 80):a.start]
+        clause = re.split(r"[.;:!?]|,\s", before)[-1]
+        if a.change and not (b is not None and _DASH_GAP.fullmatch(text, a.end, b.start)):
+            out.append(_quantity(text, a, measure=Measure.CHANGE))
+            changed = True
+            i += 1
+            continue
+        if changed and P.base_before.search(text, start, a.start):
+            out.append(_quantity(text, a, measure=Measure.BASE))
+            i += 1
+            continue
+        if changed and P.level_join.search(before):
+            out.append(_quantity(text, a))
+            i += 1
+            continue
         if b is not None and (not a.unit or not b.unit or a.unit == b.unit):
-            before = text[max(start, a.start - 80):a.start]
             fb = P.from_before.search(before)
             opener = fb.group("w").lower() if fb else ""
             gap = text[a.end:b.start]
             joint = gap.strip().lower()
             adjacent = P.range_conn.fullmatch(gap) is not None and (
-                joint not in ("and", "or") or (joint == "and" and opener == "between"))
-            clause = re.split(r"[.;:!?]|,\s", before)[-1]
+                joint not in ("and", "or") or (joint == "and" and opener == "between")
+                or (joint == "or" and _or_range(a, b)))
             changing = opener == "from" and (bool(P.change_words.search(clause)) or a.qualified or b.qualified)
-            spread = opener == "from" and _SPREAD_GAP.fullmatch(gap) is not None
-            if adjacent and not changing:
+            spread = opener == "from" and P.spread_gap.fullmatch(gap) is not None
+            if adjacent and not changing and not b.change:
+                if a.change:  # "fell by 5-7%": a change, given as a range
+                    out.append(_change_range(_range(text, a, b, fb, before), a.change))
+                    changed = True
+                    i += 2
+                    continue
                 out.append(_range(text, a, b, fb, before))
                 i += 2
                 continue
-            if (adjacent and changing) or spread:  # "increased from A to B": two claims
+            if (adjacent and changing) or spread:  # "increased from A to B": a base and a level
                 lowv, unit = _propagate(a, b)
-                out.append(_quantity(text, a, value=lowv, unit=unit, change="from"))
+                measure = Measure.BASE if P.change_words.search(clause) else Measure.LEVEL
+                out.append(_quantity(text, a, value=lowv, unit=unit, change="from", measure=measure))
                 out.append(_quantity(text, b, change="to"))
                 i += 2
                 continue
@@ -538,26 +884,34 @@ def _range(text: str, a: _Atom, b: _Atom, fb, before: str) -> Quantity:
     if fb:
         start = a.start - (len(before) - fb.start())
     surface = text[start:b.end]
-    return Quantity(value=(lo_v + hi_v) / 2, unit=unit or noun_unit, qualifier="range", start=start, end=b.end,
+    return Quantity(value=(lo_v + hi_v) / 2, unit=unit or noun_unit, qualifier=Q.RANGE, start=start, end=b.end,
                     surface=surface, low=lo_v, high=hi_v, noun=noun)
 
 
-def _quantity(text: str, a: _Atom, value: float | None = None, unit: str | None = None, change: str = "") -> Quantity:
+_DASH_GAP = re.compile(rf"\s*{_DASH}\s*")
+
+
+def _change_range(q: Quantity, sign: int) -> Quantity:
+    if sign > 0 or q.unit == "ratio" or q.low < 0:  # "fell −3 to −5%" is negative as written
+        return replace(q, measure=Measure.CHANGE)
+    return replace(q, value=-q.value, low=-q.high, high=-q.low, measure=Measure.CHANGE)
+
+
+def _quantity(text: str, a: _Atom, value: float | None = None, unit: str | None = None, change: str = "",
+              measure: str = Measure.LEVEL) -> Quantity:
     v = a.value if value is None else value
     u = (a.unit if unit is None else unit) or a.noun_unit
+    qualifier = a.qualifier
+    if measure == Measure.CHANGE and a.change < 0 and u != "ratio" and v > 0:  # "fell 12%": a change of -12 percent
+        v = -v
+        qualifier = _NEGATE.get(qualifier, qualifier)
     low = high = None
-    if a.qualifier in ("over", "at_least"):
+    if qualifier in LOWER_BOUNDED:
         low = v
-    elif a.qualifier in ("under", "at_most"):
+    elif qualifier in UPPER_BOUNDED:
         high = v
-    return Quantity(value=v, unit=u, qualifier=a.qualifier, start=a.start, end=a.end, surface=text[a.start:a.end],
-                    low=low, high=high, noun=a.noun, change=change)
-
-
-_ELLIPSIS = re.compile(r"\s*,?\s*(?:instead\s+of|rather\s+than|or|and|to|versus|vs\.?|out\s+of|of)\s+$", re.I)
-
-
-_OF_THEM = re.compile(r"\s+of\s+(?:them|these|those|which|whom)(?![\w])", re.I)
+    return Quantity(value=v, unit=u, qualifier=qualifier, start=a.start, end=a.end, surface=text[a.start:a.end],
+                    low=low, high=high, noun=a.noun, change=change, measure=measure)
 
 
 def _inherit_nouns(text: str, qs: list[Quantity]) -> list[Quantity]:
@@ -574,18 +928,20 @@ def _inherit_nouns(text: str, qs: list[Quantity]) -> list[Quantity]:
             gap = text[prev.end:q.start]
             if prev.noun and gap.lstrip().startswith(prev.noun):
                 gap = gap.lstrip()[len(prev.noun):]
-            if prev.noun and (P.of_which.search(text[max(0, q.start - 30):q.start]) or _OF_THEM.match(text, q.end)
-                              or (len(gap) <= 20 and _ELLIPSIS.match(gap) and not q.noun)):
+            if prev.noun and (P.of_which.search(text[max(0, q.start - 30):q.start]) or P.of_them.match(text, q.end)
+                              or (len(gap) <= 20 and P.ellipsis.match(gap) and not q.noun)):
                 q = replace(q, noun=prev.noun, unit=prev.unit)
         out.append(q)
     return out
 
 
-_SEGMENT_BREAKS = (
-    re.compile(r"[;:]\s"),
-    re.compile(r",\s"),
-    re.compile(r"\s(?:and|while|whereas|but|compared\s+(?:to|with)|versus|against|as\s+against|as\s+opposed\s+to)\s", re.I),
-)
+@lru_cache(maxsize=1)
+def _segment_rx() -> tuple[tuple[re.Pattern, ...], re.Pattern]:
+    lex = lexicon()
+    joiners = _alt(list(lex.clause_joiners) + list(lex.comparison_markers))
+    breaks = (re.compile(r"[;:]\s"), re.compile(r",\s"), re.compile(rf"\s(?:{joiners})\s", re.I))
+    comparison = re.compile(word_bounded(_alt(lex.comparison_markers)), re.I)
+    return breaks, comparison
 
 
 def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
@@ -595,6 +951,8 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
     so "20,357 cases ... for 11 months of this year, compared to just over 9,000 for the
     same period in 2019" gives each figure its own time expression.
     """
+    _, comparison = _segment_rx()
+    P = _patterns()
     out: list[Mention] = []
     for index, s in enumerate(sentences):
         try:
@@ -604,10 +962,10 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
             continue
         if not found:
             continue
-        spans = [(t.start, t.end) for t in times[index]]
+        spans = [(t.start, t.end) for t in times[index] if not (t.kind == "duration" and _is_duration_figure(text, t, found))]
         qs = [q for q in found
               if not any(q.start < e and q.end > b and not (q.start <= b and q.end >= e) for b, e in spans)]
-        qs = [q for q in qs if not _is_time_unit(q)]
+        qs = [q for q in qs if not _is_time_unit(q) or _is_duration(text, q, s.start)]
         # a semicolon closes a clause: the first figure's part starts after the last one before it, the last
         # figure's part ends at the first one after it
         before = text.rfind(";", s.start, qs[0].start) if qs else -1
@@ -619,9 +977,13 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
         segments = [(cuts[i], cuts[i + 1]) for i in range(len(qs))]
         # a change ("from A to B") or a comparison ("A, compared to B") measures one thing: one shared segment
         for i in range(len(qs) - 1):
-            cmp = _COMPARISON.search(text, qs[i].end, qs[i + 1].start)
+            cmp = comparison.search(text, qs[i].end, qs[i + 1].start)
             # "..., compared to just over 9,000" (but not "against forecast inflation of 6-8%": another measure)
-            if qs[i].change == "from" or (cmp and re.fullmatch(r"\s*(?:the\s+|a\s+)?", text[cmp.end():qs[i + 1].start])):
+            # "fell 12% to 12,551", "dropped by $1.2 million, from $24.7 million": a change and its level or base
+            follows = qs[i].measure == Measure.CHANGE and (qs[i + 1].measure == Measure.BASE or P.level_gap.fullmatch(
+                text, qs[i].end, qs[i + 1].start))
+            if qs[i].change == "from" or follows or (
+                    cmp and re.fullmatch(r"\s*(?:the\s+|a\s+)?", text[cmp.end():qs[i + 1].start])):
                 shared = (segments[i][0], segments[i + 1][1])
                 for j in range(len(qs)):
                     if segments[j] in (segments[i], segments[i + 1]):
@@ -631,19 +993,26 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
     return tuple(out)
 
 
-_COMPARISON = re.compile(
-    r"(?<![\w])(?:compared\s+(?:to|with)|as\s+against|against|versus|vs\.?|up\s+from|down\s+from|as\s+opposed\s+to|"
-    r"in\s+comparison\s+(?:to|with))(?![\w])", re.I)
+def _is_duration_figure(text: str, t, found) -> bool:
+    """A duration time expression that one of the figures covers ("320 days"): the figure owns it."""
+    return any(q.start <= t.start and q.end >= t.end and _is_time_unit(q) for q in found)
+
+
+def _is_duration(text: str, q: Quantity, lo: int) -> bool:
+    """"320 days of arrest", "sentenced to 3 years": a figure; "for 3 years", "3 years ago": when, not how much."""
+    P = _patterns()
+    return not (P.durations_before.search(text, lo, q.start) or P.durations_after.match(text, q.end))
 
 
 def _is_time_unit(q: Quantity) -> bool:
-    return q.unit in ("year", "month", "day")
+    return q.unit in _patterns().time_units
 
 
 def _break_between(text: str, a: int, b: int) -> int:
     """Where the text between two quantities changes hands: the first strong break, else the second figure."""
-    for rx in _SEGMENT_BREAKS:
+    breaks, _ = _segment_rx()
+    for rx in breaks:
         m = rx.search(text, a, b)
         if m:
-            return m.end() if rx is not _SEGMENT_BREAKS[2] else m.start()
+            return m.end() if rx is not breaks[2] else m.start()
     return b

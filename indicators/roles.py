@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .catalog import Catalog
-from .lexicon import correction_cue, lexicon, phrase_alternation
+from .lexicon import comparison_rx, correction_cue, lexicon, phrase_alternation
 from .model import Document, Mention
+from .schema import Role as Roles  # the vocabulary; `Role` below is a figure's role and source
 
 
 @dataclass(frozen=True)
@@ -18,14 +19,24 @@ class Role:
 
 @lru_cache(maxsize=1)
 def _rx():
-    raw = lexicon().raw["roles"]
-    verbs = phrase_alternation(raw["reporting_verbs"])
+    raw = lexicon().roles
+    verbs = phrase_alternation(raw.reporting_verbs)
     return {
-        "planned": re.compile("|".join(f"(?:{p})" for p in raw["planned"]), re.I),  # one scan for every cue
+        "planned": re.compile("|".join(f"(?:{p})" for p in raw.planned), re.I),  # one scan for every cue
         "correction": correction_cue(),
-        "according": re.compile(r"(?<![\w])according\s+to\s+(?P<src>[^,;:()]{2,90}?)(?=\s*[,;:()]|\s+(?:in|for|as of|on|at|since|during)\s|$)", re.I),
+        "according": re.compile(rf"(?<![\w])(?:{phrase_alternation(raw.according)})\s+(?P<src>[^,;:()]{{2,90}}?)"
+                                rf"(?=\s*[,;:()]|\s+(?:{phrase_alternation(raw.source_enders)})\s|$)", re.I),
         "verb": re.compile(rf"(?<![\w])(?P<v>{verbs})(?![\w])", re.I),
-        "pronouns": {p.lower() for p in raw["pronouns"]},
+        "pronouns": {p.lower() for p in raw.pronouns},
+        "compared": re.compile(rf"{comparison_rx(than=True).pattern}(?:\s+\w+){{0,2}}\s*$", re.I),
+        "list_lead": re.compile(rf"\s*(?:(?:{phrase_alternation(raw.list_joiners)})\s+)?", re.I),
+        "list_go_on": re.compile(rf"\s*(?:(?:{phrase_alternation(raw.list_joiners)})\s+)?(?:(?:{phrase_alternation(raw.list_qualifiers)})\s+)?[\d$€£]"
+                                 rf"|\s*(?:{phrase_alternation(raw.list_joiners)})\s+\w+\s+\d", re.I),
+        "head_split": re.compile(rf"[,;:()]\s*|\s(?:{phrase_alternation(raw.head_breaks)})\s", re.I),
+        "not_a_name": frozenset(w.lower() for w in raw.not_a_name),
+        "own": re.compile(rf"(?:{phrase_alternation(raw.own)})\b", re.I),
+        "own_in": re.compile(rf"\b(?:{phrase_alternation(raw.own)})\b", re.I),
+        "article": frozenset(w.lower() for w in raw.name_articles),
     }
 
 
@@ -37,11 +48,11 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
     by_sentence: dict[int, list[int]] = {}
     for k, m in enumerate(doc.mentions):
         by_sentence.setdefault(m.sentence, []).append(k)
-    roles = ["reported"] * len(doc.mentions)
+    roles = [Roles.REPORTED] * len(doc.mentions)
     for k, m in enumerate(doc.mentions):
         ind = attachments[k].indicator
-        if _planned(text, doc, m) or (ind and catalog.get(ind).role == "planned"):
-            roles[k] = "planned"
+        if _planned(text, doc, m) or (ind and catalog.get(ind).role == Roles.PLANNED):
+            roles[k] = Roles.PLANNED
     own_source = ["" for _ in doc.mentions]
     for k, m in enumerate(doc.mentions):
         src = sources[m.sentence]
@@ -58,7 +69,7 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
         if not cue:
             continue
         corrected = [k for k in ks if doc.mentions[k].quantity.start >= cue.start()
-                     and not _COMPARED.search(text, max(sent.start, doc.mentions[k].quantity.start - 30),
+                     and not R["compared"].search(text, max(sent.start, doc.mentions[k].quantity.start - 30),
                                               doc.mentions[k].quantity.start)]  # "against 1,000 in 2020" is a base
         if not corrected:
             continue
@@ -78,9 +89,9 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
         if not disputed or cue.start() - sent.start > 40 and not stated:
             continue  # a correction answers a figure someone was just quoted as giving
         for k in stated:
-            roles[k] = "stated"
+            roles[k] = Roles.STATED
         for k in corrected:
-            roles[k] = "corrected"
+            roles[k] = Roles.CORRECTED
             own_source[k] = ""
     return [Role(r, s) for r, s in zip(roles, own_source)]
 
@@ -121,26 +132,25 @@ def _planned(text: str, doc: Document, m: Mention) -> bool:
     return any(planned.search(doc.sentences[i].text) for i in lead)
 
 
-_COMPARED = re.compile(r"(?<![\w])(?:compared\s+(?:to|with)|against|versus|vs\.?|up\s+from|down\s+from|than)"
-                       r"(?:\s+\w+){0,2}\s*$", re.I)
-_LIST_LEAD = re.compile(r"\s*(?:(?:and|or)\s+)?", re.I)
+_ASIDE_WORDS = 6  # "and, if the money is found, at most three": an aside this short does not open a clause
 _CLAUSE_BREAK = re.compile(r"[;:]\s|,\s")  # dashes set off asides ("a second batch — four aircraft — yet")
-_LIST_GO_ON = re.compile(r"\s*(?:and\s+|or\s+)?(?:about\s+|some\s+|over\s+|up\s+to\s+)?[\d$€]|\s*(?:and|or)\s+\w+\s+\d", re.I)
 
 
 def _clause(text: str, s_start: int, s_end: int, q_start: int, q_end: int, starts=frozenset()) -> tuple[int, int]:
     """The clause around a figure; a comma that only continues a list of figures, or sets off a short
-    aside ("and, budget permitting, not more than two"), does not end it."""
+    aside ("and, if funds allow, at most two"), does not end it."""
+    R = _rx()
+
     def goes_on(pos: int) -> bool:  # the break is followed by the next figure of a list
-        lead = _LIST_LEAD.match(text, pos)
-        return lead.end() in starts or bool(_LIST_GO_ON.match(text, pos))
+        lead = R["list_lead"].match(text, pos)
+        return lead.end() in starts or bool(R["list_go_on"].match(text, pos))
 
     breaks = [m for m in _CLAUSE_BREAK.finditer(text, s_start, q_start) if not goes_on(m.end())]
     start = s_start
     if breaks:
         start = breaks[-1].end()
         aside = text[start:q_start]
-        if aside.rstrip().endswith(",") and len(aside.split()) <= 4:  # ", budget permitting, not more than two"
+        if aside.rstrip().endswith(",") and len(aside.split()) <= _ASIDE_WORDS:  # a parenthetical aside between commas
             start = breaks[-2].end() if len(breaks) >= 2 else s_start
     end = s_end
     for m in _CLAUSE_BREAK.finditer(text, q_end, s_end):
@@ -160,14 +170,9 @@ def _sentence_source(doc: Document, catalog: Catalog, index: int) -> str:
     v = R["verb"].search(sent)
     if v:
         head = sent[:v.start()]
-        head = re.split(r"[,;:()]\s*|\s(?:that|which|who|and|but)\s", head)[-1]
+        head = R["head_split"].split(head)[-1]
         return _name(catalog, head)
     return ""
-
-
-_NOT_A_NAME = {"it", "was", "is", "were", "are", "has", "have", "had", "been", "be", "previously", "although",
-               "however", "also", "there", "this", "that", "these", "those", "which", "we", "he", "she", "they",
-               "i", "not", "no", "if", "when", "as", "so", "then", "earlier", "later", "once", "repeatedly"}
 
 
 def _name(catalog: Catalog, phrase: str) -> str:
@@ -178,11 +183,12 @@ def _name(catalog: Catalog, phrase: str) -> str:
     if known:
         return known
     words = phrase.split()
-    if any(w.lower() in _NOT_A_NAME for w in words):
+    R = _rx()
+    if any(w.lower() in R["not_a_name"] for w in words):
         return ""
-    if not words or words[-1].lower() in _rx()["pronouns"] or len(words) > 6 or words[0][:1].islower() and words[0].lower() not in ("the",):
+    if not words or words[-1].lower() in R["pronouns"] or len(words) > 6 or words[0][:1].islower() and words[0].lower() not in R["article"]:
         return ""
-    if words[0].lower() == "the":
+    if words[0].lower() in R["article"]:
         words = words[1:]
     if not words or not any(w[:1].isupper() for w in words):
         return ""
@@ -197,9 +203,9 @@ def future_is_planned(doc: Document, roles: list[Role], periods) -> list[Role]:
     for r, (start, _end, how) in zip(roles, periods):
         # only a period of the figure's own clause or its list's lead-in: another clause's or sentence's date
         # says less about it ("the budget for 2023 ... Belarus' share remains below 10 per cent")
-        if r.role == "reported" and how in ("own clause", "paired change", "named in its lead-in") \
+        if r.role == Roles.REPORTED and how in ("own clause", "paired change", "named in its lead-in") \
                 and (start.year, start.month) >= after:
-            r = Role("planned", r.source)
+            r = Role(Roles.PLANNED, r.source)
         out.append(r)
     return out
 
@@ -222,16 +228,16 @@ def implicit_corrections(doc: Document, attachments, roles: list[Role], periods)
             continue
         for k in ks:
             a = attachments[k]
-            if not a.indicator or roles[k].role not in ("reported", "planned"):
+            if not a.indicator or roles[k].role not in (Roles.REPORTED, Roles.PLANNED):
                 continue
             for j in by_sentence[prev[0]]:
                 b = attachments[j]
                 same_period = periods[j][0] <= periods[k][1] and periods[k][0] <= periods[j][1]
                 if (b.indicator == a.indicator and (not a.item or not b.item or a.item == b.item) and same_period
-                        and roles[j].role in ("reported", "planned", "stated")
+                        and roles[j].role in (Roles.REPORTED, Roles.PLANNED, Roles.STATED)
                         and doc.mentions[j].quantity.value != doc.mentions[k].quantity.value):
-                    roles[j] = Role("stated", roles[j].source)
-                    roles[k] = Role("corrected", "")
+                    roles[j] = Role(Roles.STATED, roles[j].source)
+                    roles[k] = Role(Roles.CORRECTED, "")
     return roles
 
 
@@ -239,12 +245,12 @@ def _sentence_attributed_to_other(sentence: str) -> bool:
     """The sentence quotes someone else (not "we"/"our"): then it is no correction by the report."""
     R = _rx()
     m = R["according"].search(sentence)
-    if m and not re.match(r"(?:our|us|we)\b", m.group("src"), re.I):
+    if m and not R["own"].match(m.group("src")):
         return True
     v = R["verb"].search(sentence)
-    return bool(v and not re.search(r"\b(?:we|our)\b", sentence[:v.start()], re.I))
+    return bool(v and not R["own_in"].search(sentence[:v.start()]))
 
 
 @lru_cache(maxsize=1)
 def _claim_verb() -> re.Pattern:
-    return re.compile(rf"(?<![\w])(?:{phrase_alternation(lexicon().raw['roles']['claim_verbs'])})(?![\w])", re.I)
+    return re.compile(rf"(?<![\w])(?:{phrase_alternation(lexicon().roles.claim_verbs)})(?![\w])", re.I)

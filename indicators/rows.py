@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .model import Claim, Document
+from .model import UNKNOWN_REF, Claim, Document
 from .schema import CLAIM_COLUMNS, SCHEMA
 
 
@@ -17,24 +17,28 @@ def to_claims(doc: Document, attachments, roles, periods) -> list[Claim]:
         notes = list(a.notes)
         if how in ("named in an earlier sentence", "report month"):
             notes.append(f"period guessed: {how}")
+        if not doc.month and (start.year > UNKNOWN_REF[0] - 100 or end.year > UNKNOWN_REF[0] - 100):
+            start = end = None  # a period relative to an unknown report month: unknown too
+            notes.append("period unknown: the report names no month")
         out.append(Claim(
             report=doc.report.id,
             report_month=doc.month,
             indicator=a.indicator,
             item=a.item,
-            role=r.role,
-            qualifier=q.qualifier,
+            role=str(r.role),  # plain strings in the table: the enums are for the code
+            qualifier=str(q.qualifier),
             value=q.value,
             value_low=q.low,
             value_high=q.high,
             unit=a.unit or q.unit or "count",
-            period_start=start.isoformat(),
-            period_end=end.isoformat(),
+            period_start=start.isoformat() if start else "",
+            period_end=end.isoformat() if end else "",
             source=r.source,
             surface=text[q.start:q.end],
             sentence=" ".join(sent.text.split()),
             char_start=q.start,
             char_end=q.end,
+            measure=str(q.measure),
             notes=tuple(notes),
         ))
     return out

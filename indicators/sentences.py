@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from .lexicon import lexicon
 from .model import Report, Sentence
 
-# Abbreviations after which a full stop does not end a sentence.
-_ABBREV = {
-    "mr", "mrs", "ms", "dr", "prof", "st", "gen", "col", "lt", "maj", "capt", "sgt", "no", "nos", "vol", "fig",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "e.g", "i.e", "approx",
-    "ca", "cf", "vs", "etc", "u.s", "u.k", "p", "pp", "art", "para", "incl", "est", "thous", "mln", "bln", "govt",
-    "dept", "min", "max", "av", "ave",
-}
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    """Words after which a full stop does not end a sentence (lexicon `abbreviations`)."""
+    return frozenset(w.lower() for w in lexicon().abbreviations)
+
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s+[\"“«(\[]?[A-Z0-9А-ЯЁ])|[.!?…]+[\"”’»)\]]*$")
 
 
@@ -36,7 +37,7 @@ def _is_abbreviation(text: str, start: int, dot: int) -> bool:
     if not word:
         return False
     w = word.group(1).lower()
-    if w in _ABBREV:
+    if w in _abbreviations():
         return True
     return len(w) == 1 and w.isalpha() and text[dot - 1].isupper()  # an initial: "A. Lukashenka"
 

@@ -9,6 +9,8 @@ from importlib import resources
 import inflect
 import pint
 
+from .lexicon import iso_currencies
+
 
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
@@ -16,6 +18,9 @@ def registry() -> pint.UnitRegistry:
     ureg = pint.UnitRegistry(None)
     with resources.as_file(resources.files("indicators") / "data" / "units.txt") as path:
         ureg.load_definitions(str(path))
+    for code in iso_currencies():  # every ISO 4217 currency is a dimension of its own: USD never becomes GBP
+        if code not in ureg:
+            ureg.define(f"{code} = [currency_{code.lower()}]")
     return ureg
 
 
@@ -65,7 +70,8 @@ def noun_unit(noun: str) -> str:
         return ""
     from .lexicon import lexicon  # the lexicon reads data only; imported here to keep units.py loadable alone
 
-    known = lexicon().noun_units.get(key)
+    table = lexicon().noun_units
+    known = table.get(key) or table.get(key + "s")  # "a single drone": the lexicon lists the plural
     if known:
         return known
     try:

@@ -25,7 +25,8 @@ def test_time_expressions(case):
     ("Analytical report (December 2020)", "The budget for 2021 was adopted on November 30, 2020.", "2020-12"),
     ("", "On November 19, 2020 the minister met X. On November 23, 2020 he said Y. As of October 1, 2020, Z.", "2020-11"),
     ("", "Report for March 2021\n\nOn March 3, 2021 there were drills.", "2021-03"),
-    ("", "No dates here, but 2019 and 2019 again and 2018.", "2019-12"),
+    ("", "No dates here, but 2019 and 2019 again and 2018.", ""),  # years alone name no month
+    ("Yearbook, 2023 edition", "The fleet counts 40 ships.", ""),
 ])
 def test_report_month(title, text, month):
     assert report_month(Report(id="r", path="r.txt", format="txt", text=text, title=title)) == month

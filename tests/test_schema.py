@@ -168,8 +168,6 @@ def test_no_module_spells_out_a_list_of_claims_columns():
     assert not found, "\n".join(found)
 
 
-@pytest.mark.xfail(strict=True, reason="the recogniser's modules (quantities, periods, roles) move to the enums "
-                                        "with issue 11's rewrite of them, in progress on its own branch")
 def test_no_module_spells_out_a_vocabulary():
     """Roles, qualifiers, review states and measures come from the StrEnums: no literal list of them, and no
     comparison of a column with a literal value of its vocabulary."""

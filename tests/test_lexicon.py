@@ -1,0 +1,58 @@
+"""The lexicon is data with a contract: a malformed entry is refused with its key named."""
+import copy
+from importlib import resources
+
+import pytest
+import yaml
+
+from indicators.errors import LexiconError
+from indicators.lexicon import Lexicon, lexicon, parse_lexicon
+
+RAW = yaml.safe_load((resources.files("indicators") / "data" / "lexicon.yaml").read_text(encoding="utf-8"))
+
+
+def _broken(path: tuple, value):
+    raw = copy.deepcopy(RAW)
+    node = raw
+    for key in path[:-1]:
+        node = node[key]
+    if value is KeyError:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return raw
+
+
+def test_the_shipped_lexicon_loads_typed():
+    lex = lexicon()
+    assert isinstance(lex, Lexicon)
+    assert lex.number_words["twelve"] == 12 and lex.multipliers["million"] == 1e6
+    assert "about" in lex.qualifiers_before["approx"] and lex.time.ordinals["second"] == 2
+    assert lex.currency("£") == "GBP" and lex.currency("Swiss francs") == "CHF" and lex.currency("dollars") == "USD"
+    with pytest.raises(AttributeError):
+        lex.number_words = {}  # frozen
+
+
+@pytest.mark.parametrize("path, value, named", [
+    (("number_words",), KeyError, "number_words"),
+    (("multipliers",), ["million"], "multipliers"),
+    (("multipliers", "million"), "lots", "multipliers"),
+    (("percent_words",), "percent", "percent_words"),
+    (("percent_words",), ["%", ""], "percent_words"),
+    (("qualifiers_before", "roughly"), ["about"], "qualifiers_before"),
+    (("roles", "planned"), ["(unclosed"], "roles.planned"),
+    (("roles", "pronouns"), KeyError, "roles.pronouns"),
+    (("time", "ordinals", "first"), "one", "time.ordinals"),
+    (("months", "june"), 13, "months"),
+    (("furniture_line",), -5, "furniture_line"),
+    (("no_such_key",), ["x"], "no_such_key"),
+])
+def test_a_malformed_lexicon_names_the_key(path, value, named):
+    with pytest.raises(LexiconError) as err:
+        parse_lexicon(_broken(path, value))
+    assert named in str(err.value)
+
+
+def test_a_lexicon_that_is_no_mapping_is_refused():
+    with pytest.raises(LexiconError):
+        parse_lexicon(["number_words"])
