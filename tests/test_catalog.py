@@ -148,3 +148,27 @@ def test_shipped_examples_all_attach_and_every_indicator_has_one():
     report = check()
     assert report.ok, "\n".join(line for line in report.lines() if line.startswith("FAIL"))
     assert not report.without_examples, report.without_examples
+
+
+def test_an_indicator_in_days_by_yaml_alone(tmp_path):
+    """Durations are real pint time units: an indicator in days takes "15 days of administrative arrest", and a
+    count beside it (people) stays out."""
+    cat = tmp_path / "days.yaml"
+    cat.write_text(textwrap.dedent("""
+        indicators:
+          - id: repression.arrest_days
+            label: Days of administrative arrest
+            unit: day
+            description: Days of administrative arrest handed down.
+            words: [administrative arrest]
+            examples: ["The activist was given 15 days of administrative arrest."]
+    """), encoding="utf-8")
+    report = tmp_path / "r.txt"
+    report.write_text("Weekly bulletin (May 2024)\n\nThe court gave him 15 days of administrative arrest. "
+                      "Another 12 people were detained.\n", encoding="utf-8")
+    df = extract([report], catalog=cat)
+    days = df[df["indicator"] == "repression.arrest_days"]
+    assert days[["value", "unit"]].values.tolist() == [[15.0, "day"]]
+    assert df[df["value"] == 12]["indicator"].tolist() == [""]
+    from indicators.units import quantity, unit_class
+    assert unit_class("day") == "time" and quantity(2, "week").to("day").magnitude == 14
