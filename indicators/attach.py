@@ -101,6 +101,7 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
     sent = doc.sentences[m.sentence]
     own_seg = text[m.segment[0]:m.segment[1]]
     own = sent.text
+    clause = _clause(text, sent.start, sent.end, q.start, q.end)
     context = [doc.sentences[i] for i in doc.context(m.sentence, catalog.context_sentences)]
     scored = []
     strong: set[str] = set()  # indicators named in the figure's own sentence, with a score that would attach
@@ -113,11 +114,11 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
             continue  # counts are whole numbers, and some indicators need their noun named
         score, evidence, ok, named_here = 0.0, False, True, True
         for group in ind.require:
+            if (ind.clause or group.clause) and not group.search(clause):
+                ok = False  # these words must be in the figure's own clause (";" and ":" end one)
+                break
             if group.search(own_seg):
                 score, evidence = score + 3, True
-            elif ind.clause:
-                ok = False  # this indicator's words must be in the figure's own clause
-                break
             elif group.search(own):  # named in another figure's part of the sentence
                 score, evidence = score + 2, True
             elif any(group.search(c.text) for c in context if not ind.local or c.paragraph != sent.paragraph):
@@ -153,6 +154,16 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
     scored = [t for t in scored if not (t[1].yields_to & strong)]
     scored.sort(key=lambda t: -t[0])
     return scored
+
+
+_CLAUSE_END = re.compile(r"[;:]")
+
+
+def _clause(text: str, start: int, end: int, q_start: int, q_end: int) -> str:
+    """The part of the sentence the figure stands in, between the semicolons or colons around it."""
+    left = max((m.end() for m in _CLAUSE_END.finditer(text, start, q_start)), default=start)
+    right = _CLAUSE_END.search(text, q_end, end)
+    return text[left:right.start() if right else end]
 
 
 @lru_cache(maxsize=1)

@@ -22,8 +22,9 @@ _ANY_HYPHEN = "[-\u2010\u2011\u2012\u2013\\s]?"
 class Phrases:
     """A set of phrases matched case-insensitively on word boundaries, plural -s/-es allowed."""
 
-    def __init__(self, phrases) -> None:
+    def __init__(self, phrases, clause: bool = False) -> None:
         self.phrases = tuple(str(p) for p in phrases)
+        self.clause = clause  # as a `words` group: must be named in the figure's own clause
         # a hyphen in a phrase matches any dash, a space or nothing: "Shahed-136" finds "Shahed‑136", "Shahed 136"
         body = (phrase_alternation(self.phrases, plural=True).replace("\\-", _ANY_HYPHEN)
                 .replace("\\s+", "[\\s\\-\u2010\u2011]+"))  # "combat readiness check" finds "combat-readiness check"
@@ -270,7 +271,7 @@ def _phrase_groups(value, iid: str, at: str, key: str, groups: dict) -> list[Phr
         value = [value]
     if not isinstance(value, list):
         raise CatalogError(f"{at}: indicator '{iid}': '{key}' is a list of phrases, or a list of such lists")
-    if value and all(isinstance(v, str) and not v.startswith("@") for v in value) and key == "words":
+    if value and all(isinstance(v, str) and not v.startswith("@") for v in value) and key in ("words", "require"):
         value = [value]  # a plain list of words is one group
     out = []
     for group in value:
@@ -281,8 +282,11 @@ def _phrase_groups(value, iid: str, at: str, key: str, groups: dict) -> list[Phr
             out.append(Phrases(groups[group[1:]]))
         elif isinstance(group, list) and group and all(isinstance(p, (str, int, float)) for p in group):
             out.append(Phrases(group))
+        elif isinstance(group, dict) and set(group) == {"in_clause"} and isinstance(group["in_clause"], list):
+            out.append(Phrases(group["in_clause"], clause=True))
         else:
-            raise CatalogError(f"{at}: indicator '{iid}': each '{key}' entry is a list of phrases or '@group'")
+            raise CatalogError(f"{at}: indicator '{iid}': each '{key}' entry is a list of phrases, '@group', or "
+                               f"{{in_clause: [phrases]}} (words that must be in the figure's own clause)")
     return out
 
 
@@ -340,7 +344,7 @@ def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indic
     terms_raw = dict(entry.get("terms") or {})
     if aliases:
         if require:  # naming the indicator itself satisfies its first group
-            require[0] = Phrases([*require[0].phrases, *aliases])
+            require[0] = Phrases([*require[0].phrases, *aliases], clause=require[0].clause)
         else:
             require = [Phrases(aliases)]
         for a in aliases:
