@@ -231,11 +231,11 @@ class _Patterns:
             (re.compile(rf"\d+(?:[.,]\d+)?\s*(?:{lo(lex.furniture_after)})(?![\w])"), "", True),
         ]
         # what a sentence must hold for each pattern above to find anything: a cheap test skips most scans
-        words = lambda ws: tuple(sorted({str(w).lower().split()[0] for w in ws}))  # noqa: E731
-        hints = [re.compile(r"\d[./-]\d"), ("utc", "gmt", "+", "\u2212"), ("age", "old"), "[\n",
+        words = lambda ws: frozenset(str(w).lower().split()[0].strip(".:") for w in ws)  # noqa: E731
+        hints = [re.compile(r"\d[./-]\d"), frozenset({"utc", "gmt", "+", "\u2212"}), frozenset({"age", "aged", "ages", "old"}), "[\n",
                  words(lex.months), words(lex.year_span_prefixes), re.compile(r"\d[A-Za-z]+\d"),
                  words(lex.reference_words), re.compile(r"\+\d|\d[ \u00a0-]\d{2,4}[ \u00a0-]\d{2,4}[ \u00a0-]\d"),
-                 words(lex.furniture_before), tuple(w.split()[0] for w in lex.address_words), "©(",
+                 words(lex.furniture_before), words(lex.address_words), "©(",
                  words(lex.furniture_counters), words(w.split()[-1] for w in lex.furniture_after)]
         assert len(hints) == len(self.never)
         self.never = [(rx, hint, low) for (rx, _, low), hint in zip(self.never, hints)]
@@ -704,6 +704,7 @@ def _noun_unit(noun: str) -> str:
     return noun_unit(noun)
 
 
+_HINT_WORDS = re.compile(r"[^\W\d_]+|[+\u2212©№#]")
 _FURNITURE_REST = re.compile(r"\d[\d.,]*[KkMm]?|[\s|·•,:;/()\[\]-]")
 
 
@@ -715,12 +716,15 @@ def _never_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     out = []
     low = lowered(text)
     seg_low = low[lo:hi]
+    seg_words = None
     for rx, need, on_lowered in P.never:
         if isinstance(need, str):  # any of these characters
             if not any(c in seg for c in need) and not (need == "[\n" and lo == 0):
                 continue
-        elif isinstance(need, tuple):  # any of these words (the address words keep their capitals)
-            if not any(w in seg_low for w in need) and not any(w in seg for w in need):
+        elif isinstance(need, frozenset):  # any of these words
+            if seg_words is None:
+                seg_words = frozenset(_HINT_WORDS.findall(seg_low))
+            if need.isdisjoint(seg_words):
                 continue
         elif not need.search(seg):
             continue
