@@ -118,6 +118,8 @@ class _Patterns:
             rf"(?<![\w-])(?:(?P<n>{_alt(list(g.articles) + small)})[\s\u2010-]+)?(?P<d>{_alt(lex.fractions)})"
             rf"(?=\s+(?:{_alt(lex.fraction_of)})\s)")
         self.half_words = frozenset(w.lower() for w in g.half)
+        self.fraction_words = frozenset(w.lower() for w in lex.fractions)
+        self.number_word_set = frozenset(w.lower() for w in [*lex.number_words, *lex.scale_words, *g.single])
         quals = [(p, q) for q, phrases in lex.qualifiers_before.items() for p in phrases]
         self.qual_of = {" ".join(p.lower().split()): Qualifier(q) for p, q in quals}
         symbols = {k for k in lex.currencies if not k[:1].isalnum()} | {k for k in lex.currencies if "$" in k} \
@@ -708,7 +710,7 @@ _HINT_WORDS = re.compile(r"[^\W\d_]+|[+\u2212©№#]")
 _FURNITURE_REST = re.compile(r"\d[\d.,]*[KkMm]?|[\s|·•,:;/()\[\]-]")
 
 
-def _never_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+def _never_spans(text: str, lo: int, hi: int, seg_words: frozenset | None = None) -> list[tuple[int, int]]:
     """Spans of text[lo:hi] that hold no figure: dates, timestamps, ages, footnotes, date ranges, year spans,
     designations, identifiers, reading times, section numbers, enumerations and counters of page furniture."""
     P = _patterns()
@@ -716,7 +718,6 @@ def _never_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     out = []
     low = lowered(text)
     seg_low = low[lo:hi]
-    seg_words = None
     for rx, need, on_lowered in P.never:
         if isinstance(need, str):  # any of these characters
             if not any(c in seg for c in need) and not (need == "[\n" and lo == 0):
@@ -756,7 +757,8 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     for m in P.digits.finditer(text, lo, hi):
         spans.append((m.start(), m.end(), None, ""))
     low = lowered(text)
-    for m in P.fraction.finditer(low, lo, hi):
+    words = frozenset(_HINT_WORDS.findall(low, lo, hi))  # the sentence's words: skip the scans that cannot match
+    for m in (P.fraction.finditer(low, lo, hi) if not P.fraction_words.isdisjoint(words) else ()):
         n, d = m.group("n"), m.group("d")
         if n is None and d not in P.half_words:
             continue
@@ -764,14 +766,14 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
         share = 100.0 * num / P.lex.fractions[d]
         spans.append((m.start(), m.end(), _Words(m.start(), m.end(), share, share, False, False), "percent"))
     taken_f = [(s, e) for s, e, _, u in spans if u]
-    for m in P.word_number.finditer(low, lo, hi):
+    for m in (P.word_number.finditer(low, lo, hi) if not P.number_word_set.isdisjoint(words) else ()):
         for w in _parse_words(low, m.start(), m.end()):
             if not any(a <= w.start < b for a, b in taken_f):
                 spans.append((w.start, w.end, w, ""))
     spans.sort(key=lambda sp: (sp[0], -sp[1]))
     if not spans:
         return []
-    never = _never_spans(text, lo, hi)
+    never = _never_spans(text, lo, hi, words)
     if never:
         spans = [sp for sp in spans if not any(a <= sp[0] < b for a, b in never)]
     atoms: list[_Atom] = []
