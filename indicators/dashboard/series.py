@@ -1,0 +1,231 @@
+"""Series semantics for the charts and tables: what makes figures comparable, and the monthly values that
+follow from cumulative ones. Pure functions over claims frames (no Dash, no store), tested on their own.
+
+A *series* is indicator × item × source × period length. Figures of different period lengths (a month, a
+quarter, January to November, a year, a day) never share a line: the chart draws one length at a time.
+
+*Derived monthly values*: where one series gives cumulative figures from January for consecutive months
+(January–February and January–March; or January–November and the year), the later minus the earlier is the
+month between. It is drawn as derived, carries both claims as its provenance, and is never stored. Bounds
+carry through as intervals: over 9,000 minus exactly 4,000 is over 5,000; over minus over bounds nothing and
+gives no value.
+"""
+from __future__ import annotations
+
+import calendar
+import math
+from enum import StrEnum
+
+import pandas as pd
+
+
+class PeriodKind(StrEnum):
+    """How long a period a figure measures, as an analyst would group them."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+    YTD = "ytd"  # January to a month other than March or December: cumulative year to date
+    YEAR = "year"
+    POINT = "point"  # one day: a stock at a date ("as of 1 December")
+    OTHER = "other"  # any other span (two months mid-year, several years)
+
+
+PERIOD_LABELS = {PeriodKind.MONTH: "monthly", PeriodKind.QUARTER: "quarterly",
+                 PeriodKind.YTD: "year to date (cumulative)", PeriodKind.YEAR: "annual",
+                 PeriodKind.POINT: "point in time", PeriodKind.OTHER: "other spans"}
+ALL = "all"  # the period-length control's "every length together"
+# the default length when a view holds several: the first of these present
+PREFERENCE = (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR, PeriodKind.YTD, PeriodKind.POINT,
+              PeriodKind.OTHER)
+FACT_ROLES = ("reported", "corrected")  # what derivation subtracts: plans and disputed statements never
+SERIES_KEY = ["indicator", "item", "source", "unit"]
+DERIVED_COLUMNS = ["derived", "derived_from"]
+
+
+def _month_end(y: int, m: int) -> int:
+    return calendar.monthrange(y, m)[1]
+
+
+def period_kind(start: str, end: str) -> PeriodKind:
+    """The kind of an ISO period (YYYY-MM-DD, inclusive): "2020-01-01", "2020-11-30" -> YTD."""
+    if not start or not end:
+        return PeriodKind.OTHER
+    if start == end:
+        return PeriodKind.POINT
+    y0, m0, d0 = int(start[:4]), int(start[5:7]), int(start[8:10])
+    y1, m1, d1 = int(end[:4]), int(end[5:7]), int(end[8:10])
+    if d0 != 1 or d1 != _month_end(y1, m1):
+        return PeriodKind.OTHER
+    months = (y1 - y0) * 12 + m1 - m0 + 1
+    if months == 1:
+        return PeriodKind.MONTH
+    if months == 3 and m0 in (1, 4, 7, 10):
+        return PeriodKind.QUARTER
+    if months == 12 and m0 == 1:
+        return PeriodKind.YEAR
+    if m0 == 1 and y0 == y1:
+        return PeriodKind.YTD
+    return PeriodKind.OTHER
+
+
+def period_kinds(df: pd.DataFrame) -> pd.Series:
+    """period_kind of every row (cached per distinct period: a view repeats few periods many times)."""
+    pairs = list(zip(df["period_start"], df["period_end"]))
+    memo = {p: period_kind(*p).value for p in set(pairs)}
+    return pd.Series([memo[p] for p in pairs], index=df.index, dtype=object)
+
+
+def default_kind(kinds) -> str:
+    """The period length a chart shows first: monthly when there is any, else the first of PREFERENCE."""
+    present = set(kinds)
+    return next((k.value for k in PREFERENCE if k.value in present), ALL)
+
+
+# ------------------------------------------------------------------------------------- derivation
+
+def _interval(qualifier: str, value: float, low, high) -> tuple[float, float]:
+    """What a figure asserts as [low, high]; one-sided bounds are half-lines (approximate values are kept
+    as points here: the derived value says "about" instead)."""
+    low = None if low is None or low != low else float(low)
+    high = None if high is None or high != high else float(high)
+    if qualifier == "range" and low is not None and high is not None:
+        return low, high
+    if qualifier in ("over", "at_least"):
+        return (low if low is not None else value), math.inf
+    if qualifier in ("under", "at_most"):
+        return -math.inf, (high if high is not None else value)
+    return value, value
+
+
+_FLIP = {"over": "under", "at_least": "at_most", "under": "over", "at_most": "at_least"}
+
+
+def difference(later: dict, earlier: dict) -> dict | None:
+    """later − earlier for two figures given as {qualifier, value, value_low, value_high}: the derived
+    figure in the same shape, or None when the bounds leave it open on both sides (over minus over)."""
+    a_lo, a_hi = _interval(later["qualifier"], later["value"], later.get("value_low"), later.get("value_high"))
+    b_lo, b_hi = _interval(earlier["qualifier"], earlier["value"], earlier.get("value_low"), earlier.get("value_high"))
+    lo, hi = a_lo - b_hi, a_hi - b_lo
+    if math.isinf(lo) and math.isinf(hi):
+        return None
+    value = float(later["value"]) - float(earlier["value"])
+    if math.isinf(hi):  # a lower bound only: from the later figure's own bound or the earlier one's flipped
+        q = later["qualifier"] if later["qualifier"] in ("over", "at_least") else _FLIP[earlier["qualifier"]]
+        return {"qualifier": q, "value": lo, "value_low": lo, "value_high": None}
+    if math.isinf(lo):
+        q = later["qualifier"] if later["qualifier"] in ("under", "at_most") else _FLIP[earlier["qualifier"]]
+        return {"qualifier": q, "value": hi, "value_low": None, "value_high": hi}
+    if lo != hi:
+        return {"qualifier": "range", "value": value, "value_low": lo, "value_high": hi}
+    approx = "approx" in (later["qualifier"], earlier["qualifier"])
+    return {"qualifier": "approx" if approx else "exact", "value": value, "value_low": None, "value_high": None}
+
+
+def latest_vintage(df: pd.DataFrame, key=None) -> pd.DataFrame:
+    """One figure per series and period: the one of the latest report (then the latest in its text)."""
+    if df.empty:
+        return df
+    key = (key or SERIES_KEY) + ["period_start", "period_end"]
+    order = df.sort_values(["report_month", "report", "char_start"], kind="stable")
+    return order.drop_duplicates(key, keep="last")
+
+
+def derive_monthly(df: pd.DataFrame) -> pd.DataFrame:
+    """Monthly values that follow from cumulative figures of one series (January to month m−1 and January to
+    month m, both as the latest vintage). Returns claims-shaped rows with `derived` True and `derived_from`
+    naming both claims ("report@char_start of the later; of the earlier"); `surface` and `sentence` say what
+    was subtracted. Months a report already gives as a monthly figure of the same series are not derived.
+    Empty (same columns) when nothing follows."""
+    cols = list(df.columns) + [c for c in DERIVED_COLUMNS if c not in df.columns]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    facts = df[df["role"].isin(FACT_ROLES)]
+    if facts.empty:
+        return pd.DataFrame(columns=cols)
+    facts = latest_vintage(facts)
+    starts_jan = facts["period_start"].str[5:] == "01-01"
+    same_year = facts["period_start"].str[:4] == facts["period_end"].str[:4]
+    cum = facts[starts_jan & same_year].copy()
+    cum = cum[[period_kind(s, e) in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YTD, PeriodKind.YEAR)
+               for s, e in zip(cum["period_start"], cum["period_end"])]]
+    if cum.empty:
+        return pd.DataFrame(columns=cols)
+    cum["_year"] = cum["period_end"].str[:4]
+    cum["_m"] = cum["period_end"].str[5:7].astype(int)
+    monthly = facts[[period_kind(s, e) is PeriodKind.MONTH for s, e in zip(facts["period_start"], facts["period_end"])]]
+    stated = {tuple(r) for r in monthly[SERIES_KEY + ["period_start"]].itertuples(index=False)}
+    rows = []
+    for _, g in cum.groupby(SERIES_KEY + ["_year"], sort=False):
+        by_month = {int(m): r for m, r in zip(g["_m"], g.to_dict("records"))}
+        for m, later in by_month.items():
+            earlier = by_month.get(m - 1)
+            if earlier is None:
+                continue
+            start = f"{later['_year']}-{m:02d}-01"
+            if tuple(later[k] for k in SERIES_KEY) + (start,) in stated:
+                continue
+            d = difference(later, earlier)
+            if d is None:
+                continue
+            row = {c: later.get(c) for c in df.columns}
+            row.update(d)
+            row.update({
+                "period_start": start, "period_end": later["period_end"],
+                "surface": f"{later['surface']} − {earlier['surface']}",
+                "sentence": f"{later['sentence']} — minus — {earlier['sentence']}",
+                "derived": True,
+                "derived_from": f"{later['report']}@{int(later['char_start'])}; "
+                                f"{earlier['report']}@{int(earlier['char_start'])}",
+            })
+            rows.append(row)
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    return pd.DataFrame(rows, columns=cols)
+
+
+def with_derived(df: pd.DataFrame) -> pd.DataFrame:
+    """The claims and the monthly values derived from them, with `derived` (bool) and `derived_from` ("" for a
+    claim a report gave)."""
+    base = df.copy()
+    base["derived"] = False
+    base["derived_from"] = ""
+    derived = derive_monthly(df)
+    if derived.empty:
+        return base
+    return pd.concat([base, derived], ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------- the table
+
+def wide_table(df: pd.DataFrame, item_label=lambda item: item or "total") -> pd.DataFrame:
+    """The latest vintage per period and item, wide: one row per period (start, end, length), one column per
+    item, cells the values (a bound or range written as the analyst would: "> 9,000", "6 – 15").
+    Facts only (reported and corrected); empty frame with the period columns when there is nothing."""
+    base = ["period_start", "period_end", "period"]
+    facts = df[df["role"].isin(FACT_ROLES)] if len(df) else df
+    if facts.empty:
+        return pd.DataFrame(columns=base)
+    latest = latest_vintage(facts, key=["indicator", "item", "unit"])
+    latest = latest.assign(_cell=[cell_text(r) for r in latest.to_dict("records")],
+                           _col=[item_label(i) for i in latest["item"]],
+                           period=[PERIOD_LABELS[period_kind(s, e)] for s, e in
+                                   zip(latest["period_start"], latest["period_end"])])
+    wide = latest.pivot_table(index=base, columns="_col", values="_cell", aggfunc="last").reset_index()
+    wide.columns.name = None
+    return wide.sort_values(["period_start", "period_end"], kind="stable").reset_index(drop=True)
+
+
+def number(v: float) -> str:
+    """A figure as an analyst writes it: 9,000; 21.1; 7,000,000."""
+    if v is None or v != v:
+        return ""
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.6g}" if abs(v) >= 1000 else f"{v:g}"
+
+
+def cell_text(r: dict) -> str:
+    """One figure with its qualifier as short text: "9,000", "> 9,000", "≥ 90", "< 7,000,000", "~30", "6 – 15"."""
+    q, v = r["qualifier"], r["value"]
+    if q == "range" and r.get("value_low") == r.get("value_low") and r.get("value_low") is not None:
+        return f"{number(r['value_low'])} – {number(r['value_high'])}"
+    sign = {"over": "> ", "at_least": "≥ ", "under": "< ", "at_most": "≤ ", "approx": "~"}.get(q, "")
+    return f"{sign}{number(v)}"
