@@ -254,7 +254,7 @@ class Store:
     def claim(self, report_id: str, seq: int) -> dict | None:
         """One claim with its review columns, by its place in its report."""
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]])
+            row = conn.execute(sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq", "extracted"]])
                                .where(claims.c.report == report_id, claims.c.seq == int(seq))).mappings().first()
         return dict(row) if row else None
 
@@ -360,10 +360,12 @@ class Store:
 
     def review_queue(self, kind: str = "all", offset: int = 0, limit: int = 25) -> tuple[pd.DataFrame, int]:
         """Claims that need a person: no indicator, the extractor unsure (notes say why), or not yet reviewed."""
-        where = {"unattached": [claims.c.indicator == ""],
-                 "unsure": [claims.c.notes != "", claims.c.review == ReviewState.UNREVIEWED],
-                 "unreviewed": [claims.c.review == ReviewState.UNREVIEWED],
-                 "all": [sa.or_(claims.c.indicator == "", claims.c.notes != "", claims.c.review == ReviewState.UNREVIEWED)],
+        # a claim a person has handled (accepted, corrected, rejected) no longer needs a look
+        unreviewed = claims.c.review == ReviewState.UNREVIEWED
+        where = {"unattached": [claims.c.indicator == "", unreviewed],
+                 "unsure": [claims.c.notes != "", unreviewed],
+                 "unreviewed": [unreviewed],
+                 "all": [unreviewed],
                  "reviewed": [claims.c.review != ReviewState.UNREVIEWED]}[kind]
         q = (sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]]).where(*where)
              .order_by((claims.c.indicator != "").asc(), (claims.c.notes == "").asc(), claims.c.report_month.desc(),
@@ -570,6 +572,15 @@ class Store:
                       reports.c.content_hash, reports.c.ingested_at).order_by(reports.c.month, reports.c.id)
         with self.engine.connect() as conn:
             return pd.read_sql(q, conn)
+
+    def report_titles(self) -> dict[str, str]:
+        """{report id: "YYYY-MM · title"} for every report, for labels in place of ids; remembered until the
+        store changes."""
+        def compute():
+            with self.engine.connect() as conn:
+                rows = conn.execute(sa.select(reports.c.id, reports.c.title, reports.c.month)).all()
+            return {r.id: f"{r.month} · {' '.join((r.title or r.id).split())}".strip(" ·") for r in rows}
+        return self._cached(("report_titles",), compute)
 
     def report_text(self, report_id: str) -> str | None:
         with self.engine.connect() as conn:

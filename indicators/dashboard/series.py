@@ -18,6 +18,8 @@ from enum import StrEnum
 
 import pandas as pd
 
+from ..schema import SCHEMA
+
 
 class PeriodKind(StrEnum):
     """How long a period a figure measures, as an analyst would group them."""
@@ -38,7 +40,7 @@ ALL = "all"  # the period-length control's "every length together"
 PREFERENCE = (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR, PeriodKind.YTD, PeriodKind.POINT,
               PeriodKind.OTHER)
 FACT_ROLES = ("reported", "corrected")  # what derivation subtracts: plans and disputed statements never
-SERIES_KEY = ["indicator", "item", "source", "unit"]
+SERIES_KEY = SCHEMA.group("series_source")
 DERIVED_COLUMNS = ["derived", "derived_from"]
 
 
@@ -126,7 +128,7 @@ def latest_vintage(df: pd.DataFrame, key=None) -> pd.DataFrame:
     if df.empty:
         return df
     key = (key or SERIES_KEY) + ["period_start", "period_end"]
-    order = df.sort_values(["report_month", "report", "char_start"], kind="stable")
+    order = df.sort_values(SCHEMA.group("vintage_order"), kind="stable")
     return order.drop_duplicates(key, keep="last")
 
 
@@ -205,7 +207,7 @@ def wide_table(df: pd.DataFrame, item_label=lambda item: item or "total") -> pd.
     facts = df[df["role"].isin(FACT_ROLES)] if len(df) else df
     if facts.empty:
         return pd.DataFrame(columns=base)
-    latest = latest_vintage(facts, key=["indicator", "item", "unit"])
+    latest = latest_vintage(facts, key=SCHEMA.group("item_series"))
     latest = latest.assign(_cell=[cell_text(r) for r in latest.to_dict("records")],
                            _col=[item_label(i) for i in latest["item"]],
                            period=[PERIOD_LABELS[period_kind(s, e)] for s, e in
