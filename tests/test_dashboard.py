@@ -275,12 +275,16 @@ def test_chart_draws_one_period_length_at_a_time(client, period, values):
 
 def test_an_indicator_the_catalog_does_not_name_is_no_error(client):
     out = _callback(client, "..items.options...sources.options...indicator-note.children..",
-                    {"indicator.value": "gone.from_catalog", "also.value": None, "uploaded.data": 0})
+                    {"indicator.value": "gone.from_catalog", "also.value": None, "uploaded.data": 0},
+                    {"items.value": None, "sources.value": None})
     assert out["items"]["options"] == [] and "not in the catalog" in out["indicator-note"]["children"]
     fig = _callback(client, _CHART, dict(_CHART_INPUTS, **{"indicator.value": "gone.from_catalog"}))
     assert fig["chart"]["figure"]["layout"]["annotations"][0]["text"] == "No claims match this view"
-    msg = _callback(client, "..url-message.children...url-message.style..",
-                    {"url.search": "?indicator=gone.from_catalog&report=nope"})
+    from indicators.dashboard.app import URL_STATE
+    deps = json.loads(client.get("/_dash-dependencies").get_data())
+    sync = next(d for d in deps if "url-message.children" in d["output"])
+    msg = _callback(client, sync["output"], {"url.search": "?indicator=gone.from_catalog&report=nope",
+                                             **{f"{cid}.value": None for _, cid, *_ in URL_STATE}})
     assert "'gone.from_catalog'" in msg["url-message"]["children"] and "'nope'" in msg["url-message"]["children"]
     assert msg["url-message"]["style"] == {"display": "block"}
 

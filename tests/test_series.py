@@ -123,10 +123,12 @@ def test_wide_table_latest_vintage_per_period_and_item():
         _claim(12, "2021-01-31", start="2021-01-01", item="north", month="2021-03", report="b"),  # revision
         _claim(7, "2021-01-31", start="2021-01-01", item="south", qualifier="over", low=7),
         _claim(6, "2021-02-28", start="2021-02-01", item="", qualifier="range", low=4, high=8),
-        _claim(99, "2021-02-28", start="2021-02-01", item="north", role="planned"),  # a plan is no fact
+        _claim(99, "2021-02-28", start="2021-02-01", item="north", role="planned"),  # a plan: a column of its own
+        _claim(50, "2021-02-28", start="2021-02-01", item="north", role="stated"),  # disputed: left out
     ])
     wide = series.wide_table(df)
-    assert list(wide.columns) == ["period_start", "period_end", "period", "north", "south", "total"]
+    assert list(wide.columns) == ["period_start", "period_end", "period", "north", "north (planned)", "south", "total"]
+    assert wide.iloc[1]["north (planned)"] == "99"
     assert wide.iloc[0][["north", "south"]].tolist() == ["12", "> 7"]
     assert wide.iloc[1]["total"] == "4 – 8" and (pd.isna(wide.iloc[1]["north"]) or wide.iloc[1]["north"] == "")
     assert wide["period"].tolist() == ["monthly", "monthly"]

@@ -101,7 +101,7 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
                        columnDefs=[{"field": f, "headerName": h, "minWidth": w, "flex": 3 if "sentence" in f else 1,
                                     "wrapText": "sentence" in f, "autoHeight": "sentence" in f}
                                    for f, h, w in PAIR_GRID],
-                       dashGridOptions={"overlayNoRowsTemplate": "No disputed figures in these reports"}),
+                       dashGridOptions={"localeText": {"noRowsToShow": "No disputed figures in these reports"}}),
             dcc.Graph(id="plan-chart", config={"displaylogo": False}),
             *review_ui.plan_table(),
         ]),
@@ -164,38 +164,45 @@ def url_values(search: str, current: dict) -> dict:
 def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) -> None:
     keys = [k for k, *_ in URL_STATE]
 
-    @app.callback(Output("url", "search"), *[Output(cid, "value") for _, cid, *_ in URL_STATE],
-                  Input("url", "search"), *[Input(cid, "value") for _, cid, *_ in URL_STATE])
-    def sync_url(search, *values):
-        """The URL holds the view: read it on load (and on a link), write it when the view changes."""
-        current = dict(zip(keys, values))
-        if ctx.triggered_id in (None, "url"):
-            wanted = url_values(search, current)
-            return (no_update, *[wanted[k] if wanted[k] != current[k] else no_update for k in keys])
-        q = parse_qs((search or "").lstrip("?"))
-        keep = {k: (q.get(k) or [""])[0] for k in _KEEP} if current["tab"] in ("report", "review") else {}
-        new = url_query(current, keep)
-        return (new if new != (search or "?") else no_update, *[no_update] * len(keys))
-
-    @app.callback(Output("url-message", "children"), Output("url-message", "style"), Input("url", "search"))
-    def url_message(search):
-        """Ids in a link that name nothing here get a visible message (never a blank page)."""
+    def problems(search: str) -> list[str]:
+        """Ids in a link that name nothing here."""
         q = parse_qs((search or "").lstrip("?"))
         known = {i.id for i in catalog.indicators} | set(store.distinct("indicator"))
-        problems = [f"indicator {i!r}" for i in q.get("indicator", []) + q.get("also", []) if i not in known]
+        found = [f"indicator {i!r}" for i in q.get("indicator", []) + q.get("also", []) if i not in known]
         titles = store.report_titles()
-        problems += [f"report {r!r}" for r in q.get("report", []) if r not in titles]
+        found += [f"report {r!r}" for r in q.get("report", []) if r not in titles]
         for claim in q.get("claim", []):
             report, _, start = claim.rpartition("@")
             if not (report in titles and start.isdigit() and store.seq_of(report, int(start)) is not None):
-                problems.append(f"claim {claim!r}")
+                found.append(f"claim {claim!r}")
         tab = (q.get("tab") or ["indicators"])[0]
         if tab not in {v for v, _ in TABS}:
-            problems.append(f"tab {tab!r}")
-        if not problems:
-            return "", {"display": "none"}
-        return (f"This link names {', '.join(problems)}, which this dashboard does not have; "
-                "showing what it does have instead."), {"display": "block"}
+            found.append(f"tab {tab!r}")
+        return found
+
+    @app.callback(Output("url", "search"), Output("url-message", "children"), Output("url-message", "style"),
+                  Output("items", "options", allow_duplicate=True), Output("sources", "options", allow_duplicate=True),
+                  *[Output(cid, "value") for _, cid, *_ in URL_STATE],
+                  Input("url", "search"), *[Input(cid, "value") for _, cid, *_ in URL_STATE],
+                  prevent_initial_call="initial_duplicate")
+    def sync_url(search, *values):
+        """The URL holds the view: read it on load (and on a link), write it when the view changes. Ids in a
+        link that name nothing here get a visible message, kept until the next link is followed."""
+        current = dict(zip(keys, values))
+        if ctx.triggered_id in (None, "url"):
+            wanted = url_values(search, current)
+            bad = problems(search)
+            message = (f"This link names {', '.join(bad)}, which this dashboard does not have; showing what it "
+                       f"does have instead.") if bad else ""
+            # a link's items and sources are offered at once: a dropdown drops a value it does not offer
+            offered = [[{"label": v, "value": v} for v in wanted[k]] if wanted[k] else no_update
+                       for k in ("items", "sources")]
+            return (no_update, message, {"display": "block" if bad else "none"}, *offered,
+                    *[wanted[k] if wanted[k] != current[k] else no_update for k in keys])
+        q = parse_qs((search or "").lstrip("?"))
+        keep = {k: (q.get(k) or [""])[0] for k in _KEEP} if current["tab"] in ("report", "review") else {}
+        new = url_query(current, keep)
+        return (new if new != (search or "?") else no_update, *[no_update] * (4 + len(keys)))
 
     @app.callback([Output(f"panel-{v}", "style") for v, _ in TABS], Input("tab", "value"))
     def show_panel(tab):

@@ -61,7 +61,7 @@ def review_panel(catalog: Catalog):
                    style={"height": "430px", "width": "100%"},
                    dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True,
                                                      "checkboxes": False},
-                                    "overlayNoRowsTemplate": "Nothing in this queue"}),
+                                    "localeText": {"noRowsToShow": "Nothing in this queue"}}),
         html.Div(className="pager", children=[html.Button("◀ previous", id="queue-prev"),
                                               html.Span(id="queue-page-label"),
                                               html.Button("next ▶", id="queue-next"),
@@ -87,7 +87,7 @@ def review_panel(catalog: Catalog):
                        style={"height": "240px", "width": "100%"},
                        dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True,
                                                          "checkboxes": True},
-                                        "overlayNoRowsTemplate": "No edits yet"}),
+                                        "localeText": {"noRowsToShow": "No edits yet"}}),
             html.Button("Undo the selected edit", id="undo-button"),
         ]),
         html.H4("Edits that no longer attach to a claim"),
@@ -99,8 +99,8 @@ def plan_table():
     return [html.H3("Plans against what was reported"),
             dag.AgGrid(id="plan-grid", rowData=[], defaultColDef=DEFAULT_COL, style={"height": "300px", "width": "100%"},
                        columnDefs=[{"field": f, "headerName": h, "minWidth": 100, "flex": 1} for f, h in PLAN_GRID],
-                       dashGridOptions={"overlayNoRowsTemplate": "No plan has a reported figure for the same item "
-                                                                 "and period yet"})]
+                       dashGridOptions={"localeText": {"noRowsToShow": "No plan has a reported figure for the same item "
+                                                                 "and period yet"}})]
 
 
 def _text(v) -> str:

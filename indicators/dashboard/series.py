@@ -202,14 +202,17 @@ def with_derived(df: pd.DataFrame) -> pd.DataFrame:
 def wide_table(df: pd.DataFrame, item_label=lambda item: item or "total") -> pd.DataFrame:
     """The latest vintage per period and item, wide: one row per period (start, end, length), one column per
     item, cells the values (a bound or range written as the analyst would: "> 9,000", "6 – 15").
-    Facts only (reported and corrected); empty frame with the period columns when there is nothing."""
+    Reported and corrected figures under the item's name; plans in columns of their own ("military
+    (planned)"); disputed statements left out. Empty frame with the period columns when there is nothing."""
     base = ["period_start", "period_end", "period"]
-    facts = df[df["role"].isin(FACT_ROLES)] if len(df) else df
-    if facts.empty:
+    rows = df[df["role"].isin(FACT_ROLES + ("planned",))] if len(df) else df
+    if rows.empty:
         return pd.DataFrame(columns=base)
-    latest = latest_vintage(facts, key=SCHEMA.group("item_series"))
+    rows = rows.assign(_plan=rows["role"] == "planned")
+    latest = latest_vintage(rows, key=SCHEMA.group("item_series") + ["_plan"])
     latest = latest.assign(_cell=[cell_text(r) for r in latest.to_dict("records")],
-                           _col=[item_label(i) for i in latest["item"]],
+                           _col=[item_label(i) + (" (planned)" if p else "") for i, p in
+                                 zip(latest["item"], latest["_plan"])],
                            period=[PERIOD_LABELS[period_kind(s, e)] for s, e in
                                    zip(latest["period_start"], latest["period_end"])])
     wide = latest.pivot_table(index=base, columns="_col", values="_cell", aggfunc="last").reset_index()

@@ -13,20 +13,21 @@ from .common import DEFAULT_COL, GRID_STYLE, TEXT_FILTER, claim_id, labels, mark
 BLOCK = 100  # rows per request (one SQL page)
 # (store column, header, width settings): what fits 1,366 px, the sentence taking what is left
 COLUMNS = [
-    ("report", "Report", {"minWidth": 150, "flex": 1.2}),
-    ("indicator", "Indicator", {"minWidth": 150, "flex": 1.2}),
-    ("item", "Item", {"minWidth": 90, "flex": 0.7}),
-    ("surface", "Figure", {"minWidth": 110, "flex": 0.8}),
-    ("value", "Value", {"minWidth": 90, "flex": 0.6, "type": "rightAligned"}),
-    ("unit", "Unit", {"minWidth": 80, "flex": 0.5}),
-    ("period_start", "Period", {"minWidth": 120, "flex": 0.8}),
-    ("role", "Role", {"minWidth": 90, "flex": 0.5}),
-    ("source", "Source", {"minWidth": 110, "flex": 0.9}),
-    ("sentence", "Sentence", {"minWidth": 260, "flex": 3, "cellRenderer": "MarkedSentence", "wrapText": True,
+    ("report", "Report", {"minWidth": 130, "flex": 1.2}),
+    ("indicator", "Indicator", {"minWidth": 130, "flex": 1.2}),
+    ("item", "Item", {"minWidth": 80, "flex": 0.7}),
+    ("surface", "Figure", {"minWidth": 100, "flex": 0.8}),
+    ("value", "Value", {"minWidth": 100, "flex": 0.7, "type": "rightAligned",
+                        "valueFormatter": {"function": "params.value == null ? '' : "
+                                                       "params.value.toLocaleString('en-US') + ' ' + params.data.unit"}}),
+    ("period_start", "Period", {"minWidth": 110, "flex": 0.8}),
+    ("role", "Role", {"minWidth": 80, "flex": 0.5}),
+    ("source", "Source", {"minWidth": 100, "flex": 0.9}),
+    ("sentence", "Sentence", {"minWidth": 200, "flex": 3, "cellRenderer": "MarkedSentence", "wrapText": True,
                               "sortable": False}),
-    ("review", "Review", {"minWidth": 100, "flex": 0.6}),
-    ("pair_kind", "Pair", {"minWidth": 100, "flex": 0.7}),
-    ("notes", "Extractor notes", {"minWidth": 110, "flex": 0.7}),
+    ("review", "Review", {"minWidth": 90, "flex": 0.6}),
+    ("pair_kind", "Pair", {"minWidth": 80, "flex": 0.7}),
+    ("notes", "Extractor notes", {"minWidth": 90, "flex": 0.7}),
 ]
 FILTERABLE = set(SCHEMA.group("grid_filters"))
 
@@ -44,7 +45,7 @@ def layout() -> list:
                    getRowId="params.data.id", style=GRID_STYLE,
                    dashGridOptions={"cacheBlockSize": BLOCK, "maxBlocksInCache": 20, "rowHeight": 54,
                                     "infiniteInitialRowCount": 1, "tooltipShowDelay": 400,
-                                    "overlayNoRowsTemplate": "No claims match"}),
+                                    "localeText": {"noRowsToShow": "No claims match"}}),
         html.P(id="claims-count"),
     ]
 

@@ -9,7 +9,7 @@ from ...catalog import Catalog
 DEFAULT_COL = {"resizable": True, "sortable": True, "filter": False, "minWidth": 80,
                "wrapHeaderText": True, "autoHeaderHeight": True}
 GRID_STYLE = {"height": "560px", "width": "100%"}
-TEXT_FILTER = {"filter": "agTextColumnFilter",
+TEXT_FILTER = {"filter": "agTextColumnFilter", "floatingFilter": True,
                "filterParams": {"filterOptions": ["contains", "equals"], "maxNumConditions": 1, "debounceMs": 300}}
 
 

@@ -22,8 +22,9 @@ def layout(catalog: Catalog) -> list:
     options = [{"label": "all indicators", "value": ""}] + [
         {"label": f"{i.theme} · {i.label}", "value": i.id} for i in sorted(catalog.indicators, key=lambda i: (i.theme, i.label))]
     defs = [{"field": f, "headerName": h, "minWidth": w, "flex": 3 if f == "sentence" else 1,
-             "filter": "agTextColumnFilter"} for f, h, w in COLUMNS]
-    defs[-1].update({"cellRenderer": "MarkedSentence", "wrapText": True, "autoHeight": True, "filter": False})
+             "filter": "agTextColumnFilter", "floatingFilter": True} for f, h, w in COLUMNS]
+    defs[-1].update({"cellRenderer": "MarkedSentence", "wrapText": True, "autoHeight": True, "filter": False,
+                    "floatingFilter": False})
     return [
         html.P("The same indicator, item and period given different values: a revision when one source changed "
                "its figure in a later report, a conflict when sources disagree. Figures agree when what they "
@@ -42,7 +43,7 @@ def layout(catalog: Catalog) -> list:
                    getRowId="params.data.claim_id", style={"height": "520px", "width": "100%"},
                    dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True,
                                                      "checkboxes": True},
-                                    "overlayNoRowsTemplate": "No figures disagree",
+                                    "localeText": {"noRowsToShow": "No figures disagree"},
                                     "rowClassRules": {"latest-figure": "params.data.latest === 'yes'"}}),
     ]
 

@@ -3,7 +3,7 @@ at a time, derived monthly values drawn as such; the clicked point's claim; CSV 
 from __future__ import annotations
 
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
 
 from ...catalog import Catalog
 from ...conflicts import vintages
@@ -113,8 +113,10 @@ def register(app, store: Store, catalog: Catalog) -> None:
             return None
 
     @app.callback(Output("items", "options"), Output("sources", "options"), Output("indicator-note", "children"),
-                  Input("indicator", "value"), Input("also", "value"), Input("uploaded", "data"))
-    def indicator_choices(indicator, also, _n):
+                  Input("indicator", "value"), Input("also", "value"), Input("uploaded", "data"),
+                  State("items", "value"), State("sources", "value"))
+    def indicator_choices(indicator, also, _n, chosen_items, chosen_sources):
+        """Items and sources of the indicator(s); values already chosen (a shared link's) stay offered."""
         if not indicator:
             return [], [], ""
         ids = [indicator] + [a for a in (also or []) if a != indicator][:MAX_COMPARE - 1]
@@ -126,8 +128,9 @@ def register(app, store: Store, catalog: Catalog) -> None:
         for name, values in (("items", items), ("sources", sources)):
             if len(values) > MAX_OPTIONS:
                 note += f" Only the first {MAX_OPTIONS} {name} (alphabetically) are offered."
-        return ([{"label": i, "value": i} for i in items[:MAX_OPTIONS]],
-                [{"label": s, "value": s} for s in sources[:MAX_OPTIONS]], note)
+        offer = lambda values, chosen: [{"label": v, "value": v}
+                                        for v in list(dict.fromkeys(values[:MAX_OPTIONS] + list(chosen or [])))]
+        return offer(items, chosen_items), offer(sources, chosen_sources), note
 
     @app.callback(Output("chart", "figure"), Output("period", "options"),
                   Input("indicator", "value"), Input("also", "value"), Input("layout", "value"),
@@ -155,7 +158,7 @@ def register(app, store: Store, catalog: Catalog) -> None:
                   prevent_initial_call=True)
     def point_detail(click, _indicator):
         """The clicked claim (both claims of a derived value); cleared when the indicator changes."""
-        if not click or not click.get("points") or "customdata" not in click["points"][0]:
+        if ctx.triggered_id == "indicator" or not click or not click.get("points") or "customdata" not in click["points"][0]:
             return ""
         custom = click["points"][0]["customdata"]
         report, start = custom[0], custom[1]

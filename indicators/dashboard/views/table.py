@@ -20,7 +20,7 @@ def layout() -> list:
         html.P(id="wide-note", className="note"),
         dag.AgGrid(id="wide-grid", rowData=[], columnDefs=[], defaultColDef=DEFAULT_COL,
                    columnSize="responsiveSizeToFit", style={"height": "520px", "width": "100%"},
-                   dashGridOptions={"overlayNoRowsTemplate": "No figures for this indicator yet",
+                   dashGridOptions={"suppressFieldDotNotation": True, "localeText": {"noRowsToShow": "No figures for this indicator yet"},
                                     "tooltipShowDelay": 300}),
         html.Button("Download this table as CSV (wide)", id="wide-download-button"),
         dcc.Download(id="wide-download"),
