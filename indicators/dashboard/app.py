@@ -13,11 +13,13 @@ from ..schema import Role
 from ..store import Store
 from . import figures, review_ui, uploads
 from .routes import add_routes
-from .views import claims as claims_view
-from .views import conflicts as conflicts_view
-from .views import indicators as indicators_view
-from .views import table as table_view
-from .views.common import DEFAULT_COL, labels, mark_at
+from .views import (
+    claims as claims_view,
+    conflicts as conflicts_view,
+    indicators as indicators_view,
+    table as table_view,
+)
+from .views.common import DEFAULT_COL, labels
 from .views.indicators import AUTO, MAX_OPTIONS, MAX_POINTS  # noqa: F401 (MAX_POINTS: tests patch it there)
 
 TABS = [("indicators", "Indicators"), ("table", "Table"), ("disputes", "Stated vs corrected"),

@@ -3,7 +3,7 @@ at a time, derived monthly values drawn as such; the clicked point's claim; CSV 
 from __future__ import annotations
 
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html
 
 from ...catalog import Catalog
 from ...conflicts import vintages
@@ -39,7 +39,7 @@ def layout(indicator_options: list[dict], first: str | None) -> list:
                 {"label": "period measured", "value": "period"},
                 {"label": "report month", "value": "report_month"}])]),
             html.Label(["Colour by", dcc.RadioItems(id="colour", inline=True, value="item",
-                                                    options=[{"label": l, "value": v} for v, l in COLOURS])]),
+                                                    options=[{"label": text, "value": v} for v, text in COLOURS])]),
             dcc.Checklist(id="vintages", inline=True, value=[], options=[
                 {"label": "show earlier figures for the same period (vintages)", "value": "show"}]),
         ]),
