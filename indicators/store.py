@@ -91,10 +91,13 @@ edits = sa.Table(
 # the chart and its choices: one indicator's claims by role, item and source, with their periods and keys, read
 # from the index alone (an indicator's claims are scattered over the whole table)
 sa.Index("ix_claims_chart", *[claims.c[c] for c in SCHEMA.group("chart_index")])  # with review: rejected ones leave
-_RETIRED_INDEXES = ("ix_claims_view",)  # superseded above; dropped from older stores on open
-# the claims table filters and sorts on these: a page is an index walk, not a scan of every claim
+# superseded (the one-column sort indexes by the ones below); dropped from older stores on open
+_RETIRED_INDEXES = ("ix_claims_view", *[f"ix_claims_{c}" for c in SCHEMA.group("sorted")])
+# the claims grid filters and sorts on these: a page is an index walk, not a scan of every claim; with the
+# claim's key after the column, ORDER BY column, report, seq is the index's own order, so even the last page of
+# a million claims is a walk of the index alone
 for _col in SCHEMA.group("sorted"):
-    sa.Index(f"ix_claims_{_col}", claims.c[_col])
+    sa.Index(f"ix_claims_{_col}_page", claims.c[_col], claims.c.report, claims.c.seq)
 # columns with few distinct values: a substring filter on them becomes `IN (the values that contain it)`
 FACETS = tuple(SCHEMA.group("facets"))
 MAX_FACET_VALUES = 5000
@@ -491,16 +494,20 @@ class Store:
         where = _equal(filters) + [self._contains(claims.c[col], text) for col, text in contains.items()]
         total = self._cached(("count", _key(filters), _key(contains)), lambda: self._count(where)) if count else None
         if (where and total is not None and self.engine.dialect.name == "sqlite" and not set(filters) | set(contains)
-                <= CLUSTERED and _leads(set(), sort[0][0] if sort else "report") and total * 50 > self.count_claims()):
+                <= CLUSTERED and _leads(set(), sort[0][0] if sort else "report") and total * 50 > self.count_claims()
+                and (offset + limit) * self.count_claims() <= 4 * total * total):
             # the filter keeps many rows scattered over the table: walking the sort column's index and skipping the
             # others finds a page sooner than fetching every match and sorting it, so keep SQLite's planner off the
             # filter's index (unary + makes a column an expression, which no index serves). A report's claims are
-            # stored together, so a filter on reports or months reads few pages and keeps its index.
+            # stored together, so a filter on reports or months reads few pages and keeps its index. A page deep in
+            # the matches (the walk would pass more than four times as many rows as match) sorts the matches instead.
             plain = lambda col: sa.literal_column(f"+{claims.name}.{col}", type_=claims.c[col].type)
             where = _equal(filters, plain) + [self._contains(plain(col), text, col) for col, text in contains.items()]
         q = sa.select(*[claims.c[c] for c in OUT_COLUMNS]).where(*where)
         order = [claims.c[c].asc() if asc else claims.c[c].desc() for c, asc in sort]
-        q = q.order_by(*order, claims.c.report, claims.c.seq).offset(offset).limit(limit)
+        # ties in the claim's order, in the first key's direction: the sort index then serves the whole ORDER BY
+        tie = (lambda c: c.asc()) if not sort or sort[0][1] else (lambda c: c.desc())
+        q = q.order_by(*order, tie(claims.c.report), tie(claims.c.seq)).offset(offset).limit(limit)
         with self.engine.connect() as conn:
             df = pd.read_sql(q, conn)
         return typed(df), total

@@ -150,11 +150,14 @@ def indicator_figure(df: pd.DataFrame, *, x: str = "period", colour: str = "item
     groups = sorted(set(keys))
     colour_of = {g: (ROLE_COLOURS.get(g) if colour == "role" else None) or _PALETTE[n % len(_PALETTE)]
                  for n, g in enumerate(groups)}
+    members: dict = {}  # (panel, colour group) -> row numbers, in one pass
+    for i, (p, g) in enumerate(zip(panel_key, keys)):
+        members.setdefault((p, g), []).append(i)
     traces, shown = [], set()
     for panel in panel_ids:
         ax = axis_of[panel]
         for group in groups:
-            rows = [i for i in range(len(df)) if keys[i] == group and panel_key[i] == panel]
+            rows = members.get((panel, group))
             if not rows:
                 continue
             col = colour_of[group]

@@ -141,30 +141,32 @@ def derive_monthly(df: pd.DataFrame) -> pd.DataFrame:
     cols = list(df.columns) + [c for c in DERIVED_COLUMNS if c not in df.columns]
     if df.empty:
         return pd.DataFrame(columns=cols)
+    # plain records: a chart's view is at most a few thousand rows, and this is one pass over them
+    order = SCHEMA.group("vintage_order")
+    latest: dict = {}  # (series, period) -> the latest vintage's record
     facts = df[df["role"].isin(FACT_ROLES)]
-    if facts.empty:
-        return pd.DataFrame(columns=cols)
-    facts = latest_vintage(facts)
-    starts_jan = facts["period_start"].str[5:] == "01-01"
-    same_year = facts["period_start"].str[:4] == facts["period_end"].str[:4]
-    cum = facts[starts_jan & same_year].copy()
-    cum = cum[[period_kind(s, e) in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YTD, PeriodKind.YEAR)
-               for s, e in zip(cum["period_start"], cum["period_end"])]]
-    if cum.empty:
-        return pd.DataFrame(columns=cols)
-    cum["_year"] = cum["period_end"].str[:4]
-    cum["_m"] = cum["period_end"].str[5:7].astype(int)
-    monthly = facts[[period_kind(s, e) is PeriodKind.MONTH for s, e in zip(facts["period_start"], facts["period_end"])]]
-    stated = {tuple(r) for r in monthly[SERIES_KEY + ["period_start"]].itertuples(index=False)}
+    names = list(facts.columns)
+    for values in zip(*(facts[c].tolist() for c in names)):  # faster than to_dict("records") on text columns
+        r = dict(zip(names, values))
+        k = tuple(r[c] for c in SERIES_KEY) + (r["period_start"], r["period_end"])
+        if k not in latest or [latest[k][c] for c in order] <= [r[c] for c in order]:
+            latest[k] = r
+    cumulative: dict = {}  # (series, year) -> {month: record} for periods from 1 January to a month's end
+    stated = set()  # (series, first day) of the monthly figures reports gave
+    for k, r in latest.items():
+        kind = period_kind(r["period_start"], r["period_end"])
+        if kind is PeriodKind.MONTH:
+            stated.add(k[:-2] + (r["period_start"],))
+        if (kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YTD, PeriodKind.YEAR)
+                and r["period_start"][5:] == "01-01" and r["period_start"][:4] == r["period_end"][:4]):
+            cumulative.setdefault(k[:-2] + (r["period_end"][:4],), {})[int(r["period_end"][5:7])] = r
     rows = []
-    for _, g in cum.groupby(SERIES_KEY + ["_year"], sort=False):
-        by_month = {int(m): r for m, r in zip(g["_m"], g.to_dict("records"))}
-        for m, later in by_month.items():
+    for key, by_month in cumulative.items():
+        year = key[-1]
+        for m, later in sorted(by_month.items()):
             earlier = by_month.get(m - 1)
-            if earlier is None:
-                continue
-            start = f"{later['_year']}-{m:02d}-01"
-            if tuple(later[k] for k in SERIES_KEY) + (start,) in stated:
+            start = f"{year}-{m:02d}-01"
+            if earlier is None or key[:-1] + (start,) in stated:
                 continue
             d = difference(later, earlier)
             if d is None:
