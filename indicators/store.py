@@ -462,7 +462,9 @@ class Store:
         chart of the sample still spans the whole time range; the rows come in report and text order."""
         total = self.count_claims(**filters)
         if total <= max_rows:
-            return self.claims(**filters), total
+            q = sa.select(*[claims.c[c] for c in OUT_COLUMNS]).where(*_equal(filters)).order_by(claims.c.report,
+                                                                                                claims.c.seq)
+            return self._frame(q), total
         step = -(-total // max_rows)
         order = (claims.c.period_start, claims.c.period_end, claims.c.report, claims.c.seq)
         keys = sa.select(claims.c.report, claims.c.seq,
@@ -470,9 +472,23 @@ class Store:
         q = (sa.select(*[claims.c[c] for c in OUT_COLUMNS])
              .join(keys, sa.and_(claims.c.report == keys.c.report, claims.c.seq == keys.c.seq))
              .where((keys.c.rn - 1) % step == 0).order_by(claims.c.report, claims.c.seq))
+        return self._frame(q), total
+
+    def _frame(self, q) -> pd.DataFrame:
+        """A query's rows of OUT_COLUMNS as a typed frame, read with the driver's own cursor (a chart's few
+        thousand rows in a fraction of pandas.read_sql's time)."""
         with self.engine.connect() as conn:
-            df = pd.read_sql(q, conn)
-        return typed(df), total
+            compiled = q.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+            params = compiled.construct_params()
+            if compiled.positiontup is not None:
+                params = tuple(params[name] for name in compiled.positiontup)
+            cursor = conn.connection.driver_connection.cursor()
+            try:
+                cursor.execute(str(compiled), params)
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        return typed(pd.DataFrame(rows, columns=OUT_COLUMNS))
 
     def count_claims(self, **filters) -> int:
         """How many claims match equality filters (a list means any of); remembered until the store changes."""

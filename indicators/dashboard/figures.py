@@ -93,10 +93,15 @@ def _source_note(df: pd.DataFrame, reports: dict | None, limit: int = 6) -> str:
     return note
 
 
-def indicator_figure(df: pd.DataFrame, *, x: str = "period", colour: str = "item", title: str = "",
-                     unit: str = "", total: int | None = None, earlier: pd.DataFrame | None = None,
-                     labels: dict | None = None, reports: dict | None = None, multiples: bool = False,
-                     subtitle: str = "") -> go.Figure:
+def indicator_figure(df: pd.DataFrame, **kw) -> go.Figure:
+    """indicator_figure_dict as a plotly Figure (for tests and scripts; the dashboard sends the dict)."""
+    return go.Figure(indicator_figure_dict(df, **kw), _validate=False)
+
+
+def indicator_figure_dict(df: pd.DataFrame, *, x: str = "period", colour: str = "item", title: str = "",
+                          unit: str = "", total: int | None = None, earlier: pd.DataFrame | None = None,
+                          labels: dict | None = None, reports: dict | None = None, multiples: bool = False,
+                          subtitle: str = "") -> dict:
     """Claims over time: x is the measured period (spans drawn as lines) or the report month.
 
     One unit per axis: figures in different units (or, with `multiples`, of different indicators) go to
@@ -108,12 +113,11 @@ def indicator_figure(df: pd.DataFrame, *, x: str = "period", colour: str = "item
     `earlier`: figures a later report revised (vintages), drawn as grey rings under the latest ones.
     `labels`: indicator id -> label; `reports`: report id -> title, for legends, hovers and the source note.
     """
-    fig = go.Figure()
     if df.empty:
-        fig.update_layout(title=title or "no claims", xaxis={"visible": False}, yaxis={"visible": False},
-                          annotations=[{"text": "No claims match this view", "showarrow": False,
-                                        "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}])
-        return fig
+        return {"data": [], "layout": {
+            "title": {"text": title or "no claims"}, "xaxis": {"visible": False}, "yaxis": {"visible": False},
+            "annotations": [{"text": "No claims match this view", "showarrow": False, "xref": "paper",
+                             "yref": "paper", "x": 0.5, "y": 0.5}]}}
     labels = labels or {}
     df = df.reset_index(drop=True)
     if "derived_from" not in df.columns:
@@ -248,9 +252,9 @@ def indicator_figure(df: pd.DataFrame, *, x: str = "period", colour: str = "item
                                 "showticklabels": True, **({"matches": "x"} if ax else {})}
     last = axis_of[panel_ids[-1]]
     layout[f"xaxis{last}"]["title"] = {"text": "period measured" if x == "period" else "report month"}
-    # thousands of points: plotly's per-value checks would cost more than the query, so the traces are plain
-    # dicts built to its schema (the tests read them back through the Figure's attributes)
-    return go.Figure(data=traces, layout=layout, _validate=False)
+    # thousands of points: plotly's per-value checks and copies would cost more than the query, so the figure is
+    # a plain dict built to its schema (the tests read it back through a Figure's attributes)
+    return {"data": traces, "layout": layout}
 
 
 def _err(a, b) -> float:

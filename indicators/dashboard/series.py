@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar
 import math
 from enum import StrEnum
+from functools import lru_cache
 
 import pandas as pd
 
@@ -48,6 +49,7 @@ def _month_end(y: int, m: int) -> int:
     return calendar.monthrange(y, m)[1]
 
 
+@lru_cache(maxsize=65536)
 def period_kind(start: str, end: str) -> PeriodKind:
     """The kind of an ISO period (YYYY-MM-DD, inclusive): "2020-01-01", "2020-11-30" -> YTD."""
     if not start or not end:
@@ -144,7 +146,11 @@ def derive_monthly(df: pd.DataFrame) -> pd.DataFrame:
     # plain records: a chart's view is at most a few thousand rows, and this is one pass over them
     order = SCHEMA.group("vintage_order")
     latest: dict = {}  # (series, period) -> the latest vintage's record
-    facts = df[df["role"].isin(FACT_ROLES)]
+    # only facts that can take part: periods from 1 January to a month's end within a year, and single months
+    ps, pe = df["period_start"].astype(str), df["period_end"].astype(str)
+    from_january = (ps.str.slice(5) == "01-01") & (ps.str.slice(0, 4) == pe.str.slice(0, 4))
+    one_month = (ps.str.slice(8) == "01") & (ps.str.slice(0, 7) == pe.str.slice(0, 7))
+    facts = df[df["role"].isin(FACT_ROLES) & (from_january | one_month)]
     names = list(facts.columns)
     for values in zip(*(facts[c].tolist() for c in names)):  # faster than to_dict("records") on text columns
         r = dict(zip(names, values))

@@ -253,7 +253,7 @@ def test_claims_grid_is_readable_and_filters_in_sql(started, shot):
 def test_table_view_is_wide_and_downloads(started, shot):
     duo = started
     duo.wait_for_page(url=f"{duo.server_url}/?tab=table&indicator=budget.defence_growth")
-    rows = _wait(lambda: grid_rows(duo, "wide-grid") or None)
+    rows = _wait(lambda: [r for r in grid_rows(duo, "wide-grid") if r.get("military (planned)")], timeout=20)
     assert rows[0]["military (planned)"] == "31" and rows[0]["defence and law enforcement (planned)"] == "~12"
     duo.find_element("#wide-download-button").click()
     target = Path(duo.download_path) / "budget.defence_growth.wide.csv"

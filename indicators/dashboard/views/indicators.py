@@ -8,6 +8,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html
 from ...catalog import Catalog
 from ...conflicts import vintages
 from ...export import frame_csv
+from ...schema import SCHEMA
 from ...store import Store
 from .. import figures, series
 from .common import labels, report_link
@@ -76,8 +77,8 @@ def view(store: Store, indicators: list[str], items, sources, roles, max_rows: i
 def latest(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the figures to draw, the earlier vintages they replace): a figure a later report revised for the same
     item, period and unit is an earlier vintage; plans and disputed statements always stay."""
-    if df.empty:
-        return df, df
+    if df.empty or not df.duplicated(SCHEMA.group("series") + ["source"]).any():
+        return df, df.iloc[:0].assign(vintage=pd.Series(dtype="int64"))  # no figure given twice: nothing revised
     v = vintages(df)
     earlier = (v["vintage"] > 0) & ~v["latest"]
     return df[~earlier], df[earlier].join(v["vintage"])
@@ -146,12 +147,13 @@ def register(app, store: Store, catalog: Catalog) -> None:
         if show_vintages and len(earlier):
             earlier = of_length(earlier, chosen)[0]
         title = " · ".join(names.get(i, i) for i in ids if i) if indicator else ""
-        sub = series.PERIOD_LABELS.get(chosen, "all period lengths") if counts else ""
-        fig = figures.indicator_figure(df, x=x or "period", colour=colour or "item", total=total, title=title,
-                                       unit=find(indicator).unit if find(indicator) else "",
-                                       earlier=earlier if show_vintages else None, labels=names,
-                                       reports=store.report_titles(), multiples=how == "multiples",
-                                       subtitle=f"{sub} figures" if sub else "")
+        sub = (f"{series.PERIOD_LABELS[series.PeriodKind(chosen)]} figures" if chosen in series.PERIOD_LABELS
+               else "figures of every period length") if counts else ""
+        fig = figures.indicator_figure_dict(df, x=x or "period", colour=colour or "item", total=total, title=title,
+                                            unit=find(indicator).unit if find(indicator) else "",
+                                            earlier=earlier if show_vintages else None, labels=names,
+                                            reports=store.report_titles(), multiples=how == "multiples",
+                                            subtitle=sub)
         return fig, period_options(counts, chosen)
 
     @app.callback(Output("point-detail", "children"), Input("chart", "clickData"), Input("indicator", "value"),
