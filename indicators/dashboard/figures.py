@@ -87,9 +87,9 @@ def _source_note(df: pd.DataFrame, reports: dict | None, limit: int = 6) -> str:
     more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
     sources = sorted({s for s in df["source"].tolist() if s})
     src = ", ".join(_esc(s) for s in sources[:limit]) + (f" and {len(sources) - limit} more" if len(sources) > limit else "")
-    note = f"Reports: {'; '.join(names)}{more}."
+    note = _wrap(f"Reports: {'; '.join(names)}{more}.", 170)
     if src:
-        note += f"<br>Figures attributed to: {src}."
+        note += "<br>" + _wrap(f"Figures attributed to: {src}.", 170)
     return note
 
 
@@ -229,13 +229,14 @@ def indicator_figure_dict(df: pd.DataFrame, *, x: str = "period", colour: str = 
                  f"choose items, sources or roles to see them all</sup>")
     elif subtitle:
         title = f"{title}<br><sup>{_esc(subtitle)}</sup>"
-    bottom = 70 + 14 * (1 + bool(any(cols["source"])))
+    note = _source_note(df, reports)
+    bottom = 62 + 14 * (note.count("<br>") + 1)
     layout = {
         "title": {"text": title}, "hovermode": "closest",
         "legend": {"title": {"text": f"colour: {colour}"}, "groupclick": "toggleitem", "tracegroupgap": 12},
         "margin": {"l": 70, "r": 20, "t": 70, "b": bottom},
         "height": 460 if len(panel_ids) == 1 else 120 + 260 * len(panel_ids),
-        "annotations": [{"text": _source_note(df, reports), "showarrow": False, "xref": "paper", "yref": "paper",
+        "annotations": [{"text": note, "showarrow": False, "xref": "paper", "yref": "paper",
                          "x": 0, "y": 0, "yshift": -bottom + 8, "xanchor": "left", "yanchor": "bottom",
                          "align": "left", "font": {"size": 11, "color": "#555"}}],
     }

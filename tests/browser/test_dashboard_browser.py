@@ -327,6 +327,7 @@ def test_the_first_page_transfers_less_than_2_mb_compressed(started):
         var res = performance.getEntriesByType('resource');
         return {total: nav.transferSize + res.reduce((a, r) => a + r.transferSize, 0),
                 decoded: nav.decodedBodySize + res.reduce((a, r) => a + r.decodedBodySize, 0)};""")
+    print(f"first page: {got['total']:,} bytes transferred, {got['decoded']:,} decoded")
     assert got["total"] < 2 * 1024 * 1024, got
     assert got["decoded"] > 2 * got["total"], got  # compressed on the wire
 

@@ -154,7 +154,7 @@ def register(app, store: Store, catalog: Catalog) -> None:
                                             earlier=earlier if show_vintages else None, labels=names,
                                             reports=store.report_titles(), multiples=how == "multiples",
                                             subtitle=sub)
-        return fig, period_options(counts, chosen)
+        return fig, period_options(counts, series.default_kind(counts))
 
     @app.callback(Output("point-detail", "children"), Input("chart", "clickData"), Input("indicator", "value"),
                   prevent_initial_call=True)
