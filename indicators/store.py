@@ -497,9 +497,14 @@ class Store:
         return self._cached(key, lambda: self._count(where))
 
     def page(self, filters: dict | None = None, contains: dict | None = None, sort: list | None = None,
-             offset: int = 0, limit: int = 25, count: bool = True) -> tuple[pd.DataFrame, int | None]:
+             offset: int = 0, limit: int = 25, count: bool = True, after: tuple | None = None
+             ) -> tuple[pd.DataFrame, int | None]:
         """One page of claims for a table: equality filters, case-insensitive substring filters, sort keys
         [(column, ascending)], and the total count (None when count=False).
+
+        `after`: page_key() of the row just before this page (the last row of the page before, as a grid
+        scrolled down asks): the page then starts there (a seek in the sort index) instead of counting
+        `offset` rows from the top. A page in the second half of the matches is read from the bottom up.
 
         Paging happens in SQL and the count is remembered until the store changes, so a million rows stay
         fast; a substring filter on a column with few distinct values (indicator, role, month, ...) becomes an
@@ -509,6 +514,15 @@ class Store:
         sort = [(c, asc) for c, asc in (sort or []) if c in claims.c]
         where = _equal(filters) + [self._contains(claims.c[col], text) for col, text in contains.items()]
         total = self._cached(("count", _key(filters), _key(contains)), lambda: self._count(where)) if count else None
+        keys = [claims.c[c] for c, _ in sort] + [claims.c.report, claims.c.seq]
+        ascending = [asc for _, asc in sort] + [sort[0][1] if sort else True] * 2  # ties in the first key's direction
+        seeking = after is not None and len(set(ascending)) == 1 and len(after) == len(keys)
+        reverse = not seeking and total is not None and total // 2 < offset < total
+        if seeking:
+            offset = 0
+        elif reverse:  # deep: count from the bottom, in the opposite order, and turn the rows round
+            limit, offset = min(limit, total - offset), max(0, total - offset - min(limit, total - offset))
+            ascending = [not a for a in ascending]
         if (where and total is not None and self.engine.dialect.name == "sqlite" and not set(filters) | set(contains)
                 <= CLUSTERED and _leads(set(), sort[0][0] if sort else "report") and total * 50 > self.count_claims()
                 and (offset + limit) * self.count_claims() <= 4 * total * total):
@@ -519,14 +533,21 @@ class Store:
             # the matches (the walk would pass more than four times as many rows as match) sorts the matches instead.
             plain = lambda col: sa.literal_column(f"+{claims.name}.{col}", type_=claims.c[col].type)
             where = _equal(filters, plain) + [self._contains(plain(col), text, col) for col, text in contains.items()]
-        q = sa.select(*[claims.c[c] for c in OUT_COLUMNS]).where(*where)
-        order = [claims.c[c].asc() if asc else claims.c[c].desc() for c, asc in sort]
-        # ties in the claim's order, in the first key's direction: the sort index then serves the whole ORDER BY
-        tie = (lambda c: c.asc()) if not sort or sort[0][1] else (lambda c: c.desc())
-        q = q.order_by(*order, tie(claims.c.report), tie(claims.c.seq)).offset(offset).limit(limit)
+        if seeking:  # the rows after the previous page's last one: a seek in the sort index
+            seek = sa.tuple_(*keys) > sa.tuple_(*after) if ascending[0] else sa.tuple_(*keys) < sa.tuple_(*after)
+            where = [*where, seek]
+        q = sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]]).where(*where)
+        q = q.order_by(*[k.asc() if a else k.desc() for k, a in zip(keys, ascending)]).offset(offset).limit(limit)
         with self.engine.connect() as conn:
             df = pd.read_sql(q, conn)
+        if reverse:
+            df = df.iloc[::-1].reset_index(drop=True)
         return typed(df), total
+
+    @staticmethod
+    def page_key(row, sort: list | None = None) -> tuple:
+        """The key of a row in a page's order (its sort columns, then report and seq), for `page(after=...)`."""
+        return tuple(row[c] for c, _ in (sort or [])) + (row["report"], int(row["seq"]))
 
     def distinct(self, column: str, limit: int | None = None, **filters) -> list[str]:
         """The distinct non-empty values of a claims column, sorted (for the dashboard's choices); at most

@@ -2,6 +2,9 @@
 (filter, sort, offset, limit) of the store, so it stays fast at a million claims."""
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
+
 import dash_ag_grid as dag
 from dash import Input, Output, html, no_update
 
@@ -11,6 +14,7 @@ from ...store import Store
 from .common import DEFAULT_COL, GRID_STYLE, TEXT_FILTER, claim_id, labels, mark_at, report_link
 
 BLOCK = 100  # rows per request (one SQL page)
+MAX_REMEMBERED = 10_000  # block ends remembered for seeks
 # (store column, header, width settings): what fits 1,366 px, the sentence taking what is left
 COLUMNS = [
     ("report", "Report", {"minWidth": 130, "flex": 1.2}),
@@ -97,6 +101,10 @@ def rows_for_grid(df, catalog: Catalog, titles: dict) -> list[dict]:
 
 
 def register(app, store: Store, catalog: Catalog) -> None:
+    # where each block the grid has been sent ends (the sort key of its last row), per filter and sort: the next
+    # block, asked for as the grid scrolls down, starts there with a seek instead of counting rows from the top
+    ends: OrderedDict = OrderedDict()
+
     @app.callback(Output("claims-grid", "getRowsResponse"), Output("claims-count", "children"),
                   Input("claims-grid", "getRowsRequest"), Input("uploaded", "data"), Input("edited", "data"))
     def claims_rows(request, _n, _e):
@@ -106,7 +114,13 @@ def register(app, store: Store, catalog: Catalog) -> None:
         equals, contains, sort = request_to_query(request, catalog, titles)
         start = int(request.get("startRow") or 0)
         end = int(request.get("endRow") or start + BLOCK)
-        df, total = store.page(equals, contains, sort, offset=start, limit=max(1, min(end - start, 500)))
+        view = json.dumps([request.get("filterModel"), request.get("sortModel")], sort_keys=True)
+        df, total = store.page(equals, contains, sort, offset=start, limit=max(1, min(end - start, 500)),
+                               after=ends.get((view, start)) if start else None)
+        if len(df):
+            ends[(view, start + len(df))] = store.page_key(df.iloc[-1], sort)
+            while len(ends) > MAX_REMEMBERED:
+                ends.popitem(last=False)
         return {"rowData": rows_for_grid(df, catalog, titles), "rowCount": total}, f"{total:,} claims match"
 
     @app.callback(Output("url", "search", allow_duplicate=True), Input("claims-grid", "cellClicked"),
