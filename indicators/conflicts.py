@@ -170,16 +170,11 @@ def vintages(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _facts(df: pd.DataFrame) -> pd.DataFrame:
-    # a stated figure its report corrects is a dispute, not a vintage (the store keeps that pairing in pair_kind,
-    # so no ids are needed: the chart asks for every view it draws)
-    if "pair_kind" in df.columns:
-        keep = (df["indicator"].astype(str) != "") & df["role"].isin(list(FACTS))
-        if "review" in df.columns:
-            keep &= df["review"] != ReviewState.REJECTED
-        keep &= ~((df["role"] == Role.STATED) & df["pair_kind"].astype(str).str.contains("corrected by", regex=False))
-        return df[keep]
     d = usable(df)
     d = d[d["role"].isin(list(FACTS))]
+    # a stated figure its report corrects is a dispute, not a vintage (the store keeps that pairing in pair_kind)
+    if "pair_kind" in d.columns:
+        return d[~((d["role"] == Role.STATED) & d["pair_kind"].astype(str).str.contains("corrected by", regex=False))]
     answered = set(pair_stated_corrected(df)["claim_id_stated"])
     return d[~d["claim_id"].isin(answered)]
 
