@@ -164,6 +164,23 @@ def test_csv_injection_is_neutralised_numbers_stay_numbers():
     assert [guard(v) for v in (-5.0, None, "a\rb")] == [-5.0, None, "a\nb"]
 
 
+def test_pairs_in_different_units_get_an_axis_each():
+    pairs = pd.DataFrame([
+        {"report": "r", "report_month": "2021-01", "indicator": "a", "item": "", "unit": "percent", "value_stated": 20.0,
+         "value_corrected": 30.0, "surface_stated": "20%", "surface_corrected": "about 30%", "sentence_stated": "s",
+         "sentence_corrected": "t", "source": "Minister"},
+        {"report": "r", "report_month": "2021-01", "indicator": "b", "item": "", "unit": "person",
+         "value_stated": 9000.0, "value_corrected": 12000.0, "surface_stated": "9,000", "surface_corrected": "12,000",
+         "sentence_stated": "u", "sentence_corrected": "v", "source": "Ministry"}])
+    fig = figures.pairs_figure(pairs)
+    by_axis = {}
+    for t in fig.data:
+        if t.mode == "markers+text":
+            by_axis.setdefault(t.xaxis, set()).update(t.x)
+    assert sorted(map(sorted, by_axis.values())) == [[20.0, 30.0], [9000.0, 12000.0]]
+    assert {fig.layout.xaxis.title.text, fig.layout.xaxis2.title.text} == {"%", "people"}
+
+
 def test_grid_request_becomes_a_store_query():
     cat = __import__("indicators").load_catalog()
     titles = {"r1": "2020-11 · Monthly review", "r2": "2020-12 · Security digest"}

@@ -222,6 +222,8 @@ def test_stated_versus_corrected_gives_each_unit_its_axis(started, shot):
         "return Array.from(document.querySelectorAll('#plan-chart .g-ytitle, #plan-chart .annotation-text'))"
         ".map(t => t.textContent);"))
     assert {"vehicles", "battalion sets"} <= set(titles)  # one axis per unit, not one "units" axis
+    # the plans table says why it is empty instead of showing headers only
+    duo.wait_for_contains_text("#plan-grid", "No plan has a reported figure", timeout=15)
     shot("stated-vs-corrected")
     assert duo.get_logs() == []
 
