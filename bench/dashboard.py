@@ -35,7 +35,6 @@ import random
 import resource
 import shutil
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
