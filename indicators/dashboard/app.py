@@ -92,7 +92,7 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
             html.P(id="summary", children=f"{n_claims:,} claims from {len(reports)} reports · "
                                           f"{len(present)} of {len(catalog.indicators)} indicators have claims"),
         ]),
-        html.Div(id="url-message", className="alert", role="alert"),
+        html.Div(id="url-message", className="alert"),
         dcc.Tabs(id="tab", value="indicators", children=[dcc.Tab(label=label, value=value, id=f"tab-{value}")
                                                          for value, label in TABS]),
         html.Div(id="panel-indicators", className="panel", children=indicators_view.layout(options, first)),

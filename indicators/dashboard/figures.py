@@ -175,7 +175,7 @@ def indicator_figure_dict(df: pd.DataFrame, *, x: str = "period", colour: str = 
                     traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "opacity": 0.45,
                                    "line": {"color": col, "width": 3}, "hoverinfo": "skip", "showlegend": False,
                                    "legendgroup": group, "xaxis": f"x{ax}", "yaxis": f"y{ax}"})
-            ranged = [cols["qualifier"][i] == "range" for i in rows]
+            ranged = [cols["qualifier"][i] == Qualifier.RANGE for i in rows]
             symbols = [(_DERIVED_SYMBOLS if cols["derived_from"][i] else _SYMBOLS).get(cols["qualifier"][i], "circle")
                        for i in rows]
             traces.append({
@@ -283,7 +283,7 @@ def pairs_figure(pairs: pd.DataFrame, title: str = "Stated versus corrected", la
             fig.add_trace(go.Scatter(x=[r.value_stated, r.value_corrected], y=[label, label], mode="lines",
                                      line={"color": "#bbb", "width": 4}, showlegend=False, hoverinfo="skip"),
                           row=n, col=1)
-        for side, position in (("stated", "top center"), ("corrected", "bottom center")):
+        for side, position in ((Role.STATED, "top center"), (Role.CORRECTED, "bottom center")):
             fig.add_trace(go.Scatter(x=sub[f"value_{side}"].tolist(), y=ylabels, mode="markers+text", name=side,
                                      legendgroup=side, showlegend=n == 1, marker={"color": ROLE_COLOURS[side], "size": 14},
                                      text=sub[f"surface_{side}"].tolist(), textposition=position,
@@ -312,7 +312,7 @@ def plan_actual_figure(df: pd.DataFrame, title: str = "Procurement: planned agai
     fig = make_subplots(rows=1, cols=len(units), subplot_titles=[unit_label(u) or "units" for u in units],
                         horizontal_spacing=0.08)
     for n, u in enumerate(units, start=1):
-        for role in ("planned", "reported"):
+        for role in (Role.PLANNED, Role.REPORTED):
             sub = agg[(agg["unit"] == u) & (agg["role"] == role)]
             if sub.empty:
                 continue
@@ -367,7 +367,7 @@ def conflicts_figure(c: pd.DataFrame, labels: dict | None = None, reports: dict 
     for n, g in enumerate(groups, start=1):
         sub = c[c["group"] == g]
         for src, part in sub.groupby(sub["source"].replace("", "report's own"), sort=True):
-            ranged = (part["qualifier"] == "range").tolist()
+            ranged = (part["qualifier"] == Qualifier.RANGE).tolist()
             cols = {k: part[k].tolist() for k in part.columns}
             cols.setdefault("derived_from", [""] * len(part))
             fig.add_trace(go.Scatter(

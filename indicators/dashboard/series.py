@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ..schema import SCHEMA
+from ..schema import SCHEMA, Qualifier, Role
 
 
 class PeriodKind(StrEnum):
@@ -40,7 +40,7 @@ ALL = "all"  # the period-length control's "every length together"
 # the default length when a view holds several: the first of these present
 PREFERENCE = (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR, PeriodKind.YTD, PeriodKind.POINT,
               PeriodKind.OTHER)
-FACT_ROLES = ("reported", "corrected")  # what derivation subtracts: plans and disputed statements never
+FACT_ROLES = (Role.REPORTED, Role.CORRECTED)  # what derivation subtracts: plans and disputed statements never
 SERIES_KEY = SCHEMA.group("series_source")
 DERIVED_COLUMNS = ["derived", "derived_from"]
 
@@ -92,16 +92,18 @@ def _interval(qualifier: str, value: float, low, high) -> tuple[float, float]:
     as points here: the derived value says "about" instead)."""
     low = None if low is None or low != low else float(low)
     high = None if high is None or high != high else float(high)
-    if qualifier == "range" and low is not None and high is not None:
+    if qualifier == Qualifier.RANGE and low is not None and high is not None:
         return low, high
-    if qualifier in ("over", "at_least"):
+    if qualifier in _FLOORS:
         return (low if low is not None else value), math.inf
-    if qualifier in ("under", "at_most"):
+    if qualifier in _CEILINGS:
         return -math.inf, (high if high is not None else value)
     return value, value
 
 
-_FLIP = {"over": "under", "at_least": "at_most", "under": "over", "at_most": "at_least"}
+_FLOORS = (Qualifier.OVER, Qualifier.AT_LEAST)  # a lower bound only
+_CEILINGS = (Qualifier.UNDER, Qualifier.AT_MOST)  # an upper bound only
+_FLIP = dict(zip(_FLOORS + _CEILINGS, _CEILINGS + _FLOORS))  # minus a floor is a ceiling, and the other way
 
 
 def difference(later: dict, earlier: dict) -> dict | None:
@@ -114,15 +116,15 @@ def difference(later: dict, earlier: dict) -> dict | None:
         return None
     value = float(later["value"]) - float(earlier["value"])
     if math.isinf(hi):  # a lower bound only: from the later figure's own bound or the earlier one's flipped
-        q = later["qualifier"] if later["qualifier"] in ("over", "at_least") else _FLIP[earlier["qualifier"]]
+        q = later["qualifier"] if later["qualifier"] in _FLOORS else _FLIP[earlier["qualifier"]]
         return {"qualifier": q, "value": lo, "value_low": lo, "value_high": None}
     if math.isinf(lo):
-        q = later["qualifier"] if later["qualifier"] in ("under", "at_most") else _FLIP[earlier["qualifier"]]
+        q = later["qualifier"] if later["qualifier"] in _CEILINGS else _FLIP[earlier["qualifier"]]
         return {"qualifier": q, "value": hi, "value_low": None, "value_high": hi}
     if lo != hi:
-        return {"qualifier": "range", "value": value, "value_low": lo, "value_high": hi}
-    approx = "approx" in (later["qualifier"], earlier["qualifier"])
-    return {"qualifier": "approx" if approx else "exact", "value": value, "value_low": None, "value_high": None}
+        return {"qualifier": Qualifier.RANGE.value, "value": value, "value_low": lo, "value_high": hi}
+    approx = Qualifier.APPROX in (later["qualifier"], earlier["qualifier"])
+    return {"qualifier": (Qualifier.APPROX if approx else Qualifier.EXACT).value, "value": value, "value_low": None, "value_high": None}
 
 
 def latest_vintage(df: pd.DataFrame, key=None) -> pd.DataFrame:
@@ -213,10 +215,10 @@ def wide_table(df: pd.DataFrame, item_label=lambda item: item or "total") -> pd.
     Reported and corrected figures under the item's name; plans in columns of their own ("military
     (planned)"); disputed statements left out. Empty frame with the period columns when there is nothing."""
     base = ["period_start", "period_end", "period"]
-    rows = df[df["role"].isin(FACT_ROLES + ("planned",))] if len(df) else df
+    rows = df[df["role"].isin(FACT_ROLES + (Role.PLANNED,))] if len(df) else df
     if rows.empty:
         return pd.DataFrame(columns=base)
-    rows = rows.assign(_plan=rows["role"] == "planned")
+    rows = rows.assign(_plan=rows["role"] == Role.PLANNED)
     latest = latest_vintage(rows, key=SCHEMA.group("item_series") + ["_plan"])
     latest = latest.assign(_cell=[cell_text(r) for r in latest.to_dict("records")],
                            _col=[item_label(i) + (" (planned)" if p else "") for i, p in
@@ -238,7 +240,8 @@ def number(v: float) -> str:
 def cell_text(r: dict) -> str:
     """One figure with its qualifier as short text: "9,000", "> 9,000", "≥ 90", "< 7,000,000", "~30", "6 – 15"."""
     q, v = r["qualifier"], r["value"]
-    if q == "range" and r.get("value_low") == r.get("value_low") and r.get("value_low") is not None:
+    if q == Qualifier.RANGE and r.get("value_low") == r.get("value_low") and r.get("value_low") is not None:
         return f"{number(r['value_low'])} – {number(r['value_high'])}"
-    sign = {"over": "> ", "at_least": "≥ ", "under": "< ", "at_most": "≤ ", "approx": "~"}.get(q, "")
+    sign = {Qualifier.OVER: "> ", Qualifier.AT_LEAST: "≥ ", Qualifier.UNDER: "< ", Qualifier.AT_MOST: "≤ ",
+            Qualifier.APPROX: "~"}.get(q, "")
     return f"{sign}{number(v)}"

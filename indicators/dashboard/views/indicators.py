@@ -8,7 +8,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html
 from ...catalog import Catalog
 from ...conflicts import vintages
 from ...export import frame_csv
-from ...schema import SCHEMA
+from ...schema import SCHEMA, ReviewState
 from ...store import Store
 from .. import figures, series
 from .common import labels, report_link
@@ -67,7 +67,7 @@ def view(store: Store, indicators: list[str], items, sources, roles, max_rows: i
     if not indicators or roles == []:
         return store.claims(indicator="__none__"), 0
     filters = {"indicator": indicators if len(indicators) > 1 else indicators[0], "item": items or None,
-               "source": sources or None, "role": roles, "review": ["unreviewed", "accepted", "corrected"]}
+               "source": sources or None, "role": roles, "review": [s for s in ReviewState if s != ReviewState.REJECTED]}
     if max_rows is None:
         df = store.claims(**filters)
         return df, len(df)
@@ -171,7 +171,7 @@ def register(app, store: Store, catalog: Catalog) -> None:
                 rid, _, pos = cid.strip().rpartition("@")
                 parts.append(_claim_box(store, catalog, rid, int(pos)))
             return parts
-        return _claim_box(store, catalog, report, int(start), review=True)
+        return _claim_box(store, catalog, report, int(start), review_link=True)
 
     @app.callback(Output("download", "data"), Input("download-button", "n_clicks"),
                   State("indicator", "value"), State("also", "value"), State("items", "value"),
@@ -191,7 +191,7 @@ def register(app, store: Store, catalog: Catalog) -> None:
                             State("indicator", "value"), prevent_initial_call=True)
 
 
-def _claim_box(store: Store, catalog: Catalog, report: str, start: int, review: bool = False):
+def _claim_box(store: Store, catalog: Catalog, report: str, start: int, review_link: bool = False):
     row = store.page({"report": report, "char_start": int(start)}, limit=1, count=False)[0]
     if row.empty:
         return html.P("That claim is no longer in the store.")
@@ -200,7 +200,7 @@ def _claim_box(store: Store, catalog: Catalog, report: str, start: int, review: 
     name = labels(catalog).get(r["indicator"], r["indicator"] or "no indicator")
     item = f" · {r['item']}" if r["item"] else ""
     links = [dcc.Link("open the report at this figure", href=report_link(report, start), className="report-link")]
-    if review:
+    if review_link:
         links += [" · ", dcc.Link("review this claim", id="review-link",
                                   href=f"?tab=review&claim={report}@{int(start)}")]
     return html.Div(className="claim-box", children=[

@@ -8,6 +8,7 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from ...catalog import Catalog
 from ...export import frame_csv, guard
+from ...schema import ReviewState
 from ...store import Store
 from .. import figures, series
 from .common import DEFAULT_COL, labels
@@ -32,7 +33,7 @@ def wide(store: Store, indicator: str | None) -> pd.DataFrame:
     "2,117 (derived)"."""
     if not indicator:
         return series.wide_table(pd.DataFrame())
-    df = store.claims(indicator=indicator, review=["unreviewed", "accepted", "corrected"])
+    df = store.claims(indicator=indicator, review=[s for s in ReviewState if s != ReviewState.REJECTED])
     df = series.with_derived(latest(df)[0])
     table = series.wide_table(df)
     if len(df) and df["derived"].any():
