@@ -11,23 +11,30 @@ sends (POST /_dash-update-component with the payload built from /_dash-dependenc
 - the app's start (create_app on the populated store);
 - the first page: GET /, /_dash-layout, /_dash-dependencies and every initial callback;
 - the chart callback for one indicator (p50/p95 over --repeat calls, varying the indicator);
-- a page of the claims table with a sort and a filter (p50/p95, varying page, sort and filter);
+- blocks of 100 rows of the claims grid (AG Grid's infinite row model: getRowsRequest -> one SQL page) for
+  every filter and sort: the first blocks as the grid is scrolled down, then the last one (p50/p95), and a jump
+  to a random block (reported apart);
 - the CSV route for ~100,000 rows (full response body read);
+- bare baselines for the same work in the same run (SQLite): the chart's query by a plain sqlite3 cursor plus a
+  bare go.Scatter of its rows, and the CSV's rows dumped by a plain cursor into csv.writer; the ratios say how
+  much the dashboard adds (targets: chart callback <= 2x, CSV route <= 1.5x), whatever the machine's speed;
 - the largest response of every callback (none may grow with the store);
 - the process's memory (RSS after building the store, after serving, and the peak).
 
-The last line is `callback_p95_ms=N page_p95_ms=N csv_100k_s=N rss_mb=N`.
+The last line is `callback_p95_ms=N page_p95_ms=N csv_100k_s=N rss_mb=N chart_ratio=N csv_ratio=N`.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
+import io
 import json
 import os
 import random
 import resource
 import shutil
-import statistics
+import sqlite3
 import sys
 import tempfile
 import time
@@ -225,6 +232,55 @@ def _pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, max(0, round(p / 100 * len(xs) + 0.5) - 1))]
 
 
+def _sqlite_path(store: Store) -> str:
+    return store.engine.url.database
+
+
+def _bare_chart(store: Store, indicator: str, max_rows: int = 2000) -> float:
+    """Seconds for the chart's work done bare: the count and the evenly spread sample (the same SQL as
+    Store.sample) by a plain sqlite3 cursor, then one go.Scatter of the rows, serialised to JSON."""
+    import plotly.graph_objects as go
+
+    from indicators.store import OUT_COLUMNS
+    t = time.perf_counter()
+    con = sqlite3.connect(_sqlite_path(store))
+    where = "indicator = ? AND review IN ('unreviewed', 'accepted', 'corrected')"
+    total = con.execute(f"SELECT count(*) FROM claims WHERE {where}", (indicator,)).fetchone()[0]
+    cols = ", ".join(f"c.{c}" for c in OUT_COLUMNS)
+    if total <= max_rows:
+        rows = con.execute(f"SELECT {cols} FROM claims c WHERE {where} ORDER BY report, seq", (indicator,)).fetchall()
+    else:
+        step = -(-total // max_rows)
+        rows = con.execute(
+            f"SELECT {cols} FROM claims c JOIN (SELECT report, seq, row_number() OVER (ORDER BY period_start, "
+            f"period_end, report, seq) AS rn FROM claims WHERE {where}) k ON c.report = k.report AND c.seq = k.seq "
+            f"WHERE (k.rn - 1) % ? = 0 ORDER BY c.report, c.seq", (indicator, step)).fetchall()
+    con.close()
+    start, value = OUT_COLUMNS.index("period_start"), OUT_COLUMNS.index("value")
+    fig = go.Figure(go.Scatter(x=[r[start] for r in rows], y=[r[value] for r in rows], mode="markers"))
+    fig.to_json()
+    return time.perf_counter() - t
+
+
+def _bare_csv(store: Store, indicators: list[str]) -> tuple[int, int]:
+    """The CSV route's rows dumped bare: a plain sqlite3 cursor into csv.writer (no guard, no streaming);
+    returns (rows, bytes)."""
+    from indicators.store import OUT_COLUMNS
+    con = sqlite3.connect(_sqlite_path(store))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(OUT_COLUMNS)
+    marks = ", ".join("?" for _ in indicators)
+    cur = con.execute(f"SELECT {', '.join(OUT_COLUMNS)} FROM claims WHERE indicator IN ({marks}) "
+                      f"ORDER BY report, seq", indicators)
+    n = 0
+    while part := cur.fetchmany(5000):
+        w.writerows(part)
+        n += len(part)
+    con.close()
+    return n, len(buf.getvalue().encode("utf-8"))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--claims", type=int, default=100_000, help="number of synthetic claims (default 100000)")
@@ -283,30 +339,61 @@ def main(argv=None) -> int:
         print(f"chart callback: p50 {cb_p50:.0f} ms, p95 {cb_p95:.0f} ms, max {max(times) * 1000:.0f} ms "
               f"over {args.repeat} indicators; largest answer {browser.sizes[chart] / 1024:.0f} KiB")
 
+        # bare baseline in the same run: the chart's query (count, then the evenly spread sample) by a plain sqlite3
+        # cursor, and a bare go.Scatter of its rows serialised as the callback would be
+        if url.startswith("sqlite"):
+            _bare_chart(store, ids[0])  # warm: the first call pays plotly's JSON set-up, as the app's first did
+        bare = [_bare_chart(store, rng.choice(ids)) for _ in range(args.repeat)] if url.startswith("sqlite") else []
+        if bare:
+            bare_p50, bare_p95 = _pct(bare, 50) * 1000, _pct(bare, 95) * 1000
+            chart_ratio = cb_p95 / max(bare_p95, 1e-9)
+            print(f"bare chart (sqlite3 query + go.Scatter): p50 {bare_p50:.0f} ms, p95 {bare_p95:.0f} ms -> chart "
+                  f"callback / bare = {cb_p50 / max(bare_p50, 1e-9):.2f}x at p50, {chart_ratio:.2f}x at p95 "
+                  f"(target <= 2)")
+
         # choices for the indicator (items, sources) come with every change too
         choices = browser.find("items.options")
         ctimes = [_timed(browser.callback, choices, dict(values, **{"indicator.value": rng.choice(ids)}),
                          ["indicator.value"])[1] for _ in range(min(args.repeat, 20))]
         print(f"indicator choices callback: p50 {_pct(ctimes, 50) * 1000:.0f} ms, p95 {_pct(ctimes, 95) * 1000:.0f} ms")
 
-        # a page of the claims table: a filter typed under a header, a sort clicked, pages turned
-        table = browser.find("claims-table.data")
-        filters = ['{indicator} contains synthetic.indicator_1', '{role} = stated',
-                   '{source} contains ministry', '{indicator} contains cyber && {role} = reported',
-                   '{report_month} contains 2019', '{qualifier} = range']
-        sorts = [[{"column_id": "value", "direction": "desc"}], [{"column_id": "period_start", "direction": "asc"}],
-                 [{"column_id": "report_month", "direction": "desc"}, {"column_id": "value", "direction": "asc"}]]
-        ptimes, nrows = [], []
-        for k in range(args.repeat):
-            v = dict(values, **{"claims-table.filter_query": filters[k % len(filters)],
-                                "claims-table.sort_by": sorts[k % len(sorts)],
-                                "claims-table.page_current": rng.randrange(0, 40), "claims-table.page_size": 25})
-            out, s = _timed(browser.callback, table, v, ["claims-table.page_current"])
+        # the claims grid (AG Grid, infinite row model): a block of 100 rows per request, as the grid asks when it
+        # is scrolled, at offsets spread over every matching claim, with a filter typed in a header and a sort
+        table = browser.find("claims-grid.getRowsResponse")
+        text = lambda t: {"filterType": "text", "type": "contains", "filter": t}
+        filters = [{}, {"indicator": text("synthetic indicator 1")}, {"role": {**text("stated"), "type": "equals"}},
+                   {"source": text("ministry")}, {"indicator": text("cyber"), "role": text("reported")},
+                   {"period_start": text("2019")}, {"report": text("2019-0")}]
+        sorts = [[], [{"colId": "value", "sort": "desc"}], [{"colId": "period_start", "sort": "asc"}],
+                 [{"colId": "report_month", "sort": "desc"}, {"colId": "value", "sort": "asc"}]]
+        ptimes, jumps, nrows, deepest = [], [], [], 0
+        ask = lambda req: _timed(browser.callback, table, dict(values, **{"claims-grid.getRowsRequest": req}),
+                                 ["claims-grid.getRowsRequest"])
+        per_view = max(3, args.repeat // (len(filters) * len(sorts)) + 1)
+        for k in range(len(filters) * len(sorts)):
+            f, srt = filters[k % len(filters)], sorts[(k // len(filters)) % len(sorts)]
+            block = lambda start: {"startRow": start, "endRow": start + 100, "filterModel": f, "sortModel": srt}
+            out, s = ask(block(0))
             ptimes.append(s)
-            nrows.append(len(out["claims-table"]["data"]))
+            count = out["claims-grid"]["getRowsResponse"]["rowCount"]
+            # scrolling down: each block right after the one before (a seek after its last row)
+            for start in range(100, min(count, 100 * per_view), 100):
+                out, s = ask(block(start))
+                ptimes.append(s)
+                nrows.append(len(out["claims-grid"]["getRowsResponse"]["rowData"]))
+            if count > 100:  # the scrollbar dragged to the bottom: the last block (read bottom-up)
+                last = (count - 1) // 100 * 100
+                out, s = ask(block(last))
+                ptimes.append(s)
+                deepest = max(deepest, last)
+                # and to a random place: counted from the nearer end
+                _, s = ask(block(rng.randrange(0, count) // 100 * 100))
+                jumps.append(s)
         pg_p50, pg_p95 = _pct(ptimes, 50) * 1000, _pct(ptimes, 95) * 1000
-        print(f"claims table page: p50 {pg_p50:.0f} ms, p95 {pg_p95:.0f} ms, max {max(ptimes) * 1000:.0f} ms "
-              f"over {args.repeat} pages ({statistics.mean(nrows):.0f} rows on average, {len(filters)} filters x {len(sorts)} sorts)")
+        print(f"claims grid block (100 rows): p50 {pg_p50:.0f} ms, p95 {pg_p95:.0f} ms, max {max(ptimes) * 1000:.0f} ms "
+              f"over {len(ptimes)} blocks ({len(filters)} filters x {len(sorts)} sorts: the first {per_view} blocks "
+              f"scrolling down, then the last, up to row {deepest:,}); a jump to a random block: "
+              f"p50 {_pct(jumps, 50) * 1000:.0f} ms, p95 {_pct(jumps, 95) * 1000:.0f} ms")
 
         # other callbacks, once each, for their answer sizes
         first_ind = values.get("indicator.value") or ids[0]
@@ -348,6 +435,14 @@ def main(argv=None) -> int:
         print(f"CSV route: {lines:,} rows ({len(body) / 2**20:.1f} MiB, {len(chosen)} indicators) in {csv_s:.2f} s"
               + (f" (scaled to 100k rows: {csv_100k:.2f} s)" if lines < 90_000 else ""))
 
+        csv_ratio = None
+        if url.startswith("sqlite"):
+            (bare_lines, bare_bytes), bare_s = _timed(_bare_csv, store, chosen)
+            csv_ratio = csv_s / max(bare_s, 1e-9)
+            print(f"bare CSV (sqlite3 cursor -> csv.writer, same rows): {bare_lines:,} rows "
+                  f"({bare_bytes / 2**20:.1f} MiB) in {bare_s:.2f} s -> CSV route / bare = {csv_ratio:.2f}x "
+                  f"(target <= 1.5)")
+
         big = sorted(browser.sizes.items(), key=lambda kv: -kv[1])
         print("largest answer per callback: " + ", ".join(f"{o.strip('.').split('.')[0]} {n / 1024:.0f} KiB"
                                                          for o, n in big))
@@ -356,7 +451,11 @@ def main(argv=None) -> int:
               f"peak {peak:.0f} MB")
         if args.keep:
             print(f"kept: {url}")
-        print(f"callback_p95_ms={cb_p95:.0f} page_p95_ms={pg_p95:.0f} csv_100k_s={csv_100k:.2f} rss_mb={peak:.0f}")
+        ratios = ""
+        if bare and csv_ratio is not None:
+            ratios = f" chart_ratio={chart_ratio:.2f} csv_ratio={csv_ratio:.2f}"
+        print(f"callback_p95_ms={cb_p95:.0f} page_p95_ms={pg_p95:.0f} csv_100k_s={csv_100k:.2f} rss_mb={peak:.0f}"
+              + ratios)
         return 0
     finally:
         if tmp and not args.keep:

@@ -161,9 +161,11 @@ def vintages(df: pd.DataFrame) -> pd.DataFrame:
     if d.empty:
         return out
     group = KEY + ["source"]  # a source revises its own figures, in a later report
-    months = d.groupby(group, sort=False, dropna=False)["report_month"]
+    # months as integers in their order: a groupby on numbers runs in compiled code, on strings in Python
+    month = pd.Series(pd.factorize(d["report_month"], sort=True)[0], index=d.index)
+    months = month.groupby([d[c] for c in group], sort=False, dropna=False)
     out.loc[d.index, "vintage"] = months.rank(method="dense").astype("int64").to_numpy()
-    out.loc[d.index, "latest"] = (d["report_month"] == months.transform("max")).to_numpy()
+    out.loc[d.index, "latest"] = (month == months.transform("max")).to_numpy()
     return out
 
 

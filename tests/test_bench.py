@@ -13,7 +13,10 @@ def test_dashboard_bench_runs_and_ends_with_its_figures():
     assert res.returncode == 0, res.stderr[-2000:]
     lines = res.stdout.strip().splitlines()
     assert lines[0].startswith("store: 2,000 claims, 360 reports, 200 indicators")
-    assert re.fullmatch(r"callback_p95_ms=\d+ page_p95_ms=\d+ csv_100k_s=\d+(\.\d+)? rss_mb=\d+", lines[-1]), lines[-1]
+    assert re.fullmatch(r"callback_p95_ms=\d+ page_p95_ms=\d+ csv_100k_s=\d+(\.\d+)? rss_mb=\d+ "
+                        r"chart_ratio=\d+\.\d+ csv_ratio=\d+\.\d+", lines[-1]), lines[-1]
+    assert any(line.startswith("bare chart (sqlite3 query + go.Scatter): ") for line in lines)
+    assert any(line.startswith("bare CSV (sqlite3 cursor -> csv.writer, same rows): ") for line in lines)
     assert any(line.startswith("largest answer per callback: ") for line in lines)
 
 

@@ -8,7 +8,9 @@ import pytest
 
 from indicators import extract
 from indicators.dashboard import figures
-from indicators.dashboard.app import _highlighted, _ingest_upload, _parse_filter, create_app
+from indicators.dashboard.app import _highlighted, _ingest_upload, create_app, url_query, url_values
+from indicators.dashboard.review_ui import changes_text
+from indicators.dashboard.views.claims import request_to_query
 from indicators.dashboard.wire import outputs_of
 from indicators.export import csv_chunks, frame_csv, guard
 from indicators.pipeline import ingest_paths
@@ -34,20 +36,77 @@ def _csv(resp) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(resp.get_data(as_text=True)), keep_default_na=False)
 
 
+def _data(fig):
+    """The traces that draw claims (not the legend's marker-shape keys)."""
+    return [t for t in fig.data if t.mode == "markers" and t.legendgroup != "shapes"]
+
+
 def test_indicator_figure_marks_spans_ranges_and_bounds():
     df = extract([ROOT / "seeds"])
     fig = figures.indicator_figure(df[df["indicator"] == "cybercrime.registered"], unit="case")
-    points = [t for t in fig.data if t.mode == "markers"]
+    points = _data(fig)
     assert sorted(v for t in points for v in t.y) == [9000, 10000, 20357, 25000]
     assert {s for t in points for s in t.marker.symbol} == {"circle", "triangle-up"}
     spans = [t for t in fig.data if t.mode == "lines"]
     assert spans, "periods longer than a month are drawn as spans"
     assert fig.layout.yaxis.title.text == "cases"
+    # the legend explains the shapes drawn, and only those
+    assert [t.name for t in fig.data if t.legendgroup == "shapes"] == ["exact", "over / at least"]
     chats = figures.indicator_figure(df[df["indicator"] == "civil.local_chat_audience_share"])
-    assert list(chats.data[-1].error_y.array) == [4.5] and list(chats.data[-1].error_y.arrayminus) == [4.5]
+    assert list(_data(chats)[-1].error_y.array) == [4.5] and list(_data(chats)[-1].error_y.arrayminus) == [4.5]
     by_month = figures.indicator_figure(df[df["indicator"] == "cybercrime.registered"], x="report_month")
-    assert {str(x)[:7] for t in by_month.data for x in t.x} == {"2020-11", "2020-12"}
+    assert {str(x)[:7] for t in _data(by_month) for x in t.x} == {"2020-11", "2020-12"}
     assert figures.indicator_figure(df.iloc[0:0]).layout.annotations[0].text == "No claims match this view"
+
+
+@pytest.mark.parametrize("indicators,multiples,axes", [
+    (["cybercrime.registered"], False, [["cases"]]),
+    # persons and percentages never share an axis: one panel per unit, in overlay too
+    (["personnel.training_callup", "personnel.male_service_share"], False, [["%"], ["people"]]),
+    (["personnel.training_callup", "territorial_defence.callup"], False, [["people"], ["units"]]),
+    # small multiples: a panel per indicator and unit, named
+    (["cybercrime.registered", "personnel.male_service_share"], True,
+     [["Men who do military service", "%"], ["Registered cybercrimes", "cases"]]),
+])
+def test_one_unit_per_axis(indicators, multiples, axes):
+    df = extract([ROOT / "seeds"])
+    labels = {i.id: i.label for i in __import__("indicators").load_catalog().indicators}
+    fig = figures.indicator_figure(df[df["indicator"].isin(indicators)], multiples=multiples, labels=labels)
+    titles = [fig.layout[k].title.text for k in sorted(k for k in fig.layout.to_plotly_json() if k.startswith("yaxis"))]
+    assert len(titles) == len(axes)
+    for title, want in zip(titles, axes):
+        assert all(w.lower() in title.lower() for w in want), (title, want)
+    unit_of = {(r, int(c)): u for r, c, u in zip(df["report"], df["char_start"], df["unit"])}
+    per_axis = {}
+    for t in _data(fig):  # every axis draws figures of one unit
+        per_axis.setdefault(t.yaxis or "y", set()).update(unit_of[(r, int(c))] for r, c, _ in t.customdata)
+    assert len(per_axis) == len(axes) and all(len(u) == 1 for u in per_axis.values()), per_axis
+
+
+def test_colour_by_item_names_each_item_and_ticks_never_repeat_a_month():
+    df = extract([ROOT / "seeds"])
+    fig = figures.indicator_figure(df[df["indicator"] == "budget.defence_growth"])
+    assert sorted(t.name for t in _data(fig)) == ["defence and law enforcement", "military"]
+    assert len({t.marker.color for t in _data(fig)}) == 2
+    stops = {s.value for s in fig.layout.xaxis.tickformatstops}
+    assert stops == {"%d %b %Y", "%b %Y", "%Y"}  # days only when ticks are closer than a month
+
+
+def test_derived_values_are_stars_and_name_both_claims_in_hover():
+    from indicators.dashboard import series
+    base = dict(indicator="crime.x", item="", role="reported", value_low=None, value_high=None, unit="case",
+                source="Ministry", sentence="s", char_end=0, report_month="2021-03")
+    df = pd.DataFrame([dict(base, report="jan", qualifier="exact", value=1800.0, period_start="2021-01-01",
+                            period_end="2021-01-31", surface="1,800", char_start=5),
+                       dict(base, report="feb", qualifier="exact", value=3917.0, period_start="2021-01-01",
+                            period_end="2021-02-28", surface="3,917", char_start=9)])
+    fig = figures.indicator_figure(series.with_derived(df), reports={"jan": "January report", "feb": "February report"})
+    stars = [(t, k) for t in _data(fig) for k, s in enumerate(t.marker.symbol) if s.startswith("star")]
+    assert len(stars) == 1
+    t, k = stars[0]
+    assert t.y[k] == 2117 and t.customdata[k][2] == "feb@9; jan@5"
+    assert "feb@9" in t.hovertext[k] and "jan@5" in t.hovertext[k] and "January report" in t.hovertext[k]
+    assert "derived monthly value" in [x.name for x in fig.data if x.legendgroup == "shapes"]
 
 
 def test_stated_corrected_pairs_and_plan_actual():
@@ -57,7 +116,9 @@ def test_stated_corrected_pairs_and_plan_actual():
     fig = figures.pairs_figure(pairs)
     assert {tuple(t.x) for t in fig.data if t.mode == "markers+text"} == {(20.0,), (30.0,)}
     plan = figures.plan_actual_figure(df[df["indicator"] == "procurement.units"])
-    assert {t.name for t in plan.data} == {"planned", "reported"}
+    assert {t.name for t in plan.data} == {"planned"}  # the seeds report no deliveries: no empty bars
+    # vehicles, aircraft, helicopters and battalion sets: a panel (and an axis) each
+    assert len({t.yaxis for t in plan.data}) == len(set(df[df["indicator"] == "procurement.units"]["unit"])) == 4
 
 
 def test_claims_route_filters(client):
@@ -103,8 +164,60 @@ def test_csv_injection_is_neutralised_numbers_stay_numbers():
     assert [guard(v) for v in (-5.0, None, "a\rb")] == [-5.0, None, "a\nb"]
 
 
-def test_table_filter_parsing():
-    assert _parse_filter('{indicator} contains cyber && {role} = "stated"') == ({"indicator": "cyber"}, {"role": "stated"})
+def test_pairs_in_different_units_get_an_axis_each():
+    pairs = pd.DataFrame([
+        {"report": "r", "report_month": "2021-01", "indicator": "a", "item": "", "unit": "percent", "value_stated": 20.0,
+         "value_corrected": 30.0, "surface_stated": "20%", "surface_corrected": "about 30%", "sentence_stated": "s",
+         "sentence_corrected": "t", "source": "Minister"},
+        {"report": "r", "report_month": "2021-01", "indicator": "b", "item": "", "unit": "person",
+         "value_stated": 9000.0, "value_corrected": 12000.0, "surface_stated": "9,000", "surface_corrected": "12,000",
+         "sentence_stated": "u", "sentence_corrected": "v", "source": "Ministry"}])
+    fig = figures.pairs_figure(pairs)
+    by_axis = {}
+    for t in fig.data:
+        if t.mode == "markers+text":
+            by_axis.setdefault(t.xaxis, set()).update(t.x)
+    assert sorted(map(sorted, by_axis.values())) == [[20.0, 30.0], [9000.0, 12000.0]]
+    assert {fig.layout.xaxis.title.text, fig.layout.xaxis2.title.text} == {"%", "people"}
+
+
+def test_grid_request_becomes_a_store_query():
+    cat = __import__("indicators").load_catalog()
+    titles = {"r1": "2020-11 · Monthly review", "r2": "2020-12 · Security digest"}
+    req = {"startRow": 0, "endRow": 100,
+           "filterModel": {"indicator": {"filterType": "text", "type": "contains", "filter": "Registered cyber"},
+                           "report": {"filterType": "text", "type": "contains", "filter": "digest"},
+                           "role": {"filterType": "text", "type": "equals", "filter": "stated"},
+                           "sentence": {"filterType": "text", "type": "contains", "filter": "minister"},
+                           "nonsense": {"filterType": "text", "type": "contains", "filter": "x"}},
+           "sortModel": [{"colId": "value", "sort": "desc"}, {"colId": "report_month", "sort": "asc"}]}
+    equals, contains, sort = request_to_query(req, cat, titles)
+    assert equals == {"indicator": ["cybercrime.registered"], "report": ["r2"], "role": "stated"}
+    assert contains == {"sentence": "minister"}
+    assert sort == [("value", False), ("report_month", True)]
+
+
+@pytest.mark.parametrize("values,query", [
+    ({"tab": "indicators", "indicator": "cybercrime.registered", "items": ["a", "b"]},
+     "?indicator=cybercrime.registered&items=a&items=b"),
+    ({"tab": "table", "indicator": "x", "roles": [], "period": "ytd", "colour": "source", "x": "report_month"},
+     "?tab=table&indicator=x&roles=none&x=report_month&period=ytd&colour=source"),
+    ({"tab": "indicators", "indicator": "x", "also": ["y"], "layout": "multiples", "sources": ["Ministry"],
+      "roles": ["reported", "planned"], "vintages": ["show"]},
+     "?indicator=x&also=y&layout=multiples&sources=Ministry&roles=reported&roles=planned&vintages=show"),
+])
+def test_url_holds_every_control_and_reads_back(values, query):
+    assert url_query(values) == query
+    back = url_values(query, {})
+    for k, v in values.items():
+        assert back[k] == v, k
+    assert back["roles"] is not None
+
+
+def test_history_changes_read_as_old_to_new():
+    history = pd.DataFrame({"changes": ['{"value": 9500.0}', "", '{"unit": "person", "value": 9700.0}']})
+    assert changes_text(history, {"value": 9000.0, "unit": "case"}) == [
+        "value 9,000 → 9,500", "", "unit case → person; value 9,500 → 9,700"]
 
 
 def test_report_text_is_components_never_html():
@@ -138,42 +251,74 @@ def _callback(client, output, inputs, state=None):
     return json.loads(resp.get_data())["response"]
 
 
-_CHART_INPUTS = {"indicator.value": "cybercrime.registered", "items.value": None, "sources.value": None,
-                 "roles.value": ["reported", "stated", "corrected", "planned"], "xaxis.value": "period",
-                 "colour.value": "role", "vintages.value": [], "uploaded.data": 0, "edited.data": 0}
+_CHART_INPUTS = {"indicator.value": "cybercrime.registered", "also.value": None, "layout.value": "overlay",
+                 "items.value": None, "sources.value": None,
+                 "roles.value": ["reported", "stated", "corrected", "planned"], "period.value": "all",
+                 "xaxis.value": "period", "colour.value": "role", "vintages.value": [], "uploaded.data": 0,
+                 "edited.data": 0}
+_CHART = "..chart.figure...period.options.."
+
+
+def _fig_points(fig):
+    return [y for t in fig["data"] if t["mode"] == "markers" and t.get("legendgroup") != "shapes" for y in t["y"]]
 
 
 def test_chart_draws_at_most_max_points_and_says_so(client, monkeypatch):
-    from indicators.dashboard import app as app_module
-    fig = _callback(client, "chart.figure", _CHART_INPUTS)["chart"]["figure"]
-    assert sorted(y for t in fig["data"] if t["mode"] == "markers" for y in t["y"]) == [9000, 10000, 20357, 25000]
+    from indicators.dashboard.views import indicators as view
+    fig = _callback(client, _CHART, _CHART_INPUTS)["chart"]["figure"]
+    assert sorted(_fig_points(fig)) == [9000, 10000, 20357, 25000]
     assert "claims drawn" not in fig["layout"]["title"]["text"]
-    monkeypatch.setattr(app_module, "MAX_POINTS", 2)
-    fig = _callback(client, "chart.figure", _CHART_INPUTS)["chart"]["figure"]
-    assert len([y for t in fig["data"] if t["mode"] == "markers" for y in t["y"]]) == 2
+    monkeypatch.setattr(view, "MAX_POINTS", 2)
+    fig = _callback(client, _CHART, _CHART_INPUTS)["chart"]["figure"]
+    assert len(_fig_points(fig)) == 2
     assert "2 of 4 claims drawn" in fig["layout"]["title"]["text"]
-    none = _callback(client, "chart.figure", dict(_CHART_INPUTS, **{"roles.value": []}))["chart"]["figure"]
+    none = _callback(client, _CHART, dict(_CHART_INPUTS, **{"roles.value": []}))["chart"]["figure"]
     assert none["layout"]["annotations"][0]["text"] == "No claims match this view"
+
+
+@pytest.mark.parametrize("period,values", [
+    ("auto", [10000, 25000]),  # annual first when there is no monthly or quarterly figure
+    ("year", [10000, 25000]),
+    ("ytd", [9000, 20357]),
+    ("all", [9000, 10000, 20357, 25000]),
+    ("month", []),
+])
+def test_chart_draws_one_period_length_at_a_time(client, period, values):
+    out = _callback(client, _CHART, dict(_CHART_INPUTS, **{"period.value": period}))
+    assert sorted(_fig_points(out["chart"]["figure"])) == values
+    offered = [o["value"] for o in out["period"]["options"]]
+    assert offered == ["auto", "year", "ytd", "all"]
 
 
 def test_an_indicator_the_catalog_does_not_name_is_no_error(client):
     out = _callback(client, "..items.options...sources.options...indicator-note.children..",
-                    {"indicator.value": "gone.from_catalog", "uploaded.data": 0})
+                    {"indicator.value": "gone.from_catalog", "also.value": None, "uploaded.data": 0},
+                    {"items.value": None, "sources.value": None})
     assert out["items"]["options"] == [] and "not in the catalog" in out["indicator-note"]["children"]
-    fig = _callback(client, "chart.figure", dict(_CHART_INPUTS, **{"indicator.value": "gone.from_catalog"}))
+    fig = _callback(client, _CHART, dict(_CHART_INPUTS, **{"indicator.value": "gone.from_catalog"}))
     assert fig["chart"]["figure"]["layout"]["annotations"][0]["text"] == "No claims match this view"
+    from indicators.dashboard.app import URL_STATE
+    deps = json.loads(client.get("/_dash-dependencies").get_data())
+    sync = next(d for d in deps if "url-message.children" in d["output"])
+    msg = _callback(client, sync["output"], {"url.search": "?indicator=gone.from_catalog&report=nope",
+                                             **{f"{cid}.value": None for _, cid, *_ in URL_STATE}})
+    assert "'gone.from_catalog'" in msg["url-message"]["children"] and "'nope'" in msg["url-message"]["children"]
+    assert msg["url-message"]["style"] == {"display": "block"}
 
 
-def test_claims_table_pages_server_side(client, store):
-    out = _callback(client, "..claims-table.data...claims-count.children..",
-                    {"claims-table.page_current": 1, "claims-table.page_size": 5,
-                     "claims-table.sort_by": [{"column_id": "value", "direction": "desc"}],
-                     "claims-table.filter_query": "{indicator} contains cyber", "uploaded.data": 0,
-                     "edited.data": 0})
+def test_claims_grid_pages_server_side(client, store):
+    request = {"startRow": 1, "endRow": 4, "sortModel": [{"colId": "value", "sort": "desc"}],
+               "filterModel": {"indicator": {"filterType": "text", "type": "contains", "filter": "cyber"}}}
+    out = _callback(client, "..claims-grid.getRowsResponse...claims-count.children..",
+                    {"claims-grid.getRowsRequest": request, "uploaded.data": 0, "edited.data": 0})
     want = store.claims()
     want = want[want["indicator"].str.contains("cyber")].sort_values("value", ascending=False, kind="stable")
-    assert [r["value"] for r in out["claims-table"]["data"]] == list(want["value"][5:10])
-    assert out["claims-count"]["children"] == f"{len(want)} claims match"
+    got = out["claims-grid"]["getRowsResponse"]
+    assert [r["value"] for r in got["rowData"]] == list(want["value"][1:4]) and len(want) > 4
+    assert got["rowCount"] == len(want) and out["claims-count"]["children"] == f"{len(want)} claims match"
+    row = got["rowData"][0]
+    assert row["report"].startswith("2020-1") and "·" in row["report"]  # titles, not ids
+    assert row["sentence"][row["mark_at"]:].startswith(row["surface"])
 
 
 def test_claims_csv_is_streamed_and_matches_the_safe_frame(client, store):
@@ -254,14 +399,15 @@ def test_csv_routes_neutralise_formulas_and_keep_numbers(hostile):
 def test_download_button_csv_neutralises_formulas_and_keeps_numbers(hostile):
     client = create_app(hostile).server.test_client()
     out = _callback(client, "download.data", {"download-button.n_clicks": 1},
-                    {"indicator.value": "cybercrime.registered", "items.value": None, "sources.value": None,
-                     "roles.value": ["reported", "stated", "corrected", "planned"]})
+                    {"indicator.value": "cybercrime.registered", "also.value": None, "items.value": None,
+                     "sources.value": None, "roles.value": ["reported", "stated", "corrected", "planned"],
+                     "period.value": "all"})
     data = out["download"]["data"]
     assert data["filename"] == "cybercrime.registered.csv" and not data.get("base64")
     _assert_spreadsheet_safe(data["content"], len(_HOSTILE))
     some = _callback(client, "download.data", {"download-button.n_clicks": 2},
-                     {"indicator.value": "cybercrime.registered", "items.value": [_HOSTILE[3]], "sources.value": None,
-                      "roles.value": ["reported"]})
+                     {"indicator.value": "cybercrime.registered", "also.value": None, "items.value": [_HOSTILE[3]],
+                      "sources.value": None, "roles.value": ["reported"], "period.value": None})
     _assert_spreadsheet_safe(some["download"]["data"]["content"], 1)
 
 

@@ -1,40 +1,57 @@
-"""The Dash dashboard over the store: layout from the catalog, thin callbacks, plain HTTP download routes."""
+"""The Dash dashboard over the store: the page, its tabs and URL, and the views (one module each under views/);
+callbacks stay thin (the store queries, pure functions shape), plain HTTP download routes beside it."""
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qs, urlencode
 
+import dash_ag_grid as dag
 import pandas as pd
-from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from ..catalog import Catalog, load_catalog
-from ..conflicts import vintages
-from ..export import frame_csv
-from ..schema import SCHEMA, ReviewState, Role
+from ..schema import Role
 from ..store import Store
-from ..units import unit_label
 from . import figures, review_ui, uploads
 from .routes import add_routes
+from .views import (
+    claims as claims_view,
+    conflicts as conflicts_view,
+    indicators as indicators_view,
+    table as table_view,
+)
+from .views.common import DEFAULT_COL, labels
+from .views.indicators import AUTO, MAX_OPTIONS, MAX_POINTS  # noqa: F401 (MAX_POINTS: tests patch it there)
 
-TABS = [("indicators", "Indicators"), ("disputes", "Stated vs corrected"), ("conflicts", "Conflicts"),
-        ("claims", "Claims"), ("review", "Review"), ("report", "Report"), ("add", "Add a report")]
-TABLE_COLUMNS = SCHEMA.group("table")
+TABS = [("indicators", "Indicators"), ("table", "Table"), ("disputes", "Stated vs corrected"),
+        ("conflicts", "Conflicts"), ("claims", "Claims"), ("review", "Review"), ("report", "Report"),
+        ("add", "Add a report")]
 MAX_UPLOAD_MB = uploads.MAX_UPLOAD_MB
-MAX_POINTS = 2000  # a chart draws at most this many claims (every k-th in time order beyond), and says so
-MAX_OPTIONS = 500  # items and sources offered for one indicator
 MAX_PAIRS = 40  # the disputes tab shows the most recent stated/corrected pairs
+ASSET_MAX_AGE = 7 * 24 * 3600  # /assets/ URLs carry their file's mtime (?m=...), so a week in caches is safe
+ALL_ROLES = list(figures.ROLE_COLOURS)
+PAIR_GRID = [("report_month", "Month", 90), ("indicator", "Indicator", 150), ("item", "Item", 110),
+             ("surface_stated", "Stated", 90), ("source", "Stated by", 150), ("sentence_stated", "Stated in", 300),
+             ("surface_corrected", "Corrected to", 110), ("sentence_corrected", "Corrected in", 300)]
 
 
 def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: float = MAX_UPLOAD_MB) -> Dash:
-    """Build the app for a store; `app.server` is the Flask (WSGI) app."""
+    """Build the app for a store; `app.server` is the Flask (WSGI) app.
+
+    Responses are compressed (flask-compress: the first page's JavaScript is most of its weight) and
+    /assets/ files cached by browsers."""
     catalog = catalog or load_catalog()
     max_upload_mb = uploads.limit_mb(max_upload_mb)
-    app = Dash(__name__, title="Indicators", suppress_callback_exceptions=True,
+    app = Dash(__name__, title="Indicators", suppress_callback_exceptions=True, compress=True,
                meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     # a request larger than one upload at the limit (base64: 4/3) is refused with 413 before its body is read
     app.server.config["MAX_CONTENT_LENGTH"] = uploads.max_request_bytes(max_upload_mb)
+    app.server.config["SEND_FILE_MAX_AGE_DEFAULT"] = ASSET_MAX_AGE
     app.layout = lambda: _layout(store, catalog, max_upload_mb)
     _callbacks(app, store, catalog, max_upload_mb)
+    indicators_view.register(app, store, catalog)
+    table_view.register(app, store, catalog)
+    claims_view.register(app, store, catalog)
+    conflicts_view.register(app, store, catalog)
     review_ui.register(app, store, catalog)
     add_routes(app.server, store, catalog)
     return app
@@ -54,12 +71,9 @@ def _indicator_options(store: Store, catalog: Catalog) -> list[dict]:
     return opts
 
 
-def _find(catalog: Catalog, indicator_id: str | None):
-    """The catalog's indicator, or None for an id it does not (or no longer) name."""
-    try:
-        return catalog.get(indicator_id) if indicator_id else None
-    except KeyError:
-        return None
+def _report_options(store: Store) -> list[dict]:
+    titles = store.report_titles()
+    return [{"label": titles.get(r, r), "value": r} for r in store.reports()["id"]]
 
 
 def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
@@ -67,6 +81,7 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
     n_claims = store.count_claims()
     present = store.distinct("indicator")
     first = present[0] if present else (catalog.indicators[0].id if catalog.indicators else None)
+    options = _indicator_options(store, catalog)
     return html.Div(className="page", children=[
         dcc.Location(id="url", refresh=False),
         dcc.Store(id="uploaded", data=0),
@@ -74,60 +89,29 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
         dcc.Store(id="review-claim"),
         html.Header([
             html.H1("Indicators from monthly reports"),
-            html.P(id="summary", children=f"{n_claims} claims from {len(reports)} reports · "
+            html.P(id="summary", children=f"{n_claims:,} claims from {len(reports)} reports · "
                                           f"{len(present)} of {len(catalog.indicators)} indicators have claims"),
         ]),
+        html.Div(id="url-message", className="alert"),
         dcc.Tabs(id="tab", value="indicators", children=[dcc.Tab(label=label, value=value, id=f"tab-{value}")
                                                          for value, label in TABS]),
-        html.Div(id="panel-indicators", className="panel", children=[
-            html.Div(className="controls", children=[
-                html.Label(["Indicator", dcc.Dropdown(id="indicator", options=_indicator_options(store, catalog),
-                                                      value=first, clearable=False)]),
-                html.Label(["Items", dcc.Dropdown(id="items", multi=True, placeholder="all items")]),
-                html.Label(["Sources", dcc.Dropdown(id="sources", multi=True, placeholder="all sources")]),
-                html.Label(["Roles", dcc.Checklist(id="roles", inline=True,
-                                                   options=[{"label": r, "value": r} for r in figures.ROLE_COLOURS],
-                                                   value=list(figures.ROLE_COLOURS))]),
-                html.Label(["Time axis", dcc.RadioItems(id="xaxis", inline=True, value="period", options=[
-                    {"label": "period measured", "value": "period"},
-                    {"label": "report month", "value": "report_month"}])]),
-                html.Label(["Colour by", dcc.RadioItems(id="colour", inline=True, value="role", options=[
-                    {"label": "role", "value": "role"}, {"label": "source", "value": "source"}])]),
-                dcc.Checklist(id="vintages", inline=True, value=[], options=[
-                    {"label": "show earlier figures for the same period (vintages)", "value": "show"}]),
-            ]),
-            html.P(id="indicator-note", className="note"),
-            dcc.Graph(id="chart", config={"displaylogo": False}),
-            html.Div(id="point-detail", className="detail"),
-            html.Button("Download CSV of this view", id="download-button"),
-            dcc.Download(id="download"),
-            html.A("all claims as CSV", href="/download/claims.csv", className="route-link"),
-            html.A("data package (datapackage.json)", href="/download/datapackage.json", className="route-link"),
-        ]),
+        html.Div(id="panel-indicators", className="panel", children=indicators_view.layout(options, first)),
+        html.Div(id="panel-table", className="panel", children=table_view.layout()),
         html.Div(id="panel-disputes", className="panel", children=[
             dcc.Graph(id="pairs-chart", config={"displaylogo": False}),
-            dash_table.DataTable(id="pairs-table", page_size=10, style_cell={"whiteSpace": "normal", "textAlign": "left"},
-                                 columns=[{"name": c, "id": c} for c in
-                                          ("report_month", "indicator", "item", "surface_stated", "source",
-                                           "sentence_stated", "surface_corrected", "sentence_corrected")]),
+            dag.AgGrid(id="pairs-grid", rowData=[], defaultColDef=DEFAULT_COL, style={"height": "360px", "width": "100%"},
+                       columnDefs=[{"field": f, "headerName": h, "minWidth": w, "flex": 3 if "sentence" in f else 1,
+                                    "wrapText": "sentence" in f, "autoHeight": "sentence" in f}
+                                   for f, h, w in PAIR_GRID],
+                       dashGridOptions={"localeText": {"noRowsToShow": "No disputed figures in these reports"}}),
             dcc.Graph(id="plan-chart", config={"displaylogo": False}),
             *review_ui.plan_table(),
         ]),
-        html.Div(id="panel-conflicts", className="panel", children=review_ui.conflicts_panel(catalog)),
+        html.Div(id="panel-conflicts", className="panel", children=conflicts_view.layout(catalog)),
         html.Div(id="panel-review", className="panel", children=review_ui.review_panel(catalog)),
-        html.Div(id="panel-claims", className="panel", children=[
-            html.P("Filter with the boxes under the headers; click a row to open its report at the figure."),
-            dash_table.DataTable(
-                id="claims-table", columns=[{"name": c, "id": c} for c in TABLE_COLUMNS],
-                page_action="custom", page_current=0, page_size=25, sort_action="custom", sort_mode="multi",
-                sort_by=[], filter_action="custom", filter_query="", row_selectable=False,
-                style_table={"overflowX": "auto"},
-                style_cell={"textAlign": "left", "maxWidth": 260, "overflow": "hidden", "textOverflow": "ellipsis"}),
-            html.P(id="claims-count"),
-        ]),
+        html.Div(id="panel-claims", className="panel", children=claims_view.layout()),
         html.Div(id="panel-report", className="panel", children=[
-            dcc.Dropdown(id="report-choice", options=[{"label": f"{r.month} · {r.title or r.id}", "value": r.id}
-                                                      for r in reports.itertuples()],
+            dcc.Dropdown(id="report-choice", options=_report_options(store),
                          value=reports["id"].iloc[0] if len(reports) else None, clearable=False),
             html.Div(id="report-text", className="report-text"),
         ]),
@@ -142,118 +126,127 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
 
 # -------------------------------------------------------------------------------------- callbacks
 
-_URL_KEYS = ("tab", "indicator", "items", "report", "x", "colour")
+# the URL holds every control that changes the view: (key, component id, default left out of the URL, many?)
+URL_STATE = [("tab", "tab", "indicators", False), ("indicator", "indicator", None, False),
+             ("also", "also", [], True), ("layout", "layout", "overlay", False), ("items", "items", [], True),
+             ("sources", "sources", [], True), ("roles", "roles", ALL_ROLES, True),
+             ("vintages", "vintages", [], True), ("x", "xaxis", "period", False), ("period", "period", AUTO, False),
+             ("colour", "colour", "item", False), ("report", "report-choice", None, False)]
+_KEEP = ("claim",)  # parts of the URL no control holds (a report link's claim): kept while the view changes
+
+
+def url_query(values: dict, keep: dict | None = None) -> str:
+    """The query string of a view: every control not at its default (roles: "none" when all unticked)."""
+    params = {}
+    for key, _cid, default, many in URL_STATE:
+        v = values.get(key)
+        if v in (None, "") or v == default or (many and default is not None and sorted(v or []) == sorted(default)):
+            continue
+        if many and not v:
+            v = ["none"]
+        params[key] = v
+    params.update({k: v for k, v in (keep or {}).items() if v})
+    return "?" + urlencode(params, doseq=True)
+
+
+def url_values(search: str, current: dict) -> dict:
+    """The controls' values from a query string; what it does not name goes back to its default."""
+    q = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
+    out = {}
+    for key, _cid, default, many in URL_STATE:
+        if key not in q:
+            out[key] = current.get(key) if key in ("indicator", "report") else default
+        elif many:
+            out[key] = [] if q[key] == ["none"] else [v for v in q[key] if v]
+        else:
+            out[key] = q[key][0]
+    return out
 
 
 def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) -> None:
-    @app.callback(
-        Output("url", "search"), Output("tab", "value"), Output("indicator", "value"), Output("items", "value"),
-        Output("report-choice", "value"), Output("xaxis", "value"), Output("colour", "value"),
-        Input("url", "search"), Input("tab", "value"), Input("indicator", "value"), Input("items", "value"),
-        Input("report-choice", "value"), Input("xaxis", "value"), Input("colour", "value"),
-    )
-    def sync_url(search, tab, indicator, items, report, x, colour):
-        """The URL holds the view: read it on load, write it when the view changes."""
+    keys = [k for k, *_ in URL_STATE]
+
+    def problems(search: str) -> list[str]:
+        """Ids in a link that name nothing here."""
+        q = parse_qs((search or "").lstrip("?"))
+        known = {i.id for i in catalog.indicators} | set(store.distinct("indicator"))
+        found = [f"indicator {i!r}" for i in q.get("indicator", []) + q.get("also", []) if i not in known]
+        titles = store.report_titles()
+        found += [f"report {r!r}" for r in q.get("report", []) if r not in titles]
+        for claim in q.get("claim", []):
+            report, _, start = claim.rpartition("@")
+            if not (report in titles and start.isdigit() and store.seq_of(report, int(start)) is not None):
+                found.append(f"claim {claim!r}")
+        tab = (q.get("tab") or ["indicators"])[0]
+        if tab not in {v for v, _ in TABS}:
+            found.append(f"tab {tab!r}")
+        return found
+
+    @app.callback(Output("url", "search"), Output("url-message", "children"), Output("url-message", "style"),
+                  Output("items", "options", allow_duplicate=True), Output("sources", "options", allow_duplicate=True),
+                  *[Output(cid, "value") for _, cid, *_ in URL_STATE],
+                  Input("url", "search"), *[Input(cid, "value") for _, cid, *_ in URL_STATE],
+                  prevent_initial_call="initial_duplicate")
+    def sync_url(search, *values):
+        """The URL holds the view: read it on load (and on a link), write it when the view changes. Ids in a
+        link that name nothing here get a visible message, kept until the next link is followed."""
+        current = dict(zip(keys, values))
         if ctx.triggered_id in (None, "url"):
-            q = parse_qs((search or "").lstrip("?"))
-            get = lambda k, d: (q.get(k) or [d])[0]
-            return (no_update, get("tab", tab), get("indicator", indicator), q.get("items", items or []),
-                    get("report", report), get("x", x), get("colour", colour))
-        params = {"tab": tab, "indicator": indicator, "items": items or [], "report": report, "x": x,
-                  "colour": colour}
-        return ("?" + urlencode({k: v for k, v in params.items() if v not in (None, "", [])}, doseq=True),
-                no_update, no_update, no_update, no_update, no_update, no_update)
+            wanted = url_values(search, current)
+            bad = problems(search)
+            message = (f"This link names {', '.join(bad)}, which this dashboard does not have; showing what it "
+                       f"does have instead.") if bad else ""
+            # a link's items and sources are offered at once: a dropdown drops a value it does not offer
+            offered = [[{"label": v, "value": v} for v in wanted[k]] if wanted[k] else no_update
+                       for k in ("items", "sources")]
+            return (no_update, message, {"display": "block" if bad else "none"}, *offered,
+                    *[wanted[k] if wanted[k] != current[k] else no_update for k in keys])
+        q = parse_qs((search or "").lstrip("?"))
+        keep = {k: (q.get(k) or [""])[0] for k in _KEEP} if current["tab"] in ("report", "review") else {}
+        new = url_query(current, keep)
+        return (new if new != (search or "?") else no_update, *[no_update] * (4 + len(keys)))
 
     @app.callback([Output(f"panel-{v}", "style") for v, _ in TABS], Input("tab", "value"))
     def show_panel(tab):
+        tab = tab if tab in {v for v, _ in TABS} else "indicators"
         return [{"display": "block" if v == tab else "none"} for v, _ in TABS]
 
-    @app.callback(Output("items", "options"), Output("sources", "options"), Output("indicator-note", "children"),
-                  Input("indicator", "value"), Input("uploaded", "data"))
-    def indicator_choices(indicator, _n):
-        if not indicator:
-            return [], [], ""
-        ind = _find(catalog, indicator)
-        items = store.distinct("item", limit=MAX_OPTIONS + 1, indicator=indicator)
-        sources = store.distinct("source", limit=MAX_OPTIONS + 1, indicator=indicator)
-        note = f"{ind.description} Unit: {unit_label(ind.unit)}." if ind else f"{indicator}: not in the catalog."
-        for name, values in (("items", items), ("sources", sources)):
-            if len(values) > MAX_OPTIONS:
-                note += f" Only the first {MAX_OPTIONS} {name} (alphabetically) are offered."
-        return ([{"label": i, "value": i} for i in items[:MAX_OPTIONS]],
-                [{"label": s, "value": s} for s in sources[:MAX_OPTIONS]], note)
-
-    @app.callback(Output("chart", "figure"), Input("indicator", "value"), Input("items", "value"),
-                  Input("sources", "value"), Input("roles", "value"), Input("xaxis", "value"),
-                  Input("colour", "value"), Input("vintages", "value"), Input("uploaded", "data"),
-                  Input("edited", "data"))
-    def chart(indicator, items, sources, roles, x, colour, show_vintages, _n, _e):
-        df, total = _view(store, indicator, items, sources, roles, max_rows=MAX_POINTS)
-        ind = _find(catalog, indicator)
-        df, earlier = _latest(df)
-        return figures.indicator_figure(df, x=x or "period", colour=colour or "role", total=total,
-                                        title=ind.label if ind else (indicator or ""), unit=ind.unit if ind else "",
-                                        earlier=earlier if show_vintages else None)
-
-    @app.callback(Output("point-detail", "children"), Input("chart", "clickData"), prevent_initial_call=True)
-    def point_detail(click):
-        if not click or not click.get("points"):
-            return no_update
-        report, start = click["points"][0]["customdata"]
-        row = store.page({"report": report, "char_start": int(start)}, limit=1, count=False)[0]
-        if row.empty:
-            return "That claim is no longer in the store."
-        r = row.iloc[0]
-        return [html.B(r["surface"]), f" — {r['indicator']} {r['item']} ({r['role']}, {r['period_start']} – "
-                f"{r['period_end']}; {r['review']})", html.Blockquote(r["sentence"]),
-                dcc.Link(f"open report {report} at this figure", href=f"?tab=report&report={report}#c{start}"),
-                " · ", dcc.Link("review this claim", id="review-link",
-                                href="?" + urlencode({"tab": "review", "claim": f"{report}@{start}"}))]
-
-    @app.callback(Output("download", "data"), Input("download-button", "n_clicks"),
-                  State("indicator", "value"), State("items", "value"), State("sources", "value"),
-                  State("roles", "value"), prevent_initial_call=True)
-    def download(_clicks, indicator, items, sources, roles):
-        df = _view(store, indicator, items, sources, roles)[0]
-        return dcc.send_string(frame_csv(df), f"{indicator or 'claims'}.csv")
-
-    @app.callback(Output("pairs-chart", "figure"), Output("pairs-table", "data"), Output("plan-chart", "figure"),
+    @app.callback(Output("pairs-chart", "figure"), Output("pairs-grid", "rowData"), Output("plan-chart", "figure"),
                   Input("tab", "value"), Input("uploaded", "data"))
     def disputes(tab, _n):
         if tab != "disputes":
             return no_update, no_update, no_update
+        names = labels(catalog)
         pairs, more = _recent_pairs(store)
         procurement = store.claims(indicator="procurement.units",
                                    role=[Role.PLANNED, Role.REPORTED])
         title = f"Stated versus corrected: the {len(pairs)} most recent pairs" if more else "Stated versus corrected"
-        return (figures.pairs_figure(pairs, title=title), pairs.to_dict("records"),
+        rows = pairs.assign(indicator=pairs["indicator"].map(lambda i: names.get(i, i))).to_dict("records")
+        return (figures.pairs_figure(pairs, title=title, labels=names), rows,
                 figures.plan_actual_figure(procurement))
 
-    @app.callback(Output("claims-table", "data"), Output("claims-count", "children"),
-                  Input("claims-table", "page_current"), Input("claims-table", "page_size"),
-                  Input("claims-table", "sort_by"), Input("claims-table", "filter_query"),
-                  Input("uploaded", "data"), Input("edited", "data"))
-    def claims_page(page, size, sort_by, filter_query, _n, _e):
-        contains, equals = _parse_filter(filter_query or "")
-        sort = [(s["column_id"], s["direction"] == "asc") for s in sort_by or []]
-        df, total = store.page(equals, contains, sort, offset=(page or 0) * (size or 25), limit=size or 25)
-        return df[TABLE_COLUMNS].to_dict("records"), f"{total} claims match"
-
-    @app.callback(Output("url", "search", allow_duplicate=True), Input("claims-table", "active_cell"),
-                  State("claims-table", "data"), prevent_initial_call=True)
-    def open_report(cell, rows):
-        if not cell or not rows:
-            return no_update
-        return "?" + urlencode({"tab": "report", "report": rows[cell["row"]]["report"]})
-
-    @app.callback(Output("report-text", "children"), Input("report-choice", "value"), Input("uploaded", "data"))
-    def report_text(report, _n):
+    @app.callback(Output("report-text", "children"), Input("report-choice", "value"), Input("url", "search"),
+                  Input("uploaded", "data"))
+    def report_text(report, search, _n):
         if not report:
             return "No report chosen."
         text = store.report_text(report)
         if text is None:
             return f"No report {report} in the store."
-        return _highlighted(text, store.claims(report=report))
+        claim = (parse_qs((search or "").lstrip("?")).get("claim") or [""])[0]
+        rid, _, start = claim.rpartition("@")
+        focus = int(start) if rid == report and start.isdigit() else None
+        return _highlighted(text, store.claims(report=report), focus=focus)
+
+    app.clientside_callback(ClientsideFunction("indicators", "scrollToClaim"), Output("report-text", "title"),
+                            Input("report-text", "children"), prevent_initial_call=True)
+
+    app.clientside_callback(
+        """function (n) { var api = window.dash_ag_grid && window.dash_ag_grid.getApi &&
+               window.dash_ag_grid.getApi('claims-grid'); if (api) { api.purgeInfiniteCache(); }
+               return window.dash_clientside.no_update; }""",
+        Output("claims-count", "title"), Input("uploaded", "data"), Input("edited", "data"),
+        prevent_initial_call=True)
 
     @app.callback(Output("upload-result", "children"), Output("uploaded", "data"), Output("report-choice", "options"),
                   Output("indicator", "options"), Output("summary", "children"),
@@ -261,33 +254,9 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
                   prevent_initial_call=True)
     def upload(contents, names, n):
         results = [r.message for r in uploads.ingest_uploads(store, catalog, contents, names, max_upload_mb)]
-        reports = store.reports()
-        options = [{"label": f"{r.month} · {r.title or r.id}", "value": r.id} for r in reports.itertuples()]
-        summary = f"{store.count_claims()} claims from {len(reports)} reports"
-        return [html.Li(r) for r in results], (n or 0) + 1, options, _indicator_options(store, catalog), summary
-
-
-def _view(store: Store, indicator, items, sources, roles, max_rows: int | None = None) -> tuple[pd.DataFrame, int]:
-    """The claims of a chart view (all of them, or at most `max_rows`) and how many there are; rejected ones
-    are left out."""
-    if not indicator or roles == []:
-        return store.claims(indicator="__none__"), 0
-    filters = {"indicator": indicator, "item": items or None, "source": sources or None, "role": roles,
-               "review": [s for s in ReviewState if s != ReviewState.REJECTED]}
-    if max_rows is None:
-        df = store.claims(**filters)
-        return df, len(df)
-    return store.sample(max_rows, **filters)
-
-
-def _latest(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the figures to draw, the earlier vintages they replace): a figure a later report revised for the same
-    item, period and unit is an earlier vintage; plans and disputed statements always stay."""
-    if df.empty:
-        return df, df
-    v = vintages(df)
-    earlier = (v["vintage"] > 0) & ~v["latest"]
-    return df[~earlier], df[earlier].join(v["vintage"])
+        summary = f"{store.count_claims():,} claims from {len(store.reports())} reports"
+        return ([html.Li(r) for r in results], (n or 0) + 1, _report_options(store),
+                _indicator_options(store, catalog), summary)
 
 
 def _recent_pairs(store: Store) -> tuple[pd.DataFrame, bool]:
@@ -309,28 +278,9 @@ def _recent_pairs(store: Store) -> tuple[pd.DataFrame, bool]:
     return pairs.reset_index(drop=True), more
 
 
-_FILTER_PART = re.compile(r"\{(?P<col>[^}]+)\}\s+(?P<op>contains|=|eq|scontains|icontains)\s+(?P<val>.+)")
-
-
-def _parse_filter(query: str) -> tuple[dict, dict]:
-    """Dash table filter query -> (substring filters, equality filters)."""
-    contains, equals = {}, {}
-    for part in query.split(" && "):
-        m = _FILTER_PART.match(part.strip())
-        if not m or m.group("col") not in TABLE_COLUMNS:
-            continue
-        val = m.group("val").strip()
-        if len(val) >= 2 and val[0] == val[-1] and val[0] in "\"'`":
-            val = val[1:-1]
-        if m.group("op") in ("=", "eq"):
-            equals[m.group("col")] = val
-        else:
-            contains[m.group("col")] = val
-    return contains, equals
-
-
-def _highlighted(text: str, claims: pd.DataFrame) -> list:
-    """The report text as Dash components, each extracted figure a <mark> linked to its claim.
+def _highlighted(text: str, claims: pd.DataFrame, focus: int | None = None) -> list:
+    """The report text as Dash components, each extracted figure a <mark> linked to its claim; the figure at
+    offset `focus` (a report link's claim) is marked as the one to look at (and scrolled to).
 
     Components, never raw HTML: whatever the report contains is shown as text.
     """
@@ -342,7 +292,8 @@ def _highlighted(text: str, claims: pd.DataFrame) -> list:
         out.append(text[pos:start])
         title = f"{indicator or 'no indicator'} · {role}"
         out.append(html.Mark(text[start:end], id=f"c{start}", title=title,
-                             className=f"claim role-{role}{'' if indicator else ' unattached'}"))
+                             className=f"claim role-{role}{'' if indicator else ' unattached'}"
+                                       f"{' focus' if start == focus else ''}"))
         pos = end
     out.append(text[pos:])
     paragraphs, current = [], []

@@ -5,24 +5,34 @@ import json
 import math
 from urllib.parse import parse_qs
 
+import dash_ag_grid as dag
 import pandas as pd
-from dash import Input, Output, State, ctx, dash_table, dcc, html, no_update
+from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from ..catalog import Catalog
-from ..conflicts import conflicts, plan_vs_actual
+from ..conflicts import plan_vs_actual
 from ..errors import IndicatorsError
 from ..review import EDITABLE
 from ..schema import SCHEMA
 from ..store import Store
+from .series import number
+from .views.common import DEFAULT_COL, labels, mark_at, minute
 
-QUEUE_COLUMNS = SCHEMA.group("queue")
+QUEUE_PAGE = 20
+# the queue grid: what a reviewer reads first (the sentence with its figure marked), in headers a person reads
+QUEUE_GRID = [("report", "Report", {"minWidth": 150, "flex": 1}), ("indicator", "Indicator", {"minWidth": 140, "flex": 1}),
+              ("item", "Item", {"minWidth": 90, "flex": 0.6}), ("surface", "Figure", {"minWidth": 100, "flex": 0.7}),
+              ("role", "Role", {"minWidth": 90, "flex": 0.5}),
+              ("sentence", "Sentence", {"minWidth": 300, "flex": 3, "cellRenderer": "MarkedSentence",
+                                        "wrapText": True, "autoHeight": True}),
+              ("notes", "Why it needs a look", {"minWidth": 140, "flex": 1, "wrapText": True, "autoHeight": True})]
+HISTORY_GRID = [("when", "When", 150), ("author", "Who", 110), ("action", "Action", 100),
+                ("change", "Change", 260), ("note", "Note", 200), ("state", "In force", 100)]
 QUEUES = [("all", "needs a look"), ("unattached", "no indicator"), ("unsure", "extractor unsure"),
           ("unreviewed", "not reviewed"), ("reviewed", "reviewed")]
-CONFLICT_VIEW = ["group", "kind", "indicator", "item", "period_start", "period_end", "value", "unit", "qualifier",
-                 "source", "role", "report_month", "latest", "surface", "sentence", "report", "claim_id"]
-HISTORY_COLUMNS = ["created_at", "author", "action", "changes", "note", "undone", "edit_id"]
-PLAN_TABLE = ["indicator", "item", "period_start", "period_end", "unit", "planned", "actual", "shortfall",
-              "shortfall_pct", "plan_report", "actual_report"]
+PLAN_GRID = [("indicator", "Indicator"), ("item", "Item"), ("period", "Period"), ("planned", "Planned"),
+             ("actual", "Reported"), ("shortfall", "Shortfall"), ("shortfall_pct", "Shortfall %"),
+             ("plan_report", "Plan in"), ("actual_report", "Reported in")]
 _FIELDS = [(name, SCHEMA.field(name).title) for name in EDITABLE]  # the correction form, in schema order
 
 
@@ -46,11 +56,16 @@ def review_panel(catalog: Catalog):
                "Every edit is kept with your name, the time and your note, and can be undone."),
         dcc.RadioItems(id="queue-kind", inline=True, value="all",
                        options=[{"label": label, "value": v} for v, label in QUEUES]),
-        dash_table.DataTable(id="queue-table", columns=[{"name": c, "id": c} for c in QUEUE_COLUMNS + ["seq"]],
-                             hidden_columns=["seq"], page_action="custom", page_current=0, page_size=10,
-                             style_table={"overflowX": "auto"}, css=[{"selector": ".show-hide", "rule": "display: none"}],
-                             style_cell={"textAlign": "left", "maxWidth": 240, "overflow": "hidden",
-                                         "textOverflow": "ellipsis"}),
+        dag.AgGrid(id="queue-grid", rowData=[], defaultColDef=DEFAULT_COL, getRowId="params.data.key",
+                   columnDefs=[{"field": f, "headerName": h, **extra} for f, h, extra in QUEUE_GRID],
+                   style={"height": "430px", "width": "100%"},
+                   dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True,
+                                                     "checkboxes": False},
+                                    "localeText": {"noRowsToShow": "Nothing in this queue"}}),
+        html.Div(className="pager", children=[html.Button("◀ previous", id="queue-prev"),
+                                              html.Span(id="queue-page-label"),
+                                              html.Button("next ▶", id="queue-next"),
+                                              dcc.Store(id="queue-page", data=0)]),
         html.P(id="queue-count"),
         html.Div(id="review-editor", className="editor", children=[
             html.H3(id="review-title", children="No claim chosen"),
@@ -66,9 +81,13 @@ def review_panel(catalog: Catalog):
             html.Button("Save correction", id="correct-button"),
             html.P(id="review-message", className="note"),
             html.H4("History of this claim"),
-            dash_table.DataTable(id="history-table", columns=[{"name": c, "id": c} for c in HISTORY_COLUMNS],
-                                 row_selectable="single", selected_rows=[],
-                                 style_cell={"textAlign": "left", "whiteSpace": "normal"}),
+            dag.AgGrid(id="history-grid", rowData=[], defaultColDef=DEFAULT_COL, getRowId="params.data.edit_id",
+                       columnDefs=[{"field": f, "headerName": h, "minWidth": w, "flex": 1, "wrapText": True,
+                                    "autoHeight": True} for f, h, w in HISTORY_GRID],
+                       style={"height": "240px", "width": "100%"},
+                       dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True,
+                                                         "checkboxes": True},
+                                        "localeText": {"noRowsToShow": "No edits yet"}}),
             html.Button("Undo the selected edit", id="undo-button"),
         ]),
         html.H4("Edits that no longer attach to a claim"),
@@ -76,33 +95,12 @@ def review_panel(catalog: Catalog):
     ]
 
 
-def conflicts_panel(catalog: Catalog):
-    options = [{"label": "all indicators", "value": ""}] + [
-        {"label": f"{i.theme} · {i.label}", "value": i.id} for i in sorted(catalog.indicators, key=lambda i: (i.theme, i.label))]
-    return [
-        html.P("The same indicator, item and period given different values: a revision when one source changed "
-               "its figure in a later report, a conflict when sources disagree. Figures agree when what they "
-               "assert can both be true (about 12% and 12.3%; over 9,000 and 9,100)."),
-        dcc.Dropdown(id="conflict-indicator", options=options, value="", clearable=False),
-        html.P(id="conflicts-count"),
-        dash_table.DataTable(id="conflicts-table", columns=[{"name": c, "id": c} for c in CONFLICT_VIEW],
-                             page_size=20, sort_action="native", filter_action="native",
-                             style_table={"overflowX": "auto"},
-                             style_cell={"textAlign": "left", "whiteSpace": "normal", "maxWidth": 360},
-                             style_cell_conditional=[{"if": {"column_id": "sentence"}, "minWidth": "380px"}],
-                             style_data_conditional=[{"if": {"filter_query": "{latest} = true"}, "fontWeight": "bold"}]),
-    ]
-
-
 def plan_table():
     return [html.H3("Plans against what was reported"),
-            dash_table.DataTable(id="plan-table", columns=[{"name": c, "id": c} for c in PLAN_TABLE], page_size=10,
-                                 style_cell={"textAlign": "left"})]
-
-
-def _records(df: pd.DataFrame, columns) -> list[dict]:
-    out = df[columns].astype(object).where(df[columns].notna(), None)
-    return out.to_dict("records")
+            dag.AgGrid(id="plan-grid", rowData=[], defaultColDef=DEFAULT_COL, style={"height": "300px", "width": "100%"},
+                       columnDefs=[{"field": f, "headerName": h, "minWidth": 100, "flex": 1} for f, h in PLAN_GRID],
+                       dashGridOptions={"localeText": {"noRowsToShow": "No plan has a reported figure for the same item "
+                                                                 "and period yet"}})]
 
 
 def _text(v) -> str:
@@ -113,27 +111,71 @@ def _text(v) -> str:
     return str(v)
 
 
-def register(app, store: Store, catalog: Catalog) -> None:
-    @app.callback(Output("queue-table", "data"), Output("queue-count", "children"),
-                  Input("queue-kind", "value"), Input("queue-table", "page_current"),
-                  Input("queue-table", "page_size"), Input("edited", "data"), Input("uploaded", "data"))
-    def queue(kind, page, size, _e, _u):
-        df, total = store.review_queue(kind or "all", offset=(page or 0) * (size or 10), limit=size or 10)
-        return _records(df, QUEUE_COLUMNS + ["seq"]), f"{total} claims in this queue"
+def changes_text(history: pd.DataFrame, original: dict) -> list[str]:
+    """Each edit's change as a person reads it: "value 9,000 → 9,500; unit case → person"; "" for accept,
+    reject and undo. `original`: the claim's fields as extracted, the start of the chain of corrections."""
+    current = dict(original)
+    out = []
+    for changes in history["changes"].tolist():
+        parts = []
+        for k, v in (json.loads(changes) if changes else {}).items():
+            old = current.get(k)
+            fmt = lambda x: number(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else (str(x) if x not in (None, "") else "—")
+            parts.append(f"{k.replace('_', ' ')} {fmt(old)} → {fmt(v)}")
+            current[k] = v
+        out.append("; ".join(parts))
+    return out
 
-    @app.callback(Output("review-claim", "data"), Input("queue-table", "active_cell"), State("queue-table", "data"),
-                  prevent_initial_call=True)
-    def choose(cell, rows):
-        if not cell or not rows or cell["row"] >= len(rows):
+
+def _original(row: dict) -> dict:
+    """The claim as the extractor found it: its current fields with what edits replaced put back."""
+    out = {k: row.get(k) for k, _ in _FIELDS}
+    out.update(json.loads(row["extracted"]) if row.get("extracted") else {})
+    return out
+
+
+def register(app, store: Store, catalog: Catalog) -> None:
+    names = labels(catalog)
+
+    @app.callback(Output("queue-page", "data"), Input("queue-prev", "n_clicks"), Input("queue-next", "n_clicks"),
+                  Input("queue-kind", "value"), State("queue-page", "data"), prevent_initial_call=True)
+    def turn(_p, _n, _k, page):
+        if ctx.triggered_id == "queue-kind":
+            return 0
+        return max(0, (page or 0) + (1 if ctx.triggered_id == "queue-next" else -1))
+
+    @app.callback(Output("queue-grid", "rowData"), Output("queue-count", "children"),
+                  Output("queue-page-label", "children"),
+                  Input("queue-kind", "value"), Input("queue-page", "data"), Input("edited", "data"),
+                  Input("uploaded", "data"))
+    def queue(kind, page, _e, _u):
+        page = page or 0
+        df, total = store.review_queue(kind or "all", offset=page * QUEUE_PAGE, limit=QUEUE_PAGE)
+        titles = store.report_titles()
+        rows = [{"key": f"{r['report']}#{int(r['seq'])}", "report_id": r["report"], "seq": int(r["seq"]),
+                 "report": titles.get(r["report"], r["report"]),
+                 "indicator": names.get(r["indicator"], r["indicator"]) or "no indicator", "item": r["item"],
+                 "surface": r["surface"], "role": r["role"], "sentence": r["sentence"],
+                 "mark_at": mark_at(r["sentence"], r["surface"]), "notes": r["notes"]}
+                for r in df.to_dict("records")]
+        pages = max(1, -(-total // QUEUE_PAGE))
+        return rows, f"{total:,} claims in this queue", f" page {min(page + 1, pages)} of {pages} "
+
+    @app.callback(Output("review-claim", "data"), Input("queue-grid", "selectedRows"), prevent_initial_call=True)
+    def choose(selected):
+        if not selected:
             return no_update
-        r = rows[cell["row"]]
-        return {"report": r["report"], "seq": int(r["seq"])}
+        r = selected[0]
+        return {"report": r["report_id"], "seq": int(r["seq"])}
 
     @app.callback(Output("review-claim", "data", allow_duplicate=True), Input("url", "search"),
                   prevent_initial_call="initial_duplicate")
     def from_url(search):
         """?tab=review&claim=REPORT@CHAR_START opens a claim for review (the chart's point detail links here)."""
-        claim = (parse_qs((search or "").lstrip("?")).get("claim") or [""])[0]
+        q = parse_qs((search or "").lstrip("?"))
+        if (q.get("tab") or [""])[0] not in ("review", ""):
+            return no_update
+        claim = (q.get("claim") or [""])[0]
         report, _, start = claim.rpartition("@")
         seq = store.seq_of(report, int(start)) if report and start.isdigit() else None
         if seq is None:
@@ -141,29 +183,39 @@ def register(app, store: Store, catalog: Catalog) -> None:
         return {"report": report, "seq": int(seq)}
 
     outputs = [Output("review-title", "children"), Output("review-sentence", "children")] + [
-        Output(f"fix-{k.replace('_', '-')}", "value") for k, _ in _FIELDS] + [Output("history-table", "data"),
-                                                                              Output("history-table", "selected_rows")]
+        Output(f"fix-{k.replace('_', '-')}", "value") for k, _ in _FIELDS] + [Output("history-grid", "rowData")]
 
     @app.callback(*outputs, Input("review-claim", "data"), Input("edited", "data"))
     def show(claim, _e):
         row = store.claim(claim["report"], claim["seq"]) if claim else None
         if row is None:
             return ["No claim chosen" if not claim else "That claim is no longer in the store", ""] + [
-                None] * len(_FIELDS) + [[], []]
-        title = [html.B(row["surface"]), f" · {row['report']} · {row['indicator'] or 'no indicator'} · "
+                None] * len(_FIELDS) + [[]]
+        title = [html.B(row["surface"]), f" · {store.report_titles().get(row['report'], row['report'])} · "
+                                         f"{names.get(row['indicator'], row['indicator']) or 'no indicator'} · "
                                          f"review: {row['review']}"]
+        at = mark_at(row["sentence"], row["surface"])
+        sentence = row["sentence"] if at < 0 else [row["sentence"][:at], html.Mark(row["surface"], className="figure"),
+                                                   row["sentence"][at + len(row["surface"]):]]
         values = [_text(row[k]) if k not in ("indicator",) else (row[k] or "") for k, _ in _FIELDS]
         history = store.history(claim["report"], claim["seq"])
-        return [title, row["sentence"]] + values + [_records(history, HISTORY_COLUMNS), []]
+        changes = changes_text(history, _original(row))
+        undone_by = set(history.loc[history["action"] == "undo", "undoes"])
+        rows = [{"edit_id": e["edit_id"], "when": minute(e["created_at"]), "author": e["author"], "action": e["action"],
+                 "change": ch, "note": e["note"],
+                 "state": "undone" if e["edit_id"] in undone_by else ("—" if e["action"] == "undo" else "yes"),
+                 "undone": bool(e["undone"])}
+                for e, ch in zip(history.to_dict("records"), changes)]
+        return [title, sentence] + values + [rows]
 
     @app.callback(Output("review-message", "children"), Output("edited", "data"),
                   Input("accept-button", "n_clicks"), Input("reject-button", "n_clicks"),
                   Input("correct-button", "n_clicks"), Input("undo-button", "n_clicks"),
                   State("review-claim", "data"), State("reviewer", "value"), State("review-note", "value"),
-                  State("history-table", "data"), State("history-table", "selected_rows"), State("edited", "data"),
+                  State("history-grid", "selectedRows"), State("edited", "data"),
                   *[State(f"fix-{k.replace('_', '-')}", "value") for k, _ in _FIELDS],
                   prevent_initial_call=True)
-    def act(_a, _r, _c, _u, claim, author, note, history, selected, n, *fixes):
+    def act(_a, _r, _c, _u, claim, author, note, selected, n, *fixes):
         if not claim:
             return "Choose a claim first.", no_update
         action = {"accept-button": "accept", "reject-button": "reject", "correct-button": "correct",
@@ -176,9 +228,9 @@ def register(app, store: Store, catalog: Catalog) -> None:
                 return "Nothing to save: change a field first.", no_update
             kwargs.update(changes=changes, catalog=catalog)
         if action == "undo":
-            if not selected or not history:
+            if not selected:
                 return "Select the edit to undo in the history first.", no_update
-            target = history[selected[0]]
+            target = selected[0]
             if target["action"] == "undo" or target.get("undone"):
                 return "That edit is not in force.", no_update
             kwargs["undoes"] = target["edit_id"]
@@ -187,7 +239,9 @@ def register(app, store: Store, catalog: Catalog) -> None:
         except IndicatorsError as exc:
             return f"Not saved: {exc}", no_update
         what = {"accept": "accepted", "reject": "rejected", "correct": "corrected", "undo": "undone"}[action]
-        detail = f" ({json.dumps(dict(e.changes), ensure_ascii=False)})" if e.changes else ""
+        detail = ""
+        if e.changes:
+            detail = " (" + ", ".join(f"{k.replace('_', ' ')} → {v}" for k, v in dict(e.changes).items()) + ")"
         return f"Saved: {what} by {e.author}{detail}.", (n or 0) + 1
 
     @app.callback(Output("orphans", "children"), Input("tab", "value"), Input("edited", "data"),
@@ -195,24 +249,19 @@ def register(app, store: Store, catalog: Catalog) -> None:
     def orphans(tab, _e, _u):
         if tab != "review":
             return no_update
-        return [html.Li(f"{e.report}: {e.surface!r} ({e.action} by {e.author}, {e.created_at[:16]}): "
+        return [html.Li(f"{e.report}: {e.surface!r} ({e.action} by {e.author}, {minute(e.created_at)}): "
                         f"its claim is no longer found") for e in store.orphans()] or [html.Li("none")]
 
-    @app.callback(Output("conflicts-table", "data"), Output("conflicts-count", "children"),
-                  Input("tab", "value"), Input("conflict-indicator", "value"), Input("edited", "data"),
-                  Input("uploaded", "data"))
-    def conflict_list(tab, indicator, _e, _u):
-        if tab != "conflicts":
-            return no_update, no_update
-        c = conflicts(store.conflict_candidates(indicator or None))
-        groups = c["group"].nunique() if len(c) else 0
-        kinds = c.drop_duplicates("group")["kind"].value_counts().to_dict() if len(c) else {}
-        summary = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(kinds.items())) or "none"
-        return _records(c, CONFLICT_VIEW), f"{groups} groups of figures that disagree: {summary}"
-
-    @app.callback(Output("plan-table", "data"), Input("tab", "value"), Input("edited", "data"),
+    @app.callback(Output("plan-grid", "rowData"), Input("tab", "value"), Input("edited", "data"),
                   Input("uploaded", "data"))
     def plans(tab, _e, _u):
         if tab != "disputes":
             return no_update
-        return _records(plan_vs_actual(store.plan_candidates()), PLAN_TABLE)
+        titles = store.report_titles()
+        p = plan_vs_actual(store.plan_candidates())
+        return [{"indicator": names.get(r["indicator"], r["indicator"]), "item": r["item"],
+                 "period": f"{r['period_start']} – {r['period_end']}", "planned": number(r["planned"]),
+                 "actual": number(r["actual"]), "shortfall": number(r["shortfall"]),
+                 "shortfall_pct": number(round(r["shortfall_pct"], 1)) if r["shortfall_pct"] == r["shortfall_pct"] else "",
+                 "plan_report": titles.get(r["plan_report"], r["plan_report"]),
+                 "actual_report": titles.get(r["actual_report"], r["actual_report"])} for r in p.to_dict("records")]

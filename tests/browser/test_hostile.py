@@ -92,14 +92,22 @@ def test_markup_in_reports_is_shown_as_text_and_never_runs(dash_duo, store, tmp_
         assert "<script>" in duo.find_element("#report-choice").text
         _nothing_ran(duo)
 
-    # the claims table: the source taken from the text is shown as text
+    # the claims grid: the source, sentence and report title taken from the text are shown as text
     duo.find_element("#tab-claims").click()
-    duo.wait_for_contains_text("#claims-table", "<img src=x onerror=", timeout=15)
-    assert "Agency" in duo.find_element("#claims-table").text
+    duo.wait_for_contains_text("#claims-grid", "<img src=x onerror=", timeout=15)
+    grid = duo.find_element("#claims-grid").text
+    assert "Agency" in grid and "<script>" in grid
     _nothing_ran(duo)
+    for tab in ("review", "conflicts", "table", "disputes"):  # every grid and view that shows report text
+        duo.wait_for_page(url=f"{duo.server_url}/?tab={tab}&indicator=cybercrime.registered")
+        duo.wait_for_element(f"#panel-{tab}", timeout=15)
+        _wait(lambda: duo.find_element(f"#panel-{tab}").is_displayed())
+        if tab == "review":
+            duo.wait_for_contains_text("#queue-grid", "cybercrimes", timeout=15)
+        _nothing_ran(duo)
 
     # the chart: hover and click a hostile claim's point; its detail shows the sentence as text
-    duo.wait_for_page(url=f"{duo.server_url}/?tab=indicators&indicator=cybercrime.registered")
+    duo.wait_for_page(url=f"{duo.server_url}/?tab=indicators&indicator=cybercrime.registered&period=all")
     duo.wait_for_element("#chart .main-svg", timeout=20)
     where = _wait(lambda: duo.driver.execute_script("""
         var g = document.querySelector('#chart .js-plotly-plot');

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from browserkit import wait_for as _wait
+from browserkit import click_row, grid_filter, grid_rows, wait_for as _wait
 from selenium.webdriver.common.keys import Keys
 
 from indicators.dashboard.app import create_app
@@ -45,7 +45,8 @@ def _traces(duo):
     return duo.driver.execute_script(
         "var g = document.querySelector('#chart .js-plotly-plot');"
         "if (!g || !g.data) return [];"
-        "return g.data.filter(t => t.mode === 'markers').map(t => ({name: t.name, y: Array.from(t.y || [])}));") or []
+        "return g.data.filter(t => t.mode === 'markers' && t.legendgroup !== 'shapes')"
+        ".map(t => ({name: t.name, y: Array.from(t.y || [])}));") or []
 
 
 def _values(duo, earlier=False):
@@ -69,7 +70,7 @@ def _open_review(duo, store, value, **kw):
 
 
 def _chart(duo, indicator="cybercrime.registered"):
-    duo.wait_for_page(url=f"{duo.server_url}/?tab=indicators&indicator={indicator}")
+    duo.wait_for_page(url=f"{duo.server_url}/?tab=indicators&indicator={indicator}&period=all")
     duo.wait_for_element("#chart .main-svg", timeout=20)
 
 
@@ -81,7 +82,9 @@ def test_a_correction_reaches_chart_and_csv_and_outlives_reingest(duo, store, fo
     duo.find_element("#review-note").send_keys("the ministry's table gives 20,500")
     duo.find_element("#correct-button").click()
     duo.wait_for_contains_text("#review-message", "Saved: corrected by Olga", timeout=15)
-    duo.wait_for_contains_text("#history-table", "20500", timeout=15)
+    duo.wait_for_contains_text("#history-grid", "value 20,357 → 20,500", timeout=15)
+    row = grid_rows(duo, "history-grid")[0]
+    assert row["author"] == "Olga" and len(row["when"]) == len("2026-01-01 10:00 UTC")  # to the minute
     shot("review-correction")
 
     _chart(duo)
@@ -114,8 +117,8 @@ def test_a_rejected_claim_leaves_the_chart_and_undo_brings_it_back(duo, store, s
     _wait(lambda: 9000 not in _values(duo) and 10000 in _values(duo))
 
     _open_review(duo, store, 9000)
-    duo.wait_for_contains_text("#history-table", "counted twice", timeout=15)
-    duo.find_element("#history-table input[type=radio]").click()
+    duo.wait_for_contains_text("#history-grid", "counted twice", timeout=15)
+    click_row(duo, "history-grid", "counted twice", "note")
     duo.find_element("#undo-button").click()
     duo.wait_for_contains_text("#review-message", "Saved: undone by Olga", timeout=15)
     _chart(duo)
@@ -125,12 +128,17 @@ def test_a_rejected_claim_leaves_the_chart_and_undo_brings_it_back(duo, store, s
 
 def test_conflicts_view_and_vintages_in_the_chart(duo, shot):
     duo.wait_for_page(url=f"{duo.server_url}/?tab=conflicts")
-    duo.wait_for_contains_text("#conflicts-table", "revision", timeout=20)
-    table = duo.find_element("#conflicts-table").text
-    for text in ("revision", "conflict", "1870", "2140", "760", "1020", "Investigative Committee",
+    duo.wait_for_contains_text("#conflicts-grid", "revision", timeout=20)
+    table = " ".join(" ".join(r.values()) for r in grid_rows(duo, "conflicts-grid"))
+    for text in ("revision", "conflict", "1,870", "2,140", "760", "1,020", "Investigative Committee",
                  "cybercrimes were registered in the first quarter of 2022"):
         assert text in table, text
     duo.wait_for_contains_text("#conflicts-count", "2 groups", timeout=10)
+    # a chart of each group's figures by report month: a panel per group
+    panels = _wait(lambda: duo.driver.execute_script(
+        "var g = document.querySelector('#conflicts-chart .js-plotly-plot');"
+        "return g && g.data && new Set(g.data.map(t => t.yaxis)).size;"))
+    assert panels == 2
     shot("conflicts")
 
     _chart(duo)
@@ -142,15 +150,57 @@ def test_conflicts_view_and_vintages_in_the_chart(duo, shot):
     assert duo.get_logs() == []
 
 
+def test_accepting_one_side_of_a_conflict_rejects_the_other(duo, store, shot):
+    duo.wait_for_page(url=f"{duo.server_url}/?tab=conflicts")
+    duo.wait_for_contains_text("#conflicts-grid", "conflict", timeout=20)
+    name = duo.find_element("#conflict-reviewer")
+    name.clear()
+    name.send_keys("Olga")
+    rows = grid_rows(duo, "conflicts-grid")
+    group = [r for r in rows if r["kind"] == "conflict"]
+    assert len(group) >= 2
+    chosen = group[0]["figure"]
+    click_row(duo, "conflicts-grid", group[0]["sentence"][:40], "figure")
+    duo.find_element("#conflict-accept").click()
+    duo.wait_for_contains_text("#conflict-message", "Saved: accepted", timeout=15)
+    assert "rejected" in duo.find_element("#conflict-message").text
+    c = store.claims()
+    decided = c[c["review"] != "unreviewed"]
+    assert set(decided["review"]) == {"accepted", "rejected"}
+    assert decided[decided["review"] == "accepted"]["surface"].tolist() == [chosen]
+    # the rejected side leaves the conflict: the group is no longer listed
+    _wait(lambda: all(r["figure"] != chosen for r in grid_rows(duo, "conflicts-grid") if r["kind"] == "conflict"))
+    shot("conflict-decided")
+    assert duo.get_logs() == []
+
+
+def test_the_review_queue_shows_sentences_and_a_handled_claim_leaves_it(duo, store, shot):
+    duo.wait_for_page(url=f"{duo.server_url}/?tab=review")
+    duo.wait_for_contains_text("#queue-count", "claims in this queue", timeout=20)
+    before = int(duo.find_element("#queue-count").text.split()[0].replace(",", ""))
+    rows = _wait(lambda: grid_rows(duo, "queue-grid") or None)
+    marks = duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#queue-grid mark.figure')).map(m => m.textContent);")
+    assert len(marks) == len(rows) and all(r["surface"] in r["sentence"] for r in rows)
+    first = rows[0]
+    click_row(duo, "queue-grid", first["sentence"][:40], "surface")
+    duo.wait_for_contains_text("#review-title", first["surface"], timeout=15)
+    name = duo.find_element("#reviewer")
+    name.clear()
+    name.send_keys("Olga")
+    duo.find_element("#accept-button").click()
+    duo.wait_for_contains_text("#review-message", "Saved: accepted by Olga", timeout=15)
+    duo.wait_for_text_to_equal("#queue-count", f"{before - 1:,} claims in this queue", timeout=15)
+    shot("review-queue")
+    assert duo.get_logs() == []
+
+
 def test_the_ministers_20_percent_is_paired_with_about_30(duo, store, shot):
     duo.wait_for_page(url=f"{duo.server_url}/?tab=claims")
     duo.wait_for_contains_text("#claims-count", "claims match", timeout=20)
-    box = duo.find_element('#claims-table th.dash-filter[data-dash-column="pair_kind"] input')
-    box.send_keys("corrected by" + Keys.ENTER)
-    duo.wait_for_contains_text("#claims-table", "20%", timeout=15)
-    rows = [r.text for r in duo.find_elements("#claims-table tbody tr") if "20%" in r.text]
-    assert rows, duo.find_element("#claims-table").text
+    grid_filter(duo, "claims-grid", "pair_kind", "corrected by")
+    rows = _wait(lambda: [r for r in grid_rows(duo, "claims-grid") if r.get("surface") == "20%"])
     _, start30, _ = _claim(store, 30, indicator="personnel.male_service_share")
-    assert any(f"@{start30}" in r and "corrected by" in r for r in rows)
+    assert any(f"@{start30}" in r["pair_kind"] and "corrected by" in r["pair_kind"] for r in rows)
     shot("pairs-in-table")
     assert duo.get_logs() == []

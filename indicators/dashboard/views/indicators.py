@@ -1,0 +1,209 @@
+"""The Indicators view: one indicator's series (or several, overlaid or as small multiples), one period length
+at a time, derived monthly values drawn as such; the clicked point's claim; CSV of the view; PNG/SVG."""
+from __future__ import annotations
+
+import pandas as pd
+from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html
+
+from ...catalog import Catalog
+from ...conflicts import vintages
+from ...export import frame_csv
+from ...schema import SCHEMA, ReviewState
+from ...store import Store
+from .. import figures, series
+from .common import labels, report_link
+
+MAX_POINTS = 2000  # a chart draws at most this many claims (every k-th in time order beyond), and says so
+MAX_OPTIONS = 500  # items and sources offered for one indicator
+MAX_COMPARE = 6  # indicators drawn together at most
+COLOURS = [("item", "item"), ("role", "role"), ("source", "source"), ("indicator", "indicator")]
+AUTO = "auto"
+
+
+def layout(indicator_options: list[dict], first: str | None) -> list:
+    return [
+        html.Div(className="controls", children=[
+            html.Label(["Indicator", dcc.Dropdown(id="indicator", options=indicator_options, value=first,
+                                                  clearable=False)]),
+            html.Label(["Compare with", dcc.Dropdown(id="also", multi=True, options=indicator_options,
+                                                     placeholder="other indicators (same unit: one axis)")]),
+            html.Label(["Several indicators as", dcc.RadioItems(id="layout", inline=True, value="overlay", options=[
+                {"label": "overlay", "value": "overlay"}, {"label": "small multiples", "value": "multiples"}])]),
+            html.Label(["Items", dcc.Dropdown(id="items", multi=True, placeholder="all items")]),
+            html.Label(["Sources", dcc.Dropdown(id="sources", multi=True, placeholder="all sources")]),
+            html.Label(["Roles", dcc.Checklist(id="roles", inline=True,
+                                               options=[{"label": r, "value": r} for r in figures.ROLE_COLOURS],
+                                               value=list(figures.ROLE_COLOURS))]),
+            html.Label(["Period length", dcc.RadioItems(id="period", inline=True, value=AUTO,
+                                                        options=[{"label": "automatic", "value": AUTO}])]),
+            html.Label(["Time axis", dcc.RadioItems(id="xaxis", inline=True, value="period", options=[
+                {"label": "period measured", "value": "period"},
+                {"label": "report month", "value": "report_month"}])]),
+            html.Label(["Colour by", dcc.RadioItems(id="colour", inline=True, value="item",
+                                                    options=[{"label": text, "value": v} for v, text in COLOURS])]),
+            dcc.Checklist(id="vintages", inline=True, value=[], options=[
+                {"label": "show earlier figures for the same period (vintages)", "value": "show"}]),
+        ]),
+        html.P(id="indicator-note", className="note"),
+        dcc.Graph(id="chart", config={"displaylogo": False, "toImageButtonOptions": {"format": "svg"}}),
+        html.Div(id="point-detail", className="detail"),
+        html.Div(className="actions", children=[
+            html.Button("Download CSV of this view", id="download-button"),
+            html.Button("Chart as PNG", id="png-button"),
+            html.Button("Chart as SVG", id="svg-button"),
+            html.Span(id="export-format", hidden=True),
+            html.A("all claims as CSV", href="/download/claims.csv", className="route-link"),
+            html.A("data package (datapackage.json)", href="/download/datapackage.json", className="route-link"),
+        ]),
+        dcc.Download(id="download"),
+    ]
+
+
+def view(store: Store, indicators: list[str], items, sources, roles, max_rows: int | None = None
+         ) -> tuple[pd.DataFrame, int]:
+    """The claims of a chart view (all of them, or at most `max_rows`) and how many there are; rejected ones
+    are left out."""
+    indicators = [i for i in indicators if i]
+    if not indicators or roles == []:
+        return store.claims(indicator="__none__"), 0
+    filters = {"indicator": indicators if len(indicators) > 1 else indicators[0], "item": items or None,
+               "source": sources or None, "role": roles, "review": [s for s in ReviewState if s != ReviewState.REJECTED]}
+    if max_rows is None:
+        df = store.claims(**filters)
+        return df, len(df)
+    return store.sample(max_rows, **filters)
+
+
+def latest(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the figures to draw, the earlier vintages they replace): a figure a later report revised for the same
+    item, period and unit is an earlier vintage; plans and disputed statements always stay."""
+    if df.empty or not df.duplicated(SCHEMA.group("series") + ["source"]).any():
+        return df, df.iloc[:0].assign(vintage=pd.Series(dtype="int64"))  # no figure given twice: nothing revised
+    v = vintages(df)
+    earlier = (v["vintage"] > 0) & ~v["latest"]
+    return df[~earlier], df[earlier].join(v["vintage"])
+
+
+def of_length(df: pd.DataFrame, period: str | None) -> tuple[pd.DataFrame, str, dict]:
+    """The rows of one period length: `period` as chosen, or the default for these rows when automatic.
+    Returns (rows, the length drawn, {length: count} of every length present)."""
+    kinds = series.period_kinds(df) if len(df) else pd.Series([], dtype=object)
+    counts = kinds.value_counts().to_dict()
+    chosen = series.default_kind(counts) if period in (None, "", AUTO) else period
+    if chosen == series.ALL:
+        return df, chosen, counts
+    return df[(kinds == chosen).to_numpy()] if len(df) else df, chosen, counts
+
+
+def period_options(counts: dict, chosen: str) -> list[dict]:
+    label = series.PERIOD_LABELS
+    opts = [{"label": f"automatic ({label[series.PeriodKind(chosen)] if chosen in label else 'all lengths'})",
+             "value": AUTO}]
+    opts += [{"label": f"{label[k]} ({counts[k.value]})", "value": k.value} for k in series.PREFERENCE
+             if k.value in counts]
+    return opts + [{"label": "all lengths together", "value": series.ALL}]
+
+
+def register(app, store: Store, catalog: Catalog) -> None:
+    names = labels(catalog)
+
+    def find(indicator_id):
+        try:
+            return catalog.get(indicator_id) if indicator_id else None
+        except KeyError:
+            return None
+
+    @app.callback(Output("items", "options"), Output("sources", "options"), Output("indicator-note", "children"),
+                  Input("indicator", "value"), Input("also", "value"), Input("uploaded", "data"),
+                  State("items", "value"), State("sources", "value"))
+    def indicator_choices(indicator, also, _n, chosen_items, chosen_sources):
+        """Items and sources of the indicator(s); values already chosen (a shared link's) stay offered."""
+        if not indicator:
+            return [], [], ""
+        ids = [indicator] + [a for a in (also or []) if a != indicator][:MAX_COMPARE - 1]
+        ind = find(indicator)
+        filt = ids if len(ids) > 1 else indicator
+        items = store.distinct("item", limit=MAX_OPTIONS + 1, indicator=filt)
+        sources = store.distinct("source", limit=MAX_OPTIONS + 1, indicator=filt)
+        note = f"{ind.description} Unit: {figures.unit_label(ind.unit)}." if ind else f"{indicator}: not in the catalog."
+        for name, values in (("items", items), ("sources", sources)):
+            if len(values) > MAX_OPTIONS:
+                note += f" Only the first {MAX_OPTIONS} {name} (alphabetically) are offered."
+        offer = lambda values, chosen: [{"label": v, "value": v}
+                                        for v in list(dict.fromkeys(values[:MAX_OPTIONS] + list(chosen or [])))]
+        return offer(items, chosen_items), offer(sources, chosen_sources), note
+
+    @app.callback(Output("chart", "figure"), Output("period", "options"),
+                  Input("indicator", "value"), Input("also", "value"), Input("layout", "value"),
+                  Input("items", "value"), Input("sources", "value"), Input("roles", "value"),
+                  Input("period", "value"), Input("xaxis", "value"), Input("colour", "value"),
+                  Input("vintages", "value"), Input("uploaded", "data"), Input("edited", "data"))
+    def chart(indicator, also, how, items, sources, roles, period, x, colour, show_vintages, _n, _e):
+        ids = [indicator] + [a for a in (also or []) if a and a != indicator][:MAX_COMPARE - 1]
+        df, total = view(store, ids, items, sources, roles, max_rows=MAX_POINTS)
+        df, earlier = latest(df)
+        df = series.with_derived(df)
+        df, chosen, counts = of_length(df, period)
+        if show_vintages and len(earlier):
+            earlier = of_length(earlier, chosen)[0]
+        title = " · ".join(names.get(i, i) for i in ids if i) if indicator else ""
+        sub = (f"{series.PERIOD_LABELS[series.PeriodKind(chosen)]} figures" if chosen in series.PERIOD_LABELS
+               else "figures of every period length") if counts else ""
+        fig = figures.indicator_figure_dict(df, x=x or "period", colour=colour or "item", total=total, title=title,
+                                            unit=find(indicator).unit if find(indicator) else "",
+                                            earlier=earlier if show_vintages else None, labels=names,
+                                            reports=store.report_titles(), multiples=how == "multiples",
+                                            subtitle=sub)
+        return fig, period_options(counts, series.default_kind(counts))
+
+    @app.callback(Output("point-detail", "children"), Input("chart", "clickData"), Input("indicator", "value"),
+                  prevent_initial_call=True)
+    def point_detail(click, _indicator):
+        """The clicked claim (both claims of a derived value); cleared when the indicator changes."""
+        if ctx.triggered_id == "indicator" or not click or not click.get("points") or "customdata" not in click["points"][0]:
+            return ""
+        custom = click["points"][0]["customdata"]
+        report, start = custom[0], custom[1]
+        derived = custom[2] if len(custom) > 2 else ""
+        if derived:
+            parts = [html.B("Derived monthly value: "), "the later cumulative figure minus the earlier one."]
+            for cid in str(derived).split(";"):
+                rid, _, pos = cid.strip().rpartition("@")
+                parts.append(_claim_box(store, catalog, rid, int(pos)))
+            return parts
+        return _claim_box(store, catalog, report, int(start), review_link=True)
+
+    @app.callback(Output("download", "data"), Input("download-button", "n_clicks"),
+                  State("indicator", "value"), State("also", "value"), State("items", "value"),
+                  State("sources", "value"), State("roles", "value"), State("period", "value"),
+                  prevent_initial_call=True)
+    def download(_clicks, indicator, also, items, sources, roles, period):
+        """The view's claims and its derived monthly values (`derived`, `derived_from` name both claims)."""
+        ids = [indicator] + [a for a in (also or []) if a and a != indicator][:MAX_COMPARE - 1]
+        df = view(store, ids, items, sources, roles)[0]
+        df = series.with_derived(df)
+        df = of_length(df, period)[0]
+        df = df.assign(derived=df["derived"].map({True: "yes", False: ""}))
+        return dcc.send_string(frame_csv(df), f"{indicator or 'claims'}.csv")
+
+    app.clientside_callback(ClientsideFunction("indicators", "exportChart"), Output("export-format", "children"),
+                            Input("png-button", "n_clicks"), Input("svg-button", "n_clicks"),
+                            State("indicator", "value"), prevent_initial_call=True)
+
+
+def _claim_box(store: Store, catalog: Catalog, report: str, start: int, review_link: bool = False):
+    row = store.page({"report": report, "char_start": int(start)}, limit=1, count=False)[0]
+    if row.empty:
+        return html.P("That claim is no longer in the store.")
+    r = row.iloc[0]
+    title = store.report_titles().get(report, report)
+    name = labels(catalog).get(r["indicator"], r["indicator"] or "no indicator")
+    item = f" · {r['item']}" if r["item"] else ""
+    links = [dcc.Link("open the report at this figure", href=report_link(report, start), className="report-link")]
+    if review_link:
+        links += [" · ", dcc.Link("review this claim", id="review-link",
+                                  href=f"?tab=review&claim={report}@{int(start)}")]
+    return html.Div(className="claim-box", children=[
+        html.B(r["surface"]), f" — {name}{item} ({r['role']}, {r['period_start']} – {r['period_end']}; "
+                              f"review: {r['review']}) · {title}",
+        html.Blockquote(r["sentence"]), *links])
