@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     sg.add_argument("-o", "--output", help="folder to write one YAML stub per group into")
     sg.add_argument("--min-figures", type=int, default=2, help="smallest group worth proposing (default 2)")
     sg.add_argument("-n", "--limit", type=int, default=30, help="at most this many groups (default 30)")
+    dbp = sub.add_parser("db", help="the store's schema: migrate it to this version (`db upgrade`), or show its revision")
+    dsub = dbp.add_subparsers(dest="db_command", required=True)
+    for name, text in (("upgrade", "migrate the database to this version's schema (safe to run from several hosts)"),
+                       ("current", "print the database's schema revision and the one this version needs")):
+        d = dsub.add_parser(name, help=text)
+        d.add_argument("--db", help="SQLAlchemy URL (default: $INDICATORS_DB, else sqlite:///data/indicators.sqlite)")
     return ap
 
 
@@ -85,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             return _catalog(args)
         if args.command == "suggest":
             return _suggest(args)
+        if args.command == "db":
+            return _db(args)
         return _extract(args)
     except IndicatorsError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -159,6 +167,41 @@ def _ingest(args) -> int:
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing stored"
     print(f"{summary}; {skipped} skipped" if skipped else summary, file=sys.stderr)
     return 1 if skipped else 0
+
+
+def _db(args) -> int:
+    from . import db
+    from .store import database_url
+
+    url = database_url(args.db)
+    try:
+        engine = db.create_engine(url)
+    except ImportError as exc:
+        print(f"error: the database driver is not installed ({exc.name}); pip install it (e.g. psycopg2-binary)",
+              file=sys.stderr)
+        return 2
+    try:
+        if args.db_command == "current":
+            with engine.connect() as conn:
+                have = db.current(conn)
+            print(f"database: {have or 'no schema'}; this version needs: {db.head()}")
+            return 0 if have == db.head() else 1
+        before, after = db.upgrade(engine)
+    except Exception as exc:  # noqa: BLE001  any driver error: say which database and why, no traceback
+        import sqlalchemy as sa
+        if isinstance(exc, sa.exc.SQLAlchemyError) and db.is_unavailable(exc):
+            raise db.unavailable(url, exc) from None
+        if isinstance(exc, (sa.exc.SQLAlchemyError, OSError)):
+            raise db.StoreError(f"could not migrate {db.safe_url(url)}: {exc.__class__.__name__}: "
+                                f"{getattr(exc, 'orig', None) or exc}") from None
+        raise
+    finally:
+        engine.dispose()
+    if before == after:
+        print(f"{db.safe_url(url)}: already at schema revision {after}", file=sys.stderr)
+    else:
+        print(f"{db.safe_url(url)}: migrated from {before or 'no schema'} to {after}", file=sys.stderr)
+    return 0
 
 
 def _review(args) -> int:
