@@ -226,6 +226,51 @@ def retrying(write, what: str, attempts: int = 6, already_there: bool = True):
             time.sleep(min(2.0, 0.05 * 2 ** attempt))
 
 
+# ------------------------------------------------------------------------------------------- shared settings
+
+# key/value rows every worker and host of one database agrees on (created by migration 0004)
+settings_table = sa.Table("settings", sa.MetaData(), sa.Column("key", sa.String(64), primary_key=True),
+                          sa.Column("value", sa.Text, nullable=False))
+
+
+def setting(conn, key: str) -> str | None:
+    return conn.execute(sa.select(settings_table.c.value).where(settings_table.c.key == key)).scalar()
+
+
+def claim_setting(conn, key: str, value: str) -> str:
+    """Set `key` unless it is set already; returns the value that holds (a concurrent writer's, if it won)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    conn.execute(insert(settings_table).values(key=key, value=value).on_conflict_do_nothing())
+    return setting(conn, key)
+
+
+def seed_once(engine: sa.Engine, is_empty, seed) -> bool:
+    """Run `seed()` once for the database's whole life, however many workers and hosts start at the same time;
+    returns whether this process seeded.
+
+    The claim (a `seeded` setting, written only while `is_empty()`) is made under the start-up lock. On
+    PostgreSQL the lock is held while seeding, so the others start once the store is filled; on SQLite, where
+    the lock is the single write transaction, the others start at once and see reports arrive."""
+    import socket
+
+    me = f"{socket.gethostname()}:{os.getpid()}"
+    with startup_lock(engine) as conn:
+        if setting(conn, "seeded") is not None or not is_empty():
+            claimed = False
+        else:
+            claimed = claim_setting(conn, "seeded", me) == me
+        conn.commit()
+        if claimed and engine.dialect.name != "sqlite":
+            seed()
+            return True
+    if claimed:
+        seed()
+    return claimed
+
+
 # ------------------------------------------------------------------------------------------- migrations
 
 def _alembic_config(conn=None):
