@@ -196,7 +196,8 @@ def is_unavailable(exc: BaseException) -> bool:
         text = str(getattr(exc, "orig", exc)).lower()
         return any(w in text for w in ("connection", "could not connect", "server closed", "terminating",
                                        "timeout expired", "the database system is", "no route", "refused",
-                                       "canceling statement due to statement timeout", "ssl syscall"))
+                                       "canceling statement due to statement timeout", "ssl syscall",
+                                       "unable to open database file"))
     return False
 
 

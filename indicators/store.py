@@ -469,13 +469,27 @@ class Store:
             params = compiled.construct_params()
             if compiled.positiontup is not None:
                 params = tuple(params[name] for name in compiled.positiontup)
-            cursor = conn.connection.driver_connection.cursor()
+            raw = conn.connection.driver_connection
+            if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg2":
+                # a server-side (named) cursor: the server sends `chunk` rows at a time, so memory stays flat at
+                # any number of rows (a plain cursor makes the driver fetch the whole result first)
+                cursor = raw.cursor(name=f"rows_{os.getpid()}_{id(self)}_{time.monotonic_ns()}")
+                cursor.itersize = chunk
+            else:
+                cursor = raw.cursor()
             try:
-                cursor.execute(str(compiled), params)
-                while part := cursor.fetchmany(chunk):
-                    yield part
+                try:
+                    cursor.execute(str(compiled), params)
+                    while part := cursor.fetchmany(chunk):
+                        yield part
+                except conn.dialect.loaded_dbapi.Error as exc:  # the driver's own error: say it as SQLAlchemy would
+                    raise sa.exc.DBAPIError.instance(str(compiled), params, exc, conn.dialect.loaded_dbapi.Error,
+                                                     dialect=conn.dialect) from None
             finally:
-                cursor.close()
+                try:
+                    cursor.close()
+                except conn.dialect.loaded_dbapi.Error:
+                    pass
 
     def sample(self, max_rows: int, **filters) -> tuple[pd.DataFrame, int]:
         """Claims matching the filters, at most `max_rows` of them, and how many match.

@@ -13,7 +13,7 @@ from ..export import frame_csv
 from ..schema import SCHEMA, ReviewState, Role
 from ..store import Store
 from ..units import unit_label
-from . import figures, review_ui, uploads
+from . import figures, health, review_ui, uploads
 from .routes import add_routes
 
 TABS = [("indicators", "Indicators"), ("disputes", "Stated vs corrected"), ("conflicts", "Conflicts"),
@@ -33,7 +33,8 @@ def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: floa
                meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     # a request larger than one upload at the limit (base64: 4/3) is refused with 413 before its body is read
     app.server.config["MAX_CONTENT_LENGTH"] = uploads.max_request_bytes(max_upload_mb)
-    app.layout = lambda: _layout(store, catalog, max_upload_mb)
+    app.layout = health.guarded_layout(lambda: _layout(store, catalog, max_upload_mb))
+    health.install(app.server, store)
     _callbacks(app, store, catalog, max_upload_mb)
     review_ui.register(app, store, catalog)
     add_routes(app.server, store, catalog)
