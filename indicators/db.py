@@ -16,7 +16,6 @@ several processes (gunicorn workers, hosts, CLI ingests) share it:
 from __future__ import annotations
 
 import os
-import sys
 import time
 import weakref
 from contextlib import contextmanager
@@ -71,7 +70,7 @@ class DbSettings:
     pre_ping: bool = True  # a pooled connection is tested before use, so a restarted server costs no failed request
 
     @classmethod
-    def from_env(cls) -> "DbSettings":
+    def from_env(cls) -> DbSettings:
         return cls(pool_size=int(_env_number("INDICATORS_DB_POOL_SIZE", cls.pool_size)),
                    max_overflow=int(_env_number("INDICATORS_DB_MAX_OVERFLOW", cls.max_overflow)),
                    pool_timeout=_env_number("INDICATORS_DB_POOL_TIMEOUT", cls.pool_timeout),
@@ -80,7 +79,7 @@ class DbSettings:
                    pre_ping=_env_number("INDICATORS_DB_PRE_PING", 1) != 0)
 
 
-_ENGINES: "weakref.WeakSet[sa.Engine]" = weakref.WeakSet()
+_ENGINES: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
 
 
 def _after_fork_in_child() -> None:

@@ -21,8 +21,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from . import db
-from .db import DatabaseUnavailable, NotMigrated  # noqa: F401  (re-exported: callers catch them here)
 from .conflicts import pairs
+from .db import DatabaseUnavailable, NotMigrated  # noqa: F401  (re-exported: callers catch them here)
 from .errors import ErrorKind, StoreError, store_kind
 from .model import Claim, Report
 from .review import EDIT_COLUMNS, EDITABLE, Edit, active, locate, make_edit, overlay

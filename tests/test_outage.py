@@ -4,7 +4,6 @@ of the server closes every connection and refuses new ones, as a restart does), 
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import signal
 import socket
@@ -16,14 +15,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import on_server
-from indicators import db
+from tcpproxy import Proxy
+from test_load import _chart_payload
+
 from indicators.dashboard.app import create_app
 from indicators.pipeline import ingest_paths
 from indicators.store import Store
-from tcpproxy import Proxy
-from test_load import _chart_payload
 
 ROOT = Path(__file__).parent.parent
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import on_server
+
 from indicators import db
 from indicators.pipeline import ingest_paths
 from indicators.store import Store, claims, reports

@@ -4,8 +4,8 @@ sort columns. The older ix_claims_view, which ix_claims_chart supersedes, is dro
 Revision ID: 0003
 Revises: 0002
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0003"
 down_revision = "0002"
