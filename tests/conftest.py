@@ -13,13 +13,9 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from storekit import TEST_DB
 
-TEST_DB = os.environ.get("INDICATORS_TEST_DB", "").strip()
 _SERIAL = itertools.count()
-
-
-def on_server() -> bool:
-    return bool(TEST_DB)
 
 
 class _Server:

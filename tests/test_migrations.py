@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import on_server
+from storekit import on_server
 
 from indicators import db
 from indicators.store import NotMigrated, Store, metadata

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import on_server
+from storekit import on_server
 from tcpproxy import Proxy
 from test_load import _chart_payload
 
