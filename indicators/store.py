@@ -250,6 +250,11 @@ class Store:
             raise StoreError(f"no report {report_id!r} in the store", kind=ErrorKind.NOT_FOUND)
         return h
 
+    def known_hashes(self) -> dict[str, str]:
+        """{content hash: report id} of every stored report: an ingest skips these before extracting them."""
+        with self.engine.connect() as conn:
+            return {h: rid for rid, h in conn.execute(sa.select(reports.c.id, reports.c.content_hash))}
+
     def claim(self, report_id: str, seq: int) -> dict | None:
         """One claim with its review columns, by its place in its report."""
         with self.engine.connect() as conn:
