@@ -182,18 +182,18 @@ _WORKER_CATALOG: Catalog | None = None
 _WORKER_KNOWN: Mapping[str, str] | None = None
 
 
-def _init_worker(catalog: Catalog, known: Mapping[str, str] | None = None) -> None:
+def _init_worker(catalog: Catalog, known: Mapping[str, str] | None = None, parent: int | None = None) -> None:
     global _WORKER_CATALOG, _WORKER_KNOWN
     _WORKER_CATALOG, _WORKER_KNOWN = catalog, known
-    _die_with_parent()
+    _die_with_parent(parent or os.getppid())
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """A worker ends when the process that started it does (killed, crashed), instead of running on alone.
 
     Linux tells the worker at once (PR_SET_PDEATHSIG); elsewhere, and as a backstop, a thread notices that the
-    parent is gone (the worker was re-parented) within half a second."""
-    parent = os.getppid()
+    parent is gone (the worker was re-parented) within half a second. `parent` is the pid the parent gave: a
+    worker still starting up when its parent was killed is already re-parented when it gets here."""
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -201,8 +201,8 @@ def _die_with_parent() -> None:
             libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
-        if os.getppid() != parent:  # the parent died before the call above took effect
-            os._exit(1)
+    if os.getppid() != parent:  # the parent died before this worker was ready
+        os._exit(1)
 
     def watch() -> None:
         while True:
@@ -225,7 +225,7 @@ def _parallel(files: list[Path], catalog: Catalog, with_reports: bool, workers: 
     in_flight: deque = deque()
     todo = iter(files)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(catalog, known)) as pool:
+                             initargs=(catalog, known, os.getpid())) as pool:
         for path in todo:
             in_flight.append((path, pool.submit(_work, path, with_reports)))
             if len(in_flight) >= 4 * workers:
