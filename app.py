@@ -18,6 +18,7 @@ sys.path.insert(0, str(HERE))  # run from anywhere without installing
 
 from indicators.catalog import load_catalog  # noqa: E402
 from indicators.dashboard.app import create_app  # noqa: E402
+from indicators.dashboard.auth import is_loopback  # noqa: E402
 from indicators.dashboard.uploads import limit_mb  # noqa: E402
 from indicators.db import seed_once  # noqa: E402
 from indicators.errors import IndicatorsError  # noqa: E402
@@ -61,5 +62,16 @@ if __name__ == "__main__":
     except IndicatorsError as exc:  # e.g. a server database not migrated yet: the message names the command
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
+    mode = app.auth_mode
+    if mode == "single-user" and not is_loopback(args.host):
+        print(f"error: refusing to serve on {args.host}: there are no accounts, so anyone who can reach the port could "
+              f"upload and edit. Add one first (indicators users add NAME --role admin), or set "
+              f"INDICATORS_AUTH_HEADER behind a signing-in reverse proxy, or serve on 127.0.0.1.", file=sys.stderr)
+        sys.exit(2)
+    if mode == "single-user":
+        print("Single-user mode: no sign-in, everything allowed, this machine only (no accounts in the store; add "
+              "them with `indicators users add NAME --role admin` to serve a team).", file=sys.stderr)
+    else:
+        print(f"Sign-in mode: {mode}.", file=sys.stderr)
     print(f"Dashboard on http://{args.host}:{args.port}/", file=sys.stderr)
     app.run(host=args.host, port=args.port, debug=False)

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from storekit import on_server
 
-from indicators import db
+from indicators import accounts, db  # noqa: F401  (accounts: its users table joins the metadata compared)
 from indicators.store import NotMigrated, Store, metadata
 
 ROOT = Path(__file__).parent.parent
@@ -27,7 +27,7 @@ def _type(t, dialect) -> str:
 def _schema(engine) -> dict:
     insp = sa.inspect(engine)
     out = {}
-    for table in metadata.sorted_tables:
+    for table in [*metadata.sorted_tables, db.settings_table]:
         cols = {c["name"]: (_type(c["type"], engine.dialect), c["nullable"]) for c in insp.get_columns(table.name)}
         out[table.name] = (cols, {ix["name"] for ix in insp.get_indexes(table.name)})
     return out
@@ -39,7 +39,8 @@ def test_the_migrations_build_the_schema_the_code_uses(new_db):
     before, after = db.upgrade(engine)
     assert (before, after) == (None, db.head())
     got = _schema(engine)
-    for table in metadata.sorted_tables:
+    assert {"users", "settings"} <= set(got)
+    for table in [*metadata.sorted_tables, db.settings_table]:
         want_cols = {c.name: (_type(c.type, engine.dialect), c.nullable) for c in table.columns}
         cols, indexes = got[table.name]
         assert cols == want_cols, table.name

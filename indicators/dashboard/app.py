@@ -7,13 +7,14 @@ from urllib.parse import parse_qs, urlencode
 import pandas as pd
 from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
 
+from ..accounts import Role as AccountRole
 from ..catalog import Catalog, load_catalog
 from ..conflicts import vintages
 from ..export import frame_csv
 from ..schema import SCHEMA, ReviewState, Role
 from ..store import Store
 from ..units import unit_label
-from . import figures, health, review_ui, uploads
+from . import auth, figures, health, review_ui, uploads
 from .routes import add_routes
 
 TABS = [("indicators", "Indicators"), ("disputes", "Stated vs corrected"), ("conflicts", "Conflicts"),
@@ -35,6 +36,7 @@ def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: floa
     app.server.config["MAX_CONTENT_LENGTH"] = uploads.max_request_bytes(max_upload_mb)
     app.layout = health.guarded_layout(lambda: _layout(store, catalog, max_upload_mb))
     health.install(app.server, store)
+    app.auth_mode = auth.install(app, store)  # who the user is, before any view or callback runs
     _callbacks(app, store, catalog, max_upload_mb)
     review_ui.register(app, store, catalog)
     add_routes(app.server, store, catalog)
@@ -63,6 +65,15 @@ def _find(catalog: Catalog, indicator_id: str | None):
         return None
 
 
+def _whoami():
+    user = auth.current_user()
+    if user is None or user is auth.LOCAL_USER:
+        return html.P("Single-user mode: no sign-in; this dashboard serves this machine only.", id="whoami",
+                      className="note")
+    return html.P(id="whoami", className="note", children=[f"Signed in as {user.name} ({user.role}) · ",
+                                                            html.A("sign out", href="/logout")])
+
+
 def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
     reports = store.reports()
     n_claims = store.count_claims()
@@ -77,6 +88,7 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
             html.H1("Indicators from monthly reports"),
             html.P(id="summary", children=f"{n_claims} claims from {len(reports)} reports · "
                                           f"{len(present)} of {len(catalog.indicators)} indicators have claims"),
+            _whoami(),
         ]),
         dcc.Tabs(id="tab", value="indicators", children=[dcc.Tab(label=label, value=value, id=f"tab-{value}")
                                                          for value, label in TABS]),
@@ -261,6 +273,9 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
                   Input("upload", "contents"), State("upload", "filename"), State("uploaded", "data"),
                   prevent_initial_call=True)
     def upload(contents, names, n):
+        refused = auth.refusal(AccountRole.REVIEWER)
+        if refused:
+            return [html.Li(f"Not added: {refused}")], no_update, no_update, no_update, no_update
         results = [r.message for r in uploads.ingest_uploads(store, catalog, contents, names, max_upload_mb)]
         reports = store.reports()
         options = [{"label": f"{r.month} · {r.title or r.id}", "value": r.id} for r in reports.itertuples()]
