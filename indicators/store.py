@@ -281,7 +281,7 @@ class Store:
                 digest = conn.execute(sa.select(reports.c.content_hash).where(reports.c.id == report_id)
                                       .with_for_update()).scalar()
                 if digest is None:
-                    raise StoreError(f"no report {report_id!r} in the store")
+                    raise StoreError(f"no report {report_id!r} in the store", kind=ErrorKind.NOT_FOUND)
                 cols = CLAIM_COLUMNS + ["seq", "extracted"]
                 row = conn.execute(sa.select(*[claims.c[c] for c in cols])
                                    .where(claims.c.report == report_id, claims.c.seq == int(seq))).mappings().first()
