@@ -15,6 +15,7 @@ several processes (gunicorn workers, hosts, CLI ingests) share it:
 """
 from __future__ import annotations
 
+import functools
 import os
 import time
 import weakref
@@ -282,8 +283,9 @@ def _alembic_config(conn=None):
     return cfg
 
 
+@functools.cache
 def head() -> str:
-    """The revision the code needs."""
+    """The revision the code needs (read once from indicators/migrations/versions)."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
@@ -325,6 +327,9 @@ def require_current(engine: sa.Engine, url: str) -> None:
 def engine_ready(engine: sa.Engine, url: str, migrate: bool) -> None:
     """Bring the schema to the code's revision (`migrate`) or check that it is there."""
     if migrate:
+        with engine.connect() as conn:
+            if current(conn) == head():  # the usual case: no lock to wait for
+                return
         upgrade(engine)
     else:
         require_current(engine, url)
