@@ -248,28 +248,58 @@ def claim_setting(conn, key: str, value: str) -> str:
     return setting(conn, key)
 
 
-def seed_once(engine: sa.Engine, is_empty, seed) -> bool:
+def _set_setting(conn, key: str, value: str) -> None:
+    conn.execute(settings_table.update().where(settings_table.c.key == key).values(value=value))
+
+
+def seed_once(engine: sa.Engine, is_empty, seed, wait: float = 600.0) -> bool:
     """Run `seed()` once for the database's whole life, however many workers and hosts start at the same time;
-    returns whether this process seeded.
+    returns whether this process seeded. The others return once the seeding is done.
 
     The claim (a `seeded` setting, written only while `is_empty()`) is made under the start-up lock. On
-    PostgreSQL the lock is held while seeding, so the others start once the store is filled; on SQLite, where
-    the lock is the single write transaction, the others start at once and see reports arrive."""
+    PostgreSQL the lock is held while seeding, so the others wait on it; on SQLite, where the lock is the single
+    write transaction (seeding needs it too), the others poll the setting until it says done, at most `wait`
+    seconds, or until the seeding process is found dead on this host."""
     import socket
 
     me = f"{socket.gethostname()}:{os.getpid()}"
     with startup_lock(engine) as conn:
-        if setting(conn, "seeded") is not None or not is_empty():
-            claimed = False
-        else:
-            claimed = claim_setting(conn, "seeded", me) == me
+        state = setting(conn, "seeded")
+        claimed = state is None and is_empty() and claim_setting(conn, "seeded", f"seeding by {me}") == f"seeding by {me}"
         conn.commit()
         if claimed and engine.dialect.name != "sqlite":
-            seed()
+            try:
+                seed()
+            finally:  # even when it failed half-way: the others go on with the reports stored (each whole)
+                _set_setting(conn, "seeded", f"done by {me}")
+                conn.commit()
             return True
     if claimed:
-        seed()
-    return claimed
+        try:
+            seed()
+        finally:
+            with write_transaction(engine) as conn:
+                _set_setting(conn, "seeded", f"done by {me}")
+        return True
+    deadline = time.monotonic() + wait
+    while state and state.startswith("seeding by ") and time.monotonic() < deadline:
+        host, _, pid = state[len("seeding by "):].rpartition(":")
+        if host == socket.gethostname() and pid.isdigit() and not _running(int(pid)):
+            break  # the seeding process died: go on with what it stored (reports are stored whole or not at all)
+        time.sleep(0.2)
+        with engine.connect() as conn:
+            state = setting(conn, "seeded")
+    return False
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # ------------------------------------------------------------------------------------------- migrations
