@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -19,7 +18,10 @@ sys.path.insert(0, str(HERE))  # run from anywhere without installing
 
 from indicators.catalog import load_catalog  # noqa: E402
 from indicators.dashboard.app import create_app  # noqa: E402
+from indicators.dashboard.auth import is_loopback  # noqa: E402
 from indicators.dashboard.uploads import limit_mb  # noqa: E402
+from indicators.db import seed_once  # noqa: E402
+from indicators.errors import IndicatorsError  # noqa: E402
 from indicators.pipeline import ingest_paths  # noqa: E402
 from indicators.store import Store  # noqa: E402
 
@@ -30,30 +32,15 @@ def build(db: str | None = None, reports: str | Path | None = None, max_upload_m
     """The app over a store; the sample reports are ingested on first start."""
     max_upload_mb = limit_mb(max_upload_mb)  # a bad --max-upload-mb / $INDICATORS_MAX_UPLOAD_MB stops the start
     store = Store(db or os.environ.get("INDICATORS_DB") or DEFAULT_DB)
-    if store.count() == 0:
-        with _first_start_lock():  # `gunicorn -w N app:server`: one worker fills the store, the others wait
-            if store.count() == 0:
-                folder = Path(reports or os.environ.get("INDICATORS_REPORTS") or HERE / "seeds")
-                for path, result in ingest_paths([folder], store, load_catalog()):
-                    print(f"{path.name}: {getattr(result, 'status', None) or result}", file=sys.stderr)
+    folder = Path(reports or os.environ.get("INDICATORS_REPORTS") or HERE / "seeds")
+
+    def seed():
+        for path, result in ingest_paths([folder], store, load_catalog()):
+            print(f"{path.name}: {getattr(result, 'status', None) or result}", file=sys.stderr)
+
+    # `gunicorn -w N app:server` on several hosts: one process fills an empty store, once, under a database lock
+    seed_once(store.engine, lambda: store.count() == 0, seed)
     return create_app(store, max_upload_mb=max_upload_mb)
-
-
-@contextmanager
-def _first_start_lock():
-    lock = HERE / "data" / ".first-start.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "w") as fh:
-        try:
-            import fcntl
-        except ImportError:  # not POSIX: the store's unique content hash still keeps one copy
-            yield
-            return
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 app = build() if __name__ != "__main__" else None
@@ -72,5 +59,19 @@ if __name__ == "__main__":
         app = build(args.db, args.reports, args.max_upload_mb)
     except ValueError as exc:
         ap.error(str(exc))
+    except IndicatorsError as exc:  # e.g. a server database not migrated yet: the message names the command
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    mode = app.auth_mode
+    if mode == "single-user" and not is_loopback(args.host):
+        print(f"error: refusing to serve on {args.host}: there are no accounts, so anyone who can reach the port could "
+              f"upload and edit. Add one first (indicators users add NAME --role admin), or set "
+              f"INDICATORS_AUTH_HEADER behind a signing-in reverse proxy, or serve on 127.0.0.1.", file=sys.stderr)
+        sys.exit(2)
+    if mode == "single-user":
+        print("Single-user mode: no sign-in, everything allowed, this machine only (no accounts in the store; add "
+              "them with `indicators users add NAME --role admin` to serve a team).", file=sys.stderr)
+    else:
+        print(f"Sign-in mode: {mode}.", file=sys.stderr)
     print(f"Dashboard on http://{args.host}:{args.port}/", file=sys.stderr)
     app.run(host=args.host, port=args.port, debug=False)

@@ -56,6 +56,24 @@ def _parser() -> argparse.ArgumentParser:
     sg.add_argument("-o", "--output", help="folder to write one YAML stub per group into")
     sg.add_argument("--min-figures", type=int, default=2, help="smallest group worth proposing (default 2)")
     sg.add_argument("-n", "--limit", type=int, default=30, help="at most this many groups (default 30)")
+    dbp = sub.add_parser("db", help="the store's schema: migrate it to this version (`db upgrade`), or show its revision")
+    dsub = dbp.add_subparsers(dest="db_command", required=True)
+    for name, text in (("upgrade", "migrate the database to this version's schema (safe to run from several hosts)"),
+                       ("current", "print the database's schema revision and the one this version needs")):
+        d = dsub.add_parser(name, help=text)
+        d.add_argument("--db", help="SQLAlchemy URL (default: $INDICATORS_DB, else sqlite:///data/indicators.sqlite)")
+    us = sub.add_parser("users", help="accounts of a team server: add, list or remove users")
+    usub = us.add_subparsers(dest="users_command", required=True)
+    ua = usub.add_parser("add", help="add a user; the password is read from $INDICATORS_PASSWORD, else asked for")
+    ua.add_argument("name")
+    ua.add_argument("--role", required=True, choices=["viewer", "reviewer", "admin"],
+                    help="viewer: read and download; reviewer: also upload and edit; admin: also manage users")
+    ua.add_argument("--replace", action="store_true", help="set a new role and password for an existing user")
+    ul = usub.add_parser("list", help="every user and their role")
+    ur = usub.add_parser("remove", help="remove a user (signed out at their next request)")
+    ur.add_argument("name")
+    for p in (ua, ul, ur):
+        p.add_argument("--db", help="SQLAlchemy URL (default: $INDICATORS_DB, else sqlite:///data/indicators.sqlite)")
     return ap
 
 
@@ -85,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
             return _catalog(args)
         if args.command == "suggest":
             return _suggest(args)
+        if args.command == "db":
+            return _db(args)
+        if args.command == "users":
+            return _users(args)
         return _extract(args)
     except IndicatorsError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -159,6 +181,77 @@ def _ingest(args) -> int:
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing stored"
     print(f"{summary}; {skipped} skipped" if skipped else summary, file=sys.stderr)
     return 1 if skipped else 0
+
+
+def _db(args) -> int:
+    from . import db
+    from .store import database_url
+
+    url = database_url(args.db)
+    try:
+        engine = db.create_engine(url)
+    except ImportError as exc:
+        print(f"error: the database driver is not installed ({exc.name}); pip install it (e.g. psycopg2-binary)",
+              file=sys.stderr)
+        return 2
+    try:
+        if args.db_command == "current":
+            with engine.connect() as conn:
+                have = db.current(conn)
+            print(f"database: {have or 'no schema'}; this version needs: {db.head()}")
+            return 0 if have == db.head() else 1
+        before, after = db.upgrade(engine)
+    except Exception as exc:  # noqa: BLE001  any driver error: say which database and why, no traceback
+        import sqlalchemy as sa
+        if isinstance(exc, sa.exc.SQLAlchemyError) and db.is_unavailable(exc):
+            raise db.unavailable(url, exc) from None
+        if isinstance(exc, (sa.exc.SQLAlchemyError, OSError)):
+            raise db.StoreError(f"could not migrate {db.safe_url(url)}: {exc.__class__.__name__}: "
+                                f"{getattr(exc, 'orig', None) or exc}") from None
+        raise
+    finally:
+        engine.dispose()
+    if before == after:
+        print(f"{db.safe_url(url)}: already at schema revision {after}", file=sys.stderr)
+    else:
+        print(f"{db.safe_url(url)}: migrated from {before or 'no schema'} to {after}", file=sys.stderr)
+    return 0
+
+
+def _password() -> str:
+    import getpass
+    import os
+
+    given = os.environ.get("INDICATORS_PASSWORD")
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise SystemExit("error: the two passwords differ; nothing was changed")
+    return first
+
+
+def _users(args) -> int:
+    from . import accounts
+    from .store import Store
+
+    store = Store(args.db)
+    if args.users_command == "list":
+        for user in accounts.all_users(store.engine):
+            print(f"{user.name}\t{user.role}")
+        return 0
+    if args.users_command == "remove":
+        if not accounts.remove(store.engine, args.name):
+            print(f"error: no user {args.name!r}", file=sys.stderr)
+            return 1
+        print(f"removed {args.name}", file=sys.stderr)
+        return 0
+    user = accounts.add(store.engine, args.name, args.role, _password(), replace=args.replace)
+    print(f"{'updated' if args.replace else 'added'} {user.name} ({user.role}); the dashboard asks for a sign-in once "
+          f"restarted", file=sys.stderr)
+    return 0
 
 
 def _review(args) -> int:

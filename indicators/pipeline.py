@@ -4,9 +4,14 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -99,10 +104,17 @@ def ingest_paths(paths: Iterable[str | Path], store, catalog: Catalog | None = N
 
     Extraction may run in `workers` processes; the store is written from this one process only.
     """
+    from .store import Ingested
+
     catalog = catalog or load_catalog()
-    for path, result in iter_extract(paths, catalog, with_reports=True, workers=workers):
+    known = store.known_hashes()  # reports stored before (a resumed ingest) are found unchanged without extracting
+    for path, result in iter_extract(paths, catalog, with_reports=True, workers=workers, known=known):
         if isinstance(result, ReportError):
             yield path, result
+            continue
+        if isinstance(result, Known):
+            same = result.stored_as == result.report
+            yield path, Ingested(result.report, "unchanged" if same else "duplicate", 0, "" if same else result.stored_as)
             continue
         report, month, claims = result
         try:
@@ -117,9 +129,11 @@ def store_hint(exc: IndicatorsError) -> str:
 
 
 def iter_extract(paths: Iterable[str | Path], catalog: Catalog | None = None,
-                 with_reports: bool = False, workers: int = 1) -> Iterator[tuple[Path, list[Claim] | tuple | ReportError]]:
+                 with_reports: bool = False, workers: int = 1, known: Mapping[str, str] | None = None,
+                 ) -> Iterator[tuple[Path, list[Claim] | tuple | ReportError | Known]]:
     """(path, claims) per file in the order given, or (path, error) for a file that cannot be read;
-    never stops the batch.
+    never stops the batch. A file whose text hashes to a key of `known` (content hash -> stored report id) is
+    read but not extracted: (path, Known).
 
     With `with_reports`, yields (path, (report, month, claims)) so a caller can store the text too.
     With `workers` > 1 (0: one per core), files are extracted in that many processes; only a few
@@ -130,18 +144,30 @@ def iter_extract(paths: Iterable[str | Path], catalog: Catalog | None = None,
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(files) < 2:
         for path in files:
-            yield path, _extract_path(path, catalog, with_reports)
+            yield path, _extract_path(path, catalog, with_reports, known)
         return
-    yield from _parallel(files, catalog, with_reports, workers)
+    yield from _parallel(files, catalog, with_reports, workers, known)
 
 
-def _extract_path(path: Path, catalog: Catalog, with_reports: bool):
+@dataclass(frozen=True)
+class Known:
+    """A report whose text the store holds already (under `stored_as`): not extracted again."""
+    report: str
+    stored_as: str
+
+
+def _extract_path(path: Path, catalog: Catalog, with_reports: bool, known: Mapping[str, str] | None = None):
     try:
         report = read_report(path)
     except ReportError as exc:
         return exc
     except OSError as exc:
         return ReportError(path, f"cannot open the file ({exc.strerror or exc})", "check the path and permissions")
+    if known:
+        from .store import content_hash
+        stored_as = known.get(content_hash(report.text))
+        if stored_as is not None:
+            return Known(report.id, stored_as)
     try:
         claims = extract_report(report, catalog)
         return ((report, claims[0].report_month if claims else report_month(report), claims)
@@ -153,25 +179,53 @@ def _extract_path(path: Path, catalog: Catalog, with_reports: bool):
 
 
 _WORKER_CATALOG: Catalog | None = None
+_WORKER_KNOWN: Mapping[str, str] | None = None
 
 
-def _init_worker(catalog: Catalog) -> None:
-    global _WORKER_CATALOG
-    _WORKER_CATALOG = catalog
+def _init_worker(catalog: Catalog, known: Mapping[str, str] | None = None, parent: int | None = None) -> None:
+    global _WORKER_CATALOG, _WORKER_KNOWN
+    _WORKER_CATALOG, _WORKER_KNOWN = catalog, known
+    _die_with_parent(parent or os.getppid())
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the process that started it does (killed, crashed), instead of running on alone.
+
+    Linux tells the worker at once (PR_SET_PDEATHSIG); elsewhere, and as a backstop, a thread notices that the
+    parent is gone (the worker was re-parented) within half a second. `parent` is the pid the parent gave: a
+    worker still starting up when its parent was killed is already re-parented when it gets here."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before this worker was ready
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 def _work(path: Path, with_reports: bool):
-    result = _extract_path(path, _WORKER_CATALOG, with_reports)
+    result = _extract_path(path, _WORKER_CATALOG, with_reports, _WORKER_KNOWN)
     return result  # a ReportError pickles with its fields (errors.IndicatorsError.__reduce__)
 
 
-def _parallel(files: list[Path], catalog: Catalog, with_reports: bool, workers: int):
+def _parallel(files: list[Path], catalog: Catalog, with_reports: bool, workers: int,
+              known: Mapping[str, str] | None = None):
     # spawn, not fork: a parent with threads (the dashboard's server) must not be forked
     ctx = multiprocessing.get_context("spawn")
     in_flight: deque = deque()
     todo = iter(files)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(catalog,)) as pool:
+                             initargs=(catalog, known, os.getpid())) as pool:
         for path in todo:
             in_flight.append((path, pool.submit(_work, path, with_reports)))
             if len(in_flight) >= 4 * workers:

@@ -20,7 +20,9 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from . import db
 from .conflicts import pairs
+from .db import DatabaseUnavailable, NotMigrated  # noqa: F401  (re-exported: callers catch them here)
 from .errors import ErrorKind, StoreError, store_kind
 from .model import Claim, Report
 from .review import EDIT_COLUMNS, EDITABLE, Edit, active, locate, make_edit, overlay
@@ -91,11 +93,9 @@ edits = sa.Table(
 # the chart and its choices: one indicator's claims by role, item and source, with their periods and keys, read
 # from the index alone (an indicator's claims are scattered over the whole table)
 sa.Index("ix_claims_chart", *[claims.c[c] for c in SCHEMA.group("chart_index")])  # with review: rejected ones leave
-# superseded (the one-column sort indexes by the ones below); dropped from older stores on open
-_RETIRED_INDEXES = ("ix_claims_view", *[f"ix_claims_{c}" for c in SCHEMA.group("sorted")])
 # the claims grid filters and sorts on these: a page is an index walk, not a scan of every claim; with the
 # claim's key after the column, ORDER BY column, report, seq is the index's own order, so even the last page of
-# a million claims is a walk of the index alone
+# a million claims is a walk of the index alone (migration 0006 replaced the one-column ones)
 for _col in SCHEMA.group("sorted"):
     sa.Index(f"ix_claims_{_col}_page", claims.c[_col], claims.c.report, claims.c.seq)
 # columns with few distinct values: a substring filter on them becomes `IN (the values that contain it)`
@@ -129,27 +129,20 @@ class Ingested:
 class Store:
     """Reports and claims behind one SQLAlchemy engine."""
 
-    def __init__(self, url: str | None = None):
+    def __init__(self, url: str | None = None, migrate: bool | None = None, settings: db.DbSettings | None = None):
+        """Open the store at `url` (see database_url). The schema is managed by migrations (indicators/migrations):
+        `migrate` brings it to the code's revision under the start-up lock; by default an embedded SQLite store
+        migrates itself and a server database must be at the code's revision already (NotMigrated says which
+        command to run), so the app's role needs no right to alter the schema."""
         try:
             self.url = database_url(url)
         except OSError as exc:
             raise StoreError(f"cannot create the folder for the database: {exc.strerror or exc}") from None
         try:
-            self.engine = sa.create_engine(self.url, future=True)
-            if self.engine.dialect.name == "sqlite":
-                sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            metadata.create_all(self.engine)
-            with self.engine.begin() as conn:  # a store made by an older version gets the columns and indexes since
-                have = {c["name"] for c in sa.inspect(conn).get_columns("claims")}
-                for col in claims.columns:
-                    if col.name not in have:
-                        kind = col.type.compile(dialect=conn.dialect)
-                        conn.execute(sa.text(f"ALTER TABLE claims ADD COLUMN {col.name} {kind} NOT NULL "
-                                             f"DEFAULT '{col.server_default.arg}'"))
-                for name in _RETIRED_INDEXES:
-                    conn.execute(sa.text(f"DROP INDEX IF EXISTS {name}"))
-                for index in claims.indexes:
-                    index.create(conn, checkfirst=True)
+            self.engine = db.create_engine(self.url, settings)
+            if migrate is None:
+                migrate = self.engine.dialect.name == "sqlite"
+            db.engine_ready(self.engine, self.url, migrate)
             self._cache: dict = {}
             self._cache_version: tuple | None = None
             self._writes = 0  # this process's own ingests, so its cache never lags behind them
@@ -157,6 +150,8 @@ class Store:
             raise StoreError(f"cannot open the database {self._safe_url()}: its driver is not installed ({exc.name}); "
                              f"pip install it (e.g. psycopg2-binary for PostgreSQL)") from None
         except sa.exc.SQLAlchemyError as exc:
+            if db.is_unavailable(exc):
+                raise db.unavailable(self.url, exc) from None
             raise StoreError(f"cannot open the database {self._safe_url()}: {exc.__class__.__name__}: "
                              f"{getattr(exc, 'orig', None) or exc}", kind=store_kind(exc)) from None
 
@@ -169,7 +164,7 @@ class Store:
         rows = [_claim_row(report.id, n, c) for n, c in enumerate(found)]
 
         def write() -> tuple[Ingested | None, bool]:
-            with self.engine.begin() as conn:
+            with db.write_transaction(self.engine) as conn:
                 same = conn.execute(sa.select(reports.c.id).where(reports.c.content_hash == digest)).first()
                 if same is not None:
                     status = "unchanged" if same.id == report.id else "duplicate"
@@ -190,9 +185,12 @@ class Store:
                 return None, existed
 
         try:
-            done, existed = _retrying(write)
+            # a concurrent ingest of the same report (or content) may commit first: the next attempt finds it there
+            done, existed = db.retrying(write, f"store {report.id}")
         except sa.exc.SQLAlchemyError as exc:
             self._writes += 1
+            if db.is_unavailable(exc):
+                raise db.unavailable(self.url, exc) from None
             raise StoreError(f"could not store {report.id} in {self._safe_url()}: {exc.__class__.__name__}: "
                              f"{getattr(exc, 'orig', exc)}", kind=store_kind(exc)) from None
         if done is not None:
@@ -254,6 +252,11 @@ class Store:
             raise StoreError(f"no report {report_id!r} in the store", kind=ErrorKind.NOT_FOUND)
         return h
 
+    def known_hashes(self) -> dict[str, str]:
+        """{content hash: report id} of every stored report: an ingest skips these before extracting them."""
+        with self.engine.connect() as conn:
+            return {h: rid for rid, h in conn.execute(sa.select(reports.c.id, reports.c.content_hash))}
+
     def claim(self, report_id: str, seq: int) -> dict | None:
         """One claim with its review columns, by its place in its report."""
         with self.engine.connect() as conn:
@@ -270,10 +273,17 @@ class Store:
 
     def edit(self, report_id: str, seq: int, action: str, author: str, *, changes: dict | None = None,
              note: str = "", undoes: str = "", catalog=None) -> Edit:
-        """Record an analyst's edit of one claim and apply it, in one transaction."""
-        try:
-            with self.engine.begin() as conn:
-                digest = self._report_hash(conn, report_id)
+        """Record an analyst's edit of one claim and apply it, in one transaction.
+
+        The transaction first locks the report's row (SELECT ... FOR UPDATE; on SQLite the write lock), so edits
+        of the same report made at the same moment queue up and each re-applies every edit stored before it:
+        concurrent edits compose instead of overwriting each other's overlay."""
+        def write() -> Edit:
+            with db.write_transaction(self.engine) as conn:
+                digest = conn.execute(sa.select(reports.c.content_hash).where(reports.c.id == report_id)
+                                      .with_for_update()).scalar()
+                if digest is None:
+                    raise StoreError(f"no report {report_id!r} in the store", kind=ErrorKind.NOT_FOUND)
                 cols = CLAIM_COLUMNS + ["seq", "extracted"]
                 row = conn.execute(sa.select(*[claims.c[c] for c in cols])
                                    .where(claims.c.report == report_id, claims.c.seq == int(seq))).mappings().first()
@@ -286,7 +296,13 @@ class Store:
                               catalog=catalog)
                 conn.execute(edits.insert().values(**_edit_row(e)))
                 self._derive(conn, report_id, digest)
+                return e
+
+        try:
+            e = db.retrying(write, "record the edit", already_there=False)
         except sa.exc.SQLAlchemyError as exc:
+            if db.is_unavailable(exc):
+                raise db.unavailable(self.url, exc) from None
             raise StoreError(f"could not record the edit: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}",
                              kind=store_kind(exc)) from None
         self._writes += 1
@@ -318,25 +334,40 @@ class Store:
             return self._edits(conn)
 
     def import_edits(self, incoming: Iterable[Edit]) -> dict:
-        """Add edits made elsewhere (new ids only) and apply them; returns counts and the orphans."""
+        """Add edits made elsewhere (new ids only) and apply them; returns counts and the orphans.
+
+        An edit already there (imported before, or by a concurrent import of the same file) is counted as known,
+        never a failure: rows are inserted with ON CONFLICT DO NOTHING, after locking the reports they touch."""
         incoming = list(incoming)
-        try:
-            with self.engine.begin() as conn:
-                known = {r for (r,) in conn.execute(sa.select(edits.c.edit_id))}
-                new = [e for e in incoming if e.edit_id not in known]
-                if new:
-                    conn.execute(edits.insert(), [_edit_row(e) for e in new])
-                touched = {(e.report, e.content_hash) for e in new}
+
+        def write() -> int:
+            with db.write_transaction(self.engine) as conn:
+                touched = {(e.report, e.content_hash) for e in incoming}
                 ids = {r.id: r.content_hash for r in conn.execute(sa.select(reports.c.id, reports.c.content_hash))}
                 by_hash = {h: rid for rid, h in ids.items()}
-                targets = {by_hash.get(h) or (rid if rid in ids else None) for rid, h in touched} - {None}
-                for rid in sorted(targets):
+                targets = sorted({by_hash.get(h) or (rid if rid in ids else None) for rid, h in touched} - {None})
+                if targets:  # in one order, so two imports never wait for each other's locks (no deadlock)
+                    conn.execute(sa.select(reports.c.id).where(reports.c.id.in_(targets)).order_by(reports.c.id)
+                                 .with_for_update()).all()
+                known = {r for (r,) in conn.execute(sa.select(edits.c.edit_id))}
+                new = [e for e in incoming if e.edit_id not in known]
+                added = 0
+                insert = _insert_ignoring_duplicates(conn, edits)
+                for e in new:
+                    added += conn.execute(insert.values(**_edit_row(e))).rowcount or 0
+                for rid in targets:
                     self._derive(conn, rid, ids[rid])
+                return added
+
+        try:
+            added = db.retrying(write, "import the edits")
         except sa.exc.SQLAlchemyError as exc:
+            if db.is_unavailable(exc):
+                raise db.unavailable(self.url, exc) from None
             raise StoreError(f"could not import the edits: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}",
                              kind=store_kind(exc)) from None
         self._writes += 1
-        return {"added": len(new), "known": len(incoming) - len(new), "orphans": self.orphans()}
+        return {"added": added, "known": len(incoming) - added, "orphans": self.orphans()}
 
     def orphans(self) -> list[Edit]:
         """Edits that attach to no claim any more (their report changed or the extractor no longer finds it)."""
@@ -447,13 +478,27 @@ class Store:
             params = compiled.construct_params()
             if compiled.positiontup is not None:
                 params = tuple(params[name] for name in compiled.positiontup)
-            cursor = conn.connection.driver_connection.cursor()
+            raw = conn.connection.driver_connection
+            if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg2":
+                # a server-side (named) cursor: the server sends `chunk` rows at a time, so memory stays flat at
+                # any number of rows (a plain cursor makes the driver fetch the whole result first)
+                cursor = raw.cursor(name=f"rows_{os.getpid()}_{id(self)}_{time.monotonic_ns()}")
+                cursor.itersize = chunk
+            else:
+                cursor = raw.cursor()
             try:
-                cursor.execute(str(compiled), params)
-                while part := cursor.fetchmany(chunk):
-                    yield part
+                try:
+                    cursor.execute(str(compiled), params)
+                    while part := cursor.fetchmany(chunk):
+                        yield part
+                except conn.dialect.loaded_dbapi.Error as exc:  # the driver's own error: say it as SQLAlchemy would
+                    raise sa.exc.DBAPIError.instance(str(compiled), params, exc, conn.dialect.loaded_dbapi.Error,
+                                                     dialect=conn.dialect) from None
             finally:
-                cursor.close()
+                try:
+                    cursor.close()
+                except conn.dialect.loaded_dbapi.Error:
+                    pass
 
     def sample(self, max_rows: int, **filters) -> tuple[pd.DataFrame, int]:
         """Claims matching the filters, at most `max_rows` of them, and how many match.
@@ -657,14 +702,15 @@ def _leads(filtered: set, column: str) -> bool:
                for cols in indexes)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")  # readers never block the ingest, a killed writer leaves no trace
-    cur.execute("PRAGMA busy_timeout=30000")
-    # with WAL, NORMAL syncs at checkpoints, not every commit: a killed process still loses nothing committed
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+def _insert_ignoring_duplicates(conn, table: sa.Table):
+    """INSERT that skips a row whose primary key is already there (both stores support ON CONFLICT DO NOTHING)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return table.insert()
+    return insert(table).on_conflict_do_nothing()
 
 
 def _claim_row(report_id: str, seq: int, c: Claim) -> dict:
@@ -723,13 +769,5 @@ def _replaced(original: pd.Series, reviewed: pd.Series) -> str:
 
 
 def _retrying(write, attempts: int = 6):
-    """Run a write transaction again when another writer held the database past the busy timeout (or, on a
-    server database, when the transaction lost a serialization race); the transaction rolled back first."""
-    for attempt in range(attempts):
-        try:
-            return write()
-        except sa.exc.OperationalError as exc:
-            text = str(getattr(exc, "orig", exc)).lower()
-            if attempt == attempts - 1 or not ("locked" in text or "busy" in text or "serializ" in text):
-                raise
-            time.sleep(0.2 * 2 ** attempt)
+    """Kept for callers of the older name: see db.retrying."""
+    return db.retrying(write, "write to the database", attempts=attempts, already_there=False)

@@ -21,8 +21,8 @@ ROOT = Path(__file__).parent.parent
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    s = Store(f"sqlite:///{tmp_path_factory.mktemp('db') / 'd.sqlite'}")
+def store(databases):
+    s = Store(databases())
     list(ingest_paths([ROOT / "seeds"], s))
     return s
 
@@ -346,10 +346,10 @@ def _neutralised(cell: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
+def hostile(databases):
     """A store whose claims carry formula-like text in every text column, and negative numbers."""
     from indicators.model import Claim, Report
-    s = Store(f"sqlite:///{tmp_path_factory.mktemp('csv') / 'h.sqlite'}")
+    s = Store(databases())
     text = "Hostile report (May 2021)\n\n" + " ".join(_HOSTILE)
     claims = []
     for n, bad in enumerate(_HOSTILE):

@@ -1,5 +1,6 @@
-"""A bounded load test on loopback: the real app under gunicorn (3 workers x 4 threads) over a SQLite store of
-the seeds, 20 concurrent clients for LOAD_SECONDS (default 60) mixing chart callbacks and CSV downloads.
+"""A bounded load test on loopback: the real app under gunicorn (3 workers x 4 threads) over a store of the seeds
+(the store the suite runs on: SQLite, or PostgreSQL with $INDICATORS_TEST_DB), 20 concurrent clients for
+LOAD_SECONDS (default 60) mixing chart callbacks and CSV downloads.
 
 Every response must be 200 with a sane body (the chart's figure, the CSV rows the store holds for the filters).
 p50/p95 per kind are printed and written to tests/load-results.json (git-ignored).
@@ -21,6 +22,7 @@ from urllib.parse import urlencode
 
 import gunicorn  # noqa: F401  (in the `test` extra: the server this test runs the app under)
 import pytest
+import sqlalchemy as sa
 
 from indicators.dashboard.wire import layout_props, payload as wire_payload
 from indicators.pipeline import ingest_paths
@@ -51,11 +53,11 @@ def _get(port: int, path: str, timeout: float = 10) -> tuple[int, bytes]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, databases):
     """gunicorn serving app:server over a fresh store with the seeds ingested first (app.py then finds it full
     and every worker opens the same database); stopped with SIGTERM (then SIGKILL) whatever happens."""
     folder = tmp_path_factory.mktemp("load")
-    db = f"sqlite:///{folder / 'load.sqlite'}"
+    db = databases()  # SQLite, or PostgreSQL with $INDICATORS_TEST_DB
     store = Store(db)
     results = list(ingest_paths([ROOT / "seeds"], store))
     assert results and all(getattr(r, "status", None) == "added" for _, r in results), results
@@ -201,7 +203,8 @@ def test_twenty_clients_for_a_minute_get_no_errors(server, capsys):
 
     total = sum(len(v) for v in timings.values())
     summary = {
-        "server": f"gunicorn -w {WORKERS} -k gthread --threads {THREADS} app:server (SQLite, seeds)",
+        "server": f"gunicorn -w {WORKERS} -k gthread --threads {THREADS} app:server (seeds)",
+        "store": sa.engine.make_url(store.url).get_backend_name(),
         "clients": CLIENTS, "seconds": round(wall, 1), "requests": total, "errors": len(errors),
         "requests_per_s": round(total / wall, 1),
         "kinds": {k: {"n": len(v), "p50_ms": round(_pct(v, 50) * 1000, 1) if v else None,

@@ -18,8 +18,8 @@ SEED = ROOT / "seeds" / "000_899da8a9a6ae9762.txt"
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'data' / 'test.sqlite'}")
+def store(db_url) -> Store:
+    return Store(db_url)
 
 
 def test_ingest_is_idempotent_and_export_matches_extract(store):
@@ -78,8 +78,8 @@ def test_filters(store):
     assert list(both["value"]) == [7000000.0]
 
 
-def test_cli_ingest_and_export(tmp_path):
-    db = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+def test_cli_ingest_and_export(tmp_path, db_url):
+    db = db_url
     run = lambda *a: subprocess.run([sys.executable, "-m", "indicators", *map(str, a)], capture_output=True,
                                     text=True, timeout=120)
     res = run("ingest", ROOT / "seeds", tmp_path / "missing.txt", "--db", db, "-q")

@@ -16,12 +16,12 @@ SEED = sorted((ROOT / "seeds").glob("*.txt"))[0]
 
 
 @pytest.fixture
-def setup(tmp_path):
+def setup(tmp_path, db_url):
     folder = tmp_path / "reports"
     folder.mkdir()
     report = folder / "monthly.txt"
     report.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-    store = Store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    store = Store(db_url)
     list(ingest_paths([report], store))
     return store, report
 
@@ -94,13 +94,13 @@ def test_an_edit_whose_sentence_is_gone_is_reported(setup):
     assert len(orphans) == 1 and orphans[0].surface == target["surface"]
 
 
-def test_edits_move_between_stores_as_csv(setup, tmp_path):
+def test_edits_move_between_stores_as_csv(setup, tmp_path, new_db):
     store, report = setup
     target = _cyber(store).iloc[-1]
     seq = _seq(store, target["surface"])
     store.edit("monthly", seq, "correct", "Olga", changes={"qualifier": "approx"})
     text = to_csv(store.edits())
-    other = Store(f"sqlite:///{tmp_path / 'other.sqlite'}")
+    other = Store(new_db())
     list(ingest_paths([report], other))
     got = other.import_edits(from_csv(text, catalog=load_catalog()))
     assert got["added"] == 1 and got["orphans"] == []
@@ -150,7 +150,7 @@ def test_an_older_store_gets_the_review_columns(tmp_path):
     assert c["review"].tolist() == ["unreviewed"] and c["value"].tolist() == [5.0]
 
 
-def test_cli_review_export_and_import(setup, tmp_path):
+def test_cli_review_export_and_import(setup, tmp_path, new_db):
     import subprocess
     import sys
     store, report = setup
@@ -161,7 +161,7 @@ def test_cli_review_export_and_import(setup, tmp_path):
     run = lambda *a: subprocess.run([sys.executable, "-m", "indicators", *map(str, a)], capture_output=True, text=True)
     res = run("review", "export", "--db", db, "-o", out)
     assert res.returncode == 0 and "1 edits" in res.stderr
-    other = f"sqlite:///{tmp_path / 'b.sqlite'}"
+    other = new_db()
     assert run("ingest", report, "--db", other, "-q").returncode == 0
     res = run("review", "import", out, "--db", other)
     assert res.returncode == 0 and "1 edits added" in res.stderr, res.stderr

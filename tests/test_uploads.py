@@ -29,8 +29,8 @@ def _url(data: bytes, mime: str = "text/plain") -> str:
 
 
 @pytest.fixture
-def store(tmp_path):
-    return Store(f"sqlite:///{tmp_path / 'u.sqlite'}")
+def store(db_url):
+    return Store(db_url)
 
 
 def _pdf(text: str) -> bytes:

@@ -8,10 +8,11 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 
+from ..accounts import Role as AccountRole
 from ..catalog import Catalog, load_catalog
 from ..schema import Role
 from ..store import Store
-from . import figures, review_ui, uploads
+from . import auth, figures, health, review_ui, uploads
 from .routes import add_routes
 from .views import (
     claims as claims_view,
@@ -46,7 +47,9 @@ def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: floa
     # a request larger than one upload at the limit (base64: 4/3) is refused with 413 before its body is read
     app.server.config["MAX_CONTENT_LENGTH"] = uploads.max_request_bytes(max_upload_mb)
     app.server.config["SEND_FILE_MAX_AGE_DEFAULT"] = ASSET_MAX_AGE
-    app.layout = lambda: _layout(store, catalog, max_upload_mb)
+    app.layout = health.guarded_layout(lambda: _layout(store, catalog, max_upload_mb))
+    health.install(app.server, store)
+    app.auth_mode = auth.install(app, store)  # who the user is, before any view or callback runs
     _callbacks(app, store, catalog, max_upload_mb)
     indicators_view.register(app, store, catalog)
     table_view.register(app, store, catalog)
@@ -76,6 +79,15 @@ def _report_options(store: Store) -> list[dict]:
     return [{"label": titles.get(r, r), "value": r} for r in store.reports()["id"]]
 
 
+def _whoami():
+    user = auth.current_user()
+    if user is None or user is auth.LOCAL_USER:
+        return html.P("Single-user mode: no sign-in; this dashboard serves this machine only.", id="whoami",
+                      className="note")
+    return html.P(id="whoami", className="note", children=[f"Signed in as {user.name} ({user.role}) · ",
+                                                            html.A("sign out", href="/logout")])
+
+
 def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
     reports = store.reports()
     n_claims = store.count_claims()
@@ -91,6 +103,7 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
             html.H1("Indicators from monthly reports"),
             html.P(id="summary", children=f"{n_claims:,} claims from {len(reports)} reports · "
                                           f"{len(present)} of {len(catalog.indicators)} indicators have claims"),
+            _whoami(),
         ]),
         html.Div(id="url-message", className="alert"),
         dcc.Tabs(id="tab", value="indicators", children=[dcc.Tab(label=label, value=value, id=f"tab-{value}")
@@ -253,6 +266,9 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
                   Input("upload", "contents"), State("upload", "filename"), State("uploaded", "data"),
                   prevent_initial_call=True)
     def upload(contents, names, n):
+        refused = auth.refusal(AccountRole.REVIEWER)
+        if refused:
+            return [html.Li(f"Not added: {refused}")], no_update, no_update, no_update, no_update
         results = [r.message for r in uploads.ingest_uploads(store, catalog, contents, names, max_upload_mb)]
         summary = f"{store.count_claims():,} claims from {len(store.reports())} reports"
         return ([html.Li(r) for r in results], (n or 0) + 1, _report_options(store),

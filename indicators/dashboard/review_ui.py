@@ -9,12 +9,14 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
+from ..accounts import Role
 from ..catalog import Catalog
 from ..conflicts import plan_vs_actual
 from ..errors import IndicatorsError
 from ..review import EDITABLE
 from ..schema import SCHEMA
 from ..store import Store
+from . import auth
 from .series import number
 from .views.common import DEFAULT_COL, labels, mark_at, minute
 
@@ -34,6 +36,17 @@ PLAN_GRID = [("indicator", "Indicator"), ("item", "Item"), ("period", "Period"),
              ("actual", "Reported"), ("shortfall", "Shortfall"), ("shortfall_pct", "Shortfall %"),
              ("plan_report", "Plan in"), ("actual_report", "Reported in")]
 _FIELDS = [(name, SCHEMA.field(name).title) for name in EDITABLE]  # the correction form, in schema order
+
+
+def _signer():
+    """Who edits are by: the signed-in user (the name field stays, hidden, for the callback's State), or in
+    single-user mode a name typed here."""
+    user = auth.current_user()
+    if user is not None and user is not auth.LOCAL_USER:
+        return html.Span([f"Edits are signed as {user.name}.",
+                          dcc.Input(id="reviewer", type="hidden", value=user.name)])
+    return html.Label(["Your name", dcc.Input(id="reviewer", type="text", persistence=True,
+                                              persistence_type="local", placeholder="who is reviewing")])
 
 
 def review_panel(catalog: Catalog):
@@ -71,8 +84,7 @@ def review_panel(catalog: Catalog):
             html.H3(id="review-title", children="No claim chosen"),
             html.Blockquote(id="review-sentence"),
             html.Div(className="controls", children=[
-                html.Label(["Your name", dcc.Input(id="reviewer", type="text", persistence=True,
-                                                   persistence_type="local", placeholder="who is reviewing")]),
+                _signer(),
                 html.Label(["Note (why)", dcc.Input(id="review-note", type="text", placeholder="optional")]),
                 html.Button("Accept", id="accept-button"),
                 html.Button("Reject", id="reject-button"),
@@ -216,6 +228,9 @@ def register(app, store: Store, catalog: Catalog) -> None:
                   *[State(f"fix-{k.replace('_', '-')}", "value") for k, _ in _FIELDS],
                   prevent_initial_call=True)
     def act(_a, _r, _c, _u, claim, author, note, selected, n, *fixes):
+        refused = auth.refusal(Role.REVIEWER)
+        if refused:
+            return f"Not saved: {refused}", no_update
         if not claim:
             return "Choose a claim first.", no_update
         action = {"accept-button": "accept", "reject-button": "reject", "correct-button": "correct",
@@ -235,7 +250,7 @@ def register(app, store: Store, catalog: Catalog) -> None:
                 return "That edit is not in force.", no_update
             kwargs["undoes"] = target["edit_id"]
         try:
-            e = store.edit(claim["report"], claim["seq"], action, author or "", **kwargs)
+            e = store.edit(claim["report"], claim["seq"], action, auth.author(author), **kwargs)
         except IndicatorsError as exc:
             return f"Not saved: {exc}", no_update
         what = {"accept": "accepted", "reject": "rejected", "correct": "corrected", "undo": "undone"}[action]

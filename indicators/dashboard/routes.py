@@ -13,11 +13,23 @@ from ..store import Store
 FILTERS = tuple(SCHEMA.group("filters"))
 
 
+def _primed(chunks):
+    """The first chunk is made now, while the route can still answer with an error status (a database that is
+    down gets the 503 page, not a 200 cut short); the rest streams."""
+    chunks = iter(chunks)
+    first = next(chunks, "")
+
+    def rest():
+        yield first
+        yield from chunks
+    return rest()
+
+
 def _csv(store: Store, name: str, **filters) -> Response:
     """The claims matching the filters as CSV, streamed a chunk of rows at a time (a million rows never sit in
     memory at once); the database guards formula-like text cells on the way out (export.csv_chunks)."""
     parts = store.rows(guard=FORMULA_START, **filters)
-    return Response(csv_chunks(PUBLIC_COLUMNS, parts, guarded=True), mimetype="text/csv",
+    return Response(_primed(csv_chunks(PUBLIC_COLUMNS, parts, guarded=True)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

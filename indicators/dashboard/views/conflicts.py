@@ -85,8 +85,15 @@ def register(app, store: Store, catalog: Catalog) -> None:
         """Accept the chosen figure and reject the rest of its group, or reject the chosen one: review edits,
         as the Review tab would write them (undone there)."""
         from dash import ctx
+
+        from ...accounts import Role as AccountRole
+        from .. import auth
+        refused = auth.refusal(AccountRole.REVIEWER)
+        if refused:
+            return f"Not saved: {refused}", no_update
         if not selected:
             return "Select a figure in the table first.", no_update
+        author = auth.author(author)
         chosen = selected[0]
         if ctx.triggered_id == "conflict-accept":
             others = [r for r in rows or [] if r["group"] == chosen["group"] and r["claim_id"] != chosen["claim_id"]]
@@ -100,7 +107,7 @@ def register(app, store: Store, catalog: Catalog) -> None:
                 seq = store.seq_of(report, int(start))
                 if seq is None:
                     return f"Not saved: claim {cid} is no longer in the store.", no_update
-                store.edit(report, seq, action, author or "", note="decided in the Conflicts view")
+                store.edit(report, seq, action, author, note="decided in the Conflicts view")
                 done.append(f"{action}ed {cid}")
         except IndicatorsError as exc:
             return f"Not saved: {exc}", (n or 0) + 1 if done else no_update

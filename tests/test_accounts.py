@@ -1,0 +1,163 @@
+"""Accounts and roles: argon2 passwords, sign-in with secure session cookies, what each role may do, edits signed by
+the signed-in user, a reverse proxy's user header, and the single-user default that serves this machine only."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from indicators import accounts
+from indicators.accounts import AccountError, Role
+from indicators.dashboard.app import create_app
+from indicators.dashboard.wire import payload
+from indicators.pipeline import ingest_paths
+from indicators.store import Store
+
+ROOT = Path(__file__).parent.parent
+SEED = sorted((ROOT / "seeds").glob("*.txt"))[0]
+HTTPS = "https://localhost"  # the session cookie is Secure: the test client sends it over https only
+
+
+@pytest.fixture
+def store(db_url):
+    s = Store(db_url)
+    list(ingest_paths([SEED], s))
+    return s
+
+
+@pytest.mark.parametrize("name, role, password, error", [
+    ("olga", "reviewer", "correct horse", None),
+    ("", "viewer", "correct horse", "user name"),
+    ("two words", "viewer", "correct horse", "user name"),
+    ("olga", "owner", "correct horse", "unknown role"),
+    ("olga", "admin", "short", "at least 8"),
+])
+def test_adding_users_checks_name_role_and_password(store, name, role, password, error):
+    if error:
+        with pytest.raises(AccountError, match=error):
+            accounts.add(store.engine, name, role, password)
+        assert accounts.count(store.engine) == 0
+        return
+    user = accounts.add(store.engine, name, role, password)
+    assert user == accounts.get(store.engine, name) and user.role is Role.REVIEWER
+    assert accounts.verify(store.engine, name, password) == user
+    assert accounts.verify(store.engine, name, password + "x") is None
+    assert accounts.verify(store.engine, "nobody", password) is None
+    with pytest.raises(AccountError, match="exists already"):
+        accounts.add(store.engine, name, "admin", "another password")
+    accounts.add(store.engine, name, "admin", "another password", replace=True)
+    assert accounts.verify(store.engine, name, "another password").role is Role.ADMIN
+    with store.engine.connect() as conn:  # never the password itself: an argon2id hash
+        stored = conn.execute(accounts.users.select()).mappings().one()["password_hash"]
+    assert stored.startswith("$argon2id$") and "another password" not in stored
+
+
+@pytest.mark.parametrize("role, needed, allowed", [
+    (Role.VIEWER, Role.VIEWER, True), (Role.VIEWER, Role.REVIEWER, False), (Role.REVIEWER, Role.REVIEWER, True),
+    (Role.REVIEWER, Role.ADMIN, False), (Role.ADMIN, Role.REVIEWER, True),
+])
+def test_roles_are_ordered(role, needed, allowed):
+    assert role.allows(needed) is allowed
+
+
+def _sign_in(client, name, password):
+    return client.post("/login", data={"name": name, "password": password, "next": "/?tab=review"},
+                       base_url=HTTPS)
+
+
+def _act(client, claim: dict, typed_name: str):
+    deps = json.loads(client.get("/_dash-dependencies", base_url=HTTPS).get_data())
+    dep = next(d for d in deps if "review-message.children" in d["output"])
+    values = {"review-claim.data": claim, "reviewer.value": typed_name, "accept-button.n_clicks": 1}
+    body = payload(dep, values, ["accept-button.n_clicks"])
+    resp = client.post("/_dash-update-component", json=body, base_url=HTTPS)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    return json.loads(resp.get_data())["response"]["review-message"]["children"]
+
+
+def test_sign_in_sessions_and_roles(store):
+    accounts.add(store.engine, "vera", "viewer", "viewer password")
+    accounts.add(store.engine, "rita", "reviewer", "reviewer password")
+    app = create_app(store)
+    assert app.auth_mode == "accounts"
+    client = app.server.test_client()
+    page = client.get("/", base_url=HTTPS)
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+    assert client.get("/download/claims.csv", base_url=HTTPS).status_code == 401
+    assert client.post("/_dash-update-component", json={}, base_url=HTTPS).status_code == 401
+    assert _sign_in(client, "vera", "wrong password").status_code == 401
+
+    signed = _sign_in(client, "vera", "viewer password")
+    assert signed.status_code == 302 and signed.headers["Location"] == "/?tab=review"
+    cookie = signed.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/download/claims.csv", base_url=HTTPS).status_code == 200
+    assert b"Signed in as vera (viewer)" in client.get("/_dash-layout", base_url=HTTPS).data
+    seq = int(store.claims(columns=["seq"])["seq"].iloc[0])
+    claim = {"report": SEED.stem, "seq": seq}
+    assert _act(client, claim, "rita").startswith("Not saved: Your role (viewer)")
+    assert store.edits() == []
+
+    client.get("/logout", base_url=HTTPS)
+    assert client.get("/download/claims.csv", base_url=HTTPS).status_code == 401
+    _sign_in(client, "rita", "reviewer password")
+    assert _act(client, claim, "somebody else").startswith("Saved: accepted by rita")
+    assert [e.author for e in store.edits()] == ["rita"]  # the signed-in user, whatever name was typed
+
+    accounts.remove(store.engine, "rita")  # a removed user is signed out at the next request
+    assert client.get("/download/claims.csv", base_url=HTTPS).status_code == 401
+
+
+def test_sign_in_never_redirects_to_another_site(store):
+    accounts.add(store.engine, "rita", "reviewer", "reviewer password")
+    client = create_app(store).server.test_client()
+    for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        resp = client.post("/login", data={"name": "rita", "password": "reviewer password", "next": target},
+                           base_url=HTTPS)
+        assert resp.headers["Location"] == "/", target
+
+
+def test_a_reverse_proxy_names_the_user_in_a_header(store, monkeypatch):
+    monkeypatch.setenv("INDICATORS_AUTH_HEADER", "X-Remote-User")
+    accounts.add(store.engine, "rita", "reviewer", "reviewer password")
+    app = create_app(store)
+    assert app.auth_mode == "proxy-header"
+    client = app.server.test_client()
+    assert client.get("/download/claims.csv").status_code == 401
+    assert client.get("/download/claims.csv", headers={"X-Remote-User": "someone"}).status_code == 200
+    claim = {"report": SEED.stem, "seq": int(store.claims(columns=["seq"])["seq"].iloc[0])}
+    client.environ_base["HTTP_X_REMOTE_USER"] = "someone"  # not in the users table: a viewer
+    assert "Your role (viewer)" in _act(client, claim, "")
+    client.environ_base["HTTP_X_REMOTE_USER"] = "rita"
+    assert _act(client, claim, "").startswith("Saved: accepted by rita")
+
+
+def test_single_user_mode_serves_this_machine_only(store):
+    app = create_app(store)
+    assert app.auth_mode == "single-user"
+    client = app.server.test_client()
+    assert client.get("/download/claims.csv").status_code == 200
+    assert b"Single-user mode" in client.get("/_dash-layout").data
+    remote = client.get("/download/claims.csv", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert remote.status_code == 403 and b"single-user mode" in remote.data
+
+
+def test_app_refuses_a_public_bind_without_accounts_and_cli_manages_users(store, tmp_path):
+    env = dict(os.environ, INDICATORS_DB=store.url, INDICATORS_REPORTS=str(tmp_path / "none"))
+    refused = subprocess.run([sys.executable, "app.py", "--host", "0.0.0.0", "--port", "1"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "no accounts" in refused.stderr and "users add" in refused.stderr
+    run = lambda *a, **kw: subprocess.run([sys.executable, "-m", "indicators", *a, "--db", store.url], cwd=ROOT,
+                                          capture_output=True, text=True, timeout=120, **kw)
+    added = run("users", "add", "ada", "--role", "admin", env=dict(os.environ, INDICATORS_PASSWORD="admin password"))
+    assert added.returncode == 0, added.stderr
+    assert run("users", "add", "bob", "--role", "viewer", input="bob password\n").returncode == 0
+    assert run("users", "list").stdout.splitlines() == ["ada\tadmin", "bob\tviewer"]
+    bad = run("users", "add", "cy", "--role", "viewer", input="short\n")
+    assert bad.returncode == 2 and "at least 8" in bad.stderr
+    assert run("users", "remove", "bob").returncode == 0 and accounts.get(store.engine, "bob") is None
+    assert accounts.verify(store.engine, "ada", "admin password").role is Role.ADMIN
