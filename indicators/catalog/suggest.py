@@ -54,7 +54,7 @@ class Suggestion:
                                 f"({self.figures} figures in {self.months} report months); edit to say exactly "
                                 f"what it measures."}
         if unit_class(self.unit) == "count" and self.unit != "count":
-            entry["accepts"] = [_plural(self.unit.replace("_", " ")), self.unit.replace("_", " ")]
+            entry["accepts"] = [self.unit.replace("_", " ")]  # its plural and aliases give the same unit
         entry["words"] = list(self.words)
         entry["examples"] = list(self.examples[:3])
         return entry
@@ -121,7 +121,10 @@ def suggest(claims: pd.DataFrame, min_figures: int = 2, limit: int = 50, taken: 
         if len(members) < min_figures:
             continue
         sentences = list(dict.fromkeys(m[4] for m in members))
-        words = _shared_words(sentences, head)
+        if unit_class(unit) == "count" and unit != "count":
+            words = [head]  # the counted noun names the series (phrases match its plural too)
+        else:
+            words = _shared_words(sentences, head)
         if not words:
             continue
         slug = re.sub(r"[^a-z0-9]+", "_", head.lower()).strip("_") or "series"

@@ -17,6 +17,7 @@ from .routes import add_routes
 from .views import (
     claims as claims_view,
     conflicts as conflicts_view,
+    discover as discover_view,
     indicators as indicators_view,
     table as table_view,
 )
@@ -25,7 +26,7 @@ from .views.indicators import AUTO, MAX_OPTIONS, MAX_POINTS  # noqa: F401 (MAX_P
 
 TABS = [("indicators", "Indicators"), ("table", "Table"), ("disputes", "Stated vs corrected"),
         ("conflicts", "Conflicts"), ("claims", "Claims"), ("review", "Review"), ("report", "Report"),
-        ("add", "Add a report")]
+        ("add", "Add a report"), ("discover", "Discover series")]
 MAX_UPLOAD_MB = uploads.MAX_UPLOAD_MB
 MAX_PAIRS = 40  # the disputes tab shows the most recent stated/corrected pairs
 ASSET_MAX_AGE = 7 * 24 * 3600  # /assets/ URLs carry their file's mtime (?m=...), so a week in caches is safe
@@ -55,6 +56,7 @@ def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: floa
     table_view.register(app, store, catalog)
     claims_view.register(app, store, catalog)
     conflicts_view.register(app, store, catalog)
+    discover_view.register(app, store, catalog)
     review_ui.register(app, store, catalog)
     add_routes(app.server, store, catalog)
     return app
@@ -123,6 +125,7 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
         html.Div(id="panel-conflicts", className="panel", children=conflicts_view.layout(catalog)),
         html.Div(id="panel-review", className="panel", children=review_ui.review_panel(catalog)),
         html.Div(id="panel-claims", className="panel", children=claims_view.layout()),
+        html.Div(id="panel-discover", className="panel", children=discover_view.layout()),
         html.Div(id="panel-report", className="panel", children=[
             dcc.Dropdown(id="report-choice", options=_report_options(store),
                          value=reports["id"].iloc[0] if len(reports) else None, clearable=False),
