@@ -18,7 +18,7 @@ from functools import lru_cache
 from .lexicon import lexicon, lowered, phrase_alternation, word_bounded
 from .model import Mention, Quantity
 from .schema import LOWER_BOUNDED, UPPER_BOUNDED, Measure, Qualifier
-from .units import noun_unit, unit_class
+from .units import is_time_unit, noun_unit, unit_class
 
 log = logging.getLogger(__name__)
 
@@ -690,7 +690,8 @@ def _noun_before(text: str, lo: int, start: int) -> str:
     P = _patterns()
     label = _LABEL.search(text, max(lo, start - 90), start)
     if label:  # "Chat administrators detained in February: 37", "Troops: 250"
-        words = re.findall(r"[^\W\d_][\w-]*", label.group("label"))
+        # a period as the label ("week: 41", "since Jan 1: 2.1k") says when, not what is counted
+        words = [w for w in re.findall(r"[^\W\d_][\w-]*", label.group("label")) if not _time_word(w)]
         known = [w for w in words if w.lower() in P.lex.noun_units]
         plural = [w for w in words if w.lower().endswith("s") and not w.lower().endswith("ss") and len(w) > 3]
         if plural or known:  # the head is the plural ("Chat administrators" counts administrators)
@@ -699,6 +700,12 @@ def _noun_before(text: str, lo: int, start: int) -> str:
     if not m or P.count_verb_then_joiner.search(m.group("rest")):
         return ""
     return m.group("n")
+
+
+@lru_cache(maxsize=2048)
+def _time_word(word: str) -> bool:
+    """A unit of time as written ("week", "Months"), looked up in the registry without defining anything."""
+    return is_time_unit(word)
 
 
 def _noun_unit(noun: str) -> str:

@@ -61,6 +61,18 @@ def count_unit(noun: str) -> str:
     return name
 
 
+def is_time_unit(word: str) -> bool:
+    """Whether the registry knows `word` (or its singular) as a unit of time; defines nothing."""
+    ureg = registry()
+    for w in (word.lower(), _singular(word.lower())):
+        if w.isalpha() and w in ureg:
+            try:
+                return "[time]" in ureg.Unit(w).dimensionality
+            except Exception:
+                return False
+    return False
+
+
 def noun_unit(noun: str) -> str:
     """The unit a figure counting `noun` is in, as the recogniser decides it: the lexicon's noun table first
     ("drones" -> aircraft, "items" -> unit), else the open-vocabulary count (`count_unit`). "" for no noun;
