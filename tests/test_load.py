@@ -12,7 +12,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ from urllib.parse import urlencode
 import gunicorn  # noqa: F401  (in the `test` extra: the server this test runs the app under)
 import pytest
 import sqlalchemy as sa
+from httpkit import free_port, get
 
 from indicators.dashboard.wire import layout_props, payload as wire_payload
 from indicators.pipeline import ingest_paths
@@ -36,20 +36,7 @@ SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 ROLES = ["reported", "stated", "corrected", "planned"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(port: int, path: str, timeout: float = 10) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        return resp.status, resp.read()
-    finally:
-        conn.close()
+_free_port, _get = free_port, get  # tests/httpkit.py
 
 
 @pytest.fixture(scope="module")

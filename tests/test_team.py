@@ -3,12 +3,10 @@ the same claim at the same moment, the same edits file imported twice at once, t
 once. Each runs on the store the suite runs on (SQLite, or PostgreSQL with $INDICATORS_TEST_DB)."""
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -17,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from httpkit import free_port, get
 from storekit import on_server
 
 from indicators import db
@@ -27,20 +26,7 @@ ROOT = Path(__file__).parent.parent
 STARTS = int(os.environ.get("TEAM_STARTS", "10"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(port: int, path: str, timeout: float = 10) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        return resp.status, resp.read()
-    finally:
-        conn.close()
+_free_port, _get = free_port, get  # tests/httpkit.py
 
 
 def _stop(proc: subprocess.Popen) -> None:
