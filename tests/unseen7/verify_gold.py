@@ -125,6 +125,7 @@ def words_to_digits(s):
     s = re.sub(r"\bhalf a (million|thousand|billion)\b", r"0.5 \1", s)
     s = re.sub(r"\b(one|two|three) and a half (million|thousand|billion)\b",
                lambda m: f"{UNITS_W[m.group(1)] + 0.5} {m.group(2)}", s)
+    s = re.sub(r"\ba (thousand|million|billion)\b", r"1 \1", s)
     s = re.sub(r"\ba dozen\b", "12", s)
     s = re.sub(r"\b(two|three|four|five|six|seven|eight|nine|ten) dozen\b",
                lambda m: str(UNITS_W[m.group(1)] * 12), s)
