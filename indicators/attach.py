@@ -38,12 +38,34 @@ class Attachment:
     unit: str = ""  # the unit the claim is counted in once attached
     score: float = 0.0
     notes: tuple[str, ...] = ()
+    confidence: float | None = None  # the linker's probability; None when rules alone linked
 
 
 def attach(doc: Document, catalog: Catalog) -> list[Attachment]:
-    """One Attachment per mention, in the order of doc.mentions."""
-    out = [_attach_one(doc, catalog, m) for m in doc.mentions]
+    """One Attachment per mention, in the order of doc.mentions: by the catalog's linker (a learned ranker,
+    linker.py) when it has one, else by the rules' scores alone."""
+    linker = catalog.linker
+    if linker is None:
+        out = [_attach_one(doc, catalog, m) for m in doc.mentions]
+    else:
+        out = [_link_one(doc, catalog, k, linker) for k in range(len(doc.mentions))]
     return _answers(doc, catalog, out)
+
+
+def _link_one(doc: Document, catalog: Catalog, k: int, linker) -> Attachment:
+    from .linker import decide, rank
+
+    q = doc.mentions[k].quantity
+    ranked = rank(doc, catalog, k, linker)
+    p, cand = decide(ranked, linker.threshold)
+    if cand is None:
+        if not ranked:
+            return Attachment(unit=q.unit or "count")
+        return Attachment(unit=q.unit or "count",
+                          notes=(f"best guess {ranked[0][1].indicator.id} at confidence {ranked[0][0]:.2f}",))
+    notes = ("item taken from an earlier sentence",) if cand.where == "context" else ()
+    return Attachment(indicator=cand.indicator.id, item=cand.item.name if cand.item else "",
+                      unit=_claim_unit(cand.indicator, q.unit, cand.item), score=p, notes=notes, confidence=p)
 
 
 def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Attachment]:
@@ -72,7 +94,8 @@ def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Att
                 item, _ = _find_item(doc, ind, m, [])
                 out[k] = Attachment(indicator=ind.id, item=item.name if item else out[j].item,
                                     unit=_claim_unit(ind, m.quantity.unit, item), score=out[j].score,
-                                    notes=("indicator taken from the figure it corrects",))
+                                    notes=("indicator taken from the figure it corrects",),
+                                    confidence=out[j].confidence)
                 break
     return out
 
@@ -94,7 +117,25 @@ def _attach_one(doc: Document, catalog: Catalog, m: Mention) -> Attachment:
                       score=best, notes=tuple(notes))
 
 
-def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float, Indicator, Item | None, str]]:
+def fitting(doc: Document, catalog: Catalog, m: Mention) -> list[Indicator]:
+    """The indicators the figure can measure at all, by facts rather than guesses: pint says its unit fits, the
+    counted noun is one the indicator counts, a count is a whole number (and names its noun where the indicator
+    needs one), and it is not a measure the catalog does not keep ("forecast inflation of 6-8 per cent")."""
+    q = m.quantity
+    if _foreign_measure().search(doc.report.text, max(m.segment[0], q.start - 40), q.start):
+        return []
+    out = []
+    for ind in catalog.indicators:
+        if not _unit_fits(ind, q.unit) or not ind.counts(q.noun):
+            continue
+        if ind.unit_class == "count" and (not q.noun and not ind.bare or q.value != int(q.value)):
+            continue
+        out.append(ind)
+    return out
+
+
+def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator] | None = None
+               ) -> list[tuple[float, Indicator, Item | None, str]]:
     """Every indicator the figure could measure, best first: (score, indicator, item, where the item was)."""
     text = doc.report.text
     q = m.quantity
@@ -105,13 +146,7 @@ def candidates(doc: Document, catalog: Catalog, m: Mention) -> list[tuple[float,
     context = [doc.sentences[i] for i in doc.context(m.sentence, catalog.context_sentences)]
     scored = []
     strong: set[str] = set()  # indicators named in the figure's own sentence, with a score that would attach
-    if _foreign_measure().search(text, max(m.segment[0], q.start - 40), q.start):
-        return scored  # "against forecast inflation of 6-8 per cent": not a measure of the catalog
-    for ind in catalog.indicators:
-        if not _unit_fits(ind, q.unit) or not ind.counts(q.noun):
-            continue
-        if ind.unit_class == "count" and (not q.noun and not ind.bare or q.value != int(q.value)):
-            continue  # counts are whole numbers, and some indicators need their noun named
+    for ind in fitting(doc, catalog, m) if fits is None else fits:
         score, evidence, ok, named_here = 0.0, False, True, True
         for group in ind.require:
             if (ind.clause or group.clause) and not group.search(clause):

@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     sg.add_argument("-o", "--output", help="folder to write one YAML stub per group into")
     sg.add_argument("--min-figures", type=int, default=2, help="smallest group worth proposing (default 2)")
     sg.add_argument("-n", "--limit", type=int, default=30, help="at most this many groups (default 30)")
+    tr = sub.add_parser("train", help="refit the linker on the gold sets and a store's reviews; report the "
+                        "cross-validated change; write linker.json")
+    tr.add_argument("--sets", help="the gold sets (a sets.yaml; default: the repository's tests/sets.yaml)")
+    tr.add_argument("--db", help="also learn from this store's reviews (SQLAlchemy URL)")
+    tr.add_argument("--catalog", help="the catalog (default: the packaged one)")
+    tr.add_argument("-o", "--output", help="where to write the weights (default: linker.json beside the catalog)")
+    tr.add_argument("--no-cv", dest="cv", action="store_false", help="skip the cross-validated report (faster)")
     dbp = sub.add_parser("db", help="the store's schema: migrate it to this version (`db upgrade`), or show its revision")
     dsub = dbp.add_subparsers(dest="db_command", required=True)
     for name, text in (("upgrade", "migrate the database to this version's schema (safe to run from several hosts)"),
@@ -105,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
             return _suggest(args)
         if args.command == "db":
             return _db(args)
+        if args.command == "train":
+            from .train import run
+            run(args.sets, args.db, args.catalog, args.output, args.cv, echo=lambda s: print(s, file=sys.stderr))
+            return 0
         if args.command == "users":
             return _users(args)
         return _extract(args)

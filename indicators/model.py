@@ -192,6 +192,7 @@ class Claim:
     char_start: int
     char_end: int
     measure: str = "level"  # level | change | base (schema.Measure)
+    confidence: float | None = None  # the linker's probability that `indicator` is right; None when unattached
     notes: tuple[str, ...] = field(default=(), compare=False)  # why the extractor was unsure
 
 

@@ -254,3 +254,12 @@ def _sentence_attributed_to_other(sentence: str) -> bool:
 @lru_cache(maxsize=1)
 def _claim_verb() -> re.Pattern:
     return re.compile(rf"(?<![\w])(?:{phrase_alternation(lexicon().roles.claim_verbs)})(?![\w])", re.I)
+
+
+def corrected_needs_stated(attachments, roles: list[Role]) -> list[Role]:
+    """A correction answers a stated figure: a figure read as `corrected` whose indicator has no `stated` figure in
+    the report is the report's own estimate, `reported` ("our own monitoring suggests ..."). The claims contract
+    pairs them so; every gold set agrees."""
+    stated = {a.indicator for a, r in zip(attachments, roles) if a.indicator and r.role == Roles.STATED}
+    return [Role(Roles.REPORTED, r.source) if r.role == Roles.CORRECTED and a.indicator not in stated else r
+            for a, r in zip(attachments, roles)]

@@ -98,8 +98,11 @@ sa.Index("ix_claims_chart", *[claims.c[c] for c in SCHEMA.group("chart_index")])
 # a million claims is a walk of the index alone (migration 0006 replaced the one-column ones)
 for _col in SCHEMA.group("sorted"):
     sa.Index(f"ix_claims_{_col}_page", claims.c[_col], claims.c.report, claims.c.seq)
+# the review queue reads the claims nobody has looked at, least sure first (migration 0007)
+sa.Index("ix_claims_review_confidence", claims.c.review, claims.c.confidence, claims.c.report, claims.c.seq)
 # columns with few distinct values: a substring filter on them becomes `IN (the values that contain it)`
 FACETS = tuple(SCHEMA.group("facets"))
+CONFIDENT = "confident"  # the filter for what a chart may show; see _equal
 MAX_FACET_VALUES = 5000
 CLUSTERED = {"report", "report_month"}  # claims are written a report at a time: these match neighbouring rows
 
@@ -329,6 +332,15 @@ class Store:
                 mine.append(row)
         return pd.DataFrame(mine, columns=EDIT_COLUMNS + ["undone"])
 
+    def reviews_since(self, when: str = "") -> int:
+        """How many accepts, corrections and rejections were recorded after `when` (ISO 8601; "" counts all),
+        undone ones included: what the linker has not been trained on."""
+        q = sa.select(sa.func.count()).select_from(edits).where(edits.c.action != "undo")
+        if when:
+            q = q.where(edits.c.created_at > when)
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
     def edits(self) -> list[Edit]:
         with self.engine.connect() as conn:
             return self._edits(conn)
@@ -392,21 +404,31 @@ class Store:
                 out += [e for e in group if locate(e, current) is None]
         return out
 
-    def review_queue(self, kind: str = "all", offset: int = 0, limit: int = 25) -> tuple[pd.DataFrame, int]:
-        """Claims that need a person: no indicator, the extractor unsure (notes say why), or not yet reviewed."""
+    def review_queue(self, kind: str = "all", offset: int = 0, limit: int = 25, below: float = 0.5
+                     ) -> tuple[pd.DataFrame, int]:
+        """Claims that need a person: no indicator, the extractor unsure, or not yet reviewed.
+
+        "unsure" is a linked claim whose linker confidence is below `below` (the catalog's chart_confidence: it
+        is kept out of charts until accepted) or whose notes say why the extractor hesitated; they come least
+        sure first."""
         # a claim a person has handled (accepted, corrected, rejected) no longer needs a look
         unreviewed = claims.c.review == ReviewState.UNREVIEWED
+        unsure = sa.or_(claims.c.confidence < float(below), claims.c.notes != "")
         where = {"unattached": [claims.c.indicator == "", unreviewed],
-                 "unsure": [claims.c.notes != "", unreviewed],
+                 "unsure": [claims.c.indicator != "", unsure, unreviewed],
                  "unreviewed": [unreviewed],
                  "all": [unreviewed],
                  "reviewed": [claims.c.review != ReviewState.UNREVIEWED]}[kind]
+        if kind == "unsure":
+            order = (claims.c.confidence.is_(None).asc(), claims.c.confidence.asc(), claims.c.report, claims.c.seq)
+        else:
+            order = ((claims.c.indicator != "").asc(), (claims.c.notes == "").asc(), claims.c.report_month.desc(),
+                     claims.c.report, claims.c.seq)
         q = (sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]]).where(*where)
-             .order_by((claims.c.indicator != "").asc(), (claims.c.notes == "").asc(), claims.c.report_month.desc(),
-                       claims.c.report, claims.c.seq).offset(offset).limit(limit))
+             .order_by(*order).offset(offset).limit(limit))
         with self.engine.connect() as conn:
             df = pd.read_sql(q, conn)
-        total = self._cached(("queue", kind), lambda: self._count(where))
+        total = self._cached(("queue", kind, below), lambda: self._count(where))
         return typed(df), total
 
     def conflict_candidates(self, indicator: str | None = None, limit_groups: int = 200) -> pd.DataFrame:
@@ -682,10 +704,17 @@ class Store:
 
 
 def _equal(filters: dict, column=claims.c.__getitem__) -> list:
-    """WHERE clauses for column equality filters (a list means any of; None or [] means no filter)."""
+    """WHERE clauses for column equality filters (a list means any of; None or [] means no filter).
+
+    `confident=T` keeps the claims the linker gave at least confidence T, those linked by rules alone (no
+    confidence), and those a person accepted or corrected: what a chart may show (catalog `chart_confidence`)."""
     where = []
     for col, val in filters.items():
         if val is None or (isinstance(val, (list, tuple, set)) and not val):
+            continue
+        if col == CONFIDENT:
+            where.append(sa.or_(column("confidence").is_(None), column("confidence") >= float(val),
+                                column("review").in_([ReviewState.ACCEPTED, ReviewState.CORRECTED])))
             continue
         where.append(column(col).in_(list(val)) if isinstance(val, (list, tuple, set)) else column(col) == val)
     return where

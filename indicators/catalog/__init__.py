@@ -124,6 +124,9 @@ class Catalog:
     min_score: float = 3.0
     context_sentences: int = 8
     path: str = ""
+    chart_confidence: float = 0.5  # below this linker probability a claim stays out of the charts until accepted
+    linker: object = field(default=None, compare=False, repr=False)  # linker.Linker, or None: rules alone link
+    role_model: object = field(default=None, compare=False, repr=False)  # role_model.RoleModel, or None: rules
     source_phrases: Phrases = field(default=None, repr=False)  # type: ignore[assignment]
 
     @cached_property
@@ -161,22 +164,24 @@ def _default_path():
     return resources.files("indicators") / "data" / "catalog.yaml"
 
 
-def load_catalog(path: str | Path | None = None) -> Catalog:
-    """Load and validate a catalog (the packaged one by default); CatalogError says what is wrong."""
+def load_catalog(path: str | Path | None = None, with_linker: bool = True) -> Catalog:
+    """Load and validate a catalog (the packaged one by default) with the linker weights it names;
+    CatalogError says what is wrong. `with_linker=False` leaves the weights out (rules alone link): what
+    `indicators train` starts from, so stale weights never stop their own refit."""
     if path is None:
         with _default_path().open(encoding="utf-8") as f:
-            return _cached_default(f.read())
+            return _cached_default(f.read(), with_linker)
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogError(f"{p}: cannot read the catalog ({exc.strerror or exc})") from None
-    return _build(text, str(p))
+    return _build(text, str(p), with_linker)
 
 
-@lru_cache(maxsize=1)
-def _cached_default(text: str) -> Catalog:
-    return _build(text, str(_default_path()))
+@lru_cache(maxsize=2)
+def _cached_default(text: str, with_linker: bool = True) -> Catalog:
+    return _build(text, str(_default_path()), with_linker)
 
 
 _INDICATOR_KEYS = {
@@ -231,7 +236,7 @@ def _unknown_key(key: str, known, where: str, what: str) -> CatalogError:
     return CatalogError(f"{where}: {what}: unknown key '{key}'; {instead}", kind=ErrorKind.INVALID)
 
 
-def _build(text: str, where: str) -> Catalog:
+def _build(text: str, where: str, with_linker: bool = True) -> Catalog:
     try:
         raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 (a SafeLoader that only adds line numbers)
     except yaml.YAMLError as exc:
@@ -262,7 +267,27 @@ def _build(text: str, where: str) -> Catalog:
     return Catalog(indicators=tuple(indicators), sources=sources,
                    min_score=float(settings.get("min_score", 3.0)),
                    context_sentences=int(settings.get("context_sentences", 8)), path=where,
-                   source_phrases=phrases)
+                   source_phrases=phrases, chart_confidence=float(settings.get("chart_confidence", 0.5)),
+                   linker=_weights(settings.get("linker", "linker.json"), where, "linker") if with_linker else None,
+                   role_model=_weights(settings.get("roles", "roles.json"), where, "roles") if with_linker else None)
+
+
+def _weights(name, where: str, kind: str):
+    """The learned weights the catalog names (`settings: linker:` / `roles:`), looked up beside the catalog
+    file, else the shipped ones; `none` leaves the decision to the rules."""
+    if kind == "linker":
+        from ..linker import SHIPPED, load_linker as load
+    else:
+        from ..role_model import SHIPPED, load_role_model as load
+
+    if name is None or str(name).lower() in ("none", "rules", "false"):
+        return None
+    here = Path(where).parent / str(name) if where and not where.startswith("<") else None
+    if here is not None and here.is_file():
+        return load(here)
+    if Path(str(name)).is_absolute():
+        return load(name)  # raises: the file named is not there
+    return load(SHIPPED) if SHIPPED.is_file() else None
 
 
 def _phrase_groups(value, iid: str, at: str, key: str, groups: dict) -> list[Phrases]:

@@ -25,6 +25,9 @@ QUEUE_PAGE = 20
 QUEUE_GRID = [("report", "Report", {"minWidth": 150, "flex": 1}), ("indicator", "Indicator", {"minWidth": 140, "flex": 1}),
               ("item", "Item", {"minWidth": 90, "flex": 0.6}), ("surface", "Figure", {"minWidth": 100, "flex": 0.7}),
               ("role", "Role", {"minWidth": 90, "flex": 0.5}),
+              ("confidence", "Confidence", {"minWidth": 90, "flex": 0.5,
+                                            "valueFormatter": {"function": "params.value == null ? '' : "
+                                                               "Math.round(params.value * 100) + '%'"}}),
               ("sentence", "Sentence", {"minWidth": 300, "flex": 3, "cellRenderer": "MarkedSentence",
                                         "wrapText": True, "autoHeight": True}),
               ("notes", "Why it needs a look", {"minWidth": 140, "flex": 1, "wrapText": True, "autoHeight": True})]
@@ -139,6 +142,20 @@ def changes_text(history: pd.DataFrame, original: dict) -> list[str]:
     return out
 
 
+def training_note(store: Store, catalog: Catalog) -> str:
+    """How many reviews the linker has not learned from yet: every accept, correction and rejection since its
+    last `indicators train` (run with --db) is a labelled example it could use."""
+    linker = catalog.linker
+    if linker is None:
+        return "Claims are linked by the catalog's rules alone (no linker weights)."
+    trained = linker.trained
+    since = str(trained.get("reviews_until") or trained.get("at") or "")
+    n = store.reviews_since(since)
+    when = since[:16].replace("T", " ") if since else "never"
+    return (f"{n:,} review{'s' if n != 1 else ''} since the linker was last trained ({when}); "
+            f"`indicators train --db URL` learns from them.")
+
+
 def _original(row: dict) -> dict:
     """The claim as the extractor found it: its current fields with what edits replaced put back."""
     out = {k: row.get(k) for k, _ in _FIELDS}
@@ -162,16 +179,19 @@ def register(app, store: Store, catalog: Catalog) -> None:
                   Input("uploaded", "data"))
     def queue(kind, page, _e, _u):
         page = page or 0
-        df, total = store.review_queue(kind or "all", offset=page * QUEUE_PAGE, limit=QUEUE_PAGE)
+        df, total = store.review_queue(kind or "all", offset=page * QUEUE_PAGE, limit=QUEUE_PAGE,
+                                       below=catalog.chart_confidence)
         titles = store.report_titles()
         rows = [{"key": f"{r['report']}#{int(r['seq'])}", "report_id": r["report"], "seq": int(r["seq"]),
                  "report": titles.get(r["report"], r["report"]),
                  "indicator": names.get(r["indicator"], r["indicator"]) or "no indicator", "item": r["item"],
                  "surface": r["surface"], "role": r["role"], "sentence": r["sentence"],
+                 "confidence": None if pd.isna(r["confidence"]) else round(float(r["confidence"]), 3),
                  "mark_at": mark_at(r["sentence"], r["surface"]), "notes": r["notes"]}
                 for r in df.to_dict("records")]
         pages = max(1, -(-total // QUEUE_PAGE))
-        return rows, f"{total:,} claims in this queue", f" page {min(page + 1, pages)} of {pages} "
+        return rows, f"{total:,} claims in this queue. {training_note(store, catalog)}", \
+            f" page {min(page + 1, pages)} of {pages} "
 
     @app.callback(Output("review-claim", "data"), Input("queue-grid", "selectedRows"), prevent_initial_call=True)
     def choose(selected):

@@ -59,15 +59,16 @@ def layout(indicator_options: list[dict], first: str | None) -> list:
     ]
 
 
-def view(store: Store, indicators: list[str], items, sources, roles, max_rows: int | None = None
-         ) -> tuple[pd.DataFrame, int]:
+def view(store: Store, indicators: list[str], items, sources, roles, max_rows: int | None = None,
+         confident: float | None = None) -> tuple[pd.DataFrame, int]:
     """The claims of a chart view (all of them, or at most `max_rows`) and how many there are; rejected ones
-    are left out."""
+    are left out, and so are those the linker was less sure of than `confident` until a person accepts them."""
     indicators = [i for i in indicators if i]
     if not indicators or roles == []:
         return store.claims(indicator="__none__"), 0
     filters = {"indicator": indicators if len(indicators) > 1 else indicators[0], "item": items or None,
-               "source": sources or None, "role": roles, "review": [s for s in ReviewState if s != ReviewState.REJECTED]}
+               "source": sources or None, "role": roles, "review": [s for s in ReviewState if s != ReviewState.REJECTED],
+               "confident": confident}
     if max_rows is None:
         df = store.claims(**filters)
         return df, len(df)
@@ -140,7 +141,7 @@ def register(app, store: Store, catalog: Catalog) -> None:
                   Input("vintages", "value"), Input("uploaded", "data"), Input("edited", "data"))
     def chart(indicator, also, how, items, sources, roles, period, x, colour, show_vintages, _n, _e):
         ids = [indicator] + [a for a in (also or []) if a and a != indicator][:MAX_COMPARE - 1]
-        df, total = view(store, ids, items, sources, roles, max_rows=MAX_POINTS)
+        df, total = view(store, ids, items, sources, roles, max_rows=MAX_POINTS, confident=catalog.chart_confidence)
         df, earlier = latest(df)
         df = series.with_derived(df)
         df, chosen, counts = of_length(df, period)
@@ -180,7 +181,7 @@ def register(app, store: Store, catalog: Catalog) -> None:
     def download(_clicks, indicator, also, items, sources, roles, period):
         """The view's claims and its derived monthly values (`derived`, `derived_from` name both claims)."""
         ids = [indicator] + [a for a in (also or []) if a and a != indicator][:MAX_COMPARE - 1]
-        df = view(store, ids, items, sources, roles)[0]
+        df = view(store, ids, items, sources, roles, confident=catalog.chart_confidence)[0]
         df = series.with_derived(df)
         df = of_length(df, period)[0]
         df = df.assign(derived=df["derived"].map({True: "yes", False: ""}))

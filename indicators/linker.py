@@ -1,0 +1,425 @@
+"""Entity linking: rank the catalog indicators a figure could measure, and keep the best when it is likely enough.
+
+The rules of attach.py propose and score candidates from the catalog's phrases; they were written against our own
+report sets and miss paraphrase ("young men sent to the troops" for conscripts) or follow the paragraph's topic
+where the sentence says something else. The linker treats attachment as entity linking instead: every indicator
+whose unit and counted noun fit (facts: `attach.fitting`) is a candidate, described by generic features
+
+- what the rules say (their score, whether it is their first choice, its margin over the next),
+- how close the figure's clause, sentence and the paragraph before it are to the indicator's own words in the
+  catalog (label, description, phrases, items, examples), as TF-IDF cosines of word stems,
+- how close they are to the contexts of figures labelled with that indicator in the gold sets and in analysts'
+  reviews (the "learned" profile of each indicator, a bag of stems),
+- whether the counted noun, the unit or an item names the indicator, and how many candidates compete,
+
+and a logistic regression (fitted by `indicators train`, weights in data/linker.json) gives each candidate the
+probability that it is right. The best candidate is kept when its probability reaches the model's threshold; the
+probability is the claim's `confidence`.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import snowballstemmer
+
+from .attach import _clause, _find_item, candidates, fitting
+from .catalog import Catalog, Indicator
+from .errors import CatalogError
+from .model import Document, Mention
+
+# The features, in the order of the weights in data/linker.json.
+FEATURES = (
+    "rule_score", "rule_top", "rule_candidate", "rule_margin", "rule_top_margin",
+    "catalog_clause", "catalog_sentence", "catalog_context",
+    "learned_clause", "learned_sentence", "learned_context", "nearest_example", "nothing_learned",
+    "similarity_best", "noun_named", "unit_named", "item_near", "few_candidates",
+)
+_STATIC = FEATURES.index("learned_clause")  # the features before it do not depend on what was learned
+LEARNED_STEMS = 120  # stems kept per indicator's learned profile: enough to describe it, small enough to review
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def stems(text: str, stop: frozenset = frozenset()) -> Counter:
+    """Word stems of `text` (Snowball English), lower case, without stop words and numbers: {stem: count}."""
+    return Counter(_stem(w) for w in (x.lower() for x in _WORD.findall(text)) if w not in stop)
+
+
+@dataclass(frozen=True)
+class Linker:
+    """A fitted linker: the logistic regression's weights over FEATURES, the probability a figure needs to be
+    linked, the learned profile of each indicator (stem -> how many labelled contexts named it) and where it all
+    came from (`trained`: sets, reviews, time, cross-validated scores)."""
+
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float = 0.5
+    learned: Learned = field(default_factory=lambda: Learned({}, {}))
+    stop_words: frozenset = frozenset()
+    trained: Mapping = field(default_factory=dict)
+    words: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # indicator -> stem -> weight
+
+    def probability(self, x: Sequence[float], words: float = 0.0) -> float:
+        """P(the candidate is the figure's indicator) for one feature vector in FEATURES order, plus the summed
+        weights of the stems of its sentence for that indicator (`words`, see word_evidence)."""
+        z = self.intercept + words + sum(w * v for w, v in zip(self.coef, x))
+        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+    def score(self, mc: MentionCandidates, cand: Candidate, prof: _Profiles, learned: Learned | None = None) -> float:
+        """P(cand is the indicator of mc's figure), with `learned` in place of the linker's own (cross-fitting)."""
+        x = features(mc, cand, self.learned if learned is None else learned, prof)
+        return self.probability(x, word_evidence(mc, self.words.get(cand.indicator.id)))
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "about": "Weights of the figure-to-indicator linker (indicators/linker.py); refit with `indicators train`.",
+            "features": list(FEATURES),
+            "coef": [round(c, 6) for c in self.coef],
+            "intercept": round(self.intercept, 6),
+            "threshold": self.threshold,
+            "trained": dict(self.trained),
+            "stop_words": sorted(self.stop_words),
+            "learned": {k: {s: round(float(c), 3) for s, c in sorted(v.items())}
+                        for k, v in sorted(self.learned.profiles.items())},
+            "words": {k: {s: round(float(w), 4) for s, w in sorted(v.items())} for k, v in sorted(self.words.items())},
+            "examples": {k: [" ".join(e) for e in v] for k, v in sorted(self.learned.examples.items())},
+        }, indent=1, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, where: str = "linker.json") -> Linker:
+        """Raises CatalogError when the file is not a linker of this version (other features, bad numbers)."""
+        try:
+            raw = json.loads(text)
+            if tuple(raw["features"]) != FEATURES:
+                raise CatalogError(f"{where}: the weights are for other features ({raw['features']})",
+                                   hint="refit them with `indicators train`")
+            return cls(coef=tuple(float(c) for c in raw["coef"]), intercept=float(raw["intercept"]),
+                       threshold=float(raw.get("threshold", 0.5)),
+                       learned=Learned({k: {s: float(c) for s, c in v.items()} for k, v in raw.get("learned", {}).items()},
+                                       {k: tuple(tuple(e.split()) for e in v) for k, v in raw.get("examples", {}).items()}),
+                       stop_words=frozenset(raw.get("stop_words", ())), trained=raw.get("trained", {}),
+                       words={k: {s: float(w) for s, w in v.items()} for k, v in raw.get("words", {}).items()})
+        except CatalogError:
+            raise
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CatalogError(f"{where}: not a linker weights file ({exc})",
+                               hint="refit it with `indicators train`, or delete it to use the shipped one") from exc
+
+
+_TOKENS = itertools.count(1)
+
+
+class Learned:
+    """What the linker learned about each indicator from labelled figures: a profile (stem -> how many labelled
+    clauses and sentences named it) and the labelled sentences themselves (as stems), for the nearest-example
+    similarity that lets one reviewed phrasing teach the linker a new way of naming an indicator."""
+
+    def __init__(self, profiles: Mapping[str, Mapping[str, float]], examples: Mapping[str, tuple]) -> None:
+        self.profiles = profiles
+        self.examples = examples
+        self._index: dict[int, tuple] = {}
+        self._weighted: dict[int, dict] = {}
+        self._nearest: dict[tuple, dict] = {}
+        self.token = next(_TOKENS)  # a key for what figures remember about this Learned (ids can be reused)
+
+    def weighted(self, prof: _Profiles) -> dict[str, dict[str, float]]:
+        """The learned profiles as TF-IDF vectors of `prof`'s weights (computed once per catalog)."""
+        got = self._weighted.get(prof.token)
+        if got is None:
+            got = self._weighted[prof.token] = {k: prof.weigh(v) for k, v in self.profiles.items()}
+        return got
+
+    def nearest(self, sentence: Counter, prof: _Profiles) -> dict[str, float]:
+        """{indicator: the highest cosine of `sentence` with one of its labelled sentences} (an inverted index:
+        cost grows with the stems the sentence shares, not with the number of examples); remembered for the
+        sentence's other figures."""
+        key = (prof.token, tuple(sorted(sentence.items())))
+        got = self._nearest.get(key)
+        if got is None:
+            if len(self._nearest) > 4096:
+                self._nearest.clear()
+            got = self._nearest[key] = self._nearest_of(sentence, prof)
+        return got
+
+    def _nearest_of(self, sentence: Counter, prof: _Profiles) -> dict[str, float]:
+        index = self._index.get(prof.token)
+        if index is None:
+            postings: dict[str, list[tuple[str, int, float]]] = {}
+            n = 0
+            for ind, sents in self.examples.items():
+                for stems_ in sents:
+                    for st, w in prof.weigh(Counter(stems_)).items():
+                        postings.setdefault(st, []).append((ind, n, w))
+                    n += 1
+            index = self._index[prof.token] = (postings,)
+        postings = index[0]
+        acc: dict[tuple[str, int], float] = {}
+        for st, w in prof.weigh(sentence).items():
+            for ind, n, we in postings.get(st, ()):
+                acc[(ind, n)] = acc.get((ind, n), 0.0) + w * we
+        best: dict[str, float] = {}
+        for (ind, _), v in acc.items():
+            if v > best.get(ind, 0.0):
+                best[ind] = v
+        return best
+
+    def without(self, ids) -> Learned:
+        """The same, as if no figure of these indicators had been labelled (how a new indicator is seen)."""
+        return Learned({k: v for k, v in self.profiles.items() if k not in ids},
+                       {k: v for k, v in self.examples.items() if k not in ids})
+
+    def __getstate__(self) -> dict:
+        return {"profiles": self.profiles, "examples": self.examples, "_index": {}, "_weighted": {}, "_nearest": {},
+                "token": self.token}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.token = next(_TOKENS)  # a new process: its own numbering
+
+
+SHIPPED = Path(__file__).parent / "data" / "linker.json"
+
+
+def load_linker(path: str | Path | None = None) -> Linker | None:
+    """The linker at `path`, else the shipped data/linker.json; None when there is none (rules alone link)."""
+    p = Path(path) if path else SHIPPED
+    if not p.exists():
+        if path:
+            raise CatalogError(f"{p}: no such linker weights file", hint="check the path, or run `indicators train`")
+        return None
+    return Linker.from_json(p.read_text(encoding="utf-8"), str(p))
+
+
+# ---------------------------------------------------------------------------------------------------- features
+
+@dataclass
+class Candidate:
+    """One indicator a figure could measure, with the features that do not depend on learning."""
+
+    indicator: Indicator
+    static: tuple[float, ...]
+    item: object  # attach.Item | None
+    where: str  # where the item was found
+
+    @property
+    def rule_top(self) -> bool:
+        """Whether the rules of attach.py would link the figure here (their first choice, above min_score)."""
+        return self.static[1] == 1.0
+
+
+@dataclass
+class MentionCandidates:
+    """A figure's candidates and the stems of its clause, sentence and paragraph context."""
+
+    index: int  # the mention's index in doc.mentions
+    clause: Counter
+    sentence: Counter
+    context: Counter
+    candidates: list[Candidate]
+    nearest: dict = field(default_factory=dict)  # {indicator: nearest-example similarity}, for `nearest_for`
+    nearest_for: int = 0
+    weighted: tuple = ()  # clause, sentence and context as TF-IDF vectors of the catalog's profiles
+    shared: dict = field(default_factory=dict)  # similarities shared by the figures of one sentence
+
+
+class _Profiles:
+    """The catalog's words per indicator, as TF-IDF vectors; IDF over the catalog's indicators, so a word every
+    indicator uses ("number") counts little and one only this indicator uses counts most."""
+
+    def __init__(self, catalog: Catalog, stop: frozenset) -> None:
+        self.stop = stop
+        self.token = next(_TOKENS)
+        bags = {ind.id: stems(_catalog_text(ind), stop) for ind in catalog.indicators}
+        n = len(bags) or 1
+        df = Counter(s for bag in bags.values() for s in bag)
+        self.idf = {s: math.log((1 + n) / (1 + c)) + 1 for s, c in df.items()}
+        self.max_idf = math.log(1 + n) + 1
+        self.vectors = {k: self.weigh(bag) for k, bag in bags.items()}
+
+    def weigh(self, bag: Mapping[str, float]) -> dict[str, float]:
+        v = {s: c * self.idf.get(s, self.max_idf) for s, c in bag.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {s: x / norm for s, x in v.items()}
+
+
+def _catalog_text(ind: Indicator) -> str:
+    parts = [ind.label, ind.description, " ".join(ind.nouns), " ".join(ind.examples)]
+    parts += [" ".join(g.phrases) for g in ind.require]
+    parts += [" ".join(p.phrases) for p, w in ind.terms if w > 0]
+    parts += [" ".join((i.name, *i.aliases)) for i in ind.items]
+    return " ".join(parts)
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """The dot product of two unit vectors {stem: weight} (their cosine); the key intersection runs in C."""
+    return sum(a[s] * b[s] for s in a.keys() & b.keys())
+
+
+_PROFILES: dict[tuple[int, frozenset], tuple[tuple, _Profiles]] = {}
+
+
+def profiles(catalog: Catalog, stop: frozenset) -> _Profiles:
+    """The catalog's profiles, built once per set of indicators (copies of a catalog share them). The cache holds
+    the indicators it was built for, so their id cannot be reused while the entry lives."""
+    key = (id(catalog.indicators), stop)
+    got = _PROFILES.get(key)
+    if got is None:
+        if len(_PROFILES) > 8:
+            _PROFILES.clear()
+        got = _PROFILES[key] = (catalog.indicators, _Profiles(catalog, stop))
+    return got[1]
+
+
+def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset) -> MentionCandidates:
+    """The candidates of doc.mentions[k] with their static features (FEATURES up to the learned ones)."""
+    m: Mention = doc.mentions[k]
+    q = m.quantity
+    text = doc.report.text
+    sent = doc.sentences[m.sentence]
+    prof = profiles(catalog, stop)
+    clause = stems(_clause(text, sent.start, sent.end, q.start, q.end), stop)
+    ctx_ids = doc.context(m.sentence, catalog.context_sentences)
+    # the figures of one sentence share its stems, context and similarities: computed once per sentence
+    cache = doc.__dict__.setdefault("_linker_cache", {})
+    per_sentence = cache.get((m.sentence, prof.token))
+    if per_sentence is None:
+        sentence = stems(sent.text, stop)
+        context = stems(" ".join(doc.sentences[i].text for i in ctx_ids), stop)
+        per_sentence = cache[(m.sentence, prof.token)] = (sentence, context, prof.weigh(sentence), prof.weigh(context), {})
+    sentence, context, ws, wx, sim_cache = per_sentence
+    fits = fitting(doc, catalog, m)
+    ruled = {ind.id: (score, item, where) for score, ind, item, where in candidates(doc, catalog, m, fits)}
+    top_id, top_score = "", 0.0
+    if ruled:
+        top_id, (top_score, _, _) = max(ruled.items(), key=lambda kv: kv[1][0])
+    wc = prof.weigh(clause)
+    for ind in fits:
+        if ind.id not in sim_cache:
+            sim_cache[ind.id] = (cosine(ws, prof.vectors[ind.id]), cosine(wx, prof.vectors[ind.id]))
+    sims = {ind.id: sim_cache[ind.id][0] for ind in fits}
+    best_sim = max(sims.values(), default=0.0)
+    context_sents = [doc.sentences[i] for i in ctx_ids]
+    out = []
+    for ind in fits:
+        if ind.id in ruled:
+            score, item, where = ruled[ind.id]
+        else:
+            score = 0.0
+            item, where = _find_item(doc, ind, m, context_sents)
+        margin = (score - max((v[0] for i, v in ruled.items() if i != ind.id), default=0.0)) / 5
+        if ind.item_required and item is None:
+            continue  # a fact: this indicator is about named items only
+        vec = prof.vectors[ind.id]
+        noun = q.noun.lower() if q.noun else ""
+        top = float(ind.id == top_id and top_score >= catalog.min_score)
+        static = (
+            score / 5,
+            top,
+            float(ind.id in ruled),
+            max(-2.0, min(2.0, margin)),
+            top * max(0.0, min(2.0, margin)),  # how far the rules' first choice leads: sure rules are rarely wrong
+            cosine(wc, vec),
+            sims[ind.id],
+            sim_cache[ind.id][1],
+        )
+        extra = (
+            float(sims[ind.id] >= best_sim and best_sim > 0),
+            float(bool(noun) and (noun in ind.nouns or noun.rstrip("s") in ind.nouns or ind.counts(noun) and bool(ind.counted))),
+            float(bool(q.unit) and q.unit not in ("person", "count", "unit", "percent", "") and
+                  (q.unit in ind.nouns or q.unit == ind.unit)),
+            float(item is not None and where in ("segment", "sentence", "unit")),
+            1.0 / len(fits),
+        )
+        out.append(Candidate(ind, static + extra, item, where))
+    return MentionCandidates(k, clause, sentence, context, out, weighted=(wc, ws, wx), shared=sim_cache)
+
+
+def features(mc: MentionCandidates, cand: Candidate, learned: Learned, prof: _Profiles) -> list[float]:
+    """The full feature vector (FEATURES order) of one candidate, given what was learned."""
+    vec = learned.weighted(prof).get(cand.indicator.id)
+    if vec:
+        lc = cosine(mc.weighted[0], vec)
+        key = (learned.token, cand.indicator.id)
+        sx = mc.shared.get(key)
+        if sx is None:
+            sx = mc.shared[key] = (cosine(mc.weighted[1], vec), cosine(mc.weighted[2], vec))
+        ls, lx = sx
+    else:
+        lc = ls = lx = 0.0
+    key = learned.token
+    if mc.nearest_for != key:
+        mc.nearest, mc.nearest_for = learned.nearest(mc.sentence, prof), key
+    unknown = float(cand.indicator.id not in learned.examples)  # an indicator no labelled figure taught (a new one)
+    return (list(cand.static[:_STATIC]) + [lc, ls, lx, mc.nearest.get(cand.indicator.id, 0.0), unknown]
+            + list(cand.static[_STATIC:]))
+
+
+def word_evidence(mc: MentionCandidates, weights: Mapping[str, float] | None) -> float:
+    """The summed weights of the figure's sentence stems for one indicator: what the regression learned each
+    word says for or against it ("uniform" for conscription once analysts have linked such sentences)."""
+    if not weights:
+        return 0.0
+    return sum(weights.get(s, 0.0) for s in mc.sentence)
+
+
+def learned_profiles(labelled: Sequence[tuple[MentionCandidates, str]]) -> Learned:
+    """What figures labelled with each indicator teach: its profile (how many of their clauses and sentences
+    named each stem; a clause's stems count twice, they are nearer the figure; the LEARNED_STEMS most frequent)
+    and their sentences' stems, each distinct sentence once."""
+    acc: dict[str, Counter] = {}
+    examples: dict[str, dict[tuple, None]] = {}
+    for mc, label in labelled:
+        if not label:
+            continue
+        c = acc.setdefault(label, Counter())
+        c.update(set(mc.sentence))
+        c.update(set(mc.clause))
+        examples.setdefault(label, {})[tuple(sorted(mc.sentence))] = None
+    return Learned({k: dict(c.most_common(LEARNED_STEMS)) for k, c in acc.items()},
+                   {k: tuple(v) for k, v in examples.items()})
+
+
+def rank(doc: Document, catalog: Catalog, k: int, linker: Linker) -> list[tuple[float, Candidate]]:
+    """Every candidate of doc.mentions[k] with its probability, most probable first."""
+    mc = mention_candidates(doc, catalog, k, linker.stop_words)
+    prof = profiles(catalog, linker.stop_words)
+    return sorted(((linker.score(mc, c, prof), c) for c in mc.candidates), key=lambda t: -t[0])
+
+
+VETO = 0.1  # below this probability the linker overrules the rules' first choice, for a candidate it believes in
+STRONG_VETO = 0.03  # ... and below this it drops the rules' choice even with no other candidate
+
+
+def decide(ranked: list[tuple[float, Candidate]], threshold: float) -> tuple[float, Candidate | None]:
+    """The linking decision, a cascade measured best leave-one-set-out (README, "Linking"): the rules' first
+    choice stands unless the linker all but rules it out (below VETO, with another candidate it gives at least
+    0.5; or below STRONG_VETO); where the rules have no choice, the linker's best at or above `threshold`.
+    Returns (the chosen candidate's probability, the candidate) or (best probability, None)."""
+    best_p, best = ranked[0] if ranked else (0.0, None)
+    ruled = next(((p, c) for p, c in ranked if c.rule_top), None)
+    if ruled is not None:
+        p, c = ruled
+        if p < VETO and best is not c and best_p >= 0.5:
+            return best_p, best
+        if p < STRONG_VETO and best_p < threshold:
+            return p, None
+        return p, c
+    return (best_p, best) if best is not None and best_p >= threshold else (best_p, None)

@@ -1,0 +1,130 @@
+"""The learned linker: its weights file, the confidence it gives each claim, and learning from analysts' reviews."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from indicators import load_catalog
+from indicators.errors import CatalogError
+from indicators.linker import FEATURES, Linker, load_linker
+from indicators.model import Report
+from indicators.pipeline import extract, extract_report, ingest_paths
+from indicators.store import Store
+from indicators.train import run
+
+ROOT = Path(__file__).parent.parent
+
+
+def _claims(text: str, catalog=None):
+    return extract_report(Report(id="r", path="", format="txt", text=text, title="Monthly report (October 2023)"),
+                          catalog)
+
+
+def test_the_shipped_weights_load_and_round_trip():
+    linker = load_catalog().linker
+    assert isinstance(linker, Linker) and len(linker.coef) == len(FEATURES)
+    again = Linker.from_json(linker.to_json())
+    x = [0.5] * len(FEATURES)
+    assert again.probability(x, 0.3) == pytest.approx(linker.probability(x, 0.3), abs=1e-6)
+    assert again.threshold == linker.threshold and again.learned.examples.keys() == linker.learned.examples.keys()
+
+
+@pytest.mark.parametrize("content, says", [
+    ("{not json", "not a linker weights file"),
+    ('{"features": ["a"], "coef": [1], "intercept": 0}', "other features"),
+    (json.dumps({"features": list(FEATURES), "coef": ["x"], "intercept": 0}), "not a linker"),
+])
+def test_a_bad_weights_file_is_a_clear_error(tmp_path, content, says):
+    p = tmp_path / "linker.json"
+    p.write_text(content, encoding="utf-8")
+    with pytest.raises(CatalogError, match=says):
+        load_linker(p)
+
+
+def test_a_catalog_beside_stale_weights_still_trains(tmp_path):
+    """`indicators train` replaces weights that no longer load instead of failing on them."""
+    cat = tmp_path / "catalog.yaml"
+    cat.write_text((ROOT / "indicators" / "data" / "catalog.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "linker.json").write_text("{broken", encoding="utf-8")
+    with pytest.raises(CatalogError):
+        load_catalog(cat)
+    assert load_catalog(cat, with_linker=False).linker is None
+
+
+def test_every_attached_claim_carries_the_linkers_confidence():
+    claims = extract(sorted((ROOT / "tests" / "golden" / "reports").glob("*.txt"))[:2])
+    linked = claims[claims["indicator"] != ""]
+    assert len(linked) > 5
+    assert linked["confidence"].between(0, 1).all()
+    assert claims.loc[claims["indicator"] == "", "confidence"].isna().all()
+    assert (linked["confidence"] >= load_catalog().linker.threshold).all()  # below it, a figure stays unlinked
+
+
+def test_rules_alone_when_the_catalog_says_so(tmp_path):
+    text = (ROOT / "indicators" / "data" / "catalog.yaml").read_text(encoding="utf-8")
+    cat = tmp_path / "catalog.yaml"
+    cat.write_text(text.replace("  linker: linker.json", "  linker: none"), encoding="utf-8")
+    catalog = load_catalog(cat)
+    assert catalog.linker is None
+    claims = _claims("Over 11 months, 14,400 cybercrimes were registered.", catalog)
+    linked = [c for c in claims if c.indicator]
+    assert [c.indicator for c in linked] == ["cybercrime.registered"] and linked[0].confidence is None
+
+
+# A phrasing of conscription the catalog does not know: neither its words nor the gold sets name it so.
+REVIEWED = """Monthly report (October 2023)
+
+This autumn some 4,200 young people put on the uniform for their compulsory stint, the district offices said.
+
+A year earlier about 3,900 young people put on the uniform for their compulsory stint.
+
+In the spring round, 3,100 young people put on the uniform for their compulsory stint in the western regions.
+
+The city council hired 14 people to repair bridges over the summer."""
+
+LATER = """Monthly report (April 2024)
+
+This spring close to 3,700 young people put on the uniform for their compulsory stint across the country.
+
+The regional theatre staged 6 premieres."""
+
+
+def test_training_on_reviews_changes_what_is_linked(tmp_path, db_url):
+    """Correct a few claims of a new phrasing in a store, train on the reviews, and another report with that
+    phrasing links; the figures that fit nothing stay unlinked."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "oct.txt").write_text(REVIEWED, encoding="utf-8")
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "apr.txt").write_text(LATER, encoding="utf-8")
+    before = extract([later])
+    assert set(before["indicator"]) == {""}, "the phrasing must be new to the shipped linker for this test to mean anything"
+
+    store = Store(db_url)
+    list(ingest_paths([folder], store))
+    claims = store.claims(columns=["report", "char_start", "surface", "indicator"])
+    young = claims[claims["surface"].isin(["some 4,200", "about 3,900", "3,100"])]
+    assert len(young) == 3 and set(young["indicator"]) == {""}
+    for r in young.to_dict("records"):
+        store.edit(r["report"], store.seq_of(r["report"], r["char_start"]), "correct", "analyst",
+                   changes={"indicator": "personnel.conscription"})
+    bridges = claims[claims["surface"] == "14"]
+    store.edit(bridges["report"].iloc[0], store.seq_of(bridges["report"].iloc[0], bridges["char_start"].iloc[0]),
+               "reject", "analyst")
+
+    out = tmp_path / "linker.json"
+    lines: list[str] = []
+    linker = run(db=db_url, output=str(out), cv=False, echo=lines.append)
+    assert out.is_file() and linker.trained["reviews"] == 4
+    assert any("reviews in" in line and "4 reviewed figures" in line for line in lines)
+    catalog = dataclasses.replace(load_catalog(), linker=load_linker(out))
+    after = extract([later], catalog)
+    got = after[after["surface"] == "close to 3,700"]
+    assert got["indicator"].tolist() == ["personnel.conscription"]
+    assert not math.isnan(got["confidence"].iloc[0]) and got["confidence"].iloc[0] >= linker.threshold
+    assert after.loc[after["surface"] == "6", "indicator"].tolist() == [""]
