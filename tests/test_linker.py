@@ -128,3 +128,47 @@ def test_training_on_reviews_changes_what_is_linked(tmp_path, db_url):
     assert got["indicator"].tolist() == ["personnel.conscription"]
     assert not math.isnan(got["confidence"].iloc[0]) and got["confidence"].iloc[0] >= linker.threshold
     assert after.loc[after["surface"] == "6", "indicator"].tolist() == [""]
+
+
+def test_low_confidence_claims_wait_for_a_person(tmp_path, db_url):
+    """Below the catalog's chart_confidence a claim is out of the chart and first in "extractor unsure";
+    accepting it puts it on the chart; the Review tab counts the review as not yet learned from."""
+    import sqlalchemy as sa
+
+    from indicators.dashboard.review_ui import training_note
+    from indicators.dashboard.views.indicators import view
+    from indicators.store import claims as claims_table
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "seed.txt").write_text(sorted((ROOT / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8"),
+                                     encoding="utf-8")
+    store = Store(db_url)
+    list(ingest_paths([folder], store))
+    catalog = load_catalog()
+    linked = store.claims(columns=["report", "seq", "indicator", "confidence"])
+    linked = linked[linked["indicator"] == "cybercrime.registered"].reset_index(drop=True)
+    assert len(linked) >= 2 and linked["confidence"].notna().all()
+    low, lower = linked.iloc[0], linked.iloc[1]
+    with store.engine.begin() as conn:  # two figures the linker was unsure of
+        for row, p in ((low, 0.4), (lower, 0.2)):
+            conn.execute(sa.update(claims_table).where(claims_table.c.report == row["report"],
+                                                       claims_table.c.seq == int(row["seq"])).values(confidence=p))
+    store._writes += 1  # what an ingest does: cached counts are stale
+
+    def charted() -> set[int]:
+        df, _ = view(store, ["cybercrime.registered"], None, None, None, confident=catalog.chart_confidence)
+        return set(store.claims(columns=["seq", "surface"]).merge(df[["surface"]])["seq"])
+
+    on_chart = charted()
+    assert int(low["seq"]) not in on_chart and int(lower["seq"]) not in on_chart
+    queue, n = store.review_queue("unsure", limit=10, below=catalog.chart_confidence)
+    assert n >= 2 and queue["confidence"].is_monotonic_increasing  # least sure first
+    mine = queue.set_index("seq")["confidence"]
+    assert mine[int(lower["seq"])] == pytest.approx(0.2) and mine[int(low["seq"])] == pytest.approx(0.4)
+
+    before = store.reviews_since(catalog.linker.trained.get("reviews_until") or catalog.linker.trained["at"])
+    store.edit(low["report"], int(low["seq"]), "accept", "analyst")
+    assert int(low["seq"]) in charted() and int(lower["seq"]) not in charted()
+    assert store.reviews_since(catalog.linker.trained.get("reviews_until") or catalog.linker.trained["at"]) == before + 1
+    assert f"{before + 1:,} review" in training_note(store, catalog)
