@@ -53,16 +53,14 @@ def attach(doc: Document, catalog: Catalog) -> list[Attachment]:
 
 
 def _link_one(doc: Document, catalog: Catalog, k: int, linker) -> Attachment:
-    from .linker import decide, rank
+    from .linker import link
 
     q = doc.mentions[k].quantity
-    ranked = rank(doc, catalog, k, linker)
-    p, cand = decide(ranked, linker.threshold)
+    p, cand, best = link(doc, catalog, k, linker)
     if cand is None:
-        if not ranked:
+        if best is None:
             return Attachment(unit=q.unit or "count")
-        return Attachment(unit=q.unit or "count",
-                          notes=(f"best guess {ranked[0][1].indicator.id} at confidence {ranked[0][0]:.2f}",))
+        return Attachment(unit=q.unit or "count", notes=(f"best guess {best.indicator.id} at confidence {p:.2f}",))
     notes = ("item taken from an earlier sentence",) if cand.where == "context" else ()
     return Attachment(indicator=cand.indicator.id, item=cand.item.name if cand.item else "",
                       unit=_claim_unit(cand.indicator, q.unit, cand.item), score=p, notes=notes, confidence=p)

@@ -210,19 +210,31 @@ def load_linker(path: str | Path | None = None) -> Linker | None:
 
 # ---------------------------------------------------------------------------------------------------- features
 
-@dataclass
 class Candidate:
-    """One indicator a figure could measure, with the features that do not depend on learning."""
+    """One indicator a figure could measure, with the features that do not depend on learning (computed when
+    first asked: a figure the rules link confidently needs only its rules' choice scored)."""
 
-    indicator: Indicator
-    static: tuple[float, ...]
-    item: object  # attach.Item | None
-    where: str  # where the item was found
+    __slots__ = ("indicator", "rule_top", "_static", "item", "where", "_build")
+
+    def __init__(self, indicator: Indicator, rule_top: bool, build) -> None:
+        self.indicator, self.rule_top, self._build = indicator, rule_top, build
+        self._static, self.item, self.where = None, None, ""
 
     @property
-    def rule_top(self) -> bool:
-        """Whether the rules of attach.py would link the figure here (their first choice, above min_score)."""
-        return self.static[1] == 1.0
+    def static(self) -> tuple[float, ...]:
+        if self._static is None:
+            self._static, self.item, self.where = self._build(self.indicator)
+            self._build = None
+        return self._static
+
+    def __getstate__(self) -> dict:
+        self.static  # noqa: B018  (computed before the builder, a closure, is left behind)
+        return {k: getattr(self, k) for k in self.__slots__ if k != "_build"}
+
+    def __setstate__(self, state: dict) -> None:
+        for k, v in state.items():
+            setattr(self, k, v)
+        self._build = None
 
 
 @dataclass
@@ -317,18 +329,16 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset)
     sims = {ind.id: sim_cache[ind.id][0] for ind in fits}
     best_sim = max(sims.values(), default=0.0)
     context_sents = [doc.sentences[i] for i in ctx_ids]
-    out = []
-    for ind in fits:
+    noun = q.noun.lower() if q.noun else ""
+
+    def build(ind: Indicator):
         if ind.id in ruled:
             score, item, where = ruled[ind.id]
         else:
             score = 0.0
             item, where = _find_item(doc, ind, m, context_sents)
         margin = (score - max((v[0] for i, v in ruled.items() if i != ind.id), default=0.0)) / 5
-        if ind.item_required and item is None:
-            continue  # a fact: this indicator is about named items only
         vec = prof.vectors[ind.id]
-        noun = q.noun.lower() if q.noun else ""
         top = float(ind.id == top_id and top_score >= catalog.min_score)
         static = (
             score / 5,
@@ -339,8 +349,6 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset)
             cosine(wc, vec),
             sims[ind.id],
             sim_cache[ind.id][1],
-        )
-        extra = (
             float(sims[ind.id] >= best_sim and best_sim > 0),
             float(bool(noun) and (noun in ind.nouns or noun.rstrip("s") in ind.nouns or ind.counts(noun) and bool(ind.counted))),
             float(bool(q.unit) and q.unit not in ("person", "count", "unit", "percent", "") and
@@ -348,12 +356,20 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset)
             float(item is not None and where in ("segment", "sentence", "unit")),
             1.0 / len(fits),
         )
-        out.append(Candidate(ind, static + extra, item, where))
+        return static, item, where
+
+    out = []
+    for ind in fits:
+        cand = Candidate(ind, ind.id == top_id and top_score >= catalog.min_score, build)
+        if ind.item_required and (ruled[ind.id][1] if ind.id in ruled else cand.static and cand.item) is None:
+            continue  # a fact: this indicator is about named items only
+        out.append(cand)
     return MentionCandidates(k, clause, sentence, context, out, weighted=(wc, ws, wx), shared=sim_cache)
 
 
 def features(mc: MentionCandidates, cand: Candidate, learned: Learned, prof: _Profiles) -> list[float]:
     """The full feature vector (FEATURES order) of one candidate, given what was learned."""
+    static = cand.static
     vec = learned.weighted(prof).get(cand.indicator.id)
     if vec:
         lc = cosine(mc.weighted[0], vec)
@@ -368,8 +384,8 @@ def features(mc: MentionCandidates, cand: Candidate, learned: Learned, prof: _Pr
     if mc.nearest_for != key:
         mc.nearest, mc.nearest_for = learned.nearest(mc.sentence, prof), key
     unknown = float(cand.indicator.id not in learned.examples)  # an indicator no labelled figure taught (a new one)
-    return (list(cand.static[:_STATIC]) + [lc, ls, lx, mc.nearest.get(cand.indicator.id, 0.0), unknown]
-            + list(cand.static[_STATIC:]))
+    return (list(static[:_STATIC]) + [lc, ls, lx, mc.nearest.get(cand.indicator.id, 0.0), unknown]
+            + list(static[_STATIC:]))
 
 
 def word_evidence(mc: MentionCandidates, weights: Mapping[str, float] | None) -> float:
@@ -402,6 +418,22 @@ def rank(doc: Document, catalog: Catalog, k: int, linker: Linker) -> list[tuple[
     mc = mention_candidates(doc, catalog, k, linker.stop_words)
     prof = profiles(catalog, linker.stop_words)
     return sorted(((linker.score(mc, c, prof), c) for c in mc.candidates), key=lambda t: -t[0])
+
+
+def link(doc: Document, catalog: Catalog, k: int, linker: Linker) -> tuple[float, Candidate | None, Candidate | None]:
+    """decide() for doc.mentions[k]: (probability, the chosen candidate or None, the best candidate or None).
+    When the rules' first choice is at or above VETO no other candidate can change the decision, so only it is
+    scored (the cheap path most linked figures take)."""
+    mc = mention_candidates(doc, catalog, k, linker.stop_words)
+    prof = profiles(catalog, linker.stop_words)
+    ruled = next((c for c in mc.candidates if c.rule_top), None)
+    if ruled is not None:
+        p = linker.score(mc, ruled, prof)
+        if p >= VETO:
+            return p, ruled, ruled
+    ranked = sorted(((linker.score(mc, c, prof), c) for c in mc.candidates), key=lambda t: -t[0])
+    p, chosen = decide(ranked, linker.threshold)
+    return p, chosen, (ranked[0][1] if ranked else None)
 
 
 VETO = 0.1  # below this probability the linker overrules the rules' first choice, for a candidate it believes in

@@ -431,13 +431,15 @@ class Store:
         total = self._cached(("queue", kind, below), lambda: self._count(where))
         return typed(df), total
 
-    def conflict_candidates(self, indicator: str | None = None, limit_groups: int = 200) -> pd.DataFrame:
+    def conflict_candidates(self, indicator: str | None = None, limit_groups: int = 200,
+                            confident: float | None = None) -> pd.DataFrame:
         """The facts of (at most `limit_groups`) indicator/item/period/unit groups that hold more than one value:
-        what conflicts.conflicts() needs, found by the database instead of reading every claim."""
+        what conflicts.conflicts() needs, found by the database instead of reading every claim. With
+        `confident`, claims the linker was less sure of wait in the review queue instead (as on charts)."""
         def compute():
             key = [claims.c.indicator, claims.c.item, claims.c.period_start, claims.c.period_end, claims.c.unit]
             where = [claims.c.indicator != "", claims.c.review != ReviewState.REJECTED,
-                     claims.c.role.in_(list(FACTS))]
+                     claims.c.role.in_(list(FACTS)), *_equal({CONFIDENT: confident})]
             if indicator:
                 where.append(claims.c.indicator == indicator)
             groups = (sa.select(*key).where(*where).group_by(*key)
@@ -452,7 +454,7 @@ class Store:
                         sa.tuple_(*key).in_(found[k:k + 100]), *where[1:])
                     frames.append(pd.read_sql(q, conn))
             return typed(pd.concat(frames, ignore_index=True))
-        return self._cached(("conflicts", indicator, limit_groups), compute)
+        return self._cached(("conflicts", indicator, limit_groups, confident), compute)
 
     def plan_candidates(self, limit: int = 2000) -> pd.DataFrame:
         """Planned claims (the newest `limit`) and the facts given for the same indicator, item and period."""

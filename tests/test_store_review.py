@@ -118,15 +118,18 @@ def test_bad_edits_are_clear_errors(setup):
         store.edit("monthly", 0, "correct", "Olga", changes={"value": "x"})
 
 
-def test_review_queue_lists_what_needs_a_person(setup):
+def test_review_queue_lists_what_needs_a_person(setup, tmp_path):
     store, _ = setup
+    other = tmp_path / "other.txt"  # a figure no indicator measures
+    other.write_text("Monthly report (May 2021)\n\nThe city council repaired 14 bridges over the spring.\n", encoding="utf-8")
+    list(ingest_paths([other], store))
     queue, total = store.review_queue("unattached", limit=100)
     assert total == len(queue) > 0 and (queue["indicator"] == "").all()
     unsure, n = store.review_queue("unsure", limit=100)
-    assert (unsure["notes"] != "").all()
-    seq = int(queue["seq"].iloc[0]) if "seq" in queue else 0
+    assert ((unsure["notes"] != "") | (unsure["confidence"] < 0.5)).all() and (unsure["indicator"] != "").all()
+    seq, report = int(queue["seq"].iloc[0]), queue["report"].iloc[0]
     before = store.review_queue("unreviewed")[1]
-    store.edit("monthly", seq, "accept", "Olga")
+    store.edit(report, seq, "accept", "Olga")
     assert store.review_queue("unreviewed")[1] == before - 1
 
 

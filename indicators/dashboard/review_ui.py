@@ -83,6 +83,7 @@ def review_panel(catalog: Catalog):
                                               html.Button("next ▶", id="queue-next"),
                                               dcc.Store(id="queue-page", data=0)]),
         html.P(id="queue-count"),
+        html.P(id="training-note", className="note"),
         html.Div(id="review-editor", className="editor", children=[
             html.H3(id="review-title", children="No claim chosen"),
             html.Blockquote(id="review-sentence"),
@@ -174,7 +175,7 @@ def register(app, store: Store, catalog: Catalog) -> None:
         return max(0, (page or 0) + (1 if ctx.triggered_id == "queue-next" else -1))
 
     @app.callback(Output("queue-grid", "rowData"), Output("queue-count", "children"),
-                  Output("queue-page-label", "children"),
+                  Output("queue-page-label", "children"), Output("training-note", "children"),
                   Input("queue-kind", "value"), Input("queue-page", "data"), Input("edited", "data"),
                   Input("uploaded", "data"))
     def queue(kind, page, _e, _u):
@@ -190,8 +191,8 @@ def register(app, store: Store, catalog: Catalog) -> None:
                  "mark_at": mark_at(r["sentence"], r["surface"]), "notes": r["notes"]}
                 for r in df.to_dict("records")]
         pages = max(1, -(-total // QUEUE_PAGE))
-        return rows, f"{total:,} claims in this queue. {training_note(store, catalog)}", \
-            f" page {min(page + 1, pages)} of {pages} "
+        return rows, f"{total:,} claims in this queue", f" page {min(page + 1, pages)} of {pages} ", \
+            training_note(store, catalog)
 
     @app.callback(Output("review-claim", "data"), Input("queue-grid", "selectedRows"), prevent_initial_call=True)
     def choose(selected):

@@ -178,6 +178,8 @@ def test_the_review_queue_shows_sentences_and_a_handled_claim_leaves_it(duo, sto
     duo.wait_for_page(url=f"{duo.server_url}/?tab=review")
     duo.wait_for_contains_text("#queue-count", "claims in this queue", timeout=20)
     before = int(duo.find_element("#queue-count").text.split()[0].replace(",", ""))
+    duo.wait_for_contains_text("#training-note", "since the linker was last trained", timeout=10)
+    unlearned = int(duo.find_element("#training-note").text.split()[0].replace(",", ""))
     rows = _wait(lambda: grid_rows(duo, "queue-grid") or None)
     marks = duo.driver.execute_script(
         "return Array.from(document.querySelectorAll('#queue-grid mark.figure')).map(m => m.textContent);")
@@ -191,6 +193,7 @@ def test_the_review_queue_shows_sentences_and_a_handled_claim_leaves_it(duo, sto
     duo.find_element("#accept-button").click()
     duo.wait_for_contains_text("#review-message", "Saved: accepted by Olga", timeout=15)
     duo.wait_for_text_to_equal("#queue-count", f"{before - 1:,} claims in this queue", timeout=15)
+    duo.wait_for_contains_text("#training-note", f"{unlearned + 1:,} review", timeout=15)  # not yet learned from
     shot("review-queue")
     assert duo.get_logs() == []
 

@@ -69,7 +69,7 @@ def register(app, store: Store, catalog: Catalog) -> None:
     def conflict_list(tab, indicator, _e, _u):
         if tab != "conflicts":
             return no_update, no_update, no_update
-        c = conflicts(store.conflict_candidates(indicator or None))
+        c = conflicts(store.conflict_candidates(indicator or None, confident=catalog.chart_confidence))
         groups = c["group"].nunique() if len(c) else 0
         kinds = c.drop_duplicates("group")["kind"].value_counts().to_dict() if len(c) else {}
         summary = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(kinds.items())) or "none"
