@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,51 @@ def test_app_refuses_a_public_bind_without_accounts_and_cli_manages_users(store,
     assert bad.returncode == 2 and "at least 8" in bad.stderr
     assert run("users", "remove", "bob").returncode == 0 and accounts.get(store.engine, "bob") is None
     assert accounts.verify(store.engine, "ada", "admin password").role is Role.ADMIN
+
+
+@pytest.mark.parametrize("headers, refused", [
+    ({}, False),
+    ({"X-Forwarded-For": "203.0.113.9"}, True),
+    ({"Forwarded": "for=203.0.113.9;proto=https"}, True),
+    ({"X-Real-IP": "198.51.100.4"}, True),
+    ({"X-Forwarded-Proto": "https"}, True),  # what the README's nginx example sets
+    ({"Via": "1.1 proxy.example"}, True),
+    ({"X-Forwarded-Host": "dash.example.org"}, True),
+    ({"X-Requested-With": "XMLHttpRequest", "Referer": "http://127.0.0.1:8050/"}, False),  # not a proxy's
+])
+def test_single_user_mode_refuses_what_a_proxy_forwarded(store, headers, refused, caplog):
+    """A reverse proxy on this host connects from loopback: its forwarding headers give it away."""
+    client = create_app(store).server.test_client()
+    resp = client.get("/download/claims.csv", headers=headers)
+    if not refused:
+        assert resp.status_code == 200
+        return
+    header = next(iter(headers))
+    assert resp.status_code == 403 and b"through a proxy" in resp.data and header.encode() in resp.data
+    assert any("single-user mode" in r.getMessage() and header in r.getMessage() for r in caplog.records)
+
+
+def test_the_first_user_switches_sign_in_on_without_a_restart(store, monkeypatch):
+    """Accounts are looked up at request time: a user added by another process counts within the recheck time,
+    and removing the last one goes back to the single-user default (this machine only)."""
+    from indicators.dashboard import auth
+
+    monkeypatch.setattr(auth, "ACCOUNTS_RECHECK_SECONDS", 0.3)
+    app = create_app(store)
+    assert app.auth_mode == "single-user"
+    client = app.server.test_client()
+    assert client.get("/download/claims.csv", base_url=HTTPS).status_code == 200
+    added = subprocess.run([sys.executable, "-m", "indicators", "users", "add", "ada", "--role", "admin", "--db",
+                            store.url], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ, INDICATORS_PASSWORD="admin password"))
+    assert added.returncode == 0, added.stderr
+    time.sleep(0.4)
+    assert client.get("/download/claims.csv", base_url=HTTPS).status_code == 401
+    page = client.get("/", base_url=HTTPS)
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+    assert _sign_in(client, "ada", "admin password").status_code == 302
+    assert b"Signed in as ada (admin)" in client.get("/_dash-layout", base_url=HTTPS).data
+    accounts.remove(store.engine, "ada")
+    time.sleep(0.4)
+    assert client.get("/download/claims.csv", base_url=HTTPS).status_code == 200
+    assert b"Single-user mode" in client.get("/_dash-layout", base_url=HTTPS).data
