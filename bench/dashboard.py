@@ -1,6 +1,6 @@
 """Benchmark the dashboard over a store of N synthetic claims.
 
-    python bench/dashboard.py --claims 1000000 [--db URL] [--keep] [--repeat 50] [--seed 1]
+    python bench/dashboard.py --claims 1000000 [--db URL] [--keep] [--reuse] [--repeat 50] [--seed 1]
 
 Builds a store (SQLite in a temporary folder unless --db) with N synthetic claims over 200
 indicators (the catalog's plus synthetic ones registered in a catalog passed to the app),
@@ -288,6 +288,8 @@ def main(argv=None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temporary database and print its URL")
     ap.add_argument("--repeat", type=int, default=50, help="calls per timed callback (default 50)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--reuse", action="store_true",
+                    help="time a store a --keep run of the same --claims built, instead of building one")
     args = ap.parse_args(argv)
 
     tmp = None
@@ -300,11 +302,19 @@ def main(argv=None) -> int:
         catalog = bench_catalog()
         store = Store(url, migrate=True)  # a fresh database (PostgreSQL too) gets the schema first
         with store.engine.connect() as conn:
-            if conn.execute(sa.select(sa.func.count()).select_from(claims_table)).scalar_one():
-                print("the database is not empty; give --db an empty one", file=sys.stderr)
-                return 2
-        made, build_s = _timed(build_store, store, catalog, args.claims, args.seed)
-        if store.engine.dialect.name == "postgresql":  # what autovacuum does on a server soon after a bulk load
+            have = conn.execute(sa.select(sa.func.count()).select_from(claims_table)).scalar_one()
+            foreign = conn.execute(sa.select(sa.func.count()).select_from(reports_table)
+                                   .where(~reports_table.c.id.startswith("bench_"))).scalar_one()
+        if have and not (args.reuse and have == args.claims and not foreign):
+            print("the database is not empty; give --db an empty one (or --reuse one a --keep run of the same "
+                  "--claims left)", file=sys.stderr)
+            return 2
+        if have:  # --reuse: the store a --keep run built (a million claims take minutes to write on a server)
+            made, build_s = {"reports": len(store.reports()), "indicators": len(store.distinct("indicator")),
+                             "months": len(set(store.reports()["month"]))}, 0.0
+        else:
+            made, build_s = _timed(build_store, store, catalog, args.claims, args.seed)
+        if store.engine.dialect.name == "postgresql" and not have:  # what autovacuum does soon after a bulk load
             with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")
         rss_built = _rss_mb()

@@ -603,6 +603,8 @@ class Store:
             plain = lambda col: sa.literal_column(f"+{claims.name}.{col}", type_=claims.c[col].type)
             where = _equal(filters, plain) + [self._contains(plain(col), text, col) for col, text in contains.items()]
         if seeking:  # the rows after the previous page's last one: a seek in the sort index
+            # plain Python values: a numpy float is a float psycopg2 writes by its repr ("np.float64(...)")
+            after = tuple(v.item() if hasattr(v, "item") and not isinstance(v, str) else v for v in after)
             seek = sa.tuple_(*keys) > sa.tuple_(*after) if ascending[0] else sa.tuple_(*keys) < sa.tuple_(*after)
             where = [*where, seek]
         q = sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]]).where(*where)
@@ -616,7 +618,8 @@ class Store:
     @staticmethod
     def page_key(row, sort: list | None = None) -> tuple:
         """The key of a row in a page's order (its sort columns, then report and seq), for `page(after=...)`."""
-        return tuple(row[c] for c, _ in (sort or [])) + (row["report"], int(row["seq"]))
+        key = tuple(row[c] for c, _ in (sort or [])) + (row["report"], int(row["seq"]))
+        return tuple(v.item() if hasattr(v, "item") and not isinstance(v, str) else v for v in key)
 
     def distinct(self, column: str, limit: int | None = None, **filters) -> list[str]:
         """The distinct non-empty values of a claims column, sorted (for the dashboard's choices); at most
