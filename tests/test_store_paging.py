@@ -11,8 +11,9 @@ ROOT = Path(__file__).parent.parent
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    s = Store(f"sqlite:///{tmp_path_factory.mktemp('paging') / 'p.sqlite'}")
+def store(databases):
+    """On the store the suite runs on: a seek passes the previous row's values to the driver as parameters."""
+    s = Store(databases(name="paging"))
     list(ingest_paths([ROOT / "seeds", ROOT / "tests" / "conflicts"], s))
     return s
 
