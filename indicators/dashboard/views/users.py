@@ -9,12 +9,13 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from ... import accounts
 from ...accounts import AccountError, Role
 from .. import auth
-from .common import DEFAULT_COL
+from .common import DEFAULT_COL, minute
 
 ROLE_OPTIONS = [{"label": f"{r} — {what}", "value": r.value} for r, what in (
     (Role.VIEWER, "reads and downloads"), (Role.REVIEWER, "also uploads and edits"),
     (Role.ADMIN, "also manages users"))]
-COLUMNS = [("name", "Name", 160), ("role", "Role", 110), ("created_at", "Added (UTC)", 170)]
+COLUMNS = [("name", "Name", 160), ("role", "Role", 110), ("created_at", "Added", 170)]
+ROW = {"display": "flex", "gap": "0.6em", "alignItems": "center", "flexWrap": "wrap", "margin": "0.6em 0"}
 
 
 def layout() -> list:
@@ -32,20 +33,20 @@ def layout() -> list:
                    columnDefs=[{"field": f, "headerName": h, "minWidth": w, "flex": 1} for f, h, w in COLUMNS],
                    dashGridOptions={"rowSelection": "single", "localeText": {"noRowsToShow": "No users yet"}},
                    style={"height": "300px", "width": "100%"}),
-        html.Div(className="controls", children=[
-            html.Span("Selected user: ", className="note"),
+        html.Div(style=ROW, children=[
+            html.Span("The selected user:", className="note"),
             dcc.Dropdown(id="users-set-role", options=ROLE_OPTIONS, placeholder="new role", clearable=False,
                          style={"minWidth": "16em"}),
             html.Button("Change role", id="users-change", n_clicks=0),
             html.Button("Remove user", id="users-remove", n_clicks=0),
         ]),
         html.H3("Add a user"),
-        html.Div(className="controls", children=[
-            dcc.Input(id="users-new-name", placeholder="name", autoComplete="off"),
+        html.Div(style=ROW, children=[
+            dcc.Input(id="users-new-name", placeholder="name", autoComplete="off", style={"width": "12em"}),
             dcc.Dropdown(id="users-new-role", options=ROLE_OPTIONS, value=Role.VIEWER.value, clearable=False,
                          style={"minWidth": "16em"}),
             dcc.Input(id="users-new-password", type="password", autoComplete="new-password",
-                      placeholder=f"password (at least {accounts.MIN_PASSWORD} characters)"),
+                      placeholder=f"password (at least {accounts.MIN_PASSWORD} characters)", style={"width": "18em"}),
             html.Button("Add user", id="users-add", n_clicks=0),
         ]),
         html.P(id="users-message", role="status"),
@@ -99,4 +100,5 @@ def register(app, store, catalog) -> None:  # noqa: ARG001 (every view registers
             message = f"Not done: {exc}"
         if ctx.triggered_id in ("users-add", "users-change", "users-remove"):
             auth.accounts_changed()  # this process's next request sees the new mode at once
-        return accounts.listing(store.engine), message, clear
+        rows = [dict(r, created_at=minute(r["created_at"])) for r in accounts.listing(store.engine)]
+        return rows, message, clear
