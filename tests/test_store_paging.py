@@ -30,6 +30,10 @@ def _keys(df):
     ({}, {"source": "ministry"}, [("report_month", False)]),
     ({}, {}, [("report_month", False), ("value", True)]),  # mixed directions: no seek, offsets throughout
     ({}, {"indicator": "cyber"}, [("source", True), ("value", True)]),
+    # filters on reports and months keep neighbouring rows: PostgreSQL then sorts the matches by expressions
+    ({}, {"report_month": "20"}, [("period_start", True)]),
+    ({}, {"report": "0"}, [("value", False)]),
+    ({}, {"report": "0"}, []),
 ])
 @pytest.mark.parametrize("size", [3, 7])
 def test_seek_and_bottom_up_pages_equal_counted_pages(store, filters, contains, sort, size):
