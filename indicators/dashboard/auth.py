@@ -178,7 +178,7 @@ def install(app, store) -> AuthMode:
     @server.before_request
     def who():
         g.user = None
-        mode = g.auth_mode = mode_now()
+        mode = mode_now()
         if mode is AuthMode.SINGLE_USER:
             if not is_loopback(request.remote_addr or ""):
                 return Response("This dashboard runs in single-user mode (no accounts) and serves this machine only. "

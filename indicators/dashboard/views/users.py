@@ -49,7 +49,7 @@ def layout() -> list:
                       placeholder=f"password (at least {accounts.MIN_PASSWORD} characters)", style={"width": "18em"}),
             html.Button("Add user", id="users-add", n_clicks=0),
         ]),
-        html.P(id="users-message", role="status"),
+        html.P(id="users-message"),
     ]
 
 
