@@ -13,6 +13,7 @@ import math
 import os
 import time
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -503,25 +504,24 @@ class Store:
             if compiled.positiontup is not None:
                 params = tuple(params[name] for name in compiled.positiontup)
             raw = conn.connection.driver_connection
-            if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg2":
+            server_side = conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg2"
+            if server_side:
                 # a server-side (named) cursor: the server sends `chunk` rows at a time, so memory stays flat at
                 # any number of rows (a plain cursor makes the driver fetch the whole result first)
                 cursor = raw.cursor(name=f"rows_{os.getpid()}_{id(self)}_{time.monotonic_ns()}")
                 cursor.itersize = chunk
-                # every row is read: plan for the whole result (a cursor's default plans for the first 10%, e.g. a
-                # walk of the whole primary key in order instead of sorting the rows the filter keeps)
-                with raw.cursor() as setup:
-                    setup.execute("SET LOCAL cursor_tuple_fraction = 1.0")
             else:
                 cursor = raw.cursor()
             try:
-                try:
+                with _driver_errors(conn, str(compiled), params):
+                    if server_side:
+                        # every row is read: plan for the whole result (a cursor's default plans for the first
+                        # 10%, e.g. a walk of the whole primary key instead of sorting the rows the filter keeps)
+                        with raw.cursor() as setup:
+                            setup.execute("SET LOCAL cursor_tuple_fraction = 1.0")
                     cursor.execute(str(compiled), params)
                     while part := cursor.fetchmany(chunk):
                         yield part
-                except conn.dialect.loaded_dbapi.Error as exc:  # the driver's own error: say it as SQLAlchemy would
-                    raise sa.exc.DBAPIError.instance(str(compiled), params, exc, conn.dialect.loaded_dbapi.Error,
-                                                     dialect=conn.dialect) from None
             finally:
                 try:
                     cursor.close()
@@ -557,10 +557,14 @@ class Store:
                 params = tuple(params[name] for name in compiled.positiontup)
             cursor = conn.connection.driver_connection.cursor()
             try:
-                cursor.execute(str(compiled), params)
-                rows = cursor.fetchall()
+                with _driver_errors(conn, str(compiled), params):
+                    cursor.execute(str(compiled), params)
+                    rows = cursor.fetchall()
             finally:
-                cursor.close()
+                try:
+                    cursor.close()
+                except conn.dialect.loaded_dbapi.Error:
+                    pass
         return typed(pd.DataFrame(rows, columns=OUT_COLUMNS))
 
     def count_claims(self, **filters) -> int:
@@ -718,6 +722,20 @@ class Store:
     def count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(reports)).scalar_one()
+
+
+@contextmanager
+def _driver_errors(conn, statement: str, params):
+    """Errors of the driver's own cursor said as SQLAlchemy says them (so the dashboard's handlers know a lost
+    database and answer 503, never 500); a connection the server dropped is invalidated, not pooled again."""
+    try:
+        yield
+    except conn.dialect.loaded_dbapi.Error as exc:
+        lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+        if lost:
+            conn.invalidate()
+        raise sa.exc.DBAPIError.instance(statement, params, exc, conn.dialect.loaded_dbapi.Error,
+                                         connection_invalidated=lost, dialect=conn.dialect) from None
 
 
 def _equal(filters: dict, column=claims.c.__getitem__) -> list:

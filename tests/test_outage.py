@@ -23,7 +23,7 @@ from test_load import _chart_payload
 
 from indicators.dashboard.app import create_app
 from indicators.pipeline import ingest_paths
-from indicators.store import Store
+from indicators.store import OUT_COLUMNS, Store, claims
 
 ROOT = Path(__file__).parent.parent
 
@@ -203,3 +203,37 @@ def test_a_database_restart_under_load_gives_503s_then_recovers(db_url, tmp_path
     assert late and set(late) == {200}, late[-20:]
     text = log.read_text()  # (a download cut mid-stream is logged with its traceback: the server aborts it)
     assert "WORKER TIMEOUT" not in text and "Worker failed" not in text, text[-3000:]
+
+
+@pytest.mark.parametrize("read", ["csv", "frame"])
+def test_a_session_the_server_ended_is_a_503_and_the_next_request_works(db_url, monkeypatch, read):
+    """The reads that use the driver's own cursor (the CSV's stream, the chart's rows) on a pooled connection
+    whose session the server ended (a restart, an admin's pg_terminate_backend): a 503 / an error SQLAlchemy calls
+    a disconnect, never a raw driver error (a 500), and the dead connection is not pooled again. Pre-ping is off
+    so the dead connection is really used."""
+    if not on_server():
+        pytest.skip("a server ends sessions; SQLite has none")
+    monkeypatch.setenv("INDICATORS_DB_PRE_PING", "0")
+    monkeypatch.setenv("INDICATORS_DB_POOL_SIZE", "1")
+    store = Store(db_url)
+    list(ingest_paths([ROOT / "seeds"], store))
+    client = create_app(store).server.test_client()
+    assert client.get("/download/claims.csv").status_code == 200
+    # the chart's read on the driver's cursor (Store.sample asks the store's version first, through SQLAlchemy,
+    # which would meet the dead connection before it)
+    first_rows = sa.select(*[claims.c[c] for c in OUT_COLUMNS]).order_by(claims.c.report, claims.c.seq).limit(10)
+    before = store._frame(first_rows)
+    killer = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
+    with killer.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    killer.dispose()
+    if read == "csv":
+        resp = client.get("/download/claims.csv")
+        assert resp.status_code == 503 and b"database is unavailable" in resp.data.lower()
+        assert client.get("/download/claims.csv").status_code == 200
+    else:
+        with pytest.raises(sa.exc.OperationalError) as lost:
+            store._frame(first_rows)
+        assert lost.value.connection_invalidated
+        assert store._frame(first_rows).equals(before)
