@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from storekit import on_server
@@ -237,3 +238,36 @@ def test_a_session_the_server_ended_is_a_503_and_the_next_request_works(db_url, 
             store._frame(first_rows)
         assert lost.value.connection_invalidated
         assert store._frame(first_rows).equals(before)
+
+
+def _lost(text: str) -> sa.exc.OperationalError:
+    return sa.exc.OperationalError("SELECT 1", {}, Exception(text))
+
+
+@pytest.mark.parametrize("error, status", [
+    (lambda: _lost("server closed the connection unexpectedly"), 503),
+    # pandas.read_sql wraps the driver's error in its own DatabaseError: the cause still tells
+    (lambda: pd.errors.DatabaseError("Execution failed on sql 'SELECT …'"), 500),
+    ("wrapped-lost", 503),
+    ("wrapped-refused-statement", 500),  # a query the server refused is a bug, not an outage
+])
+def test_what_a_lost_database_looks_like_to_the_handlers(db_url, error, status):
+    def fail():
+        if error == "wrapped-lost":
+            try:
+                raise _lost("terminating connection due to administrator command")
+            except sa.exc.OperationalError as exc:
+                raise pd.errors.DatabaseError("Execution failed on sql") from exc
+        if error == "wrapped-refused-statement":
+            try:
+                raise sa.exc.OperationalError("SELECT x", {}, Exception('column "x" does not exist'))
+            except sa.exc.OperationalError as exc:
+                raise pd.errors.DatabaseError("Execution failed on sql") from exc
+        raise error()
+
+    app = create_app(Store(db_url))
+    app.server.add_url_rule("/fails", "fails", fail)
+    resp = app.server.test_client().get("/fails")
+    assert resp.status_code == status
+    if status == 503:
+        assert b"Database unavailable" in resp.data
