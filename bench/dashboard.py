@@ -1,6 +1,6 @@
 """Benchmark the dashboard over a store of N synthetic claims.
 
-    python bench/dashboard.py --claims 1000000 [--db URL] [--keep] [--repeat 50] [--seed 1]
+    python bench/dashboard.py --claims 1000000 [--db URL] [--keep] [--reuse] [--repeat 50] [--seed 1]
 
 Builds a store (SQLite in a temporary folder unless --db) with N synthetic claims over 200
 indicators (the catalog's plus synthetic ones registered in a catalog passed to the app),
@@ -15,8 +15,9 @@ sends (POST /_dash-update-component with the payload built from /_dash-dependenc
   every filter and sort: the first blocks as the grid is scrolled down, then the last one (p50/p95), and a jump
   to a random block (reported apart);
 - the CSV route for ~100,000 rows (full response body read);
-- bare baselines for the same work in the same run (SQLite): the chart's query by a plain sqlite3 cursor plus a
-  bare go.Scatter of its rows, and the CSV's rows dumped by a plain cursor into csv.writer; the ratios say how
+- bare baselines for the same work in the same run: the chart's query by a plain sqlite3 cursor plus a bare
+  go.Scatter of its rows (SQLite), and the CSV's rows dumped by the driver's plain cursor into csv.writer (SQLite
+  and PostgreSQL); the ratios say how
   much the dashboard adds (targets: chart callback <= 2x, CSV route <= 1.5x), whatever the machine's speed;
 - the largest response of every callback (none may grow with the store);
 - the process's memory (RSS after building the store, after serving, and the peak).
@@ -263,16 +264,20 @@ def _bare_chart(store: Store, indicator: str, max_rows: int = 2000) -> float:
 
 
 def _bare_csv(store: Store, indicators: list[str]) -> tuple[int, int]:
-    """The CSV route's rows dumped bare: a plain sqlite3 cursor into csv.writer (no guard, no streaming);
-    returns (rows, bytes)."""
+    """The CSV route's rows dumped bare: the driver's plain cursor (sqlite3; psycopg2 on PostgreSQL, which
+    fetches the whole result) into csv.writer (no guard, no streaming); returns (rows, bytes)."""
     from indicators.store import OUT_COLUMNS
-    con = sqlite3.connect(_sqlite_path(store))
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(OUT_COLUMNS)
-    marks = ", ".join("?" for _ in indicators)
-    cur = con.execute(f"SELECT {', '.join(OUT_COLUMNS)} FROM claims WHERE indicator IN ({marks}) "
-                      f"ORDER BY report, seq", indicators)
+    sql = f"SELECT {', '.join(OUT_COLUMNS)} FROM claims WHERE indicator IN ({{}}) ORDER BY report, seq"
+    if store.engine.dialect.name == "sqlite":
+        con = sqlite3.connect(_sqlite_path(store))
+        cur = con.execute(sql.format(", ".join("?" for _ in indicators)), indicators)
+    else:
+        con = store.engine.raw_connection()
+        cur = con.cursor()
+        cur.execute(sql.format(", ".join("%s" for _ in indicators)), indicators)
     n = 0
     while part := cur.fetchmany(5000):
         w.writerows(part)
@@ -288,6 +293,8 @@ def main(argv=None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temporary database and print its URL")
     ap.add_argument("--repeat", type=int, default=50, help="calls per timed callback (default 50)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--reuse", action="store_true",
+                    help="time a store a --keep run of the same --claims built, instead of building one")
     args = ap.parse_args(argv)
 
     tmp = None
@@ -300,11 +307,19 @@ def main(argv=None) -> int:
         catalog = bench_catalog()
         store = Store(url, migrate=True)  # a fresh database (PostgreSQL too) gets the schema first
         with store.engine.connect() as conn:
-            if conn.execute(sa.select(sa.func.count()).select_from(claims_table)).scalar_one():
-                print("the database is not empty; give --db an empty one", file=sys.stderr)
-                return 2
-        made, build_s = _timed(build_store, store, catalog, args.claims, args.seed)
-        if store.engine.dialect.name == "postgresql":  # what autovacuum does on a server soon after a bulk load
+            have = conn.execute(sa.select(sa.func.count()).select_from(claims_table)).scalar_one()
+            foreign = conn.execute(sa.select(sa.func.count()).select_from(reports_table)
+                                   .where(~reports_table.c.id.startswith("bench_"))).scalar_one()
+        if have and not (args.reuse and have == args.claims and not foreign):
+            print("the database is not empty; give --db an empty one (or --reuse one a --keep run of the same "
+                  "--claims left)", file=sys.stderr)
+            return 2
+        if have:  # --reuse: the store a --keep run built (a million claims take minutes to write on a server)
+            made, build_s = {"reports": len(store.reports()), "indicators": len(store.distinct("indicator")),
+                             "months": len(set(store.reports()["month"]))}, 0.0
+        else:
+            made, build_s = _timed(build_store, store, catalog, args.claims, args.seed)
+        if store.engine.dialect.name == "postgresql" and not have:  # what autovacuum does soon after a bulk load
             with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")
         rss_built = _rss_mb()
@@ -439,10 +454,11 @@ def main(argv=None) -> int:
               + (f" (scaled to 100k rows: {csv_100k:.2f} s)" if lines < 90_000 else ""))
 
         csv_ratio = None
-        if url.startswith("sqlite"):
+        if store.engine.dialect.name in ("sqlite", "postgresql"):
             (bare_lines, bare_bytes), bare_s = _timed(_bare_csv, store, chosen)
             csv_ratio = csv_s / max(bare_s, 1e-9)
-            print(f"bare CSV (sqlite3 cursor -> csv.writer, same rows): {bare_lines:,} rows "
+            driver = "sqlite3" if store.engine.dialect.name == "sqlite" else store.engine.dialect.driver
+            print(f"bare CSV ({driver} cursor -> csv.writer, same rows): {bare_lines:,} rows "
                   f"({bare_bytes / 2**20:.1f} MiB) in {bare_s:.2f} s -> CSV route / bare = {csv_ratio:.2f}x "
                   f"(target <= 1.5)")
 
@@ -454,9 +470,9 @@ def main(argv=None) -> int:
               f"peak {peak:.0f} MB")
         if args.keep:
             print(f"kept: {url}")
-        ratios = ""
-        if bare and csv_ratio is not None:
-            ratios = f" chart_ratio={chart_ratio:.2f} csv_ratio={csv_ratio:.2f}"
+        ratios = f" chart_ratio={chart_ratio:.2f}" if bare else ""
+        if csv_ratio is not None:
+            ratios += f" csv_ratio={csv_ratio:.2f}"
         print(f"callback_p95_ms={cb_p95:.0f} page_p95_ms={pg_p95:.0f} csv_100k_s={csv_100k:.2f} rss_mb={peak:.0f}"
               + ratios)
         return 0

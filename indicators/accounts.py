@@ -66,10 +66,7 @@ def add(engine: sa.Engine, name: str, role: Role | str, password: str, replace: 
     """Add a user (or, with `replace`, set an existing user's role and password). Raises AccountError for a
     bad name, role or password, or a name already taken."""
     name = _check_name(name)
-    try:
-        role = Role(role)
-    except ValueError:
-        raise AccountError(f"unknown role {role!r}; one of {', '.join(Role)}") from None
+    role = _role(role)
     if len(password or "") < MIN_PASSWORD:
         raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
     row = {"role": role.value, "password_hash": _HASHER.hash(password), "created_at": datetime.now(UTC)}
@@ -84,8 +81,41 @@ def add(engine: sa.Engine, name: str, role: Role | str, password: str, replace: 
     return User(name, role)
 
 
-def remove(engine: sa.Engine, name: str) -> bool:
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise AccountError(f"unknown role {role!r}; one of {', '.join(Role)}") from None
+
+
+def _still_an_admin(conn, name: str) -> None:
+    """Raise AccountError when `name` is the last admin among other users (nobody could manage users then).
+    Runs inside the caller's transaction, with the users' rows locked (PostgreSQL), so two admins demoting each
+    other at once cannot both succeed."""
+    rows = conn.execute(sa.select(users.c.name, users.c.role).with_for_update()).all()
+    admins = {r.name for r in rows if r.role == Role.ADMIN}
+    if admins == {name} and len(rows) > 1:
+        raise AccountError(f"{name!r} is the last admin: make another user admin first")
+
+
+def set_role(engine: sa.Engine, name: str, role: Role | str, keep_admin: bool = True) -> User:
+    """Give an existing user another role. Raises AccountError for an unknown user or role, or (with
+    `keep_admin`) when that would leave users without an admin."""
+    role = _role(role)
     with engine.begin() as conn:
+        if keep_admin and role is not Role.ADMIN:
+            _still_an_admin(conn, name)
+        if not conn.execute(users.update().where(users.c.name == name).values(role=role.value)).rowcount:
+            raise AccountError(f"no user {name!r}")
+    return User(name, role)
+
+
+def remove(engine: sa.Engine, name: str, keep_admin: bool = False) -> bool:
+    """Remove a user; False when there was none. With `keep_admin`, AccountError instead of removing the last
+    admin while other users remain."""
+    with engine.begin() as conn:
+        if keep_admin:
+            _still_an_admin(conn, name)
         return bool(conn.execute(users.delete().where(users.c.name == name)).rowcount)
 
 
@@ -93,6 +123,14 @@ def get(engine: sa.Engine, name: str) -> User | None:
     with engine.connect() as conn:
         row = conn.execute(sa.select(users.c.name, users.c.role).where(users.c.name == name)).first()
     return User(row.name, Role(row.role)) if row else None
+
+
+def listing(engine: sa.Engine) -> list[dict]:
+    """Every user as {name, role, created_at (ISO text)}, by name: the admin page's table (never the hash)."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(users.c.name, users.c.role, users.c.created_at).order_by(users.c.name))
+        return [{"name": r.name, "role": r.role, "created_at": r.created_at.isoformat() if r.created_at else ""}
+                for r in rows]
 
 
 def all_users(engine: sa.Engine) -> list[User]:

@@ -13,6 +13,7 @@ import math
 import os
 import time
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -503,7 +504,8 @@ class Store:
             if compiled.positiontup is not None:
                 params = tuple(params[name] for name in compiled.positiontup)
             raw = conn.connection.driver_connection
-            if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg2":
+            server_side = conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg2"
+            if server_side:
                 # a server-side (named) cursor: the server sends `chunk` rows at a time, so memory stays flat at
                 # any number of rows (a plain cursor makes the driver fetch the whole result first)
                 cursor = raw.cursor(name=f"rows_{os.getpid()}_{id(self)}_{time.monotonic_ns()}")
@@ -511,13 +513,15 @@ class Store:
             else:
                 cursor = raw.cursor()
             try:
-                try:
+                with _driver_errors(conn, str(compiled), params):
+                    if server_side:
+                        # every row is read: plan for the whole result (a cursor's default plans for the first
+                        # 10%, e.g. a walk of the whole primary key instead of sorting the rows the filter keeps)
+                        with raw.cursor() as setup:
+                            setup.execute("SET LOCAL cursor_tuple_fraction = 1.0")
                     cursor.execute(str(compiled), params)
                     while part := cursor.fetchmany(chunk):
                         yield part
-                except conn.dialect.loaded_dbapi.Error as exc:  # the driver's own error: say it as SQLAlchemy would
-                    raise sa.exc.DBAPIError.instance(str(compiled), params, exc, conn.dialect.loaded_dbapi.Error,
-                                                     dialect=conn.dialect) from None
             finally:
                 try:
                     cursor.close()
@@ -553,10 +557,14 @@ class Store:
                 params = tuple(params[name] for name in compiled.positiontup)
             cursor = conn.connection.driver_connection.cursor()
             try:
-                cursor.execute(str(compiled), params)
-                rows = cursor.fetchall()
+                with _driver_errors(conn, str(compiled), params):
+                    cursor.execute(str(compiled), params)
+                    rows = cursor.fetchall()
             finally:
-                cursor.close()
+                try:
+                    cursor.close()
+                except conn.dialect.loaded_dbapi.Error:
+                    pass
         return typed(pd.DataFrame(rows, columns=OUT_COLUMNS))
 
     def count_claims(self, **filters) -> int:
@@ -603,8 +611,18 @@ class Store:
             plain = lambda col: sa.literal_column(f"+{claims.name}.{col}", type_=claims.c[col].type)
             where = _equal(filters, plain) + [self._contains(plain(col), text, col) for col, text in contains.items()]
         if seeking:  # the rows after the previous page's last one: a seek in the sort index
+            # plain Python values: a numpy float is a float psycopg2 writes by its repr ("np.float64(...)")
+            after = tuple(v.item() if hasattr(v, "item") and not isinstance(v, str) else v for v in after)
             seek = sa.tuple_(*keys) > sa.tuple_(*after) if ascending[0] else sa.tuple_(*keys) < sa.tuple_(*after)
             where = [*where, seek]
+        filtered = set(filters) | set(contains)
+        if self.engine.dialect.name == "postgresql" and filtered & CLUSTERED and keys[0].name not in filtered:
+            # a filter on reports or months keeps neighbouring rows (a report's claims are stored together), which
+            # PostgreSQL's planner takes for rows spread evenly over the sort order: it walks the sort column's
+            # index and may pass most of the table before the first match (0.5 s at a million claims). Sorting by
+            # an expression, which no index serves, makes it fetch the matches by the filter's index and sort them.
+            keys = [k + 0 if isinstance(k.type, (sa.Integer, sa.Float, sa.Numeric)) else k.op("||")(sa.literal(""))
+                    for k in keys]
         q = sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]]).where(*where)
         q = q.order_by(*[k.asc() if a else k.desc() for k, a in zip(keys, ascending)]).offset(offset).limit(limit)
         with self.engine.connect() as conn:
@@ -616,7 +634,8 @@ class Store:
     @staticmethod
     def page_key(row, sort: list | None = None) -> tuple:
         """The key of a row in a page's order (its sort columns, then report and seq), for `page(after=...)`."""
-        return tuple(row[c] for c, _ in (sort or [])) + (row["report"], int(row["seq"]))
+        key = tuple(row[c] for c, _ in (sort or [])) + (row["report"], int(row["seq"]))
+        return tuple(v.item() if hasattr(v, "item") and not isinstance(v, str) else v for v in key)
 
     def distinct(self, column: str, limit: int | None = None, **filters) -> list[str]:
         """The distinct non-empty values of a claims column, sorted (for the dashboard's choices); at most
@@ -703,6 +722,20 @@ class Store:
     def count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(reports)).scalar_one()
+
+
+@contextmanager
+def _driver_errors(conn, statement: str, params):
+    """Errors of the driver's own cursor said as SQLAlchemy says them (so the dashboard's handlers know a lost
+    database and answer 503, never 500); a connection the server dropped is invalidated, not pooled again."""
+    try:
+        yield
+    except conn.dialect.loaded_dbapi.Error as exc:
+        lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+        if lost:
+            conn.invalidate()
+        raise sa.exc.DBAPIError.instance(statement, params, exc, conn.dialect.loaded_dbapi.Error,
+                                         connection_invalidated=lost, dialect=conn.dialect) from None
 
 
 def _equal(filters: dict, column=claims.c.__getitem__) -> list:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,138 @@ def test_app_refuses_a_public_bind_without_accounts_and_cli_manages_users(store,
     assert bad.returncode == 2 and "at least 8" in bad.stderr
     assert run("users", "remove", "bob").returncode == 0 and accounts.get(store.engine, "bob") is None
     assert accounts.verify(store.engine, "ada", "admin password").role is Role.ADMIN
+
+
+@pytest.mark.parametrize("headers, refused", [
+    ({}, False),
+    ({"X-Forwarded-For": "203.0.113.9"}, True),
+    ({"Forwarded": "for=203.0.113.9;proto=https"}, True),
+    ({"X-Real-IP": "198.51.100.4"}, True),
+    ({"X-Forwarded-Proto": "https"}, True),  # what the README's nginx example sets
+    ({"Via": "1.1 proxy.example"}, True),
+    ({"X-Forwarded-Host": "dash.example.org"}, True),
+    ({"X-Requested-With": "XMLHttpRequest", "Referer": "http://127.0.0.1:8050/"}, False),  # not a proxy's
+])
+def test_single_user_mode_refuses_what_a_proxy_forwarded(store, headers, refused, caplog):
+    """A reverse proxy on this host connects from loopback: its forwarding headers give it away."""
+    client = create_app(store).server.test_client()
+    resp = client.get("/download/claims.csv", headers=headers)
+    if not refused:
+        assert resp.status_code == 200
+        return
+    header = next(iter(headers))
+    assert resp.status_code == 403 and b"through a proxy" in resp.data and header.encode() in resp.data
+    assert any("single-user mode" in r.getMessage() and header in r.getMessage() for r in caplog.records)
+
+
+def test_the_first_user_switches_sign_in_on_without_a_restart(store, monkeypatch):
+    """Accounts are looked up at request time: a user added by another process counts within the recheck time,
+    and removing the last one goes back to the single-user default (this machine only)."""
+    from indicators.dashboard import auth
+
+    monkeypatch.setattr(auth, "ACCOUNTS_RECHECK_SECONDS", 0.3)
+    app = create_app(store)
+    assert app.auth_mode == "single-user"
+    client = app.server.test_client()
+    assert client.get("/download/claims.csv", base_url=HTTPS).status_code == 200
+    added = subprocess.run([sys.executable, "-m", "indicators", "users", "add", "ada", "--role", "admin", "--db",
+                            store.url], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ, INDICATORS_PASSWORD="admin password"))
+    assert added.returncode == 0, added.stderr
+    time.sleep(0.4)
+    assert client.get("/download/claims.csv", base_url=HTTPS).status_code == 401
+    page = client.get("/", base_url=HTTPS)
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+    assert _sign_in(client, "ada", "admin password").status_code == 302
+    assert b"Signed in as ada (admin)" in client.get("/_dash-layout", base_url=HTTPS).data
+    accounts.remove(store.engine, "ada")
+    time.sleep(0.4)
+    assert client.get("/download/claims.csv", base_url=HTTPS).status_code == 200
+    assert b"Single-user mode" in client.get("/_dash-layout", base_url=HTTPS).data
+
+
+def _users_action(client, trigger: str, **state):
+    """Press one of the Users tab's buttons (or open the tab: trigger 'tab') as the browser would."""
+    deps = json.loads(client.get("/_dash-dependencies", base_url=HTTPS).get_data())
+    dep = next(d for d in deps if "users-grid.rowData" in d["output"])
+    values = {"tab.value": "users", "users-add.n_clicks": 0, "users-change.n_clicks": 0,
+              "users-remove.n_clicks": 0, "users-new-name.value": state.get("name"),
+              "users-new-role.value": state.get("role"), "users-new-password.value": state.get("password"),
+              "users-grid.selectedRows": [{"name": state["picked"]}] if state.get("picked") else None,
+              "users-set-role.value": state.get("new_role")}
+    if trigger != "tab":
+        values[f"{trigger}.n_clicks"] = 1
+    changed = "tab.value" if trigger == "tab" else f"{trigger}.n_clicks"
+    resp = client.post("/_dash-update-component", json=payload(dep, values, [changed]), base_url=HTTPS)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    out = json.loads(resp.get_data())["response"]
+    return [r["name"] + ":" + r["role"] for r in out["users-grid"]["rowData"]], out["users-message"]["children"]
+
+
+@pytest.mark.parametrize("trigger, state, rows, message", [
+    ("tab", {}, ["ada:admin", "rita:reviewer", "vera:viewer"], ""),
+    ("users-add", {"name": "olga", "role": "reviewer", "password": "olga password"},
+     ["ada:admin", "olga:reviewer", "rita:reviewer", "vera:viewer"], "Added olga (reviewer)."),
+    ("users-add", {"name": "olga", "role": "reviewer", "password": "short"}, None, "at least 8"),
+    ("users-add", {"name": "vera", "role": "admin", "password": "another password"}, None, "exists already"),
+    ("users-change", {"picked": "vera", "new_role": "reviewer"},
+     ["ada:admin", "rita:reviewer", "vera:reviewer"], "vera is now reviewer."),
+    ("users-change", {"picked": "ada", "new_role": "viewer"}, None, "your own admin role"),
+    ("users-change", {"new_role": "viewer"}, None, "Select a user"),
+    ("users-remove", {"picked": "rita"}, ["ada:admin", "vera:viewer"], "Removed rita"),
+    ("users-remove", {"picked": "ada"}, None, "cannot remove yourself"),
+])
+def test_an_admin_manages_users_from_the_dashboard(store, trigger, state, rows, message):
+    accounts.add(store.engine, "ada", "admin", "admin password")
+    accounts.add(store.engine, "vera", "viewer", "viewer password")
+    accounts.add(store.engine, "rita", "reviewer", "reviewer password")
+    client = create_app(store).server.test_client()
+    _sign_in(client, "ada", "admin password")
+    assert b'"tab-users"' in client.get("/_dash-layout", base_url=HTTPS).data
+    got, said = _users_action(client, trigger, **state)
+    assert message in said
+    assert got == (rows or ["ada:admin", "rita:reviewer", "vera:viewer"])  # a refusal changes nothing
+
+
+@pytest.mark.parametrize("name, password, role", [("vera", "viewer password", "viewer"),
+                                                  ("rita", "reviewer password", "reviewer")])
+def test_only_an_admin_reaches_the_users_view(store, name, password, role):
+    accounts.add(store.engine, "ada", "admin", "admin password")
+    accounts.add(store.engine, name, role, password)
+    client = create_app(store).server.test_client()
+    _sign_in(client, name, password)
+    layout = client.get("/_dash-layout", base_url=HTTPS).data
+    assert b'"tab-users"' not in layout and b"Only an admin manages users" in layout
+    assert b"users-grid" not in layout
+    got, said = _users_action(client, "users-add", name="mallory", role="admin", password="mallory password")
+    assert got == [] and f"Your role ({role})".encode() in said.encode()
+    assert accounts.get(store.engine, "mallory") is None
+
+
+@pytest.mark.parametrize("action", ["demote", "remove"])
+def test_the_last_admin_cannot_be_demoted_or_removed(store, action):
+    """Demoting or removing the only admin while other users remain would leave nobody to manage users."""
+    accounts.add(store.engine, "ada", "admin", "admin password")
+    accounts.add(store.engine, "vera", "viewer", "viewer password")
+    with pytest.raises(AccountError, match="last admin"):
+        if action == "demote":
+            accounts.set_role(store.engine, "ada", "reviewer")
+        else:
+            accounts.remove(store.engine, "ada", keep_admin=True)
+    accounts.set_role(store.engine, "vera", "admin")  # with a second admin, the first may go
+    if action == "demote":
+        assert accounts.set_role(store.engine, "ada", "reviewer").role is Role.REVIEWER
+    else:
+        assert accounts.remove(store.engine, "ada", keep_admin=True)
+    with pytest.raises(AccountError, match="no user"):
+        accounts.set_role(store.engine, "nobody", "viewer")
+
+
+def test_adding_the_first_user_from_the_dashboard_switches_sign_in_on(store):
+    client = create_app(store).server.test_client()
+    layout = client.get("/_dash-layout", base_url=HTTPS).data
+    assert b'"tab-users"' in layout and b"Adding the first user switches sign-in on" in layout
+    got, said = _users_action(client, "users-add", name="ada", role="admin", password="admin password")
+    assert got == ["ada:admin"] and "Sign-in is now on" in said
+    page = client.get("/", base_url=HTTPS)  # at once: the same process forgot its cached mode
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")

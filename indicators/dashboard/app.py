@@ -20,13 +20,15 @@ from .views import (
     discover as discover_view,
     indicators as indicators_view,
     table as table_view,
+    users as users_view,
 )
 from .views.common import DEFAULT_COL, labels
 from .views.indicators import AUTO, MAX_OPTIONS, MAX_POINTS  # noqa: F401 (MAX_POINTS: tests patch it there)
 
 TABS = [("indicators", "Indicators"), ("table", "Table"), ("disputes", "Stated vs corrected"),
         ("conflicts", "Conflicts"), ("claims", "Claims"), ("review", "Review"), ("report", "Report"),
-        ("add", "Add a report"), ("discover", "Discover series")]
+        ("add", "Add a report"), ("discover", "Discover series"), ("users", "Users")]
+ADMIN_TABS = {"users"}  # shown to admins only (anyone else who opens one by its link is told why it is empty)
 MAX_UPLOAD_MB = uploads.MAX_UPLOAD_MB
 MAX_PAIRS = 40  # the disputes tab shows the most recent stated/corrected pairs
 ASSET_MAX_AGE = 7 * 24 * 3600  # /assets/ URLs carry their file's mtime (?m=...), so a week in caches is safe
@@ -57,6 +59,7 @@ def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: floa
     claims_view.register(app, store, catalog)
     conflicts_view.register(app, store, catalog)
     discover_view.register(app, store, catalog)
+    users_view.register(app, store, catalog)
     review_ui.register(app, store, catalog)
     add_routes(app.server, store, catalog)
     return app
@@ -90,6 +93,11 @@ def _whoami():
                                                             html.A("sign out", href="/logout")])
 
 
+def _is_admin() -> bool:
+    user = auth.current_user()
+    return user is not None and user.can(AccountRole.ADMIN)
+
+
 def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
     reports = store.reports()
     n_claims = store.count_claims()
@@ -109,7 +117,8 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
         ]),
         html.Div(id="url-message", className="alert"),
         dcc.Tabs(id="tab", value="indicators", children=[dcc.Tab(label=label, value=value, id=f"tab-{value}")
-                                                         for value, label in TABS]),
+                                                         for value, label in TABS
+                                                         if value not in ADMIN_TABS or _is_admin()]),
         html.Div(id="panel-indicators", className="panel", children=indicators_view.layout(options, first)),
         html.Div(id="panel-table", className="panel", children=table_view.layout()),
         html.Div(id="panel-disputes", className="panel", children=[
@@ -126,6 +135,7 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
         html.Div(id="panel-review", className="panel", children=review_ui.review_panel(catalog)),
         html.Div(id="panel-claims", className="panel", children=claims_view.layout()),
         html.Div(id="panel-discover", className="panel", children=discover_view.layout()),
+        html.Div(id="panel-users", className="panel", children=users_view.layout()),
         html.Div(id="panel-report", className="panel", children=[
             dcc.Dropdown(id="report-choice", options=_report_options(store),
                          value=reports["id"].iloc[0] if len(reports) else None, clearable=False),

@@ -1,9 +1,12 @@
 """Who is using the dashboard, and what they may do.
 
-Three modes, chosen when the app starts:
+Three modes, looked up at request time (the users table at most every ACCOUNTS_RECHECK_SECONDS per process), so
+adding the first user switches sign-in on without a restart:
 
 - single-user (no accounts in the store, no proxy header configured): the embedded default on 127.0.0.1; no
-  login, the one user may do everything, and the start says so. Requests from other machines are refused.
+  login, the one user may do everything, and the start says so. Requests from other machines are refused, and so
+  is any request a proxy forwarded (it carries a forwarding header): a reverse proxy on this host would otherwise
+  make every remote request look local.
 - accounts (`indicators users add ...`): a login page; a signed session cookie (HttpOnly, SameSite=Lax, Secure
   unless $INDICATORS_COOKIE_SECURE=0); the role decides what the user may do.
 - proxy header ($INDICATORS_AUTH_HEADER, e.g. X-Remote-User): a reverse proxy that already signs users in names
@@ -14,19 +17,30 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import logging
 import os
 import secrets
+import threading
+import time
 from datetime import timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from flask import Response, g, redirect, request, session
+from flask import Response, current_app, g, redirect, request, session
 
 from .. import accounts, db
 from ..accounts import Role, User
 
 LOCAL_USER = User("local", Role.ADMIN)
 PUBLIC_PREFIXES = ("/login", "/logout", "/assets/", "/_dash-component-suites/", "/_favicon.ico")
+# headers a proxy adds when it forwards a request (RFC 7239, the de-facto X-Forwarded-*, nginx's X-Real-IP, Via):
+# their presence means the loopback peer is a proxy, not the user
+FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Server",
+                      "X-Real-IP", "Via")
+ACCOUNTS_RECHECK_SECONDS = 2.0  # how stale a process's idea of "are there accounts?" may be
+EXTENSION = "indicators.auth"  # the app's ModeCheck, in flask.current_app.extensions
+
+log = logging.getLogger(__name__)
 
 
 class AuthMode(StrEnum):
@@ -40,6 +54,46 @@ def mode_for(store) -> AuthMode:
     if os.environ.get("INDICATORS_AUTH_HEADER", "").strip():
         return AuthMode.PROXY_HEADER
     return AuthMode.ACCOUNTS if accounts.count(store.engine) else AuthMode.SINGLE_USER
+
+
+class ModeCheck:
+    """The sign-in mode of one app, asked for on every request: the users table is counted at most every `ttl`
+    seconds (a user added by the CLI, another worker or another host counts within that time; `forget()` makes the
+    next request count again, as the admin page does after a change)."""
+
+    def __init__(self, store, ttl: float | None = None) -> None:
+        self.store, self.ttl = store, ttl
+        self._lock = threading.Lock()
+        self._mode: AuthMode | None = None
+        self._until = 0.0
+
+    def __call__(self) -> AuthMode:
+        now = time.monotonic()
+        with self._lock:
+            if self._mode is not None and now < self._until:
+                return self._mode
+        mode = mode_for(self.store)
+        with self._lock:
+            if self._mode is not None and mode is not self._mode:
+                log.warning("sign-in mode is now %s (was %s): the users table changed", mode, self._mode)
+            self._mode, self._until = mode, now + (ACCOUNTS_RECHECK_SECONDS if self.ttl is None else self.ttl)
+        return mode
+
+    def forget(self) -> None:
+        with self._lock:
+            self._until = 0.0
+
+
+def accounts_changed() -> None:
+    """Call after adding or removing a user inside a request: the next request of this process sees the change."""
+    check = current_app.extensions.get(EXTENSION)
+    if check is not None:
+        check.forget()
+
+
+def forwarded_by(headers) -> str | None:
+    """The first forwarding header a request carries (a proxy sent it), or None."""
+    return next((h for h in FORWARDING_HEADERS if h in headers), None)
 
 
 def is_loopback(host: str) -> bool:
@@ -104,9 +158,12 @@ def _safe_next(target: str | None) -> str:
 
 
 def install(app, store) -> AuthMode:
-    """Sign-in, session cookies and the per-request user on the app's Flask server; returns the mode."""
+    """Sign-in, session cookies and the per-request user on the app's Flask server; returns the mode at start
+    (each request looks it up again: see ModeCheck)."""
     server = app.server
-    mode = mode_for(store)
+    mode_now = ModeCheck(store)
+    server.extensions[EXTENSION] = mode_now
+    mode = mode_now()
     server.config.update(
         SECRET_KEY=_secret_key(store),
         SESSION_COOKIE_NAME="indicators_session",
@@ -121,10 +178,20 @@ def install(app, store) -> AuthMode:
     @server.before_request
     def who():
         g.user = None
+        mode = mode_now()
         if mode is AuthMode.SINGLE_USER:
             if not is_loopback(request.remote_addr or ""):
                 return Response("This dashboard runs in single-user mode (no accounts) and serves this machine only. "
                                 "Add accounts with `indicators users add NAME --role admin` to serve a team.\n",
+                                status=403, mimetype="text/plain")
+            proxy = forwarded_by(request.headers)
+            if proxy:
+                log.warning("refused %s %s: single-user mode serves this machine only, and the request came through "
+                            "a proxy (%s header)", request.method, request.path, proxy)
+                return Response(f"This dashboard runs in single-user mode (no accounts) and serves this machine "
+                                f"only, but this request came through a proxy (it has a {proxy} header), so it may be "
+                                f"from anywhere. Add accounts with `indicators users add NAME --role admin`, or set "
+                                f"INDICATORS_AUTH_HEADER for a proxy that signs users in.\n",
                                 status=403, mimetype="text/plain")
             g.user = LOCAL_USER
             return None
@@ -147,7 +214,7 @@ def install(app, store) -> AuthMode:
 
     @server.route("/login", methods=["GET", "POST"])
     def login():
-        if mode is not AuthMode.ACCOUNTS:
+        if mode_now() is not AuthMode.ACCOUNTS:
             return redirect("/")
         target = _safe_next(request.values.get("next"))
         message = "Sign in with the name and password an admin gave you."
@@ -166,6 +233,6 @@ def install(app, store) -> AuthMode:
     @server.route("/logout")
     def logout():
         session.clear()
-        return redirect("/login" if mode is AuthMode.ACCOUNTS else "/")
+        return redirect("/login" if mode_now() is AuthMode.ACCOUNTS else "/")
 
     return mode

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html as html_escape
 import logging
 
+import pandas as pd
 import sqlalchemy as sa
 from flask import Response, request
 from werkzeug.exceptions import InternalServerError
@@ -30,17 +31,30 @@ def unavailable_response(exc: BaseException | None = None) -> Response:
                     mimetype="text/html", headers={"Retry-After": "15"})
 
 
+def _lost_database(exc: BaseException | None) -> BaseException | None:
+    """The error in `exc`'s chain of causes that says the database cannot be reached, if any."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if is_unavailable(exc):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
 def install(server, store) -> None:
     """503 for every request that fails because the database cannot be reached; the page itself checks first."""
 
     def on_error(exc):
-        if is_unavailable(exc):
-            log.warning("database unavailable (%s): %s", request.path, exc)
-            return unavailable_response(exc if isinstance(exc, DatabaseUnavailable) else None)
+        lost = _lost_database(exc)
+        if lost is not None:
+            log.warning("database unavailable (%s): %s", request.path, lost)
+            return unavailable_response(lost if isinstance(lost, DatabaseUnavailable) else None)
         log.exception("request failed: %s", request.path, exc_info=exc)
         return InternalServerError(original_exception=exc)
 
-    for kind in (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError, DatabaseUnavailable):
+    # pandas.read_sql says a failed query as its own DatabaseError, with SQLAlchemy's error as the cause
+    for kind in (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError, DatabaseUnavailable,
+                 pd.errors.DatabaseError):
         server.register_error_handler(kind, on_error)
 
     @server.before_request

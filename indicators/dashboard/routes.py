@@ -2,26 +2,43 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from flask import Response, request
 
 from ..catalog import Catalog
+from ..db import is_unavailable
 from ..export import FORMULA_START, csv_chunks
 from ..schema import PUBLIC_COLUMNS, SCHEMA
 from ..store import Store
 
 FILTERS = tuple(SCHEMA.group("filters"))
+log = logging.getLogger(__name__)
 
 
-def _primed(chunks):
+def _primed(chunks, name: str = "download"):
     """The first chunk is made now, while the route can still answer with an error status (a database that is
-    down gets the 503 page, not a 200 cut short); the rest streams."""
+    down gets the 503 page, not a 200 cut short); the rest streams.
+
+    A failure after the first chunk (the database dies mid-stream) is logged and raised again: the WSGI server then
+    drops the connection without the chunked encoding's last chunk, so the client sees an incomplete download,
+    never a short file that looks whole."""
     chunks = iter(chunks)
     first = next(chunks, "")
 
     def rest():
+        sent, size = 1, len(first)
         yield first
-        yield from chunks
+        try:
+            for chunk in chunks:
+                yield chunk
+                sent, size = sent + 1, size + len(chunk)
+        except Exception as exc:
+            why = "the database became unavailable" if is_unavailable(exc) else "it failed"
+            detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+            log.error("download %s cut after %d chunks (%d characters): %s (%s: %s); the connection is aborted so the "
+                      "client sees an incomplete download", name, sent, size, why, type(exc).__name__, detail)
+            raise
     return rest()
 
 
@@ -29,7 +46,7 @@ def _csv(store: Store, name: str, **filters) -> Response:
     """The claims matching the filters as CSV, streamed a chunk of rows at a time (a million rows never sit in
     memory at once); the database guards formula-like text cells on the way out (export.csv_chunks)."""
     parts = store.rows(guard=FORMULA_START, **filters)
-    return Response(_primed(csv_chunks(PUBLIC_COLUMNS, parts, guarded=True)), mimetype="text/csv",
+    return Response(_primed(csv_chunks(PUBLIC_COLUMNS, parts, guarded=True), name), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
