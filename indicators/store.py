@@ -7,6 +7,8 @@ under another name is recognised as the same report.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import math
@@ -104,6 +106,7 @@ sa.Index("ix_claims_review_confidence", claims.c.review, claims.c.confidence, cl
 FACETS = tuple(SCHEMA.group("facets"))
 CONFIDENT = "confident"  # the filter for what a chart may show; see _equal
 MAX_FACET_VALUES = 5000
+_PINNED: contextvars.ContextVar = contextvars.ContextVar("indicators_store_version", default=None)
 CLUSTERED = {"report", "report_month"}  # claims are written a report at a time: these match neighbouring rows
 
 
@@ -529,11 +532,17 @@ class Store:
 
         When more match, every k-th claim in time order (period start, end, report, text order) is kept, so a
         chart of the sample still spans the whole time range; the rows come in report and text order."""
+        rows, total = self.sample_rows(max_rows, **filters)
+        return typed(pd.DataFrame(rows, columns=OUT_COLUMNS)), total
+
+    def sample_rows(self, max_rows: int, **filters) -> tuple[list[tuple], int]:
+        """sample() as the driver's tuples of OUT_COLUMNS (NULL as None), for callers that shape a few thousand
+        rows without pandas (a chart)."""
         total = self.count_claims(**filters)
         if total <= max_rows:
             q = sa.select(*[claims.c[c] for c in OUT_COLUMNS]).where(*_equal(filters)).order_by(claims.c.report,
                                                                                                 claims.c.seq)
-            return self._frame(q), total
+            return self._fetch(q), total
         step = -(-total // max_rows)
         order = (claims.c.period_start, claims.c.period_end, claims.c.report, claims.c.seq)
         keys = sa.select(claims.c.report, claims.c.seq,
@@ -541,11 +550,11 @@ class Store:
         q = (sa.select(*[claims.c[c] for c in OUT_COLUMNS])
              .join(keys, sa.and_(claims.c.report == keys.c.report, claims.c.seq == keys.c.seq))
              .where((keys.c.rn - 1) % step == 0).order_by(claims.c.report, claims.c.seq))
-        return self._frame(q), total
+        return self._fetch(q), total
 
-    def _frame(self, q) -> pd.DataFrame:
-        """A query's rows of OUT_COLUMNS as a typed frame, read with the driver's own cursor (a chart's few
-        thousand rows in a fraction of pandas.read_sql's time)."""
+    def _fetch(self, q) -> list[tuple]:
+        """A query's rows as the driver's tuples, read with its own cursor (a chart's few thousand rows in a
+        fraction of pandas.read_sql's time)."""
         with self.engine.connect() as conn:
             compiled = q.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
             params = compiled.construct_params()
@@ -554,10 +563,9 @@ class Store:
             cursor = conn.connection.driver_connection.cursor()
             try:
                 cursor.execute(str(compiled), params)
-                rows = cursor.fetchall()
+                return cursor.fetchall()
             finally:
                 cursor.close()
-        return typed(pd.DataFrame(rows, columns=OUT_COLUMNS))
 
     def count_claims(self, **filters) -> int:
         """How many claims match equality filters (a list means any of); remembered until the store changes."""
@@ -627,11 +635,28 @@ class Store:
 
     def version(self) -> tuple:
         """Changes whenever a report is added, replaced or removed (by this process or any other)."""
+        pinned = _PINNED.get()
+        if pinned is not None and pinned[0] is self:
+            return (*pinned[1], self._writes)
+        return (*self._stored_version(), self._writes)
+
+    def _stored_version(self) -> tuple:
         n_edits = sa.select(sa.func.count()).select_from(edits).scalar_subquery()
         with self.engine.connect() as conn:  # one round trip: every cached read asks
             n, last, n_e = conn.execute(sa.select(sa.func.count(), sa.func.max(reports.c.ingested_at),
                                                   n_edits).select_from(reports)).one()
-        return (n, str(last), n_e, self._writes)
+        return (n, str(last), n_e)
+
+    @contextlib.contextmanager
+    def one_version(self):
+        """Cached reads inside this block check the store's version once, at its start, instead of once each
+        (a chart callback's count, titles and choices: one round trip, not three). For a block that answers
+        one request; this process's own writes still show at once."""
+        token = _PINNED.set((self, self._stored_version()))
+        try:
+            yield self
+        finally:
+            _PINNED.reset(token)
 
     def _cached(self, key, compute):
         version = self.version()

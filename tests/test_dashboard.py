@@ -449,3 +449,16 @@ def test_an_interrupted_export_leaves_the_old_file(tmp_path):
     with pytest.raises(OSError):
         write_csv(out, ["name", "value"], parts())
     assert out.read_text(encoding="utf-8") == "old\n" and [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+@pytest.mark.parametrize("text,width,lines", [
+    ("one two three", 80, ["one two three"]),
+    ("alpha beta gamma delta", 12, ["alpha beta", "gamma delta"]),  # each line shorter than the width
+    ("a   spaced\n\nout   text", 80, ["a spaced out text"]),  # runs of white space are one space
+    ("tiny " + "x" * 30 + " end", 12, ["tiny", "x" * 30, "end"]),  # a word longer than a line stands alone
+    ("", 80, []),
+])
+def test_hover_sentences_wrap_at_word_boundaries(text, width, lines):
+    got = figures._wrap(text, width)
+    assert (got.split("<br>") if got else []) == lines
+    assert all(len(line) < width for line in lines if " " in line)
