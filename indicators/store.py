@@ -97,11 +97,21 @@ edits = sa.Table(
 sa.Index("ix_claims_chart", *[claims.c[c] for c in SCHEMA.group("chart_index")])  # with review: rejected ones leave
 # the claims grid filters and sorts on these: a page is an index walk, not a scan of every claim; with the
 # claim's key after the column, ORDER BY column, report, seq is the index's own order, so even the last page of
-# a million claims is a walk of the index alone (migration 0006 replaced the one-column ones)
+# a million claims is a walk of the index alone. Each also carries the columns the grid filters on most
+# (`covered`): a jump deep into a filtered view skips its rows on the index alone, reading a claim's row only
+# for the page it returns (migration 0008; 0006 had the key only)
+COVERED = tuple(SCHEMA.group("covered"))
 for _col in SCHEMA.group("sorted"):
-    sa.Index(f"ix_claims_{_col}_page", claims.c[_col], claims.c.report, claims.c.seq)
-# the review queue reads the claims nobody has looked at, least sure first (migration 0007)
+    sa.Index(f"ix_claims_{_col}_grid", claims.c[_col], claims.c.report, claims.c.seq,
+             *[claims.c[c] for c in COVERED if c != _col])
+# the review queue's "unsure" reads the claims nobody has looked at, least sure first (migration 0007)
 sa.Index("ix_claims_review_confidence", claims.c.review, claims.c.confidence, claims.c.report, claims.c.seq)
+# its other queues in their own order: unattached first, then the extractor unsure, then the newest reports
+_EMPTY = sa.literal_column("''")
+ATTACHED = claims.c.indicator != _EMPTY  # written as the index writes it: the database matches them as text
+SURE = claims.c.notes == _EMPTY
+sa.Index("ix_claims_queue", claims.c.review, ATTACHED, SURE, claims.c.report_month.desc(), claims.c.report,
+         claims.c.seq)
 # columns with few distinct values: a substring filter on them becomes `IN (the values that contain it)`
 FACETS = tuple(SCHEMA.group("facets"))
 CONFIDENT = "confident"  # the filter for what a chart may show; see _equal
@@ -414,19 +424,19 @@ class Store:
         "unsure" is a linked claim whose linker confidence is below `below` (the catalog's chart_confidence: it
         is kept out of charts until accepted) or whose notes say why the extractor hesitated; they come least
         sure first."""
-        # a claim a person has handled (accepted, corrected, rejected) no longer needs a look
+        # a claim a person has handled (accepted, corrected, rejected) no longer needs a look. The other queues'
+        # conditions are written on the queue index's own expressions, so each is a range of it in its order
         unreviewed = claims.c.review == ReviewState.UNREVIEWED
         unsure = sa.or_(claims.c.confidence < float(below), claims.c.notes != "")
-        where = {"unattached": [claims.c.indicator == "", unreviewed],
+        where = {"unattached": [unreviewed, ATTACHED == sa.false()],
                  "unsure": [claims.c.indicator != "", unsure, unreviewed],
                  "unreviewed": [unreviewed],
                  "all": [unreviewed],
-                 "reviewed": [claims.c.review != ReviewState.UNREVIEWED]}[kind]
+                 "reviewed": [claims.c.review.in_([s for s in ReviewState if s != ReviewState.UNREVIEWED])]}[kind]
         if kind == "unsure":
             order = (claims.c.confidence.is_(None).asc(), claims.c.confidence.asc(), claims.c.report, claims.c.seq)
         else:
-            order = ((claims.c.indicator != "").asc(), (claims.c.notes == "").asc(), claims.c.report_month.desc(),
-                     claims.c.report, claims.c.seq)
+            order = (ATTACHED.asc(), SURE.asc(), claims.c.report_month.desc(), claims.c.report, claims.c.seq)
         q = (sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]]).where(*where)
              .order_by(*order).offset(offset).limit(limit))
         with self.engine.connect() as conn:
@@ -600,21 +610,33 @@ class Store:
         elif reverse:  # deep: count from the bottom, in the opposite order, and turn the rows round
             limit, offset = min(limit, total - offset), max(0, total - offset - min(limit, total - offset))
             ascending = [not a for a in ascending]
-        if (where and total is not None and self.engine.dialect.name == "sqlite" and not set(filters) | set(contains)
-                <= CLUSTERED and _leads(set(), sort[0][0] if sort else "report") and total * 50 > self.count_claims()
-                and (offset + limit) * self.count_claims() <= 4 * total * total):
+        lead = sort[0][0] if sort else "report"
+        filtered = set(filters) | set(contains)
+        covered = _covers(lead, filtered)
+        if (where and total is not None and self.engine.dialect.name == "sqlite" and _leads(set(), lead)
+                and total * 50 > self.count_claims()
+                and (covered or (not filtered <= CLUSTERED
+                                 and (offset + limit) * self.count_claims() <= 4 * total * total))):
             # the filter keeps many rows scattered over the table: walking the sort column's index and skipping the
             # others finds a page sooner than fetching every match and sorting it, so keep SQLite's planner off the
-            # filter's index (unary + makes a column an expression, which no index serves). A report's claims are
-            # stored together, so a filter on reports or months reads few pages and keeps its index. A page deep in
-            # the matches (the walk would pass more than four times as many rows as match) sorts the matches instead.
+            # filter's index (unary + makes a column an expression, which no index serves). When the sort index
+            # carries the filtered columns (COVERED) the walk reads the index alone, at any depth. Otherwise a
+            # report's claims are stored together, so a filter on reports or months reads few pages and keeps its
+            # index, and a page deep in the matches (the walk would pass more than four times as many rows as
+            # match) sorts the matches instead.
             plain = lambda col: sa.literal_column(f"+{claims.name}.{col}", type_=claims.c[col].type)
             where = _equal(filters, plain) + [self._contains(plain(col), text, col) for col, text in contains.items()]
         if seeking:  # the rows after the previous page's last one: a seek in the sort index
             seek = sa.tuple_(*keys) > sa.tuple_(*after) if ascending[0] else sa.tuple_(*keys) < sa.tuple_(*after)
             where = [*where, seek]
-        q = sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]]).where(*where)
-        q = q.order_by(*[k.asc() if a else k.desc() for k, a in zip(keys, ascending)]).offset(offset).limit(limit)
+        order = [k.asc() if a else k.desc() for k, a in zip(keys, ascending)]
+        # the page's keys first, then its rows: the rows skipped on the way (OFFSET, a sort) are index entries, and
+        # only the page's own rows are read from the table (a deferred join)
+        page_keys = (sa.select(claims.c.report, claims.c.seq).where(*where).order_by(*order).offset(offset)
+                     .limit(limit).subquery("page_keys"))
+        q = (sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]])
+             .join(page_keys, sa.and_(claims.c.report == page_keys.c.report, claims.c.seq == page_keys.c.seq))
+             .order_by(*order))
         with self.engine.connect() as conn:
             df = pd.read_sql(q, conn)
         if reverse:
@@ -753,9 +775,18 @@ def _key(filters: dict) -> tuple:
 
 def _leads(filtered: set, column: str) -> bool:
     """Whether an index of claims starts with the filtered columns (any order) followed by `column`."""
-    indexes = [[c.name for c in ix.columns] for ix in claims.indexes] + [["report", "seq"]]
+    indexes = [[c.name for c in ix.columns] for ix in claims.indexes
+               if all(isinstance(e, sa.Column) for e in ix.expressions)] + [["report", "seq"]]
     return any(set(cols[:len(filtered)]) == filtered and cols[len(filtered):len(filtered) + 1] == [column]
                for cols in indexes)
+
+
+def _covers(lead: str, columns: set) -> bool:
+    """Whether an index of claims that starts with `lead` holds every one of `columns` (a filter on them is then
+    checked on the index entries, without reading the rows)."""
+    indexes = [[c.name for c in ix.columns] for ix in claims.indexes
+               if all(isinstance(e, sa.Column) for e in ix.expressions)] + [["report", "seq"]]
+    return any(cols[0] == lead and columns <= set(cols) for cols in indexes)
 
 
 def _insert_ignoring_duplicates(conn, table: sa.Table):

@@ -50,10 +50,10 @@ def _hovers(cols: dict, rows: list[int], reports: dict | None = None) -> list[st
             names[r] = _esc(reports.get(r, r))
         return names[r]
 
-    surface, qualifier, role, start, end = (cols[c] for c in ("surface", "qualifier", "role", "period_start",
-                                                               "period_end"))
-    report, month, item, source, sentences = (cols[c] for c in ("report", "report_month", "item", "source",
-                                                                 "sentence"))
+    surface, qualifier, role, start, end = cols["surface"], cols["qualifier"], cols["role"], \
+        cols["period_start"], cols["period_end"]
+    report, month, item, source, sentences = cols["report"], cols["report_month"], cols["item"], cols["source"], \
+        cols["sentence"]
     derived_from = cols["derived_from"] if "derived_from" in cols else None
     out = []
     for i in rows:
@@ -114,10 +114,6 @@ def _source_note(cols: dict, reports: dict | None, limit: int = 6) -> str:
     return note
 
 
-_FIGURE_COLUMNS = ("report", "report_month", "indicator", "item", "role", "qualifier", "value", "value_low",
-                   "value_high", "period_start", "period_end", "source", "surface", "sentence", "char_start", "unit")
-
-
 @lru_cache(maxsize=65536)
 def _period_place(start: str, end: str) -> tuple[str | None, bool, str | None, str | None]:
     """Where a period sits on a time axis: (its midpoint, longer than a month?, span start, the day after its
@@ -166,7 +162,7 @@ def indicator_figure_dict(df: pd.DataFrame | Columns, *, x: str = "period", colo
                              "yref": "paper", "x": 0.5, "y": 0.5}]}}
     labels = labels or {}
     n_rows = len(cols_in)
-    cols = {c: cols_in[c] for c in _FIGURE_COLUMNS if c in cols_in}
+    cols = dict(cols_in.data)
     cols["derived_from"] = [d if isinstance(d, str) else "" for d in cols_in.get("derived_from", "")]
     places = [_period_place(s, e) for s, e in zip(cols["period_start"], cols["period_end"])]
     x_text = ([_month_mid(m) for m in cols["report_month"]] if x == "report_month" else [p[0] for p in places])
