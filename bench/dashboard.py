@@ -14,6 +14,7 @@ sends (POST /_dash-update-component with the payload built from /_dash-dependenc
 - blocks of 100 rows of the claims grid (AG Grid's infinite row model: getRowsRequest -> one SQL page) for
   every filter and sort: the first blocks as the grid is scrolled down, then the last one (p50/p95), and a jump
   to a random block (reported apart);
+- a page of each review queue (the first two and a later one);
 - the CSV route for ~100,000 rows (full response body read);
 - bare baselines for the same work in the same run (SQLite): the chart's query by a plain sqlite3 cursor plus a
   bare go.Scatter of its rows, and the CSV's rows dumped by a plain cursor into csv.writer; the ratios say how
@@ -397,6 +398,17 @@ def main(argv=None) -> int:
               f"over {len(ptimes)} blocks ({len(filters)} filters x {len(sorts)} sorts: the first {per_view} blocks "
               f"scrolling down, then the last, up to row {deepest:,}); a jump to a random block: "
               f"p50 {_pct(jumps, 50) * 1000:.0f} ms, p95 {_pct(jumps, 95) * 1000:.0f} ms")
+
+        # the review queue: the first page of each queue and a page further on (the queue's index gives its order)
+        queue = browser.find("queue-grid.rowData")
+        qtimes = []
+        for kind in ("all", "unattached", "unsure", "unreviewed", "reviewed"):
+            for page in (0, 1, 50):
+                _, s = _timed(browser.callback, queue, dict(values, **{"queue-kind.value": kind, "queue-page.data": page}),
+                              ["queue-page.data"])
+                qtimes.append(s)
+        print(f"review queue page (5 queues x pages 1, 2, 51): p50 {_pct(qtimes, 50) * 1000:.0f} ms, "
+              f"p95 {_pct(qtimes, 95) * 1000:.0f} ms, max {max(qtimes) * 1000:.0f} ms")
 
         # other callbacks, once each, for their answer sizes
         first_ind = values.get("indicator.value") or ids[0]
