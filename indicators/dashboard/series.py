@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ..conflicts import vintage_marks, vintages
+from ..conflicts import vintage_marks
 from ..schema import SCHEMA, Qualifier, Role
 from .columns import Columns
 
@@ -228,22 +228,30 @@ def with_derived_columns(cols: Columns) -> Columns:
 def split_vintages(cols: Columns) -> tuple[Columns, Columns]:
     """(the figures to draw, the earlier vintages they replace, with `vintage`): a figure a later report revised
     for the same item, period and unit is an earlier vintage; plans and disputed statements always stay."""
-    keys = [cols[c] for c in SCHEMA.group("series") + ["source"]]
-    if len(set(zip(*keys))) == len(cols):  # no figure given twice: nothing revised
+    earlier, vintage = _earlier(cols)
+    if not any(earlier):
         return cols, cols.take([]).assign(vintage=[])
-    vintage, latest = vintage_marks(cols)
-    earlier = [v > 0 and not last for v, last in zip(vintage, latest)]
     before = cols.where(earlier)
     return cols.where([not e for e in earlier]), before.assign(vintage=[v for v, e in zip(vintage, earlier) if e])
 
 
 def latest(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """split_vintages on a frame: (the figures to draw, the earlier vintages, with `vintage`)."""
-    if df.empty or not df.duplicated(SCHEMA.group("series") + ["source"]).any():
+    earlier, vintage = _earlier(df)
+    if not any(earlier):
         return df, df.iloc[:0].assign(vintage=pd.Series(dtype="int64"))
-    v = vintages(df)
-    earlier = (v["vintage"] > 0) & ~v["latest"]
-    return df[~earlier], df[earlier].join(v["vintage"])
+    mask = pd.Series(earlier, index=df.index)
+    return df[~mask], df[mask].assign(vintage=pd.Series(vintage, index=df.index, dtype="int64")[mask])
+
+
+def _earlier(cols) -> tuple[list[bool], list[int]]:
+    """Which rows (of Columns or a frame) are earlier vintages, and every row's vintage (conflicts.vintage_marks);
+    no work when no series and source gives a period twice."""
+    n = len(cols["report"])
+    if len(set(zip(*(cols[c] for c in SCHEMA.group("series") + ["source"])))) == n:
+        return [False] * n, [0] * n
+    vintage, last = vintage_marks(cols)
+    return [v > 0 and not is_last for v, is_last in zip(vintage, last)], vintage
 
 
 def of_length(cols: Columns, period: str | None) -> tuple[Columns, str, dict]:
