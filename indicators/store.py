@@ -604,13 +604,18 @@ class Store:
         keys = [claims.c[c] for c, _ in sort] + [claims.c.report, claims.c.seq]
         ascending = [asc for _, asc in sort] + [sort[0][1] if sort else True] * 2  # ties in the first key's direction
         seeking = after is not None and len(set(ascending)) == 1 and len(after) == len(keys)
-        reverse = not seeking and total is not None and total // 2 < offset < total
+        lead = sort[0][0] if sort else "report"
+        # a page deep inside an order no index gives in full (a facet first, then another key; far from both ends):
+        # only the groups of the first key that hold the page are read and sorted, found from the view's count per
+        # group (one walk of the facet's index, remembered until the store changes)
+        grouped = (not seeking and total is not None and len(sort) > 1 and lead in FACETS
+                   and 10 * limit < offset < total - 10 * limit)
+        reverse = not seeking and not grouped and total is not None and total // 2 < offset < total
         if seeking:
             offset = 0
         elif reverse:  # deep: count from the bottom, in the opposite order, and turn the rows round
             limit, offset = min(limit, total - offset), max(0, total - offset - min(limit, total - offset))
             ascending = [not a for a in ascending]
-        lead = sort[0][0] if sort else "report"
         filtered = set(filters) | set(contains)
         covered = _covers(lead, filtered)
         if (where and total is not None and self.engine.dialect.name == "sqlite" and _leads(set(), lead)
@@ -626,6 +631,18 @@ class Store:
             # match) sorts the matches instead.
             plain = lambda col: sa.literal_column(f"+{claims.name}.{col}", type_=claims.c[col].type)
             where = _equal(filters, plain) + [self._contains(plain(col), text, col) for col, text in contains.items()]
+        if grouped:
+            counts = self._cached(("groups", lead, _key(filters), _key(contains)), lambda: self._groups(lead, where))
+            skipped, chosen, held = 0, [], 0
+            for value, n in (counts if ascending[0] else counts[::-1]):
+                if not chosen and skipped + n <= offset:
+                    skipped += n
+                    continue
+                chosen.append(value)
+                held += n
+                if skipped + held >= offset + limit:
+                    break
+            where, offset = [*where, claims.c[lead].in_(chosen)], offset - skipped
         if seeking:  # the rows after the previous page's last one: a seek in the sort index
             seek = sa.tuple_(*keys) > sa.tuple_(*after) if ascending[0] else sa.tuple_(*keys) < sa.tuple_(*after)
             where = [*where, seek]
@@ -690,6 +707,14 @@ class Store:
                 self._cache.clear()
             self._cache[key] = compute()
         return self._cache[key]
+
+    def _groups(self, column: str, where: list) -> list[tuple]:
+        """[(value, how many rows)] of a column over the rows `where` selects, in the column's order (a walk of
+        the column's index when it carries the filtered columns)."""
+        col = claims.c[column]
+        q = sa.select(col, sa.func.count()).where(*where).group_by(col).order_by(col)
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(q)]
 
     def _count(self, where: list) -> int:
         with self.engine.connect() as conn:
