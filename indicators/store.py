@@ -104,6 +104,8 @@ COVERED = tuple(SCHEMA.group("covered"))
 for _col in SCHEMA.group("sorted"):
     sa.Index(f"ix_claims_{_col}_grid", claims.c[_col], claims.c.report, claims.c.seq,
              *[claims.c[c] for c in COVERED if c != _col])
+# and the grid's default order (report, then text order) carries them too: the primary key holds the key alone
+sa.Index("ix_claims_key_grid", claims.c.report, claims.c.seq, *[claims.c[c] for c in COVERED])
 # the review queue's "unsure" reads the claims nobody has looked at, least sure first (migration 0007)
 sa.Index("ix_claims_review_confidence", claims.c.review, claims.c.confidence, claims.c.report, claims.c.seq)
 # its other queues in their own order: unattached first, then the extractor unsure, then the newest reports
