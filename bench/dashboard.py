@@ -14,6 +14,7 @@ sends (POST /_dash-update-component with the payload built from /_dash-dependenc
 - blocks of 100 rows of the claims grid (AG Grid's infinite row model: getRowsRequest -> one SQL page) for
   every filter and sort: the first blocks as the grid is scrolled down, then the last one (p50/p95), and a jump
   to a random block (reported apart);
+- a page of each review queue (the first two and a later one);
 - the CSV route for ~100,000 rows (full response body read);
 - bare baselines for the same work in the same run: the chart's query by a plain sqlite3 cursor plus a bare
   go.Scatter of its rows (SQLite), and the CSV's rows dumped by the driver's plain cursor into csv.writer (SQLite
@@ -237,7 +238,7 @@ def _sqlite_path(store: Store) -> str:
     return store.engine.url.database
 
 
-def _bare_chart(store: Store, indicator: str, max_rows: int = 2000) -> float:
+def _bare_chart(store: Store, indicator: str, max_rows: int = 2000, confident: float = 0.0) -> float:
     """Seconds for the chart's work done bare: the count and the evenly spread sample (the same SQL as
     Store.sample) by a plain sqlite3 cursor, then one go.Scatter of the rows, serialised to JSON."""
     import plotly.graph_objects as go
@@ -245,7 +246,8 @@ def _bare_chart(store: Store, indicator: str, max_rows: int = 2000) -> float:
     from indicators.store import OUT_COLUMNS
     t = time.perf_counter()
     con = sqlite3.connect(_sqlite_path(store))
-    where = "indicator = ? AND review IN ('unreviewed', 'accepted', 'corrected')"
+    where = ("indicator = ? AND review IN ('unreviewed', 'accepted', 'corrected') AND (confidence IS NULL OR "
+             f"confidence >= {float(confident)} OR review IN ('accepted', 'corrected'))")
     total = con.execute(f"SELECT count(*) FROM claims WHERE {where}", (indicator,)).fetchone()[0]
     cols = ", ".join(f"c.{c}" for c in OUT_COLUMNS)
     if total <= max_rows:
@@ -345,29 +347,31 @@ def main(argv=None) -> int:
               f"{len(initial)} initial callbacks {sum(s for _, s in initial) * 1000:.0f} ms; slowest "
               f"{max(initial, key=lambda x: x[1])[0][:40]} {max(s for _, s in initial) * 1000:.0f} ms)")
 
-        # the chart for one indicator, the way the browser asks after a dropdown change
+        # the chart for one indicator, the way the browser asks after a dropdown change; each call is followed by the
+        # bare baseline for the same indicator (the chart's query -- count, then the evenly spread sample -- by a
+        # plain sqlite3 cursor, and a bare go.Scatter of its rows serialised as the callback would be), so both see
+        # the same rows and the same load on a shared machine
         chart = browser.find("chart.figure")
         ids = [i.id for i in catalog.indicators][:N_INDICATORS]
-        times = []
+        sqlite = url.startswith("sqlite")
+        if sqlite:
+            _bare_chart(store, ids[0], confident=catalog.chart_confidence)  # warm: the first call pays plotly's JSON set-up, as the app's first did
+        times, bare = [], []
         for _ in range(args.repeat):
-            v = dict(values, **{"indicator.value": rng.choice(ids)})
-            _, s = _timed(browser.callback, chart, v, ["indicator.value"])
+            ind = rng.choice(ids)
+            _, s = _timed(browser.callback, chart, dict(values, **{"indicator.value": ind}), ["indicator.value"])
             times.append(s)
+            if sqlite:
+                bare.append(_bare_chart(store, ind, confident=catalog.chart_confidence))
         cb_p50, cb_p95 = _pct(times, 50) * 1000, _pct(times, 95) * 1000
         print(f"chart callback: p50 {cb_p50:.0f} ms, p95 {cb_p95:.0f} ms, max {max(times) * 1000:.0f} ms "
               f"over {args.repeat} indicators; largest answer {browser.sizes[chart] / 1024:.0f} KiB")
-
-        # bare baseline in the same run: the chart's query (count, then the evenly spread sample) by a plain sqlite3
-        # cursor, and a bare go.Scatter of its rows serialised as the callback would be
-        if url.startswith("sqlite"):
-            _bare_chart(store, ids[0])  # warm: the first call pays plotly's JSON set-up, as the app's first did
-        bare = [_bare_chart(store, rng.choice(ids)) for _ in range(args.repeat)] if url.startswith("sqlite") else []
         if bare:
             bare_p50, bare_p95 = _pct(bare, 50) * 1000, _pct(bare, 95) * 1000
             chart_ratio = cb_p95 / max(bare_p95, 1e-9)
-            print(f"bare chart (sqlite3 query + go.Scatter): p50 {bare_p50:.0f} ms, p95 {bare_p95:.0f} ms -> chart "
-                  f"callback / bare = {cb_p50 / max(bare_p50, 1e-9):.2f}x at p50, {chart_ratio:.2f}x at p95 "
-                  f"(target <= 2)")
+            print(f"bare chart (sqlite3 query + go.Scatter, the same indicators, interleaved): p50 {bare_p50:.0f} ms, "
+                  f"p95 {bare_p95:.0f} ms -> chart callback / bare = {cb_p50 / max(bare_p50, 1e-9):.2f}x at p50, "
+                  f"{chart_ratio:.2f}x at p95 (target <= 2)")
 
         # choices for the indicator (items, sources) come with every change too
         choices = browser.find("items.options")
@@ -412,6 +416,17 @@ def main(argv=None) -> int:
               f"over {len(ptimes)} blocks ({len(filters)} filters x {len(sorts)} sorts: the first {per_view} blocks "
               f"scrolling down, then the last, up to row {deepest:,}); a jump to a random block: "
               f"p50 {_pct(jumps, 50) * 1000:.0f} ms, p95 {_pct(jumps, 95) * 1000:.0f} ms")
+
+        # the review queue: the first page of each queue and a page further on (the queue's index gives its order)
+        queue = browser.find("queue-grid.rowData")
+        qtimes = []
+        for kind in ("all", "unattached", "unsure", "unreviewed", "reviewed"):
+            for page in (0, 1, 50):
+                _, s = _timed(browser.callback, queue, dict(values, **{"queue-kind.value": kind, "queue-page.data": page}),
+                              ["queue-page.data"])
+                qtimes.append(s)
+        print(f"review queue page (5 queues x pages 1, 2, 51): p50 {_pct(qtimes, 50) * 1000:.0f} ms, "
+              f"p95 {_pct(qtimes, 95) * 1000:.0f} ms, max {max(qtimes) * 1000:.0f} ms")
 
         # other callbacks, once each, for their answer sizes
         first_ind = values.get("indicator.value") or ids[0]

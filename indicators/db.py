@@ -15,6 +15,7 @@ several processes (gunicorn workers, hosts, CLI ingests) share it:
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import time
@@ -304,6 +305,17 @@ def _running(pid: int) -> bool:
 
 
 # ------------------------------------------------------------------------------------------- migrations
+
+def index_names(bind, table: str) -> set[str]:
+    """The names of a table's indexes, those on expressions too (SQLAlchemy's inspector skips them on SQLite).
+    `bind`: an engine or a connection."""
+    if bind.dialect.name == "sqlite":
+        with (bind.connect() if isinstance(bind, sa.Engine) else contextlib.nullcontext(bind)) as conn:
+            rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
+                                        (table,)).all()
+        return {name for (name,) in rows if not name.startswith("sqlite_autoindex")}
+    return {ix["name"] for ix in sa.inspect(bind).get_indexes(table)}
+
 
 def _alembic_config(conn=None):
     from alembic.config import Config

@@ -7,6 +7,8 @@ under another name is recognised as the same report.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import math
@@ -96,15 +98,28 @@ edits = sa.Table(
 sa.Index("ix_claims_chart", *[claims.c[c] for c in SCHEMA.group("chart_index")])  # with review: rejected ones leave
 # the claims grid filters and sorts on these: a page is an index walk, not a scan of every claim; with the
 # claim's key after the column, ORDER BY column, report, seq is the index's own order, so even the last page of
-# a million claims is a walk of the index alone (migration 0006 replaced the one-column ones)
+# a million claims is a walk of the index alone. Each also carries the columns the grid filters on most
+# (`covered`): a jump deep into a filtered view skips its rows on the index alone, reading a claim's row only
+# for the page it returns (migration 0008; 0006 had the key only)
+COVERED = tuple(SCHEMA.group("covered"))
 for _col in SCHEMA.group("sorted"):
-    sa.Index(f"ix_claims_{_col}_page", claims.c[_col], claims.c.report, claims.c.seq)
-# the review queue reads the claims nobody has looked at, least sure first (migration 0007)
+    sa.Index(f"ix_claims_{_col}_grid", claims.c[_col], claims.c.report, claims.c.seq,
+             *[claims.c[c] for c in COVERED if c != _col])
+# and the grid's default order (report, then text order) carries them too: the primary key holds the key alone
+sa.Index("ix_claims_key_grid", claims.c.report, claims.c.seq, *[claims.c[c] for c in COVERED])
+# the review queue's "unsure" reads the claims nobody has looked at, least sure first (migration 0007)
 sa.Index("ix_claims_review_confidence", claims.c.review, claims.c.confidence, claims.c.report, claims.c.seq)
+# its other queues in their own order: unattached first, then the extractor unsure, then the newest reports
+_EMPTY = sa.literal_column("''")
+ATTACHED = claims.c.indicator != _EMPTY  # written as the index writes it: the database matches them as text
+SURE = claims.c.notes == _EMPTY
+sa.Index("ix_claims_queue", claims.c.review, ATTACHED, SURE, claims.c.report_month.desc(), claims.c.report,
+         claims.c.seq)
 # columns with few distinct values: a substring filter on them becomes `IN (the values that contain it)`
 FACETS = tuple(SCHEMA.group("facets"))
 CONFIDENT = "confident"  # the filter for what a chart may show; see _equal
 MAX_FACET_VALUES = 5000
+_PINNED: contextvars.ContextVar = contextvars.ContextVar("indicators_store_version", default=None)
 CLUSTERED = {"report", "report_month"}  # claims are written a report at a time: these match neighbouring rows
 
 
@@ -412,19 +427,19 @@ class Store:
         "unsure" is a linked claim whose linker confidence is below `below` (the catalog's chart_confidence: it
         is kept out of charts until accepted) or whose notes say why the extractor hesitated; they come least
         sure first."""
-        # a claim a person has handled (accepted, corrected, rejected) no longer needs a look
+        # a claim a person has handled (accepted, corrected, rejected) no longer needs a look. The other queues'
+        # conditions are written on the queue index's own expressions, so each is a range of it in its order
         unreviewed = claims.c.review == ReviewState.UNREVIEWED
         unsure = sa.or_(claims.c.confidence < float(below), claims.c.notes != "")
-        where = {"unattached": [claims.c.indicator == "", unreviewed],
+        where = {"unattached": [unreviewed, ATTACHED == sa.false()],
                  "unsure": [claims.c.indicator != "", unsure, unreviewed],
                  "unreviewed": [unreviewed],
                  "all": [unreviewed],
-                 "reviewed": [claims.c.review != ReviewState.UNREVIEWED]}[kind]
+                 "reviewed": [claims.c.review.in_([s for s in ReviewState if s != ReviewState.UNREVIEWED])]}[kind]
         if kind == "unsure":
             order = (claims.c.confidence.is_(None).asc(), claims.c.confidence.asc(), claims.c.report, claims.c.seq)
         else:
-            order = ((claims.c.indicator != "").asc(), (claims.c.notes == "").asc(), claims.c.report_month.desc(),
-                     claims.c.report, claims.c.seq)
+            order = (ATTACHED.asc(), SURE.asc(), claims.c.report_month.desc(), claims.c.report, claims.c.seq)
         q = (sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]]).where(*where)
              .order_by(*order).offset(offset).limit(limit))
         with self.engine.connect() as conn:
@@ -533,11 +548,17 @@ class Store:
 
         When more match, every k-th claim in time order (period start, end, report, text order) is kept, so a
         chart of the sample still spans the whole time range; the rows come in report and text order."""
+        rows, total = self.sample_rows(max_rows, **filters)
+        return typed(pd.DataFrame(rows, columns=OUT_COLUMNS)), total
+
+    def sample_rows(self, max_rows: int, **filters) -> tuple[list[tuple], int]:
+        """sample() as the driver's tuples of OUT_COLUMNS (NULL as None), for callers that shape a few thousand
+        rows without pandas (a chart)."""
         total = self.count_claims(**filters)
         if total <= max_rows:
             q = sa.select(*[claims.c[c] for c in OUT_COLUMNS]).where(*_equal(filters)).order_by(claims.c.report,
                                                                                                 claims.c.seq)
-            return self._frame(q), total
+            return self._fetch(q), total
         step = -(-total // max_rows)
         order = (claims.c.period_start, claims.c.period_end, claims.c.report, claims.c.seq)
         keys = sa.select(claims.c.report, claims.c.seq,
@@ -545,11 +566,11 @@ class Store:
         q = (sa.select(*[claims.c[c] for c in OUT_COLUMNS])
              .join(keys, sa.and_(claims.c.report == keys.c.report, claims.c.seq == keys.c.seq))
              .where((keys.c.rn - 1) % step == 0).order_by(claims.c.report, claims.c.seq))
-        return self._frame(q), total
+        return self._fetch(q), total
 
-    def _frame(self, q) -> pd.DataFrame:
-        """A query's rows of OUT_COLUMNS as a typed frame, read with the driver's own cursor (a chart's few
-        thousand rows in a fraction of pandas.read_sql's time)."""
+    def _fetch(self, q) -> list[tuple]:
+        """A query's rows as the driver's tuples, read with its own cursor (a chart's few thousand rows in a
+        fraction of pandas.read_sql's time)."""
         with self.engine.connect() as conn:
             compiled = q.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
             params = compiled.construct_params()
@@ -559,13 +580,12 @@ class Store:
             try:
                 with _driver_errors(conn, str(compiled), params):
                     cursor.execute(str(compiled), params)
-                    rows = cursor.fetchall()
+                    return cursor.fetchall()
             finally:
                 try:
                     cursor.close()
                 except conn.dialect.loaded_dbapi.Error:
                     pass
-        return typed(pd.DataFrame(rows, columns=OUT_COLUMNS))
 
     def count_claims(self, **filters) -> int:
         """How many claims match equality filters (a list means any of); remembered until the store changes."""
@@ -594,28 +614,50 @@ class Store:
         keys = [claims.c[c] for c, _ in sort] + [claims.c.report, claims.c.seq]
         ascending = [asc for _, asc in sort] + [sort[0][1] if sort else True] * 2  # ties in the first key's direction
         seeking = after is not None and len(set(ascending)) == 1 and len(after) == len(keys)
-        reverse = not seeking and total is not None and total // 2 < offset < total
+        lead = sort[0][0] if sort else "report"
+        # a page deep inside an order no index gives in full (a facet first, then another key; far from both ends):
+        # only the groups of the first key that hold the page are read and sorted, found from the view's count per
+        # group (one walk of the facet's index, remembered until the store changes)
+        grouped = (not seeking and total is not None and len(sort) > 1 and lead in FACETS
+                   and 10 * limit < offset < total - 10 * limit)
+        reverse = not seeking and not grouped and total is not None and total // 2 < offset < total
         if seeking:
             offset = 0
         elif reverse:  # deep: count from the bottom, in the opposite order, and turn the rows round
             limit, offset = min(limit, total - offset), max(0, total - offset - min(limit, total - offset))
             ascending = [not a for a in ascending]
-        if (where and total is not None and self.engine.dialect.name == "sqlite" and not set(filters) | set(contains)
-                <= CLUSTERED and _leads(set(), sort[0][0] if sort else "report") and total * 50 > self.count_claims()
-                and (offset + limit) * self.count_claims() <= 4 * total * total):
+        filtered = set(filters) | set(contains)
+        covered = _covers(lead, filtered)
+        if (where and total is not None and self.engine.dialect.name == "sqlite" and _leads(set(), lead)
+                and total * 50 > self.count_claims()
+                and (covered or (not filtered <= CLUSTERED
+                                 and (offset + limit) * self.count_claims() <= 4 * total * total))):
             # the filter keeps many rows scattered over the table: walking the sort column's index and skipping the
             # others finds a page sooner than fetching every match and sorting it, so keep SQLite's planner off the
-            # filter's index (unary + makes a column an expression, which no index serves). A report's claims are
-            # stored together, so a filter on reports or months reads few pages and keeps its index. A page deep in
-            # the matches (the walk would pass more than four times as many rows as match) sorts the matches instead.
+            # filter's index (unary + makes a column an expression, which no index serves). When the sort index
+            # carries the filtered columns (COVERED) the walk reads the index alone, at any depth. Otherwise a
+            # report's claims are stored together, so a filter on reports or months reads few pages and keeps its
+            # index, and a page deep in the matches (the walk would pass more than four times as many rows as
+            # match) sorts the matches instead.
             plain = lambda col: sa.literal_column(f"+{claims.name}.{col}", type_=claims.c[col].type)
             where = _equal(filters, plain) + [self._contains(plain(col), text, col) for col, text in contains.items()]
+        if grouped:
+            counts = self._cached(("groups", lead, _key(filters), _key(contains)), lambda: self._groups(lead, where))
+            skipped, chosen, held = 0, [], 0
+            for value, n in (counts if ascending[0] else counts[::-1]):
+                if not chosen and skipped + n <= offset:
+                    skipped += n
+                    continue
+                chosen.append(value)
+                held += n
+                if skipped + held >= offset + limit:
+                    break
+            where, offset = [*where, claims.c[lead].in_(chosen)], offset - skipped
         if seeking:  # the rows after the previous page's last one: a seek in the sort index
             # plain Python values: a numpy float is a float psycopg2 writes by its repr ("np.float64(...)")
             after = tuple(v.item() if hasattr(v, "item") and not isinstance(v, str) else v for v in after)
             seek = sa.tuple_(*keys) > sa.tuple_(*after) if ascending[0] else sa.tuple_(*keys) < sa.tuple_(*after)
             where = [*where, seek]
-        filtered = set(filters) | set(contains)
         if self.engine.dialect.name == "postgresql" and filtered & CLUSTERED and keys[0].name not in filtered:
             # a filter on reports or months keeps neighbouring rows (a report's claims are stored together), which
             # PostgreSQL's planner takes for rows spread evenly over the sort order: it walks the sort column's
@@ -623,8 +665,14 @@ class Store:
             # an expression, which no index serves, makes it fetch the matches by the filter's index and sort them.
             keys = [k + 0 if isinstance(k.type, (sa.Integer, sa.Float, sa.Numeric)) else k.op("||")(sa.literal(""))
                     for k in keys]
-        q = sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]]).where(*where)
-        q = q.order_by(*[k.asc() if a else k.desc() for k, a in zip(keys, ascending)]).offset(offset).limit(limit)
+        order = [k.asc() if a else k.desc() for k, a in zip(keys, ascending)]
+        # the page's keys first, then its rows: the rows skipped on the way (OFFSET, a sort) are index entries, and
+        # only the page's own rows are read from the table (a deferred join)
+        page_keys = (sa.select(claims.c.report, claims.c.seq).where(*where).order_by(*order).offset(offset)
+                     .limit(limit).subquery("page_keys"))
+        q = (sa.select(*[claims.c[c] for c in OUT_COLUMNS + ["seq"]])
+             .join(page_keys, sa.and_(claims.c.report == page_keys.c.report, claims.c.seq == page_keys.c.seq))
+             .order_by(*order))
         with self.engine.connect() as conn:
             df = pd.read_sql(q, conn)
         if reverse:
@@ -646,11 +694,28 @@ class Store:
 
     def version(self) -> tuple:
         """Changes whenever a report is added, replaced or removed (by this process or any other)."""
+        pinned = _PINNED.get()
+        if pinned is not None and pinned[0] is self:
+            return (*pinned[1], self._writes)
+        return (*self._stored_version(), self._writes)
+
+    def _stored_version(self) -> tuple:
         n_edits = sa.select(sa.func.count()).select_from(edits).scalar_subquery()
         with self.engine.connect() as conn:  # one round trip: every cached read asks
             n, last, n_e = conn.execute(sa.select(sa.func.count(), sa.func.max(reports.c.ingested_at),
                                                   n_edits).select_from(reports)).one()
-        return (n, str(last), n_e, self._writes)
+        return (n, str(last), n_e)
+
+    @contextlib.contextmanager
+    def one_version(self):
+        """Cached reads inside this block check the store's version once, at its start, instead of once each
+        (a chart callback's count, titles and choices: one round trip, not three). For a block that answers
+        one request; this process's own writes still show at once."""
+        token = _PINNED.set((self, self._stored_version()))
+        try:
+            yield self
+        finally:
+            _PINNED.reset(token)
 
     def _cached(self, key, compute):
         version = self.version()
@@ -662,6 +727,14 @@ class Store:
                 self._cache.clear()
             self._cache[key] = compute()
         return self._cache[key]
+
+    def _groups(self, column: str, where: list) -> list[tuple]:
+        """[(value, how many rows)] of a column over the rows `where` selects, in the column's order (a walk of
+        the column's index when it carries the filtered columns)."""
+        col = claims.c[column]
+        q = sa.select(col, sa.func.count()).where(*where).group_by(col).order_by(col)
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(q)]
 
     def _count(self, where: list) -> int:
         with self.engine.connect() as conn:
@@ -761,9 +834,18 @@ def _key(filters: dict) -> tuple:
 
 def _leads(filtered: set, column: str) -> bool:
     """Whether an index of claims starts with the filtered columns (any order) followed by `column`."""
-    indexes = [[c.name for c in ix.columns] for ix in claims.indexes] + [["report", "seq"]]
+    indexes = [[c.name for c in ix.columns] for ix in claims.indexes
+               if all(isinstance(e, sa.Column) for e in ix.expressions)] + [["report", "seq"]]
     return any(set(cols[:len(filtered)]) == filtered and cols[len(filtered):len(filtered) + 1] == [column]
                for cols in indexes)
+
+
+def _covers(lead: str, columns: set) -> bool:
+    """Whether an index of claims that starts with `lead` holds every one of `columns` (a filter on them is then
+    checked on the index entries, without reading the rows)."""
+    indexes = [[c.name for c in ix.columns] for ix in claims.indexes
+               if all(isinstance(e, sa.Column) for e in ix.expressions)] + [["report", "seq"]]
+    return any(cols[0] == lead and columns <= set(cols) for cols in indexes)
 
 
 def _insert_ignoring_duplicates(conn, table: sa.Table):

@@ -15,9 +15,10 @@ def test_dashboard_bench_runs_and_ends_with_its_figures():
     assert lines[0].startswith("store: 2,000 claims, 360 reports, 200 indicators")
     assert re.fullmatch(r"callback_p95_ms=\d+ page_p95_ms=\d+ csv_100k_s=\d+(\.\d+)? rss_mb=\d+ "
                         r"chart_ratio=\d+\.\d+ csv_ratio=\d+\.\d+", lines[-1]), lines[-1]
-    assert any(line.startswith("bare chart (sqlite3 query + go.Scatter): ") for line in lines)
+    assert any(line.startswith("bare chart (sqlite3 query + go.Scatter, the same indicators") for line in lines)
     assert any(line.startswith("bare CSV (sqlite3 cursor -> csv.writer, same rows): ") for line in lines)
     assert any(line.startswith("largest answer per callback: ") for line in lines)
+    assert any(line.startswith("review queue page (5 queues") for line in lines)
 
 
 def test_generality_bench_runs_leave_one_set_out_on_a_set():

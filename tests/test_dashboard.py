@@ -9,8 +9,8 @@ import pytest
 from indicators import extract
 from indicators.dashboard import figures
 from indicators.dashboard.app import _highlighted, _ingest_upload, create_app, url_query, url_values
-from indicators.dashboard.review_ui import changes_text
 from indicators.dashboard.views.claims import request_to_query
+from indicators.dashboard.views.review import changes_text
 from indicators.dashboard.wire import outputs_of
 from indicators.export import csv_chunks, frame_csv, guard
 from indicators.pipeline import ingest_paths
@@ -449,3 +449,44 @@ def test_an_interrupted_export_leaves_the_old_file(tmp_path):
     with pytest.raises(OSError):
         write_csv(out, ["name", "value"], parts())
     assert out.read_text(encoding="utf-8") == "old\n" and [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+@pytest.mark.parametrize("text,width,lines", [
+    ("one two three", 80, ["one two three"]),
+    ("alpha beta gamma delta", 12, ["alpha beta", "gamma delta"]),  # each line shorter than the width
+    ("a   spaced\n\nout   text", 80, ["a spaced out text"]),  # runs of white space are one space
+    ("tiny " + "x" * 30 + " end", 12, ["tiny", "x" * 30, "end"]),  # a word longer than a line stands alone
+    ("", 80, []),
+])
+def test_hover_sentences_wrap_at_word_boundaries(text, width, lines):
+    got = figures._wrap(text, width)
+    assert (got.split("<br>") if got else []) == lines
+    assert all(len(line) < width for line in lines if " " in line)
+
+
+@pytest.mark.parametrize("sentence,surface,marked", [
+    ("Police registered 9,000 cases.", "9,000", ("Police registered ", "9,000", " cases.")),
+    ("About 12% in 2021, 12% in 2022.", "12%", ("About ", "12%", " in 2021, 12% in 2022.")),  # the first one
+    ("The figure was rewritten.", "9 000", None),  # not in the sentence as written: plain text
+])
+def test_the_review_form_marks_the_figure_in_its_sentence(sentence, surface, marked):
+    from indicators.dashboard.views.review import marked_sentence
+    got = marked_sentence(sentence, surface)
+    if marked is None:
+        assert got == sentence
+    else:
+        assert (got[0], got[1].children, got[2]) == marked and got[1].className == "figure"
+
+
+def test_plan_rows_name_reports_and_write_figures_as_analysts_do():
+    from indicators.dashboard.views.disputes import plan_rows
+    plans = pd.DataFrame([{"indicator": "procurement.units", "item": "Su-30SM", "period_start": "2021-01-01",
+                           "period_end": "2021-12-31", "planned": 12.0, "actual": 8.0, "shortfall": 4.0,
+                           "shortfall_pct": 33.333, "plan_report": "r0", "actual_report": "r1"},
+                          {"indicator": "other.id", "item": "", "period_start": "2022-01-01",
+                           "period_end": "2022-12-31", "planned": 0.0, "actual": 1500.0, "shortfall": -1500.0,
+                           "shortfall_pct": float("nan"), "plan_report": "gone", "actual_report": "r1"}])
+    rows = plan_rows(plans, {"procurement.units": "Aircraft delivered"}, {"r0": "2021-01 · Plan", "r1": "2022-01 · Outcome"})
+    assert [r["indicator"] for r in rows] == ["Aircraft delivered", "other.id"]  # an id the catalog lacks stays
+    assert (rows[0]["planned"], rows[0]["shortfall_pct"], rows[0]["plan_report"]) == ("12", "33.3", "2021-01 · Plan")
+    assert (rows[1]["shortfall"], rows[1]["shortfall_pct"], rows[1]["plan_report"]) == ("-1,500", "", "gone")

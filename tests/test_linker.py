@@ -135,8 +135,8 @@ def test_low_confidence_claims_wait_for_a_person(tmp_path, db_url):
     accepting it puts it on the chart; the Review tab counts the review as not yet learned from."""
     import sqlalchemy as sa
 
-    from indicators.dashboard.review_ui import training_note
     from indicators.dashboard.views.indicators import view
+    from indicators.dashboard.views.review import training_note
     from indicators.store import claims as claims_table
 
     folder = tmp_path / "reports"

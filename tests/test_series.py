@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from indicators.dashboard import series
+from indicators.dashboard.columns import Columns
 from indicators.dashboard.series import PeriodKind
 
 
@@ -145,3 +146,79 @@ def test_wide_table_latest_vintage_per_period_and_item():
 ])
 def test_cell_text(row, text):
     assert series.cell_text(row) == text
+
+
+# ------------------------------------------------------------------------ the chart's columns, without pandas
+
+def _stored(row: dict, *, review="unreviewed", pair_kind="") -> dict:
+    return {**row, "review": review, "pair_kind": pair_kind}
+
+
+@pytest.mark.parametrize("rows,earlier_values", [
+    # one source revising its own figure in a later report: the earlier one is a vintage
+    ([_claim(1800, "2021-01-31", report="a", month="2021-02"), _claim(1900, "2021-01-31", report="b", month="2021-03")],
+     [1800]),
+    # two sources for the same period: both current (a conflict, not a revision)
+    ([_claim(1800, "2021-01-31", source="A", month="2021-02"), _claim(1900, "2021-01-31", source="B", month="2021-03")],
+     []),
+    # plans are never vintages; nor a rejected figure
+    ([_claim(5, "2021-12-31", role="planned", month="2021-01"), _claim(6, "2021-12-31", role="planned", month="2021-06")],
+     []),
+    # a stated figure its own report corrects is a dispute, not a vintage of a later report's figure
+    ([_stored(_claim(20, "2021-01-31", role="stated", month="2021-02"), pair_kind="corrected by"),
+      _claim(30, "2021-01-31", month="2021-03", report="later")], []),
+    # three reports: the two earlier months are both vintages, numbered in order
+    ([_claim(1, "2021-01-31", report="a", month="2021-02"), _claim(2, "2021-01-31", report="b", month="2021-03"),
+      _claim(3, "2021-01-31", report="c", month="2021-04"), _claim(9, "2021-02-28", report="c", month="2021-04")],
+     [1, 2]),
+])
+def test_split_vintages_on_columns_is_latest_on_frames(rows, earlier_values):
+    df = pd.DataFrame([_stored(r) if "review" not in r else r for r in rows])
+    now, before = series.split_vintages(Columns.from_frame(df))
+    want_now, want_before = series.latest(df)
+    assert sorted(before["value"]) == sorted(want_before["value"]) == earlier_values
+    assert sorted(now["value"]) == sorted(want_now["value"])
+    assert before["vintage"] == want_before["vintage"].tolist()
+
+
+@pytest.mark.parametrize("periods,chosen,want", [
+    # (start, end) of each row; the length asked for; (length drawn, how many rows of it)
+    ([("2021-01-01", "2021-01-31"), ("2021-01-01", "2021-02-28"), ("2021-02-01", "2021-02-28")], None, ("month", 2)),
+    ([("2021-01-01", "2021-03-31"), ("2021-01-01", "2021-02-28")], "auto", ("quarter", 1)),
+    ([("2021-01-01", "2021-03-31"), ("2021-01-01", "2021-02-28")], "ytd", ("ytd", 1)),
+    ([("2021-01-01", "2021-03-31"), ("2021-01-01", "2021-02-28")], series.ALL, ("all", 2)),
+    ([("2021-01-01", "2021-02-28")], "month", ("month", 0)),  # a length the view does not have: nothing drawn
+])
+def test_of_length_keeps_one_period_length(periods, chosen, want):
+    cols = Columns.of({"period_start": [s for s, _ in periods], "period_end": [e for _, e in periods],
+                       "value": list(range(len(periods)))})
+    rows, drawn, counts = series.of_length(cols, chosen)
+    assert (drawn, len(rows)) == want
+    assert sum(counts.values()) == len(periods)
+
+
+def test_with_derived_columns_matches_the_frame_version():
+    df = pd.DataFrame([_claim(1800, "2021-01-31", report="jan", pos=10), _claim(3917, "2021-02-28", report="feb", pos=42),
+                       _claim(10, "2021-03-31", start="2021-03-01", report="mar")])
+    cols = series.with_derived_columns(Columns.from_frame(df))
+    frame = series.with_derived(df)
+    assert cols["derived"] == frame["derived"].tolist() == [False, False, False, True]
+    assert cols["derived_from"] == frame["derived_from"].tolist()
+    assert cols["value"] == frame["value"].tolist()
+
+
+def test_columns_from_driver_rows_and_their_operations():
+    rows = [("r1", 2, None, None), ("r2", 5, "x", 1.5), ("r3", 7, "", None)]
+    cols = Columns.from_rows(rows, ["report", "char_start", "item", "value_low"])
+    assert cols["item"] == ["", "x", ""]  # NULL text reads as "" (as typed() makes it)
+    assert cols["value_low"] == [None, 1.5, None]  # NULL numbers stay missing
+    assert len(cols) == 3 and "item" in cols and "nothing" not in cols
+    assert cols.where([True, False, True])["report"] == ["r1", "r3"]
+    assert cols.take([2, 0])["char_start"] == [7, 2]
+    both = cols.concat(Columns.of({"report": ["r4"]}))
+    assert both["report"] == ["r1", "r2", "r3", "r4"] and both["item"][-1] is None
+    assert Columns.from_rows([], ["report"])["report"] == []
+    with pytest.raises(ValueError):
+        Columns.of({"a": [1, 2], "b": [1]})
+    with pytest.raises(ValueError):
+        cols.assign(extra=[1])

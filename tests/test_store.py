@@ -158,3 +158,25 @@ def test_rows_stream_the_claims_in_order(store):
     assert len(parts) == 1 and len(got) == 4
     pd.testing.assert_frame_equal(got, store.claims(indicator="cybercrime.registered"))
     assert len(list(store.rows(chunk=7))) == -(-len(store.claims()) // 7)
+
+
+def test_one_version_checks_the_store_once_per_block_and_sees_own_writes(store):
+    list(ingest_paths([SEED], store))
+    n = store.count_claims()
+    other = Store(store.url)  # another worker ingesting while this one answers a request
+    with store.one_version():
+        list(ingest_paths([ROOT / "seeds"], other))
+        assert store.count_claims() == n  # the block reads one version of the store
+    assert store.count_claims() == len(store.claims()) > n  # the next request sees the other worker's ingest
+    with store.one_version():
+        before = store.count_claims()
+        list(ingest_paths([ROOT / "tests" / "golden" / "reports"], store))  # this process's own write shows at once
+        assert store.count_claims() > before
+
+
+def test_sample_rows_are_the_sample_as_tuples(store):
+    list(ingest_paths([ROOT / "seeds"], store))
+    rows, total = store.sample_rows(10, role=["reported", "corrected"])
+    df, same_total = store.sample(10, role=["reported", "corrected"])
+    assert total == same_total and len(rows) == len(df) <= 10
+    pd.testing.assert_frame_equal(typed(pd.DataFrame(rows, columns=OUT_COLUMNS)), df)

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
-import dash_ag_grid as dag
 import pandas as pd
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from ..accounts import Role as AccountRole
 from ..catalog import Catalog, load_catalog
-from ..schema import Role
 from ..store import Store
-from . import auth, figures, health, review_ui, uploads
+from . import auth, figures, health, uploads
 from .routes import add_routes
 from .views import (
     claims as claims_view,
     conflicts as conflicts_view,
     discover as discover_view,
+    disputes as disputes_view,
     indicators as indicators_view,
+    review as review_view,
     table as table_view,
     users as users_view,
 )
-from .views.common import DEFAULT_COL, labels
 from .views.indicators import AUTO, MAX_OPTIONS, MAX_POINTS  # noqa: F401 (MAX_POINTS: tests patch it there)
 
 TABS = [("indicators", "Indicators"), ("table", "Table"), ("disputes", "Stated vs corrected"),
@@ -30,12 +29,8 @@ TABS = [("indicators", "Indicators"), ("table", "Table"), ("disputes", "Stated v
         ("add", "Add a report"), ("discover", "Discover series"), ("users", "Users")]
 ADMIN_TABS = {"users"}  # shown to admins only (anyone else who opens one by its link is told why it is empty)
 MAX_UPLOAD_MB = uploads.MAX_UPLOAD_MB
-MAX_PAIRS = 40  # the disputes tab shows the most recent stated/corrected pairs
 ASSET_MAX_AGE = 7 * 24 * 3600  # /assets/ URLs carry their file's mtime (?m=...), so a week in caches is safe
 ALL_ROLES = list(figures.ROLE_COLOURS)
-PAIR_GRID = [("report_month", "Month", 90), ("indicator", "Indicator", 150), ("item", "Item", 110),
-             ("surface_stated", "Stated", 90), ("source", "Stated by", 150), ("sentence_stated", "Stated in", 300),
-             ("surface_corrected", "Corrected to", 110), ("sentence_corrected", "Corrected in", 300)]
 
 
 def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: float = MAX_UPLOAD_MB) -> Dash:
@@ -60,7 +55,8 @@ def create_app(store: Store, catalog: Catalog | None = None, max_upload_mb: floa
     conflicts_view.register(app, store, catalog)
     discover_view.register(app, store, catalog)
     users_view.register(app, store, catalog)
-    review_ui.register(app, store, catalog)
+    disputes_view.register(app, store, catalog)
+    review_view.register(app, store, catalog)
     add_routes(app.server, store, catalog)
     return app
 
@@ -121,18 +117,9 @@ def _layout(store: Store, catalog: Catalog, max_upload_mb: float):
                                                          if value not in ADMIN_TABS or _is_admin()]),
         html.Div(id="panel-indicators", className="panel", children=indicators_view.layout(options, first)),
         html.Div(id="panel-table", className="panel", children=table_view.layout()),
-        html.Div(id="panel-disputes", className="panel", children=[
-            dcc.Graph(id="pairs-chart", config={"displaylogo": False}),
-            dag.AgGrid(id="pairs-grid", rowData=[], defaultColDef=DEFAULT_COL, style={"height": "360px", "width": "100%"},
-                       columnDefs=[{"field": f, "headerName": h, "minWidth": w, "flex": 3 if "sentence" in f else 1,
-                                    "wrapText": "sentence" in f, "autoHeight": "sentence" in f}
-                                   for f, h, w in PAIR_GRID],
-                       dashGridOptions={"localeText": {"noRowsToShow": "No disputed figures in these reports"}}),
-            dcc.Graph(id="plan-chart", config={"displaylogo": False}),
-            *review_ui.plan_table(),
-        ]),
+        html.Div(id="panel-disputes", className="panel", children=disputes_view.layout()),
         html.Div(id="panel-conflicts", className="panel", children=conflicts_view.layout(catalog)),
-        html.Div(id="panel-review", className="panel", children=review_ui.review_panel(catalog)),
+        html.Div(id="panel-review", className="panel", children=review_view.layout(catalog)),
         html.Div(id="panel-claims", className="panel", children=claims_view.layout()),
         html.Div(id="panel-discover", className="panel", children=discover_view.layout()),
         html.Div(id="panel-users", className="panel", children=users_view.layout()),
@@ -237,20 +224,6 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
         tab = tab if tab in {v for v, _ in TABS} else "indicators"
         return [{"display": "block" if v == tab else "none"} for v, _ in TABS]
 
-    @app.callback(Output("pairs-chart", "figure"), Output("pairs-grid", "rowData"), Output("plan-chart", "figure"),
-                  Input("tab", "value"), Input("uploaded", "data"))
-    def disputes(tab, _n):
-        if tab != "disputes":
-            return no_update, no_update, no_update
-        names = labels(catalog)
-        pairs, more = _recent_pairs(store)
-        procurement = store.claims(indicator="procurement.units",
-                                   role=[Role.PLANNED, Role.REPORTED])
-        title = f"Stated versus corrected: the {len(pairs)} most recent pairs" if more else "Stated versus corrected"
-        rows = pairs.assign(indicator=pairs["indicator"].map(lambda i: names.get(i, i))).to_dict("records")
-        return (figures.pairs_figure(pairs, title=title, labels=names), rows,
-                figures.plan_actual_figure(procurement))
-
     @app.callback(Output("report-text", "children"), Input("report-choice", "value"), Input("url", "search"),
                   Input("uploaded", "data"))
     def report_text(report, search, _n):
@@ -286,25 +259,6 @@ def _callbacks(app: Dash, store: Store, catalog: Catalog, max_upload_mb: float) 
         summary = f"{store.count_claims():,} claims from {len(store.reports())} reports"
         return ([html.Li(r) for r in results], (n or 0) + 1, _report_options(store),
                 _indicator_options(store, catalog), summary)
-
-
-def _recent_pairs(store: Store) -> tuple[pd.DataFrame, bool]:
-    """Stated/corrected pairs of the newest reports, a batch of reports at a time, at most MAX_PAIRS of them;
-    and whether there were more (older ones left out)."""
-    reports = store.reports().sort_values(["month", "id"], ascending=False)["id"].tolist()
-    found, n, more = [figures.stated_corrected_pairs(store.claims(report="__none__"))], 0, False
-    for k in range(0, len(reports), 12):
-        batch = store.claims(report=reports[k:k + 12], role=[Role.STATED, Role.CORRECTED])
-        pairs = figures.stated_corrected_pairs(batch)
-        found.append(pairs)
-        n += len(pairs)
-        if n >= MAX_PAIRS:
-            more = n > MAX_PAIRS or k + 12 < len(reports)
-            break
-    pairs = pd.concat([f for f in found if len(f)], ignore_index=True) if n else found[0]
-    if more:
-        pairs = pairs.sort_values("report_month", ascending=False, kind="stable").head(MAX_PAIRS)
-    return pairs.reset_index(drop=True), more
 
 
 def _highlighted(text: str, claims: pd.DataFrame, focus: int | None = None) -> list:

@@ -1,6 +1,10 @@
 """Pure figure functions: a DataFrame of claims in, a plotly Figure out (no app state, easy to test)."""
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -8,6 +12,7 @@ from plotly.subplots import make_subplots
 from ..conflicts import pair_stated_corrected
 from ..schema import Qualifier, Role
 from ..units import unit_label
+from .columns import Columns
 
 ROLE_COLOURS = {Role.REPORTED: "#1f77b4", Role.STATED: "#d62728", Role.CORRECTED: "#2ca02c", Role.PLANNED: "#9467bd"}
 _PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
@@ -33,45 +38,60 @@ TICK_FORMATS = [{"dtickrange": [None, 28 * DAY_MS], "value": "%d %b %Y"},
                 {"dtickrange": ["M12", None], "value": "%Y"}]
 
 
-def _hover(cols: dict, i: int, reports: dict | None = None) -> str:
-    """The hover text of row i of a claims frame given as {column: list}; `reports` names reports by title."""
-    name = lambda r: _esc((reports or {}).get(r, r))
-    sentence = str(cols["sentence"][i])
-    if len(sentence) > 300:
-        sentence = sentence[:297] + "…"
-    derived = cols.get("derived_from", [""] * (i + 1))[i]
-    if derived:
-        later, earlier = [p.strip() for p in str(derived).split(";")]
-        parts = [f"<b>{_esc(cols['surface'][i])}</b> = derived monthly value ({cols['qualifier'][i]})",
-                 f"period {cols['period_start'][i]} – {cols['period_end'][i]}",
-                 f"from claim {_esc(later)} ({name(later.rpartition('@')[0])})",
-                 f"minus claim {_esc(earlier)} ({name(earlier.rpartition('@')[0])})"]
-    else:
-        parts = [f"<b>{_esc(cols['surface'][i])}</b> ({cols['qualifier'][i]}, {cols['role'][i]})",
-                 f"period {cols['period_start'][i]} – {cols['period_end'][i]}",
-                 f"report {name(cols['report'][i])} ({cols['report_month'][i]})"]
-    if cols["item"][i]:
-        parts.append(f"item: {_esc(cols['item'][i])}")
-    if cols["source"][i]:
-        parts.append(f"source: {_esc(cols['source'][i])}")
-    parts.append(_wrap(_esc(sentence)))
-    return "<br>".join(parts)
+def _hovers(cols: dict, rows: list[int], reports: dict | None = None) -> list[str]:
+    """The hover texts of these rows of {column: list}: the figure, its period, report (or for a derived value
+    both claims), item, source and the sentence, wrapped. One loop with its lookups bound once: a chart
+    writes one per point."""
+    reports = reports or {}
+    names: dict = {}
+
+    def name(r: str) -> str:
+        if r not in names:
+            names[r] = _esc(reports.get(r, r))
+        return names[r]
+
+    surface, qualifier, role, start, end = cols["surface"], cols["qualifier"], cols["role"], \
+        cols["period_start"], cols["period_end"]
+    report, month, item, source, sentences = cols["report"], cols["report_month"], cols["item"], cols["source"], \
+        cols["sentence"]
+    derived_from = cols["derived_from"] if "derived_from" in cols else None
+    out = []
+    for i in rows:
+        sentence = str(sentences[i])
+        if len(sentence) > 300:
+            sentence = sentence[:297] + "…"
+        derived = derived_from[i] if derived_from is not None else ""
+        if derived:
+            later, earlier = [p.strip() for p in str(derived).split(";")]
+            text = (f"<b>{_esc(surface[i])}</b> = derived monthly value ({qualifier[i]})<br>"
+                    f"period {start[i]} – {end[i]}<br>"
+                    f"from claim {_esc(later)} ({name(later.rpartition('@')[0])})<br>"
+                    f"minus claim {_esc(earlier)} ({name(earlier.rpartition('@')[0])})")
+        else:
+            text = (f"<b>{_esc(surface[i])}</b> ({qualifier[i]}, {role[i]})<br>period {start[i]} – {end[i]}<br>"
+                    f"report {name(report[i])} ({month[i]})")
+        if item[i]:
+            text += f"<br>item: {_esc(item[i])}"
+        if source[i]:
+            text += f"<br>source: {_esc(source[i])}"
+        out.append(f"{text}<br>{_wrap(_esc(sentence))}")
+    return out
 
 
 def _esc(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+@lru_cache(maxsize=8)
+def _line_pattern(width: int) -> re.Pattern:
+    """A line of at most width − 1 characters ending before a space (or the end); a longer word alone."""
+    return re.compile(rf"\S.{{0,{width - 2}}}(?= |$)|\S+")
+
+
 def _wrap(text: str, width: int = 80) -> str:
-    lines, line = [], ""
-    for word in text.split():
-        if len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "<br>".join(lines)
+    """Words into lines shorter than `width` characters, joined by <br> (one regex pass: a chart wraps a
+    sentence per point)."""
+    return "<br>".join(_line_pattern(width).findall(" ".join(text.split())))
 
 
 def _panels(n: int, gap: float = 0.1) -> list[tuple[float, float]]:
@@ -80,12 +100,13 @@ def _panels(n: int, gap: float = 0.1) -> list[tuple[float, float]]:
     return [(max(0.0, round(1 - (k + 1) * h - k * gap, 6)), min(1.0, round(1 - k * h - k * gap, 6))) for k in range(n)]
 
 
-def _source_note(df: pd.DataFrame, reports: dict | None, limit: int = 6) -> str:
-    """"Reports: …; sources: …" under the chart, so an exported image says where its figures come from."""
-    ids = list(dict.fromkeys(df["report"].tolist()))
+def _source_note(cols: dict, reports: dict | None, limit: int = 6) -> str:
+    """"Reports: …; sources: …" under the chart, so an exported image says where its figures come from.
+    `cols`: {column: list} of the drawn rows."""
+    ids = list(dict.fromkeys(cols["report"]))
     names = [_esc((reports or {}).get(r, r)) for r in ids[:limit]]
     more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
-    sources = sorted({s for s in df["source"].tolist() if s})
+    sources = sorted({s for s in cols["source"] if s})
     src = ", ".join(_esc(s) for s in sources[:limit]) + (f" and {len(sources) - limit} more" if len(sources) > limit else "")
     note = _wrap(f"Reports: {'; '.join(names)}{more}.", 170)
     if src:
@@ -93,12 +114,31 @@ def _source_note(df: pd.DataFrame, reports: dict | None, limit: int = 6) -> str:
     return note
 
 
+@lru_cache(maxsize=65536)
+def _period_place(start: str, end: str) -> tuple[str | None, bool, str | None, str | None]:
+    """Where a period sits on a time axis: (its midpoint, longer than a month?, span start, the day after its
+    end) as ISO text; Nones for a period that is no pair of dates. Remembered: a chart repeats few periods."""
+    try:
+        a, b = date.fromisoformat(str(start)[:10]), date.fromisoformat(str(end)[:10])
+    except ValueError:
+        return None, False, None, None
+    mid = datetime.combine(a, time()) + (b - a) / 2
+    text = mid.date().isoformat() if mid.time() == time() else mid.isoformat(sep=" ")
+    return text, (b - a).days > 31, a.isoformat(), (b + timedelta(days=1)).isoformat()
+
+
+@lru_cache(maxsize=4096)
+def _month_mid(month: str) -> str | None:
+    """A report month's place on the axis: its 15th ("2020-11" -> "2020-11-15")."""
+    return f"{month}-15" if len(str(month)) == 7 else None
+
+
 def indicator_figure(df: pd.DataFrame, **kw) -> go.Figure:
     """indicator_figure_dict as a plotly Figure (for tests and scripts; the dashboard sends the dict)."""
     return go.Figure(indicator_figure_dict(df, **kw), _validate=False)
 
 
-def indicator_figure_dict(df: pd.DataFrame, *, x: str = "period", colour: str = "item", title: str = "",
+def indicator_figure_dict(df: pd.DataFrame | Columns, *, x: str = "period", colour: str = "item", title: str = "",
                           unit: str = "", total: int | None = None, earlier: pd.DataFrame | None = None,
                           labels: dict | None = None, reports: dict | None = None, multiples: bool = False,
                           subtitle: str = "") -> dict:
@@ -112,30 +152,27 @@ def indicator_figure_dict(df: pd.DataFrame, *, x: str = "period", colour: str = 
     `total`: how many claims the view holds when `df` is a sample of them; the title says so.
     `earlier`: figures a later report revised (vintages), drawn as grey rings under the latest ones.
     `labels`: indicator id -> label; `reports`: report id -> title, for legends, hovers and the source note.
+    `df` and `earlier` may be frames or Columns (the dashboard's: no pandas on a chart's way).
     """
-    if df.empty:
+    cols_in = df if isinstance(df, Columns) else Columns.from_frame(df)
+    if not len(cols_in):
         return {"data": [], "layout": {
             "title": {"text": title or "no claims"}, "xaxis": {"visible": False}, "yaxis": {"visible": False},
             "annotations": [{"text": "No claims match this view", "showarrow": False, "xref": "paper",
                              "yref": "paper", "x": 0.5, "y": 0.5}]}}
     labels = labels or {}
-    df = df.reset_index(drop=True)
-    if "derived_from" not in df.columns:
-        df = df.assign(derived_from="")
-    df["derived_from"] = df["derived_from"].fillna("")
-    start, end = pd.to_datetime(df["period_start"]), pd.to_datetime(df["period_end"])
-    xs_all = pd.to_datetime(df["report_month"] + "-15") if x == "report_month" else start + (end - start) / 2
-    x_text = xs_all.astype(str).tolist()  # ISO dates: the traces are plain data, built without plotly's checks
-    long = ((end - start).dt.days > 31).tolist()
-    span_from, span_to = start.astype(str).tolist(), (end + pd.Timedelta(days=1)).astype(str).tolist()
-    cols = {c: df[c].tolist() for c in ("report", "report_month", "indicator", "item", "role", "qualifier", "value",
-                                         "value_low", "value_high", "period_start", "period_end", "source",
-                                         "surface", "sentence", "char_start", "unit", "derived_from")}
+    n_rows = len(cols_in)
+    cols = dict(cols_in.data)
+    cols["derived_from"] = [d if isinstance(d, str) else "" for d in cols_in.get("derived_from", "")]
+    places = [_period_place(s, e) for s, e in zip(cols["period_start"], cols["period_end"])]
+    x_text = ([_month_mid(m) for m in cols["report_month"]] if x == "report_month" else [p[0] for p in places])
+    long = [p[1] for p in places]
+    span_from, span_to = [p[2] for p in places], [p[3] for p in places]
     several = len(set(cols["indicator"])) > 1
     ind_label = lambda i: labels.get(i, i) or "no indicator"
     # panels: one per unit (per indicator and unit with `multiples`)
     panel_key = [(ind if multiples else "", u) for ind, u in zip(cols["indicator"], cols["unit"])]
-    panel_ids = sorted(set(panel_key), key=lambda k: (panel_key.index(k)))
+    panel_ids = list(dict.fromkeys(panel_key))
     panel_ids.sort(key=lambda k: (ind_label(k[0]) if k[0] else "", k[1]))
     domains = _panels(len(panel_ids))
     axis_of = {k: ("" if n == 0 else str(n + 1)) for n, k in enumerate(panel_ids)}
@@ -150,7 +187,7 @@ def indicator_figure_dict(df: pd.DataFrame, *, x: str = "period", colour: str = 
             return cols["source"][i] or "report's own"
         return cols[colour][i] if colour in cols else ""
 
-    keys = [colour_key(i) for i in range(len(df))]
+    keys = [colour_key(i) for i in range(n_rows)]
     groups = sorted(set(keys))
     colour_of = {g: (ROLE_COLOURS.get(g) if colour == "role" else None) or _PALETTE[n % len(_PALETTE)]
                  for n, g in enumerate(groups)}
@@ -189,15 +226,14 @@ def indicator_figure_dict(df: pd.DataFrame, *, x: str = "period", colour: str = 
                             "arrayminus": [_err(cols["value"][i], cols["value_low"][i]) if r else 0
                                            for i, r in zip(rows, ranged)]},
                 "customdata": [[cols["report"][i], cols["char_start"][i], cols["derived_from"][i]] for i in rows],
-                "hovertext": [_hover(cols, i, reports) for i in rows], "hoverinfo": "text",
+                "hovertext": _hovers(cols, rows, reports), "hoverinfo": "text",
             })
             shown.add(group)
     if earlier is not None and len(earlier):
-        earlier = earlier.reset_index(drop=True)
-        e_start, e_end = pd.to_datetime(earlier["period_start"]), pd.to_datetime(earlier["period_end"])
-        ex = (pd.to_datetime(earlier["report_month"] + "-15") if x == "report_month"
-              else e_start + (e_end - e_start) / 2).astype(str).tolist()
-        ecols = {c: (earlier[c].tolist() if c in earlier else [""] * len(earlier)) for c in cols}
+        earlier = earlier if isinstance(earlier, Columns) else Columns.from_frame(earlier)
+        ecols = {c: earlier.get(c, "") for c in cols}
+        ex = ([_month_mid(m) for m in ecols["report_month"]] if x == "report_month"
+              else [_period_place(s, e)[0] for s, e in zip(ecols["period_start"], ecols["period_end"])])
         e_panel = [(ind if multiples else "", u) for ind, u in zip(ecols["indicator"], ecols["unit"])]
         first = True
         for panel in panel_ids:
@@ -211,8 +247,8 @@ def indicator_figure_dict(df: pd.DataFrame, *, x: str = "period", colour: str = 
                 "showlegend": first, "xaxis": f"x{ax}", "yaxis": f"y{ax}",
                 "marker": {"color": "rgba(0,0,0,0)", "size": 13, "line": {"width": 2, "color": "#999"}},
                 "customdata": [[ecols["report"][i], ecols["char_start"][i], ""] for i in rows],
-                "hovertext": [f"earlier figure (vintage {earlier['vintage'].iloc[i]}), revised later<br>"
-                              + _hover(ecols, i, reports) for i in rows], "hoverinfo": "text"})
+                "hovertext": [f"earlier figure (vintage {earlier['vintage'][i]}), revised later<br>"
+                              + h for i, h in zip(rows, _hovers(ecols, rows, reports))], "hoverinfo": "text"})
             first = False
     # the legend explains the marker shapes present (grey, in a group of their own)
     present = {_SHAPE_OF.get(q, "exact") for q, d in zip(cols["qualifier"], cols["derived_from"]) if not d}
@@ -224,12 +260,12 @@ def indicator_figure_dict(df: pd.DataFrame, *, x: str = "period", colour: str = 
                        "legendgroup": "shapes", **({"legendgrouptitle": {"text": "marker shape"}} if n == 0 else {}),
                        "marker": {"color": "#666", "size": 10, "symbol": sym, "line": {"width": 2, "color": "#666"}},
                        "hoverinfo": "skip", "showlegend": True})
-    if total is not None and total > len(df):
-        title = (f"{title}<br><sup>{len(df):,} of {total:,} claims drawn, evenly spread in time order; "
+    if total is not None and total > n_rows:
+        title = (f"{title}<br><sup>{n_rows:,} of {total:,} claims drawn, evenly spread in time order; "
                  f"choose items, sources or roles to see them all</sup>")
     elif subtitle:
         title = f"{title}<br><sup>{_esc(subtitle)}</sup>"
-    note = _source_note(df, reports)
+    note = _source_note(cols, reports)
     bottom = 62 + 14 * (note.count("<br>") + 1)
     layout = {
         "title": {"text": title}, "hovermode": "closest",
@@ -380,7 +416,7 @@ def conflicts_figure(c: pd.DataFrame, labels: dict | None = None, reports: dict 
                          "arrayminus": [_err(v, lo) if r else 0 for v, lo, r in
                                         zip(part["value"], part["value_low"], ranged)]},
                 customdata=[[rid] for rid in part["claim_id"]],
-                hovertext=[_hover(cols, i, reports) for i in range(len(part))], hoverinfo="text"), row=n, col=1)
+                hovertext=_hovers(cols, list(range(len(part))), reports), hoverinfo="text"), row=n, col=1)
             shown.add(src)
         fig.update_yaxes(title_text=unit_label(sub["unit"].iloc[0]), rangemode="tozero", row=n, col=1)
         fig.update_xaxes(type="date", tickformatstops=TICK_FORMATS, row=n, col=1)

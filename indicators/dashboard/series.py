@@ -19,7 +19,9 @@ from functools import lru_cache
 
 import pandas as pd
 
+from ..conflicts import vintage_marks
 from ..schema import SCHEMA, Qualifier, Role
+from .columns import Columns
 
 
 class PeriodKind(StrEnum):
@@ -37,6 +39,7 @@ PERIOD_LABELS = {PeriodKind.MONTH: "monthly", PeriodKind.QUARTER: "quarterly",
                  PeriodKind.YTD: "year to date (cumulative)", PeriodKind.YEAR: "annual",
                  PeriodKind.POINT: "point in time", PeriodKind.OTHER: "other spans"}
 ALL = "all"  # the period-length control's "every length together"
+AUTO = "auto"  # the period-length control's default: the first of PREFERENCE present
 # the default length when a view holds several: the first of these present
 PREFERENCE = (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR, PeriodKind.YTD, PeriodKind.POINT,
               PeriodKind.OTHER)
@@ -141,21 +144,30 @@ def derive_monthly(df: pd.DataFrame) -> pd.DataFrame:
     month m, both as the latest vintage). Returns claims-shaped rows with `derived` True and `derived_from`
     naming both claims ("report@char_start of the later; of the earlier"); `surface` and `sentence` say what
     was subtracted. Months a report already gives as a monthly figure of the same series are not derived.
-    Empty (same columns) when nothing follows."""
+    Empty (same columns) when nothing follows. (derived_columns does the work.)"""
+    out = derived_columns(Columns.from_frame(df))
     cols = list(df.columns) + [c for c in DERIVED_COLUMNS if c not in df.columns]
-    if df.empty:
-        return pd.DataFrame(columns=cols)
-    # plain records: a chart's view is at most a few thousand rows, and this is one pass over them
+    return pd.DataFrame(out.data, columns=cols) if len(out) else pd.DataFrame(columns=cols)
+
+
+def derived_columns(cols: Columns) -> Columns:
+    """derive_monthly over columns: the derived rows only, with every column of `cols` plus DERIVED_COLUMNS.
+    One pass over the rows (a chart's view is a few thousand)."""
+    names = cols.names + [c for c in DERIVED_COLUMNS if c not in cols]
+    empty = Columns({c: [] for c in names}, 0)
+    if not len(cols):
+        return empty
     order = SCHEMA.group("vintage_order")
     latest: dict = {}  # (series, period) -> the latest vintage's record
     # only facts that can take part: periods from 1 January to a month's end within a year, and single months
-    ps, pe = df["period_start"].astype(str), df["period_end"].astype(str)
-    from_january = (ps.str.slice(5) == "01-01") & (ps.str.slice(0, 4) == pe.str.slice(0, 4))
-    one_month = (ps.str.slice(8) == "01") & (ps.str.slice(0, 7) == pe.str.slice(0, 7))
-    facts = df[df["role"].isin(FACT_ROLES) & (from_january | one_month)]
-    names = list(facts.columns)
-    for values in zip(*(facts[c].tolist() for c in names)):  # faster than to_dict("records") on text columns
-        r = dict(zip(names, values))
+    facts = set(FACT_ROLES)
+    starts, ends, roles = cols["period_start"], cols["period_end"], cols["role"]
+    for i in range(len(cols)):
+        ps, pe = str(starts[i]), str(ends[i])
+        if roles[i] not in facts or not ((ps[5:] == "01-01" and ps[:4] == pe[:4]) or
+                                         (ps[8:] == "01" and ps[:7] == pe[:7])):
+            continue
+        r = {c: v[i] for c, v in cols.data.items()}
         k = tuple(r[c] for c in SERIES_KEY) + (r["period_start"], r["period_end"])
         if k not in latest or [latest[k][c] for c in order] <= [r[c] for c in order]:
             latest[k] = r
@@ -179,7 +191,7 @@ def derive_monthly(df: pd.DataFrame) -> pd.DataFrame:
             d = difference(later, earlier)
             if d is None:
                 continue
-            row = {c: later.get(c) for c in df.columns}
+            row = dict(later)
             row.update(d)
             row.update({
                 "period_start": start, "period_end": later["period_end"],
@@ -191,8 +203,8 @@ def derive_monthly(df: pd.DataFrame) -> pd.DataFrame:
             })
             rows.append(row)
     if not rows:
-        return pd.DataFrame(columns=cols)
-    return pd.DataFrame(rows, columns=cols)
+        return empty
+    return Columns({c: [r.get(c) for r in rows] for c in names}, len(rows))
 
 
 def with_derived(df: pd.DataFrame) -> pd.DataFrame:
@@ -205,6 +217,54 @@ def with_derived(df: pd.DataFrame) -> pd.DataFrame:
     if derived.empty:
         return base
     return pd.concat([base, derived], ignore_index=True)
+
+
+def with_derived_columns(cols: Columns) -> Columns:
+    """with_derived over columns."""
+    base = cols.assign(derived=[False] * len(cols), derived_from=[""] * len(cols))
+    return base.concat(derived_columns(cols))
+
+
+def split_vintages(cols: Columns) -> tuple[Columns, Columns]:
+    """(the figures to draw, the earlier vintages they replace, with `vintage`): a figure a later report revised
+    for the same item, period and unit is an earlier vintage; plans and disputed statements always stay."""
+    earlier, vintage = _earlier(cols)
+    if not any(earlier):
+        return cols, cols.take([]).assign(vintage=[])
+    before = cols.where(earlier)
+    return cols.where([not e for e in earlier]), before.assign(vintage=[v for v, e in zip(vintage, earlier) if e])
+
+
+def latest(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """split_vintages on a frame: (the figures to draw, the earlier vintages, with `vintage`)."""
+    earlier, vintage = _earlier(df)
+    if not any(earlier):
+        return df, df.iloc[:0].assign(vintage=pd.Series(dtype="int64"))
+    mask = pd.Series(earlier, index=df.index)
+    return df[~mask], df[mask].assign(vintage=pd.Series(vintage, index=df.index, dtype="int64")[mask])
+
+
+def _earlier(cols) -> tuple[list[bool], list[int]]:
+    """Which rows (of Columns or a frame) are earlier vintages, and every row's vintage (conflicts.vintage_marks);
+    no work when no series and source gives a period twice."""
+    n = len(cols["report"])
+    if len(set(zip(*(cols[c] for c in SCHEMA.group("series") + ["source"])))) == n:
+        return [False] * n, [0] * n
+    vintage, last = vintage_marks(cols)
+    return [v > 0 and not is_last for v, is_last in zip(vintage, last)], vintage
+
+
+def of_length(cols: Columns, period: str | None) -> tuple[Columns, str, dict]:
+    """The rows of one period length: `period` as chosen, or the default for these rows when automatic (None,
+    "" or AUTO). Returns (rows, the length drawn, {length: count} of every length present)."""
+    kinds = [period_kind(s, e).value for s, e in zip(cols["period_start"], cols["period_end"])]
+    counts: dict = {}
+    for k in kinds:
+        counts[k] = counts.get(k, 0) + 1
+    chosen = default_kind(counts) if period in (None, "", AUTO) else period
+    if chosen == ALL:
+        return cols, chosen, counts
+    return cols.where([k == chosen for k in kinds]), chosen, counts
 
 
 # --------------------------------------------------------------------------------------- the table

@@ -6,18 +6,18 @@ import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html
 
 from ...catalog import Catalog
-from ...conflicts import vintages
 from ...export import frame_csv
-from ...schema import SCHEMA, ReviewState
-from ...store import Store
+from ...schema import ReviewState
+from ...store import OUT_COLUMNS, Store
 from .. import figures, series
+from ..columns import Columns
 from .common import labels, report_link
 
 MAX_POINTS = 2000  # a chart draws at most this many claims (every k-th in time order beyond), and says so
 MAX_OPTIONS = 500  # items and sources offered for one indicator
 MAX_COMPARE = 6  # indicators drawn together at most
 COLOURS = [("item", "item"), ("role", "role"), ("source", "source"), ("indicator", "indicator")]
-AUTO = "auto"
+AUTO = series.AUTO
 
 
 def layout(indicator_options: list[dict], first: str | None) -> list:
@@ -63,37 +63,42 @@ def view(store: Store, indicators: list[str], items, sources, roles, max_rows: i
          confident: float | None = None) -> tuple[pd.DataFrame, int]:
     """The claims of a chart view (all of them, or at most `max_rows`) and how many there are; rejected ones
     are left out, and so are those the linker was less sure of than `confident` until a person accepts them."""
-    indicators = [i for i in indicators if i]
-    if not indicators or roles == []:
+    filters = _filters(indicators, items, sources, roles, confident)
+    if filters is None:
         return store.claims(indicator="__none__"), 0
-    filters = {"indicator": indicators if len(indicators) > 1 else indicators[0], "item": items or None,
-               "source": sources or None, "role": roles, "review": [s for s in ReviewState if s != ReviewState.REJECTED],
-               "confident": confident}
     if max_rows is None:
         df = store.claims(**filters)
         return df, len(df)
     return store.sample(max_rows, **filters)
 
 
-def latest(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the figures to draw, the earlier vintages they replace): a figure a later report revised for the same
-    item, period and unit is an earlier vintage; plans and disputed statements always stay."""
-    if df.empty or not df.duplicated(SCHEMA.group("series") + ["source"]).any():
-        return df, df.iloc[:0].assign(vintage=pd.Series(dtype="int64"))  # no figure given twice: nothing revised
-    v = vintages(df)
-    earlier = (v["vintage"] > 0) & ~v["latest"]
-    return df[~earlier], df[earlier].join(v["vintage"])
+def chart_rows(store: Store, indicators: list[str], items, sources, roles, max_rows: int,
+               confident: float | None = None) -> tuple[Columns, int]:
+    """view() for the chart: at most `max_rows` claims as Columns (the driver's rows, no frame), and how many
+    the view holds."""
+    filters = _filters(indicators, items, sources, roles, confident)
+    if filters is None:
+        return Columns.from_rows([], OUT_COLUMNS), 0
+    rows, total = store.sample_rows(max_rows, **filters)
+    return Columns.from_rows(rows, OUT_COLUMNS), total
 
 
-def of_length(df: pd.DataFrame, period: str | None) -> tuple[pd.DataFrame, str, dict]:
-    """The rows of one period length: `period` as chosen, or the default for these rows when automatic.
-    Returns (rows, the length drawn, {length: count} of every length present)."""
-    kinds = series.period_kinds(df) if len(df) else pd.Series([], dtype=object)
-    counts = kinds.value_counts().to_dict()
-    chosen = series.default_kind(counts) if period in (None, "", AUTO) else period
-    if chosen == series.ALL:
-        return df, chosen, counts
-    return df[(kinds == chosen).to_numpy()] if len(df) else df, chosen, counts
+def _filters(indicators: list[str], items, sources, roles, confident: float | None = None) -> dict | None:
+    """The store filters of a view; None when it can hold nothing (no indicator, every role unticked)."""
+    indicators = [i for i in indicators if i]
+    if not indicators or roles == []:
+        return None
+    return {"indicator": indicators if len(indicators) > 1 else indicators[0], "item": items or None,
+            "source": sources or None, "role": roles,
+            "review": [s for s in ReviewState if s != ReviewState.REJECTED], "confident": confident}
+
+
+def _of_length(df: pd.DataFrame, period: str | None) -> list[bool]:
+    """Which rows of a frame series.of_length keeps."""
+    marked = Columns.of({"period_start": df["period_start"], "period_end": df["period_end"],
+                         "row": range(len(df))})
+    keep = set(series.of_length(marked, period)[0]["row"])
+    return [i in keep for i in range(len(df))]
 
 
 def period_options(counts: dict, chosen: str) -> list[dict]:
@@ -140,17 +145,21 @@ def register(app, store: Store, catalog: Catalog) -> None:
                   Input("period", "value"), Input("xaxis", "value"), Input("colour", "value"),
                   Input("vintages", "value"), Input("uploaded", "data"), Input("edited", "data"))
     def chart(indicator, also, how, items, sources, roles, period, x, colour, show_vintages, _n, _e):
+        with store.one_version():
+            return _chart(indicator, also, how, items, sources, roles, period, x, colour, show_vintages)
+
+    def _chart(indicator, also, how, items, sources, roles, period, x, colour, show_vintages):
         ids = [indicator] + [a for a in (also or []) if a and a != indicator][:MAX_COMPARE - 1]
-        df, total = view(store, ids, items, sources, roles, max_rows=MAX_POINTS, confident=catalog.chart_confidence)
-        df, earlier = latest(df)
-        df = series.with_derived(df)
-        df, chosen, counts = of_length(df, period)
+        rows, total = chart_rows(store, ids, items, sources, roles, MAX_POINTS, confident=catalog.chart_confidence)
+        rows, earlier = series.split_vintages(rows)
+        rows = series.with_derived_columns(rows)
+        rows, chosen, counts = series.of_length(rows, period)
         if show_vintages and len(earlier):
-            earlier = of_length(earlier, chosen)[0]
+            earlier = series.of_length(earlier, chosen)[0]
         title = " · ".join(names.get(i, i) for i in ids if i) if indicator else ""
         sub = (f"{series.PERIOD_LABELS[series.PeriodKind(chosen)]} figures" if chosen in series.PERIOD_LABELS
                else "figures of every period length") if counts else ""
-        fig = figures.indicator_figure_dict(df, x=x or "period", colour=colour or "item", total=total, title=title,
+        fig = figures.indicator_figure_dict(rows, x=x or "period", colour=colour or "item", total=total, title=title,
                                             unit=find(indicator).unit if find(indicator) else "",
                                             earlier=earlier if show_vintages else None, labels=names,
                                             reports=store.report_titles(), multiples=how == "multiples",
@@ -183,7 +192,7 @@ def register(app, store: Store, catalog: Catalog) -> None:
         ids = [indicator] + [a for a in (also or []) if a and a != indicator][:MAX_COMPARE - 1]
         df = view(store, ids, items, sources, roles, confident=catalog.chart_confidence)[0]
         df = series.with_derived(df)
-        df = of_length(df, period)[0]
+        df = df[_of_length(df, period)]
         df = df.assign(derived=df["derived"].map({True: "yes", False: ""}))
         return dcc.send_string(frame_csv(df), f"{indicator or 'claims'}.csv")
 

@@ -12,7 +12,6 @@ from ...schema import ReviewState
 from ...store import Store
 from .. import figures, series
 from .common import DEFAULT_COL, labels
-from .indicators import latest
 
 
 def layout() -> list:
@@ -34,7 +33,7 @@ def wide(store: Store, indicator: str | None) -> pd.DataFrame:
     if not indicator:
         return series.wide_table(pd.DataFrame())
     df = store.claims(indicator=indicator, review=[s for s in ReviewState if s != ReviewState.REJECTED])
-    df = series.with_derived(latest(df)[0])
+    df = series.with_derived(series.latest(df)[0])
     table = series.wide_table(df)
     if len(df) and df["derived"].any():
         # mark the cells that come from derivation

@@ -1,4 +1,6 @@
-"""The Review and Conflicts tabs: layout from the catalog, callbacks that call the store and little else."""
+"""The Review view: queues of claims that need a person, the review form (accept, reject, correct, undo) and a
+claim's history. Layout from the catalog and the claims schema; pure functions shape the store's rows for the
+grids and the form; callbacks call the store and those, little else."""
 from __future__ import annotations
 
 import json
@@ -9,16 +11,15 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from ..accounts import Role
-from ..catalog import Catalog
-from ..conflicts import plan_vs_actual
-from ..errors import IndicatorsError
-from ..review import EDITABLE
-from ..schema import SCHEMA
-from ..store import Store
-from . import auth
-from .series import number
-from .views.common import DEFAULT_COL, labels, mark_at, minute
+from ...accounts import Role
+from ...catalog import Catalog
+from ...errors import IndicatorsError
+from ...review import EDITABLE
+from ...schema import SCHEMA
+from ...store import Store
+from .. import auth
+from ..series import number
+from .common import DEFAULT_COL, labels, mark_at, minute
 
 QUEUE_PAGE = 20
 # the queue grid: what a reviewer reads first (the sentence with its figure marked), in headers a person reads
@@ -35,9 +36,6 @@ HISTORY_GRID = [("when", "When", 150), ("author", "Who", 110), ("action", "Actio
                 ("change", "Change", 260), ("note", "Note", 200), ("state", "In force", 100)]
 QUEUES = [("all", "needs a look"), ("unattached", "no indicator"), ("unsure", "extractor unsure"),
           ("unreviewed", "not reviewed"), ("reviewed", "reviewed")]
-PLAN_GRID = [("indicator", "Indicator"), ("item", "Item"), ("period", "Period"), ("planned", "Planned"),
-             ("actual", "Reported"), ("shortfall", "Shortfall"), ("shortfall_pct", "Shortfall %"),
-             ("plan_report", "Plan in"), ("actual_report", "Reported in")]
 _FIELDS = [(name, SCHEMA.field(name).title) for name in EDITABLE]  # the correction form, in schema order
 
 
@@ -52,7 +50,7 @@ def _signer():
                                               persistence_type="local", placeholder="who is reviewing")])
 
 
-def review_panel(catalog: Catalog):
+def layout(catalog: Catalog) -> list:
     indicators = [{"label": "(none)", "value": ""}] + [{"label": f"{i.theme} · {i.label}", "value": i.id}
                                                        for i in sorted(catalog.indicators, key=lambda i: (i.theme, i.label))]
 
@@ -111,14 +109,6 @@ def review_panel(catalog: Catalog):
     ]
 
 
-def plan_table():
-    return [html.H3("Plans against what was reported"),
-            dag.AgGrid(id="plan-grid", rowData=[], defaultColDef=DEFAULT_COL, style={"height": "300px", "width": "100%"},
-                       columnDefs=[{"field": f, "headerName": h, "minWidth": 100, "flex": 1} for f, h in PLAN_GRID],
-                       dashGridOptions={"localeText": {"noRowsToShow": "No plan has a reported figure for the same item "
-                                                                 "and period yet"}})]
-
-
 def _text(v) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
@@ -157,6 +147,45 @@ def training_note(store: Store, catalog: Catalog) -> str:
             f"`indicators train --db URL` learns from them.")
 
 
+def queue_rows(df: pd.DataFrame, titles: dict, names: dict) -> list[dict]:
+    """A queue page as the grid shows it: report titles and indicator labels for ids, the figure's place in its
+    sentence (the grid marks it), the linker's confidence, a key per claim."""
+    return [{"key": f"{r['report']}#{int(r['seq'])}", "report_id": r["report"], "seq": int(r["seq"]),
+             "report": titles.get(r["report"], r["report"]),
+             "indicator": names.get(r["indicator"], r["indicator"]) or "no indicator", "item": r["item"],
+             "surface": r["surface"], "role": r["role"], "sentence": r["sentence"],
+             "confidence": None if pd.isna(r["confidence"]) else round(float(r["confidence"]), 3),
+             "mark_at": mark_at(r["sentence"], r["surface"]), "notes": r["notes"]}
+            for r in df.to_dict("records")]
+
+
+def claim_title(row: dict, titles: dict, names: dict) -> list:
+    """The form's heading: the figure, its report's title, its indicator's label and its review state."""
+    return [html.B(row["surface"]), f" · {titles.get(row['report'], row['report'])} · "
+                                    f"{names.get(row['indicator'], row['indicator']) or 'no indicator'} · "
+                                    f"review: {row['review']}"]
+
+
+def marked_sentence(sentence: str, surface: str):
+    """The sentence with its figure in a <mark> (as text when the sentence does not hold the figure as written)."""
+    at = mark_at(sentence, surface)
+    if at < 0:
+        return sentence
+    return [sentence[:at], html.Mark(surface, className="figure"), sentence[at + len(surface):]]
+
+
+def history_rows(history: pd.DataFrame, row: dict) -> list[dict]:
+    """A claim's edits (Store.history) as the history grid shows them: times to the minute, each change as
+    "value 9,000 → 9,500", whether it is still in force."""
+    changes = changes_text(history, _original(row))
+    undone_by = set(history.loc[history["action"] == "undo", "undoes"])
+    return [{"edit_id": e["edit_id"], "when": minute(e["created_at"]), "author": e["author"], "action": e["action"],
+             "change": ch, "note": e["note"],
+             "state": "undone" if e["edit_id"] in undone_by else ("—" if e["action"] == "undo" else "yes"),
+             "undone": bool(e["undone"])}
+            for e, ch in zip(history.to_dict("records"), changes)]
+
+
 def _original(row: dict) -> dict:
     """The claim as the extractor found it: its current fields with what edits replaced put back."""
     out = {k: row.get(k) for k, _ in _FIELDS}
@@ -182,14 +211,7 @@ def register(app, store: Store, catalog: Catalog) -> None:
         page = page or 0
         df, total = store.review_queue(kind or "all", offset=page * QUEUE_PAGE, limit=QUEUE_PAGE,
                                        below=catalog.chart_confidence)
-        titles = store.report_titles()
-        rows = [{"key": f"{r['report']}#{int(r['seq'])}", "report_id": r["report"], "seq": int(r["seq"]),
-                 "report": titles.get(r["report"], r["report"]),
-                 "indicator": names.get(r["indicator"], r["indicator"]) or "no indicator", "item": r["item"],
-                 "surface": r["surface"], "role": r["role"], "sentence": r["sentence"],
-                 "confidence": None if pd.isna(r["confidence"]) else round(float(r["confidence"]), 3),
-                 "mark_at": mark_at(r["sentence"], r["surface"]), "notes": r["notes"]}
-                for r in df.to_dict("records")]
+        rows = queue_rows(df, store.report_titles(), names)
         pages = max(1, -(-total // QUEUE_PAGE))
         return rows, f"{total:,} claims in this queue", f" page {min(page + 1, pages)} of {pages} ", \
             training_note(store, catalog)
@@ -224,21 +246,10 @@ def register(app, store: Store, catalog: Catalog) -> None:
         if row is None:
             return ["No claim chosen" if not claim else "That claim is no longer in the store", ""] + [
                 None] * len(_FIELDS) + [[]]
-        title = [html.B(row["surface"]), f" · {store.report_titles().get(row['report'], row['report'])} · "
-                                         f"{names.get(row['indicator'], row['indicator']) or 'no indicator'} · "
-                                         f"review: {row['review']}"]
-        at = mark_at(row["sentence"], row["surface"])
-        sentence = row["sentence"] if at < 0 else [row["sentence"][:at], html.Mark(row["surface"], className="figure"),
-                                                   row["sentence"][at + len(row["surface"]):]]
+        title = claim_title(row, store.report_titles(), names)
         values = [_text(row[k]) if k not in ("indicator",) else (row[k] or "") for k, _ in _FIELDS]
-        history = store.history(claim["report"], claim["seq"])
-        changes = changes_text(history, _original(row))
-        undone_by = set(history.loc[history["action"] == "undo", "undoes"])
-        rows = [{"edit_id": e["edit_id"], "when": minute(e["created_at"]), "author": e["author"], "action": e["action"],
-                 "change": ch, "note": e["note"],
-                 "state": "undone" if e["edit_id"] in undone_by else ("—" if e["action"] == "undo" else "yes"),
-                 "undone": bool(e["undone"])}
-                for e, ch in zip(history.to_dict("records"), changes)]
+        rows = history_rows(store.history(claim["report"], claim["seq"]), row)
+        sentence = marked_sentence(row["sentence"], row["surface"])
         return [title, sentence] + values + [rows]
 
     @app.callback(Output("review-message", "children"), Output("edited", "data"),
@@ -287,17 +298,3 @@ def register(app, store: Store, catalog: Catalog) -> None:
             return no_update
         return [html.Li(f"{e.report}: {e.surface!r} ({e.action} by {e.author}, {minute(e.created_at)}): "
                         f"its claim is no longer found") for e in store.orphans()] or [html.Li("none")]
-
-    @app.callback(Output("plan-grid", "rowData"), Input("tab", "value"), Input("edited", "data"),
-                  Input("uploaded", "data"))
-    def plans(tab, _e, _u):
-        if tab != "disputes":
-            return no_update
-        titles = store.report_titles()
-        p = plan_vs_actual(store.plan_candidates())
-        return [{"indicator": names.get(r["indicator"], r["indicator"]), "item": r["item"],
-                 "period": f"{r['period_start']} – {r['period_end']}", "planned": number(r["planned"]),
-                 "actual": number(r["actual"]), "shortfall": number(r["shortfall"]),
-                 "shortfall_pct": number(round(r["shortfall_pct"], 1)) if r["shortfall_pct"] == r["shortfall_pct"] else "",
-                 "plan_report": titles.get(r["plan_report"], r["plan_report"]),
-                 "actual_report": titles.get(r["actual_report"], r["actual_report"])} for r in p.to_dict("records")]
