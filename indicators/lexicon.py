@@ -153,6 +153,7 @@ class Lexicon:
     change_falls: Words
     change_rises: Words
     change_by: Words
+    change_object_verbs: Words
     change_level: Words
     change_base: Words
     change_words: Words
@@ -161,6 +162,7 @@ class Lexicon:
     hyphen_counts: Words
     duration_time_before: Words
     duration_time_after: Words
+    duration_figure_before: Words
     noun_skip: Words
     descriptor_followers: Words
     descriptor_not_before: Words

@@ -151,6 +151,7 @@ class _Patterns:
                                                          + list(lex.change_falls))), re.I)
         moves = list(lex.change_rises) + list(lex.change_falls)
         self.falls = frozenset(" ".join(w.lower().split()) for w in lex.change_falls)
+        self.change_object_verbs = frozenset(" ".join(w.lower().split()) for w in lex.change_object_verbs)
         self.change_before = _Tail(rf"\s+(?:(?P<by>{_reversed(lex.change_by)})\s+)?(?P<w>{_reversed(moves)})(?![\w])",
                                    _width(moves) + 8)
         self.base_before = _Tail(rf"\s+(?P<w>{_reversed(lex.change_base)})(?![\w])", _width(lex.change_base))
@@ -186,6 +187,9 @@ class _Patterns:
             rf"(?:[^.;:!?\d]|{_YEAR_SPAN}|(?:19|20)\d\d){{0,40}}?\s(?:{_alt(lex.spread_joiners)})\s+", re.I)
         self.durations_before = _Tail(rf"\s+(?:{_reversed(lex.duration_time_before)})(?![\w])",
                                       _width(lex.duration_time_before))
+        self.duration_time_words = frozenset(w.lower() for w in lex.duration_time_before)
+        self.duration_figure_before = _Tail(rf"\s+(?:{_reversed(lex.duration_figure_before)})(?![\w])",
+                                            _width(lex.duration_figure_before))
         self.durations_after = re.compile(rf"\s+(?:{_alt(lex.duration_time_after)})(?![\w])", re.I)
         self.kmb = re.compile(rf"(?:{_alt(lex.currency_only_multipliers)})(?![\w])")  # "$5m": with a currency only
         self.times_x = re.compile(rf"(?:{_alt(lex.factor_glued)})(?![\w])", re.I)  # "3x"
@@ -319,7 +323,7 @@ def _parse_words(low: str, s: int, e: int) -> list[_Words]:
 
 def _one_number(toks, i, words, scales, g):
     n = len(toks)
-    total, group, last, big, end = 0.0, 0.0, "", math.inf, None
+    total, group, last, big, end, small = 0.0, 0.0, "", math.inf, None, 1.0
     start = toks[i][1]
     decimals: list[int] = []
     t = toks[i][0]
@@ -373,7 +377,7 @@ def _one_number(toks, i, words, scales, g):
                 if last == "hundred" or (group >= s and s == 100):
                     break
                 group = (group or 1.0) * s
-                last = "hundred"
+                last, small = "hundred", s
             else:
                 if s >= big or last == "":
                     break
@@ -391,7 +395,9 @@ def _one_number(toks, i, words, scales, g):
         last = "unit"
     value = total + group
     scaled = last == "scale" and big < math.inf
-    bare = value / big if scaled else value
+    # "three hundred", "four dozen": the number before the last scale word, so that "two or three hundred" reads
+    # as 200-300 (see _propagate); only thousands and above count as a written multiplier (`scaled`)
+    bare = value / big if scaled else (value / small if last == "hundred" and not total else value)
     return _Words(start, end, value, bare, scaled, False), k
 
 
@@ -795,19 +801,47 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
             a.unit, a.end = unit, max(a.end, e)
         if not a.unit:
             noun, noun_end = _counted_noun(text, a.end, hi)
+            if not noun and a.word and a.value == 1:  # "a single battalion": the singular noun _one_counts accepted
+                one = _NOUN_LIKE.match(text, a.end, hi)
+                w = one.group("w").lower() if one else ""
+                if one and w not in P.stop_words and w not in P.noun_skip and w not in P.one_not_before \
+                        and not P.adverb.search(w) and not P.designation.fullmatch(one.group("w")):
+                    noun, noun_end = one.group("w"), one.end()
             if not noun:
                 noun = _noun_before(text, lo, a.start)
             a.noun = noun
             a.noun_unit = _noun_unit(noun)
+            if noun and noun_end > a.end and a.qualifier in (Q.EXACT, Q.APPROX):
+                _qualifier_after_noun(text, a, noun_end, hi)  # "20 people or fewer", "300 soldiers or more"
             if noun and " ".join(noun.lower().split()) in P.lex.measure_nouns and re.fullmatch(r"[\s\w-]*", text[a.end:noun_end]):
                 if not re.search(r"[A-Z]", text[a.end:noun_end - len(noun)]):  # no designation between
                     a.end = noun_end
         ch = P.change_before.search(text, lo, a.start)
+        verb = " ".join(ch.group("w").lower().split()) if ch else ""
+        if ch and verb in P.change_object_verbs and not ch.group("by") and a.unit not in _RATES:
+            ch = None  # "raised $12.5bn", "lost 12 aircraft": the amount is the verb's object, a level
         if ch and (ch.group("by") or not a.qualified):  # "fell below 20%" is a level, "fell by over 12%" a change
-            a.change = -1 if " ".join(ch.group("w").lower().split()) in P.falls else 1
+            a.change = -1 if verb in P.falls else 1
         atoms.append(a)
         taken = a.end
     return atoms
+
+
+def _qualifier_after_noun(text: str, a: _Atom, noun_end: int, hi: int) -> None:
+    """A bound written after the counted noun ("20 people or fewer") is the figure's own, unless the word after it
+    opens something else: a noun of its own ("3 tanks and more trucks"), an adverb ("or more importantly")."""
+    P = _patterns()
+    qa = P.qual_after.match(text, noun_end, hi)
+    if not qa:
+        return
+    nxt = P.noun_word.match(text, qa.end(), hi)
+    if nxt:
+        w = nxt.group("w").lower()
+        if w in P.lex.noun_units or w in P.noun_skip or P.adverb.search(w):
+            return
+    a.qualifier = P.qual_after_of.get(" ".join(qa.group("q").lower().split()), Q.EXACT)
+    a.qualified = True
+    a.end = qa.end()
 
 
 def _propagate(low: _Atom, high: _Atom) -> tuple[float, str]:
@@ -817,7 +851,7 @@ def _propagate(low: _Atom, high: _Atom) -> tuple[float, str]:
     so "from 900 to 1.2 thousand" keeps its 900.
     """
     value = low.value
-    if high.scaled and not low.scaled and low.value > 0 and high.value > 0:
+    if high.value != high.bare and low.value == low.bare and low.value > 0 and high.value > 0:
         scaled = low.value * (high.value / high.bare)
         if abs(math.log(scaled / high.value)) < abs(math.log(low.value / high.value)):
             value = scaled
@@ -826,11 +860,17 @@ def _propagate(low: _Atom, high: _Atom) -> tuple[float, str]:
 
 def _or_range(a: _Atom, b: _Atom) -> bool:
     """"one or two battalions", "3 or 4 trucks": two close numbers joined by "or" give a range."""
-    return a.qualifier == b.qualifier == Q.EXACT and a.value < b.value <= 2 * a.value + 1 and (a.word == b.word)
+    low, _ = _propagate(a, b)  # "two or three dozen": 24 or 36
+    return a.qualifier == b.qualifier == Q.EXACT and low < b.value <= 2 * low + (b.value / b.bare if b.bare else 1.0) and (a.word == b.word)
 
 
 def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
     """Every quantity in text[start:end], in text order, with offsets into `text`."""
+    return _inherit_nouns(text, _find_quantities(text, start, end))
+
+
+def _find_quantities(text: str, start: int, end: int | None) -> list[Quantity]:
+    """The quantities before a figure that names no noun takes its neighbour's (see _inherit_nouns)."""
     P = _patterns()
     hi = len(text) if end is None else end
     atoms = _atoms(text, start, hi)
@@ -883,7 +923,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
                 continue
         out.append(_quantity(text, a))
         i += 1
-    return _inherit_nouns(text, out)
+    return out
 
 
 def _range(text: str, a: _Atom, b: _Atom, fb, before: str) -> Quantity:
@@ -901,6 +941,7 @@ def _range(text: str, a: _Atom, b: _Atom, fb, before: str) -> Quantity:
                     surface=surface, low=lo_v, high=hi_v, noun=noun)
 
 
+_RATES = frozenset({"percent", "percentage_point"})
 _DASH_GAP = re.compile(rf"\s*{_DASH}\s*")
 
 
@@ -969,7 +1010,7 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
     out: list[Mention] = []
     for index, s in enumerate(sentences):
         try:
-            found = find_quantities(text, s.start, s.end)
+            found = _find_quantities(text, s.start, s.end)
         except Exception:  # a bad sentence must not cost the report: log it and go on
             log.exception("skipped a sentence the recogniser could not read: %r", s.text[:120])
             continue
@@ -979,6 +1020,7 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
         qs = [q for q in found
               if not any(q.start < e and q.end > b and not (q.start <= b and q.end >= e) for b, e in spans)]
         qs = [q for q in qs if not _is_time_unit(q) or _is_duration(text, q, s.start)]
+        qs = _inherit_nouns(text, qs)  # once the periods are gone: "over eleven months; 13,900 of them" counts crimes
         # a semicolon closes a clause: the first figure's part starts after the last one before it, the last
         # figure's part ends at the first one after it
         before = text.rfind(";", s.start, qs[0].start) if qs else -1
@@ -1014,7 +1056,13 @@ def _is_duration_figure(text: str, t, found) -> bool:
 def _is_duration(text: str, q: Quantity, lo: int) -> bool:
     """"320 days of arrest", "sentenced to 3 years": a figure; "for 3 years", "3 years ago": when, not how much."""
     P = _patterns()
-    return not (P.durations_before.search(text, lo, q.start) or P.durations_after.match(text, q.end))
+    if P.durations_before.search(text, lo, q.start) or P.durations_after.match(text, q.end):
+        return False
+    # "over eleven months": the bound's word is the period's preposition, unless a sentence leads to it
+    # ("sentenced to over 3 years", "a term of over 3 years")
+    lead = _TOKEN.match(lowered(text), q.start)
+    return not (lead and lead.group() in P.duration_time_words and q.qualifier != Q.EXACT
+                and not P.duration_figure_before.search(text, lo, q.start))
 
 
 def _is_time_unit(q: Quantity) -> bool:
