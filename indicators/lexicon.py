@@ -80,6 +80,7 @@ class Time:
     relative_years: Mapping[str, int]
     relative_months: Mapping[str, int]
     ordinals: Mapping[str, int]
+    day_suffixes: Words
     article: Words
     year: Words
     month: Words
@@ -102,9 +103,14 @@ class Time:
     previous_year: Words
     since: Words
     start_of_year: Words
-    middle: Words
+    start_of: Words
+    month_parts: Mapping[str, int]
     year_to_date: Words
     issue_week: Words
+    previous_week: Words
+    week_from: Words
+    week_to: Words
+    days_in_week: int
     year_end: Words
     now: Words
     duration_units: Words
@@ -285,7 +291,7 @@ def _int(key: str, value: Any) -> int:
     return value
 
 
-def _record(cls, regex_keys: frozenset = frozenset(), maps: frozenset = frozenset()):
+def _record(cls, regex_keys: frozenset = frozenset(), maps: frozenset = frozenset(), ints: frozenset = frozenset()):
     def conv(key: str, value: Any):
         if not isinstance(value, dict):
             raise LexiconError(f"lexicon key {key!r}: expected a mapping, got {value!r:.80}")
@@ -293,7 +299,8 @@ def _record(cls, regex_keys: frozenset = frozenset(), maps: frozenset = frozense
         for f in fields(cls):
             if f.name not in value:
                 raise LexiconError(f"lexicon key {key}.{f.name!s} is missing")
-            check = _map(int) if f.name in maps else _regexes if f.name in regex_keys else _words
+            check = _map(int) if f.name in maps else _regexes if f.name in regex_keys else \
+                _int if f.name in ints else _words
             kwargs[f.name] = check(f"{key}.{f.name}", value[f.name])
         unknown = set(value) - {f.name for f in fields(cls)}
         if unknown:
@@ -308,7 +315,8 @@ _CONVERT = {
     "glued_multipliers": _map(float, lower=False), "code_multipliers": _map(float, lower=False), "currencies": _map(str, lower=False),
     "qualifiers_before": _groups, "qualifiers_after": _groups, "nouns": _groups, "months": _map(int),
     "roles": _record(Roles, frozenset({"planned", "correction"})), "layout": _record(Layout),
-    "time": _record(Time, maps=frozenset({"relative_years", "relative_months", "ordinals"})),
+    "time": _record(Time, maps=frozenset({"relative_years", "relative_months", "ordinals", "month_parts"}),
+                    ints=frozenset({"days_in_week"})),
     "furniture_line": _int,
 }
 _QUALIFIERS = frozenset(Qualifier) - {Qualifier.RANGE}  # a range is formed by the recogniser, never written

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from .lexicon import comparison_rx, lexicon, lowered, phrase_alternation
@@ -27,6 +27,11 @@ def _a(words) -> str:
     return phrase_alternation([str(w).lower() for w in words])
 
 
+def _day(T) -> str:
+    """A day of the month as written in a date: "3", "03", "21st"."""
+    return rf"(?:[12]\d|3[01]|0?[1-9])(?:{_a(T.day_suffixes)})?"
+
+
 @lru_cache(maxsize=1)
 def _rx() -> dict[str, re.Pattern]:
     """Every time pattern, assembled from the lexicon's `time` words and compiled once."""
@@ -38,19 +43,20 @@ def _rx() -> dict[str, re.Pattern]:
     N = r"(?:\d{1,2}|" + _a([k for k, v in lex.number_words.items() if 1 <= v <= 12]) + ")"
     REL = rf"(?:{_a(T.relative_years)})\s+(?:{_a(T.year)})"
     YR = rf"(?:{Y}|{REL})"
-    D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+    D = _day(T)
     THE, OF, YEAR, MONTHS = _a(T.article), _a(T.of), _a(T.year), _a(T.months)
     ORD = _a(T.ordinals)
     first_two = _a([k for k, v in T.ordinals.items() if v <= 2])
     JOIN, OPEN, MPREP = _a(T.span_joiners), _a(T.span_openers), _a(T.month_prepositions)
     DASH = r"[-\u2013\u2014]"
+    PART = _a(T.month_parts)
     rel_no_the = _a([k for k in T.relative_years if k not in T.article and not k.startswith(tuple(f"{t} " for t in T.article))])
     f = 0  # patterns run on lower-cased text (see lexicon.lowered): much faster than re.I
     return {
         "as_of": re.compile(rf"\b(?:{_a(T.as_of)})\s+(?:(?P<m1>{M})\s+(?P<d1>{D})|(?P<d2>{D})\s+(?P<m2>{M}))(?:,?\s+(?P<y>{Y}))?", f),
         "numeric_date": re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?!\d)|(?<!\d)(?P<y2>(?:19|20)\d\d)-(?P<m2>[01]\d)-(?P<d2>[0-3]\d)(?!\d)"),
         "day": re.compile(rf"(?<![\w])(?:(?P<m1>{M})\s+(?P<d1>{D})(?:{DASH}{D}(?![\w])|\s+(?:{JOIN})\s+{D}(?![\w]))?|(?P<d2>{D})(?:\s*{DASH}\s*{D})?\s+(?:{OF}\s+)?(?P<m2>{M}))(?![\w])(?:,?\s+(?P<y>{Y})(?!\d))?", f),
-        "months_of": re.compile(rf"(?<![\w])(?P<prep>(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?P<first>(?:{first_two})\s+)?(?P<n>{N})\s+(?:{MONTHS})\s+(?:{OF}\s+)?(?P<y>{YR})?", f),
+        "months_of": re.compile(rf"(?<![\w])(?P<prep>(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?P<first>(?:{first_two})\s+)?(?P<n>{N})\s+(?:{MONTHS})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
         "quarter": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{ORD})\s+(?:{_a(T.quarter)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.quarter_letter)})(?P<q>[1-4])\s*(?P<y2>{Y})?", f),
         "half": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{first_two})\s+(?:{_a(T.half)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.half_letter)})(?P<h>[12])\s*(?P<y2>{Y})?", f),
         "month_pair": re.compile(rf"(?<![\w])(?:(?P<w>{OPEN})\s+)?(?P<a>{M})(?:\s+(?P<ya>{Y}))?(?:\s*{DASH}\s*|\s+(?:{JOIN})\s+)(?P<b>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
@@ -60,8 +66,9 @@ def _rx() -> dict[str, re.Pattern]:
         "rel_year": re.compile(rf"(?<![\w])(?:{rel_no_the})\s+(?:{YEAR})(?![\w])", f),
         "rel_month": re.compile(rf"(?<![\w])(?P<w>{_a(T.relative_months)})\s+(?:{_a(T.month)})(?![\w])", f),
         "prev_year": re.compile(rf"(?<![\w])(?:{_a(T.previous_year)})(?![\w])", f),
-        "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?P<mid>(?:{_a(T.middle)})(?<=-)|(?:{_a(T.middle)})\s+)?(?P<m>{M})(?:\s+(?P<y>{Y}))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
+        "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?:{_a(T.start_of)})\s+(?P<sy>{Y})(?![\w])|(?P<part>(?:{PART})(?<=-)|(?:{PART})\s+)?(?P<m>{M})(?:\s+(?P<y>{Y}))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
         "week": re.compile(rf"(?<![\w])(?:{_a(T.issue_week)})(?![\w])", f),
+        "previous_week": re.compile(rf"(?<![\w])(?:{_a(T.previous_week)})(?![\w])", f),
         "year_end": re.compile(rf"(?<![\w])(?:{_a(T.year_end)})(?![\w])", f),
         "now": re.compile(rf"(?<![\w])(?:{_a(T.now)})(?![\w])", f),
         "digit": re.compile(r"\d"),
@@ -177,13 +184,20 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         if m.groupdict().get("m"):
             mon = _month_no(m.group("m"))
             y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
-            first = date(y, mon, 15 if m.group("mid") else 1)  # "since mid-March"
+            part = " ".join((m.group("part") or "").split())
+            first = date(y, mon, lexicon().time.month_parts.get(part, 1))  # "since mid-March", "since early May"
+            if first <= last:
+                add(TimeExpr(m.start(), m.end(), "span", first, last))
+        elif m.groupdict().get("sy"):  # "since the beginning of 2021"
+            first = date(int(m.group("sy")), 1, 1)
             if first <= last:
                 add(TimeExpr(m.start(), m.end(), "span", first, last))
         else:
             add(TimeExpr(m.start(), m.end(), "span", date(ref[0], 1, 1), last))
     for m in (R["week"].finditer(text, start, end) if has("week") else ()):
         add(TimeExpr(m.start(), m.end(), "week"))  # the issue's own week: resolved against the report (see _span)
+    for m in (R["previous_week"].finditer(text, start, end) if has("week") else ()):
+        add(TimeExpr(m.start(), m.end(), "previous_week"))  # the week before the issue's
     for m in (R["month"].finditer(text, start, end) if month else ()):
         word = orig[m.start("m"):m.end("m")]
         if word.lower().rstrip(".") in lexicon().time.ambiguous_months and not m.group("y") and not m.group("prep"):
@@ -233,14 +247,22 @@ def _safe_day(m: re.Match, y: int, mon: int, day: int, kind: str = "day") -> Tim
     return TimeExpr(m.start(), m.end(), kind, d, d)
 
 
+@lru_cache(maxsize=1)
+def _month_year_rx() -> re.Pattern:
+    """"May 2024", "May 13, 2024", "May 12-18, 2025": a month and its year, maybe with days between."""
+    lex = lexicon()
+    D = _day(lex.time)
+    return re.compile(rf"(?<![\w])(?P<m>{phrase_alternation(lex.months)})\.?,?\s+(?:{D}(?:\s*[-\u2013\u2014]\s*{D})?,?\s+)?"
+                      rf"(?P<y>(?:19|20)\d\d)(?!\d)", re.I)
+
+
 def report_month(report: Report) -> str:
     """YYYY-MM: a "Month YYYY" in the title, else the most frequent month of the dated events it reports."""
     lex = lexicon()
-    months = phrase_alternation(lex.months)
     # the title, then the short lines that open the report ("Analytical report for December 2021")
     heads = [report.title] + [report.text[a:b] for a, b in report.paragraphs[:4] if b - a < 200]
     for head in heads:
-        m = re.search(rf"(?<![\w])(?P<m>{months})\.?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)", head or "", re.I)
+        m = _month_year_rx().search(head or "")
         if m:
             return f"{int(m.group('y')):04d}-{lex.months[m.group('m').lower().rstrip('.')]:02d}"
     counts: Counter = Counter()
@@ -390,31 +412,97 @@ def _span(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date] | None
         return _shift_years(ref[0], -1), _shift_years(ref[1], -1)
     if t.kind == "week":
         return issue_span(doc.report)
+    if t.kind == "previous_week":
+        week = issue_span(doc.report)
+        if week is None:
+            return None
+        shift = timedelta(days=lexicon().time.days_in_week)
+        return week[0] - shift, week[0] - timedelta(days=1)
     if t.begin is None:
         return None
     return t.begin, t.finish
 
 
+@lru_cache(maxsize=1)
+def _issue_rx() -> dict[str, re.Pattern]:
+    """Dates in a title or an issue's opening lines: a day range, a week named by a day, one date (case-blind)."""
+    lex = lexicon()
+    T = lex.time
+    M = rf"(?:{phrase_alternation(lex.months)})\.?"
+    D = rf"(?:[12]\d|3[01]|0?[1-9])(?:{phrase_alternation(T.day_suffixes)})?"
+    Y = r"(?P<y>(?:19|20)\d\d)(?!\d)"
+    OF = phrase_alternation(T.of)
+
+    def one(tag: str) -> str:  # "May 13", "13 May", "13th of May"
+        return rf"(?:(?P<m{tag}>{M})\s+(?P<d{tag}>{D})|(?P<e{tag}>{D})\s+(?:(?:{OF})\s+)?(?P<n{tag}>{M}))"
+
+    joint = rf"\s*[-\u2013\u2014]\s*|\s+(?:{phrase_alternation(T.span_joiners)})\s+"
+    return {
+        "range": re.compile(rf"(?<![\w])(?:(?P<xa>{D})|{one('a')})(?:{joint})(?:{one('b')}|(?P<xb>{D}))(?![\w]),?\s+{Y}", re.I),
+        "from": re.compile(rf"(?<![\w])(?:{phrase_alternation(T.week_from)})\s+{one('s')},?\s+{Y}", re.I),
+        "to": re.compile(rf"(?<![\w])(?:{phrase_alternation(T.week_to)})\s+{one('s')},?\s+{Y}", re.I),
+        "date": re.compile(rf"(?<![\w]){one('s')},?\s+{Y}", re.I),
+    }
+
+
+def _date_of(m: re.Match, tag: str, y: int, month: int | None = None) -> date | None:
+    """The date a `one(tag)` group of _issue_rx matched (its month may come from the other end of a range)."""
+    lex = lexicon()
+    mon = m.group(f"m{tag}") or m.group(f"n{tag}")
+    day = m.group(f"d{tag}") or m.group(f"e{tag}")
+    if mon is None and month is None:
+        return None
+    try:
+        return date(y, lex.months[mon.lower().rstrip(".")] if mon else month, int(re.match(r"\d+", day).group()))
+    except ValueError:
+        return None
+
+
+def _issue_heads(report: Report) -> list[str]:
+    return [report.title or ""] + [report.text[a:min(b, a + 300)] for a, b in report.paragraphs[:3]]
+
+
 @lru_cache(maxsize=64)
 def issue_span(report: Report) -> tuple[date, date] | None:
-    """The days a weekly (or shorter) issue covers, from a title like "Weekly digest, 6–12 May 2024"."""
-    lex = lexicon()
-    M = phrase_alternation(lex.months)
-    D = r"(?:[12]\d|3[01]|0?[1-9])"
-    rx = re.compile(rf"(?<![\w])(?:(?P<a>{D})\s*[-\u2013\u2014]\s*(?P<b>{D})\s+(?P<m>{M})|(?P<m2>{M})\s+(?P<a2>{D})\s*"
-                    rf"[-\u2013\u2014]\s*(?P<b2>{D})),?\s+(?P<y>(?:19|20)\d\d)(?!\d)", re.I)
-    heads = [report.title] + [report.text[a:min(b, a + 300)] for a, b in report.paragraphs[:3]]
+    """The days a weekly (or shorter) issue covers, from its title or opening lines: a day range ("6–12 May 2024",
+    "April 29 – May 5, 2024"), a week named by its first or last day ("Week of May 13, 2024", "week ending 19 May
+    2024"), else the week up to the one date written there ("Weekly digest, 19 May 2024"). None without a day."""
+    R = _issue_rx()
+    week = lexicon().time.days_in_week
+    heads = _issue_heads(report)
     for head in heads:
-        m = rx.search(head or "")
-        if m:
-            mon = lex.months[(m.group("m") or m.group("m2")).lower()]
-            a, b, y = int(m.group("a") or m.group("a2")), int(m.group("b") or m.group("b2")), int(m.group("y"))
-            try:
-                first, last = date(y, mon, a), date(y, mon, b)
-            except ValueError:
-                return None
-            return (first, last) if 0 <= (last - first).days <= 9 else None
+        for m in R["range"].finditer(head):
+            y = int(m.group("y"))
+            last = _date_of(m, "b", y) if m.group("xb") is None else None
+            if m.group("xb") is not None:  # "May 12-18, 2025"
+                first = _date_of(m, "a", y)
+                last = first and _safe_date(y, first.month, int(re.match(r"\d+", m.group("xb")).group()))
+            elif m.group("xa") is not None:  # "6–12 May 2024"
+                first = last and _safe_date(y, last.month, int(re.match(r"\d+", m.group("xa")).group()))
+            else:  # "29 April – 5 May 2024"
+                first = _date_of(m, "a", y)
+            if first and last and 0 <= (last - first).days <= week + 2:
+                return first, last
+    for kind in ("from", "to"):
+        for head in heads:
+            m = R[kind].search(head)
+            d = m and _date_of(m, "s", int(m.group("y")))
+            if d:
+                span = timedelta(days=week - 1)
+                return (d, d + span) if kind == "from" else (d - span, d)
+    for head in heads:
+        m = R["date"].search(head)
+        d = m and _date_of(m, "s", int(m.group("y")))
+        if d:
+            return d - timedelta(days=week - 1), d
     return None
+
+
+def _safe_date(y: int, mon: int, day: int) -> date | None:
+    try:
+        return date(y, mon, day)
+    except ValueError:
+        return None
 
 
 def _previous_span(doc: Document, sentence: int, before: int) -> tuple[date, date] | None:

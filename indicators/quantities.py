@@ -201,7 +201,7 @@ class _Patterns:
         self.time_units = frozenset(u for u in lex.nouns if unit_class(u) == "time")
         # --- spans that are never figures ------------------------------------------------------------
         lo = lambda words: _alt(words).lower()  # noqa: E731  (the never-patterns below run on lowered text)
-        D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+        D = rf"(?:[12]\d|3[01]|0?[1-9])(?:{lo(lex.time.day_suffixes)})?"
         M = rf"(?:{months.lower()})\.?"
         ident = rf"(?:{lo(lex.identifier_markers)})?\s*\d[\w]*(?:[-\u2010\u2011/.]\w+)*"
         span_words = _alt(lex.time.span_joiners)
