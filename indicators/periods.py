@@ -344,7 +344,11 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
     times = [t for t in doc.times[m.sentence] if t.kind != "duration"]
     if q.change:
         pair = [t for t in times if t.second is not None]
-        if pair:
+        own_side = _spread(doc, m, times)
+        span = own_side and _span(doc, m.sentence, own_side)
+        if span:
+            return span[0], span[1], "its side of a change"
+        if pair and not own_side:
             t = pair[0]
             if q.change == "from":
                 first_end = _month_end(t.begin.year, t.begin.month) if t.kind == "pair" else date(t.begin.year, 12, 31)
@@ -384,6 +388,20 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
             if span:
                 return span[0], span[1], "named in its lead-in" if index in leads else "named in an earlier sentence"
     return month_span[0], month_span[1], "report month"
+
+
+def _spread(doc: Document, m: Mention, times) -> TimeExpr | None:
+    """"from 2,100 in 2012–13 to 1,900 in 2013–14": a time between the two sides of a change dates the first side,
+    and the time after the second dates the second (not the halves of one pair); None when no time comes between."""
+    q = m.quantity
+    sides = [o.quantity for o in doc.mentions_by_sentence.get(m.sentence, ()) if o.quantity.change]
+    if q.change == "from":
+        other = next((o for o in sides if o.start > q.start and o.change == "to"), None)
+        return next((t for t in times if other and q.end <= t.start < other.start), None)
+    other = next((o for o in reversed(sides) if o.start < q.start and o.change == "from"), None)
+    if other is None or not any(other.end <= t.start < q.start for t in times):
+        return None
+    return next((t for t in times if t.start >= q.end), None)
 
 
 def _distance(t: TimeExpr, a: int, b: int) -> int:
