@@ -33,6 +33,22 @@ def phrase_alternation(phrases, *, plural: bool = False) -> str:
     return "|".join(parts)
 
 
+def hint_words(*lists) -> tuple[str, ...]:
+    """Lower-case words at least one of which every phrase of `lists` contains: a substring test for them is a cheap
+    necessary condition before a scan for the phrases (the word all phrases of a list share, else each phrase's
+    longest)."""
+    out: set[str] = set()
+    for phrases in lists:
+        tokens = [str(p).lower().split() for p in phrases]
+        tokens = [t for t in tokens if t]
+        common = set.intersection(*map(set, tokens)) if tokens else set()
+        if common:
+            out.add(max(sorted(common), key=len))
+        else:
+            out.update(max(reversed(t), key=len) for t in tokens)
+    return tuple(sorted(out))
+
+
 def word_bounded(alternation: str) -> str:
     """Wrap an alternation so it only matches whole words (symbols like % or $ allowed)."""
     return rf"(?<![\w])(?:{alternation})(?![\w])"
@@ -194,6 +210,13 @@ class Lexicon:
     clause_joiners: Words
     range_joiners: Words
     range_openers: Words
+    range_joiner_openers: Mapping[str, str]
+    range_alternatives: Words
+    change_openers: Words
+    comparison_articles: Words
+    plural_endings: Words
+    not_plural_endings: Words
+    time_zones: Words
     spread_joiners: Words
     partitives: Words
     partitives_after: Words
@@ -317,7 +340,7 @@ _CONVERT = {
     "roles": _record(Roles, frozenset({"planned", "correction"})), "layout": _record(Layout),
     "time": _record(Time, maps=frozenset({"relative_years", "relative_months", "ordinals", "month_parts"}),
                     ints=frozenset({"days_in_week"})),
-    "furniture_line": _int,
+    "furniture_line": _int, "range_joiner_openers": _map(str),
 }
 _QUALIFIERS = frozenset(Qualifier) - {Qualifier.RANGE}  # a range is formed by the recogniser, never written
 

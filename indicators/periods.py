@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import date, timedelta
 from functools import lru_cache
 
-from .lexicon import comparison_rx, lexicon, lowered, phrase_alternation
+from .lexicon import comparison_rx, hint_words, lexicon, lowered, phrase_alternation
 from .model import Document, Mention, Report, TimeExpr
 from .schema import Role
 
@@ -79,6 +79,22 @@ def _rx() -> dict[str, re.Pattern]:
 
 
 @lru_cache(maxsize=1)
+def _hints() -> dict[str, tuple[str, ...]]:
+    """Per pattern of _rx, words one of which a sentence must hold for the pattern to find anything."""
+    T = lexicon().time
+    return {
+        "as_of": hint_words(T.as_of), "months_of": hint_words(T.months),
+        "quarter": hint_words(T.quarter, T.quarter_letter),
+        "half": hint_words(T.half, [f"{h}{n}" for h in T.half_letter for n in (1, 2)]),
+        "same_period": hint_words(T.same_period), "prev_year": hint_words(T.previous_year),
+        "since": hint_words(T.since, T.year_to_date), "week": hint_words(T.issue_week),
+        "previous_week": hint_words(T.previous_week), "rel_month": hint_words(T.month),
+        "year_end": hint_words(T.year_end), "now": hint_words(T.now), "rel_year": hint_words(T.year),
+        "duration": hint_words(T.duration_units),
+    }
+
+
+@lru_cache(maxsize=1)
 def _month_keys() -> tuple[str, ...]:
     return tuple(k.rstrip(".") for k in lexicon().months)
 
@@ -118,6 +134,10 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
     # far cheaper than a scan with a long alternation, and a superset of what the pattern needs.
     low = text[start:end]
     has = low.__contains__
+    H = _hints()
+
+    def need(key: str) -> bool:
+        return any(map(has, H[key]))
     month = any(map(has, _month_keys()))
     digit = R["digit"].search(low) is not None
 
@@ -129,7 +149,7 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
             found.append(t)
             taken.append((t.start, t.end))
 
-    for m in (R["as_of"].finditer(text, start, end) if month and has("as") else ()):
+    for m in (R["as_of"].finditer(text, start, end) if month and need("as_of") else ()):
         mon = _month_no(m.group("m1") or m.group("m2"))
         day = int(re.match(r"\d+", m.group("d1") or m.group("d2")).group())
         y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
@@ -145,7 +165,7 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         ya = int(m.group("ya")) if m.group("ya") else (yb if a <= b else yb - 1)
         second = (date(yb, b, 1), _month_end(yb, b))
         add(TimeExpr(m.start(), m.end(), "pair", date(ya, a, 1), _month_end(yb, b), second=second))
-    for m in (R["months_of"].finditer(text, start, end) if has("month") else ()):
+    for m in (R["months_of"].finditer(text, start, end) if need("months_of") else ()):
         n = _count(m.group("n"))
         if not 1 <= n <= 12:
             continue
@@ -153,15 +173,15 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         if not m.group("y") and not m.group("first") and not m.group("prep"):
             continue  # "6 months" alone is a duration
         add(TimeExpr(m.start(), m.end(), "span", date(y, 1, 1), _month_end(y, n)))
-    for m in (R["quarter"].finditer(text, start, end) if (has("quarter") or has("q")) else ()):
+    for m in (R["quarter"].finditer(text, start, end) if need("quarter") else ()):
         q = lexicon().time.ordinals[" ".join(m.group("o").split())] if m.group("o") else int(m.group("q"))
         y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
         add(TimeExpr(m.start(), m.end(), "span", date(y, 3 * q - 2, 1), _month_end(y, 3 * q)))
-    for m in (R["half"].finditer(text, start, end) if (has("half") or has("h1") or has("h2")) else ()):
+    for m in (R["half"].finditer(text, start, end) if need("half") else ()):
         h = lexicon().time.ordinals[" ".join(m.group("o").split())] if m.group("o") else int(m.group("h"))
         y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
         add(TimeExpr(m.start(), m.end(), "span", date(y, 6 * h - 5, 1), _month_end(y, 6 * h)))
-    for m in (R["same_period"].finditer(text, start, end) if has("same") else ()):
+    for m in (R["same_period"].finditer(text, start, end) if need("same_period") else ()):
         y = _year_of(m.group("y"), ref)
         if y is None and m.group("link") and " ".join(m.group("link").split()).endswith(tuple(lexicon().time.last_year)):
             y = ref[0] - 1
@@ -177,9 +197,9 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         b = int(b_raw) if len(b_raw) == 4 else (a // 100) * 100 + int(b_raw)
         if a < b <= a + 30:
             add(TimeExpr(m.start(), m.end(), "years", date(a, 1, 1), date(b, 12, 31), second=(date(b, 1, 1), date(b, 12, 31))))
-    for m in (R["prev_year"].finditer(text, start, end) if has("year") else ()):
+    for m in (R["prev_year"].finditer(text, start, end) if need("prev_year") else ()):
         add(TimeExpr(m.start(), m.end(), "prev_year"))
-    for m in (R["since"].finditer(text, start, end) if any(map(has, ("since", "from", "date", "far"))) else ()):
+    for m in (R["since"].finditer(text, start, end) if need("since") else ()):
         last = _month_end(ref[0], ref[1])
         if m.groupdict().get("m"):
             mon = _month_no(m.group("m"))
@@ -194,9 +214,9 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
                 add(TimeExpr(m.start(), m.end(), "span", first, last))
         else:
             add(TimeExpr(m.start(), m.end(), "span", date(ref[0], 1, 1), last))
-    for m in (R["week"].finditer(text, start, end) if has("week") else ()):
+    for m in (R["week"].finditer(text, start, end) if need("week") else ()):
         add(TimeExpr(m.start(), m.end(), "week"))  # the issue's own week: resolved against the report (see _span)
-    for m in (R["previous_week"].finditer(text, start, end) if has("week") else ()):
+    for m in (R["previous_week"].finditer(text, start, end) if need("previous_week") else ()):
         add(TimeExpr(m.start(), m.end(), "previous_week"))  # the week before the issue's
     for m in (R["month"].finditer(text, start, end) if month else ()):
         word = orig[m.start("m"):m.end("m")]
@@ -207,7 +227,7 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         mon = _month_no(word)
         y = _year_of(m.group("y"), ref) if m.group("y") else _implicit_year(mon, ref)
         add(TimeExpr(m.start(), m.end(), "month", date(y, mon, 1), _month_end(y, mon)))
-    for m in (R["rel_month"].finditer(text, start, end) if has("month") else ()):
+    for m in (R["rel_month"].finditer(text, start, end) if need("rel_month") else ()):
         w = m.group("w").lower()
         y, mo = ref
         shift = lexicon().time.relative_months[" ".join(w.split())]
@@ -217,17 +237,17 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         elif mo == 13:
             y, mo = y + 1, 1
         add(TimeExpr(m.start(), m.end(), "month", date(y, mo, 1), _month_end(y, mo)))
-    for m in (R["year_end"].finditer(text, start, end) if has("end") else ()):
+    for m in (R["year_end"].finditer(text, start, end) if need("year_end") else ()):
         add(TimeExpr(m.start(), m.end(), "year", date(ref[0], 1, 1), date(ref[0], 12, 31)))
-    for m in (R["now"].finditer(text, start, end) if any(map(has, ("far", "date", "now", "present", "current", "moment"))) else ()):
+    for m in (R["now"].finditer(text, start, end) if need("now") else ()):
         add(TimeExpr(m.start(), m.end(), "month", date(ref[0], ref[1], 1), _month_end(ref[0], ref[1])))
-    for m in (R["rel_year"].finditer(text, start, end) if has("year") else ()):
+    for m in (R["rel_year"].finditer(text, start, end) if need("rel_year") else ()):
         y = _year_of(m.group(), ref)
         add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
     for m in (R["year"].finditer(text, start, end) if digit else ()):
         y = int(m.group("y"))
         add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
-    for m in (R["duration"].finditer(text, start, end) if any(map(has, ("year", "month", "week", "day", "hour", "decade"))) else ()):
+    for m in (R["duration"].finditer(text, start, end) if need("duration") else ()):
         add(TimeExpr(m.start(), m.end(), "duration"))
     found.sort(key=lambda t: t.start)
     return found

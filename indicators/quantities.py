@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .lexicon import lexicon, lowered, phrase_alternation, word_bounded
+from .lexicon import hint_words, lexicon, lowered, phrase_alternation, word_bounded
 from .model import Mention, Quantity
 from .schema import LOWER_BOUNDED, UPPER_BOUNDED, Measure, Qualifier
 from .units import is_time_unit, noun_unit, unit_class
@@ -199,24 +199,31 @@ class _Patterns:
         self.adverb = re.compile(rf"(?:{_alt(lex.adverb_suffixes)})$", re.I)
         self.hyphen_count = re.compile(rf"[-\u2010\u2011](?:{_alt(lex.hyphen_counts)})(?![\w])", re.I)
         self.time_units = frozenset(u for u in lex.nouns if unit_class(u) == "time")
+        self.comparison_article = re.compile(rf"\s*(?:(?:{_alt(lex.comparison_articles)})\s+)?", re.I)
+        self.plural = tuple(e.lower() for e in lex.plural_endings)
+        self.not_plural = tuple(e.lower() for e in lex.not_plural_endings)
+        self.alternatives = frozenset(w.lower() for w in lex.range_alternatives)
+        self.joiner_openers = {k.lower(): v.lower() for k, v in lex.range_joiner_openers.items()}
+        self.change_openers = frozenset(w.lower() for w in lex.change_openers)
         # --- spans that are never figures ------------------------------------------------------------
         lo = lambda words: _alt(words).lower()  # noqa: E731  (the never-patterns below run on lowered text)
         D = rf"(?:[12]\d|3[01]|0?[1-9])(?:{lo(lex.time.day_suffixes)})?"
         M = rf"(?:{months.lower()})\.?"
         ident = rf"(?:{lo(lex.identifier_markers)})?\s*\d[\w]*(?:[-\u2010\u2011/.]\w+)*"
         span_words = _alt(lex.time.span_joiners)
+        age_join = rf"(?:\s*[-\u2013\u2014]\s*|\s+(?:{lo(lex.range_joiners)})\s+)"
         self.never = [
             (re.compile(r"(?<![\d.])\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d(?![\d.])|(?<!\d)(?:19|20)\d\d-[01]\d-[0-3]\d"
                         r"(?:T\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+\u2212-]\d\d:?\d\d)?)?(?![\d])"), "./-", False),
-            (re.compile(r"(?<![\w])(?:UTC|GMT)\s?[+\u2212-]\s?\d{1,2}(?::?\d\d)?(?!\d)|(?<=\d\d)[+\u2212-]\d\d:?\d\d(?!\d)"),
+            (re.compile(rf"(?<![\w])(?:{_alt(lex.time_zones)})\s?[+\u2212-]\s?\d{{1,2}}(?::?\d\d)?(?!\d)|(?<=\d\d)[+\u2212-]\d\d:?\d\d(?!\d)"),
              "+-\u2212", False),
             (re.compile(rf"(?<![\w])(?:{lo(lex.age_before)})\s+(?:(?:{lo(lex.age_bounds)})\s+)?"
-                        rf"\d{{1,3}}(?:\s*(?:-|–|—|to|and)\s*\d{{1,3}})?|(?<![\w.,])\d{{1,3}}(?:\s*(?:-|–|to)\s*\d{{1,3}})?"
+                        rf"\d{{1,3}}(?:{age_join}\d{{1,3}})?|(?<![\w.,])\d{{1,3}}(?:{age_join}\d{{1,3}})?"
                         rf"[-\s](?:{lo(lex.age_after)})(?![\w])"), "aAoO", True),
             (re.compile(r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|(?:^|(?<=\n\n))\d{1,2}[.)](?=\s+[A-Z])", re.M), "[\n", False),
             # the days of a date range: "May 7–8", "from May 14 to 17", "3–9 April", "between 3 and 5 March"
             (re.compile(rf"(?<![\w])(?:{M}\s+{D}(?:[\u2013\u2014-]|\s+(?:{span_words})\s+){D}(?![\w])|"
-                        rf"{D}\s*(?:[\u2013\u2014-]|\s+(?:{span_words})\s+)\s*{D}\s+(?:of\s+)?{M}(?![\w]))"), "", True),
+                        rf"{D}\s*(?:[\u2013\u2014-]|\s+(?:{span_words})\s+)\s*{D}\s+(?:(?:{lo(lex.time.of)})\s+)?{M}(?![\w]))"), "", True),
             (re.compile(rf"(?<![\w])(?:{lo(lex.year_span_prefixes)})\s?(?:19|20)\d\d(?![\d])"), "", True),
             # designations with digits on both sides of letters ("2S3-1M", "9A33-2B", "T-72B3")
             (re.compile(r"(?<![\w\u2010-])[\w]*\d[A-Za-z]+\d[\w]*(?:[-\u2010\u2011][\w]+)*"), "", False),
@@ -238,7 +245,8 @@ class _Patterns:
         ]
         # what a sentence must hold for each pattern above to find anything: a cheap test skips most scans
         words = lambda ws: frozenset(str(w).lower().split()[0].strip(".:") for w in ws)  # noqa: E731
-        hints = [re.compile(r"\d[./-]\d"), frozenset({"utc", "gmt", "+", "\u2212"}), frozenset({"age", "aged", "ages", "old"}), "[\n",
+        hints = [re.compile(r"\d[./-]\d"), frozenset(hint_words(lex.time_zones)) | {"+", "\u2212"},
+                 frozenset(w for w in hint_words(lex.age_before, lex.age_after) for w in w.split("-")), "[\n",
                  words(lex.months), words(lex.year_span_prefixes), re.compile(r"\d[A-Za-z]+\d"),
                  words(lex.reference_words), re.compile(r"\+\d|\d[ \u00a0-]\d{2,4}[ \u00a0-]\d{2,4}[ \u00a0-]\d"),
                  words(lex.furniture_before), words(lex.address_words), "©(",
@@ -668,7 +676,7 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
         for n in range(len(words), 1, -1):
             if " ".join(words[:n]) in units:
                 return text[m.start("w"):ends[n - 1]], ends[n - 1]
-        if low in units or (word[:1].islower() and low + "s" in units):  # the singular of a plural ("one drone")
+        if low in units or (word[:1].islower() and any(low + e in units for e in P.plural)):  # "one drone"
             return word, m.end()
         if P.designation.fullmatch(word):
             cur = m.end()
@@ -678,7 +686,7 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
         if low in P.noun_skip:
             cur = m.end()
             continue
-        if not first_plain[0] and not known_only and low.endswith("s") and not low.endswith("ss") and len(low) > 3 \
+        if not first_plain[0] and not known_only and _plural(low) and len(low) > 3 \
                 and word[:1].islower() and unknown < 3 and low not in P.verbish and not verbal:
             first_plain = (word, m.end())
             break
@@ -699,13 +707,19 @@ def _noun_before(text: str, lo: int, start: int) -> str:
         # a period as the label ("week: 41", "since Jan 1: 2.1k") says when, not what is counted
         words = [w for w in re.findall(r"[^\W\d_][\w-]*", label.group("label")) if not _time_word(w)]
         known = [w for w in words if w.lower() in P.lex.noun_units]
-        plural = [w for w in words if w.lower().endswith("s") and not w.lower().endswith("ss") and len(w) > 3]
+        plural = [w for w in words if _plural(w.lower()) and len(w) > 3]
         if plural or known:  # the head is the plural ("Chat administrators" counts administrators)
             return (plural or known)[0]
     m = P.number_of.search(text, max(lo, start - 160), start)
     if not m or P.count_verb_then_joiner.search(m.group("rest")):
         return ""
     return m.group("n")
+
+
+def _plural(low: str) -> bool:
+    """A plural by its ending ("drones", not "press"): the lexicon's `plural_endings`."""
+    P = _patterns()
+    return low.endswith(P.plural) and not low.endswith(P.not_plural)
 
 
 @lru_cache(maxsize=2048)
@@ -900,11 +914,13 @@ def _find_quantities(text: str, start: int, end: int | None) -> list[Quantity]:
             opener = fb.group("w").lower() if fb else ""
             gap = text[a.end:b.start]
             joint = gap.strip().lower()
+            # "between A and B" (a joiner that needs its opener), "one or two" (close numbers only), "A to B"
             adjacent = P.range_conn.fullmatch(gap) is not None and (
-                joint not in ("and", "or") or (joint == "and" and opener == "between")
-                or (joint == "or" and _or_range(a, b)))
-            changing = opener == "from" and (bool(P.change_words.search(clause)) or a.qualified or b.qualified)
-            spread = opener == "from" and P.spread_gap.fullmatch(gap) is not None
+                P.joiner_openers[joint] == opener if joint in P.joiner_openers
+                else _or_range(a, b) if joint in P.alternatives else True)
+            from_ = opener in P.change_openers
+            changing = from_ and (bool(P.change_words.search(clause)) or a.qualified or b.qualified)
+            spread = from_ and P.spread_gap.fullmatch(gap) is not None
             if adjacent and not changing and not b.change:
                 if a.change:  # "fell by 5-7%": a change, given as a range
                     out.append(_change_range(_range(text, a, b, fb, before), a.change))
@@ -1038,7 +1054,7 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
             follows = qs[i].measure == Measure.CHANGE and (qs[i + 1].measure == Measure.BASE or P.level_gap.fullmatch(
                 text, qs[i].end, qs[i + 1].start))
             if qs[i].change == "from" or follows or (
-                    cmp and re.fullmatch(r"\s*(?:the\s+|a\s+)?", text[cmp.end():qs[i + 1].start])):
+                    cmp and P.comparison_article.fullmatch(text, cmp.end(), qs[i + 1].start)):
                 shared = (segments[i][0], segments[i + 1][1])
                 for j in range(len(qs)):
                     if segments[j] in (segments[i], segments[i + 1]):
