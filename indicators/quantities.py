@@ -114,6 +114,12 @@ class _Patterns:
             rf"(?<![\w-])(?:(?:{arts})\s+(?:{_alt(g.single)})(?![\w-])|"
             rf"(?:(?:{arts})\s+|(?:{_alt(g.half)})\s+(?:{arts})\s+)?(?:{num})(?:{cont})*(?![\w-]))")
         small = [k for k, v in lex.number_words.items() if 1 <= v <= 9]
+        self.slash_fraction = re.compile(
+            rf"(?<![\w./])(?P<n>\d{{1,2}})/(?P<d>\d{{1,3}})(?=\s+(?:{_alt(lex.fraction_of)})\s)", re.I)
+        glued_factors = [w.lstrip("-") for w in lex.factor_words if w.startswith("-")]
+        self.fold_hint = min(glued_factors, key=len).lower()
+        self.word_fold = re.compile(
+            rf"(?<![\w-])(?P<n>{_alt(lex.number_words).lower()})[-\u2010]?(?:{_alt(glued_factors).lower()})(?![\w])")
         self.fraction = re.compile(
             rf"(?<![\w-])(?:(?P<n>{_alt(list(g.articles) + small)})[\s\u2010-]+)?(?P<d>{_alt(lex.fractions)})"
             rf"(?=\s+(?:{_alt(lex.fraction_of)})\s)")
@@ -194,8 +200,9 @@ class _Patterns:
         self.kmb = re.compile(rf"(?:{_alt(lex.currency_only_multipliers)})(?![\w])")  # "$5m": with a currency only
         self.times_x = re.compile(rf"(?:{_alt(lex.factor_glued)})(?![\w])", re.I)  # "3x"
         self.pp_glued = re.compile(rf"(?:{_alt(w for w in lex.percentage_point_words if w.isalpha())})(?![\w])", re.I)
+        single = [w.lstrip("-") for ws in lex.qualifiers_after.values() for w in ws if len(w.split()) == 1]
         self.fold = re.compile(rf"[-\u2010\u2011](?:{_alt(w.lstrip('-') for w in lex.factor_words)}|"
-                               rf"{_alt(lex.qualifiers_after['at_least'])})(?![\w])", re.I)  # "3-fold", "18-plus"
+                               rf"{_alt(single)})(?![\w])", re.I)  # "3-fold", "18-plus", "300-odd"
         self.adverb = re.compile(rf"(?:{_alt(lex.adverb_suffixes)})$", re.I)
         self.hyphen_count = re.compile(rf"[-\u2010\u2011](?:{_alt(lex.hyphen_counts)})(?![\w])", re.I)
         self.time_units = frozenset(u for u in lex.nouns if unit_class(u) == "time")
@@ -419,6 +426,7 @@ _DOTTED = re.compile(r"\.\d+\.")
 _HYPHEN_WORD = re.compile(r"[-\u2010\u2011][^\W\d_]")
 
 _SLASH_DATE = re.compile(r"[-/]\d{1,2}[-/]\d")
+_SLASH_NUMBER = re.compile(r"/\d")  # "24/7", "9/11", "1/3" without "of": no figure
 _DOT_DATE = re.compile(r"\.\d{1,2}\.\d")
 _CODE_BEFORE = re.compile(r"[A-Z]{3}$")
 _CODE_GLUED = re.compile(r"(?P<c>[A-Z]{3})(?![\w])")
@@ -498,14 +506,14 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
             return None
         nxt = after[:1]
         if nxt.isalpha() and not (P.glued_mult.match(after) or P.glued_letter.match(after) or P.kmb.match(after)
-                                  or P.times_x.match(after) or P.pp_glued.match(after)
+                                  or P.times_x.match(after) or P.pp_glued.match(after) or P.percent.match(after)
                                   or (_CODE_GLUED.match(after) and _CODE_GLUED.match(after).group("c") in lex.iso_codes)):
             return None
         if _POSSESSIVE.match(after) or _CLOCK.match(after) or _DOTTED.match(after):
             return None
         if _HYPHEN_WORD.match(after) and not P.fold.match(after) and not P.hyphen_count.match(after):
             return None
-        if _SLASH_DATE.match(after) or _DOT_DATE.match(after):
+        if _SLASH_DATE.match(after) or _DOT_DATE.match(after) or _SLASH_NUMBER.match(after):
             return None
     if P.month_before.search(text, lo, m_start) and not word and value <= 31 and "." not in core:
         return None
@@ -792,6 +800,16 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
         num = 1 if n is None or n in P.lex.number_grammar.articles else P.lex.number_words[n]
         share = 100.0 * num / P.lex.fractions[d]
         spans.append((m.start(), m.end(), _Words(m.start(), m.end(), share, share, False, False), "percent"))
+    if "/" in text[lo:hi]:  # "1/3 of the staff": a share; "24/7", "9/11" are no figures (see _parse_atom)
+        for m in P.slash_fraction.finditer(text, lo, hi):
+            n, d = int(m.group("n")), int(m.group("d"))
+            if 0 < n < d:
+                share = 100.0 * n / d
+                spans.append((m.start(), m.end(), _Words(m.start(), m.end(), share, share, False, False), "percent"))
+    if P.fold_hint in low[lo:hi]:  # "threefold": a factor written in one word
+        for m in P.word_fold.finditer(low, lo, hi):
+            v = float(P.lex.number_words[m.group("n")])
+            spans.append((m.start(), m.end(), _Words(m.start(), m.end(), v, v, False, False), "ratio"))
     taken_f = [(s, e) for s, e, _, u in spans if u]
     for m in (P.word_number.finditer(low, lo, hi) if not P.number_word_set.isdisjoint(words) else ()):
         for w in _parse_words(low, m.start(), m.end()):
