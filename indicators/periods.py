@@ -95,6 +95,12 @@ def _hints() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def _opener_width() -> int:
+    """How far before its first digit a year pair may start ("between 2019 and 2021")."""
+    return max(len(w) for w in lexicon().time.span_openers) + 2
+
+
+@lru_cache(maxsize=1)
 def _month_keys() -> tuple[str, ...]:
     return tuple(k.rstrip(".") for k in lexicon().months)
 
@@ -139,7 +145,9 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
     def need(key: str) -> bool:
         return any(map(has, H[key]))
     month = any(map(has, _month_keys()))
-    digit = R["digit"].search(low) is not None
+    first_digit = R["digit"].search(text, start, end)
+    digit = first_digit is not None
+    d0 = first_digit.start() if digit else end  # the patterns that need digits start scanning at the first one
 
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
@@ -154,7 +162,7 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         day = int(re.match(r"\d+", m.group("d1") or m.group("d2")).group())
         y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
         add(_safe_day(m, y, mon, day, kind="as_of"))
-    for m in (R["numeric_date"].finditer(text, start, end) if digit else ()):
+    for m in (R["numeric_date"].finditer(text, d0, end) if digit else ()):
         if m.group("y"):
             add(_safe_day(m, int(m.group("y")), int(m.group("m")), int(m.group("d"))))
         else:
@@ -191,7 +199,7 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         day = int(re.match(r"\d+", m.group("d1") or m.group("d2")).group())
         y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
         add(_safe_day(m, y, mon, day, kind="day"))
-    for m in (R["year_pair"].finditer(text, start, end) if digit else ()):
+    for m in (R["year_pair"].finditer(text, max(start, d0 - _opener_width()), end) if digit else ()):
         a = int(m.group("a"))
         b_raw = m.group("b")
         b = int(b_raw) if len(b_raw) == 4 else (a // 100) * 100 + int(b_raw)
@@ -244,7 +252,7 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
     for m in (R["rel_year"].finditer(text, start, end) if need("rel_year") else ()):
         y = _year_of(m.group(), ref)
         add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
-    for m in (R["year"].finditer(text, start, end) if digit else ()):
+    for m in (R["year"].finditer(text, d0, end) if digit else ()):
         y = int(m.group("y"))
         add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
     for m in (R["duration"].finditer(text, start, end) if need("duration") else ()):
