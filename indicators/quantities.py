@@ -102,8 +102,9 @@ class _Patterns:
         self.lex = lex
         sep = f"[,{_SEP_SPACES}]"
         self.digits = re.compile(
-            # the first digit leads, so the scan skips to digits; the look-behind then checks what precedes it
-            rf"(?:\d(?<![\w.,/\\:]\d)|(?<=(?<![A-Za-z])[A-Z]{{3}})\d)(?:\d{{0,2}}(?:{sep}\d{{3}})+(?:\.\d+)?(?![\d])|\d*(?:[.,]\d+)?)"
+            # the digit leads both alternatives, so the scan skips to digits (4x faster than an alternation that
+            # starts with a look-behind); the look-behinds then check what precedes it ("USD115" but not "A115")
+            rf"\d(?:(?<![\w.,/\\:]\d)|(?<=(?<![A-Za-z])[A-Z]{{3}}\d))(?:\d{{0,2}}(?:{sep}\d{{3}})+(?:\.\d+)?(?![\d])|\d*(?:[.,]\d+)?)"
         )
         g = lex.number_grammar
         num = _alt(list(lex.number_words) + list(lex.scale_words)).lower()
@@ -206,6 +207,7 @@ class _Patterns:
         self.adverb = re.compile(rf"(?:{_alt(lex.adverb_suffixes)})$", re.I)
         self.hyphen_count = re.compile(rf"[-\u2010\u2011](?:{_alt(lex.hyphen_counts)})(?![\w])", re.I)
         self.time_units = frozenset(u for u in lex.nouns if unit_class(u) == "time")
+        self.measure_nouns = frozenset(" ".join(n.lower().split()) for n in lex.measure_nouns)
         self.comparison_article = re.compile(rf"\s*(?:(?:{_alt(lex.comparison_articles)})\s+)?", re.I)
         self.plural = tuple(e.lower() for e in lex.plural_endings)
         self.not_plural = tuple(e.lower() for e in lex.not_plural_endings)
@@ -288,7 +290,7 @@ def _to_float(s: str) -> float:
     """Digits with thousands separators or a decimal comma, after an optional minus sign (see `_SIGN`) -> float."""
     sign = -1.0 if s[:1] in "\u2212-" else 1.0
     s = s.lstrip("\u2212-").replace("\u00a0", "").replace("\u2009", "").replace("\u202f", "")
-    if re.fullmatch(r"\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?", s):
+    if _GROUPED.fullmatch(s):
         return sign * float(s.replace(",", "").replace(" ", ""))
     if "," in s:  # decimal comma: "1,5"
         return sign * float(s.replace(",", "."))
@@ -416,8 +418,16 @@ def _one_number(toks, i, words, scales, g):
     return _Words(start, end, value, bare, scaled, False), k
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?")
+_YEAR_CORE = re.compile(r"(19|20)\d\d")
+_LABEL_WORD = re.compile(r"[^\W\d_][\w-]*")
+_WORDS_ONLY = re.compile(r"[\s\w-]*")
+_CAPITAL = re.compile(r"[A-Z]")
+_CLAUSE_BREAK = re.compile(r"[.;:!?]|,\s")
+
+
 def _is_year(value: float, core: str) -> bool:
-    return re.fullmatch(r"(19|20)\d\d", core) is not None and 1900 <= value <= 2100
+    return _YEAR_CORE.fullmatch(core) is not None and 1900 <= value <= 2100
 
 
 _POSSESSIVE = re.compile(r"[’']s(?![\w])")
@@ -713,7 +723,7 @@ def _noun_before(text: str, lo: int, start: int) -> str:
     label = _LABEL.search(text, max(lo, start - 90), start)
     if label:  # "Chat administrators detained in February: 37", "Troops: 250"
         # a period as the label ("week: 41", "since Jan 1: 2.1k") says when, not what is counted
-        words = [w for w in re.findall(r"[^\W\d_][\w-]*", label.group("label")) if not _time_word(w)]
+        words = [w for w in _LABEL_WORD.findall(label.group("label")) if not _time_word(w)]
         known = [w for w in words if w.lower() in P.lex.noun_units]
         plural = [w for w in words if _plural(w.lower()) and len(w) > 3]
         if plural or known:  # the head is the plural ("Chat administrators" counts administrators)
@@ -845,8 +855,8 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
             a.noun_unit = _noun_unit(noun)
             if noun and noun_end > a.end and a.qualifier in (Q.EXACT, Q.APPROX):
                 _qualifier_after_noun(text, a, noun_end, hi)  # "20 people or fewer", "300 soldiers or more"
-            if noun and " ".join(noun.lower().split()) in P.lex.measure_nouns and re.fullmatch(r"[\s\w-]*", text[a.end:noun_end]):
-                if not re.search(r"[A-Z]", text[a.end:noun_end - len(noun)]):  # no designation between
+            if noun and " ".join(noun.lower().split()) in P.measure_nouns and _WORDS_ONLY.fullmatch(text, a.end, noun_end):
+                if not _CAPITAL.search(text, a.end, noun_end - len(noun)):  # no designation between
                     a.end = noun_end
         ch = P.change_before.search(text, lo, a.start)
         verb = " ".join(ch.group("w").lower().split()) if ch else ""
@@ -913,7 +923,7 @@ def _find_quantities(text: str, start: int, end: int | None) -> list[Quantity]:
         a = atoms[i]
         b = atoms[i + 1] if i + 1 < len(atoms) else None
         before = text[max(start, a.start - 80):a.start]
-        clause = re.split(r"[.;:!?]|,\s", before)[-1]
+        clause = _CLAUSE_BREAK.split(before)[-1]
         if a.change and not (b is not None and _DASH_GAP.fullmatch(text, a.end, b.start)):
             out.append(_quantity(text, a, measure=Measure.CHANGE))
             changed = True
