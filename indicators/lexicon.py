@@ -162,6 +162,7 @@ class Lexicon:
     glued_multipliers: Mapping[str, float]
     currencies: Mapping[str, str]
     currency_codes_not_words: Words
+    currencies_before: Words
     percent_words: Words
     percentage_point_words: Words
     factor_words: Words

@@ -134,7 +134,8 @@ class _Patterns:
         self.symbols = frozenset(symbols)
         neg = "|".join((re.escape(n[::-1]) if "'" in n else rf"{re.escape(n[::-1])}(?![\w])")
                        for n in sorted(lex.negations, key=len, reverse=True)).replace("'", "['’]")
-        cur = rf"(?P<c>{_reversed(symbols)}|(?-i:[A-Z]{{3}}))"
+        # a symbol, a word written before the figure ("Rs 500": case as written, a whole word), or a capital ISO code
+        cur = rf"(?P<c>{_reversed(symbols)}|(?-i:(?:{_reversed(lex.currencies_before)})(?![\w]))|(?-i:[A-Z]{{3}}))"
         quals_rx = (rf"(?:\s*(?:(?P<a>{_reversed(lex.qualifier_articles)})\s+)?(?P<q>{_reversed(p for p, _ in quals)})"
                     rf"(?![\w])(?:\s+(?P<n>{neg}))?)?")
         width = _width([p for p, _ in quals]) + 16
