@@ -625,6 +625,9 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
         atom.qualified = True
         advance(qa.end())
 
+    if not atom.unit and not atom.scaled and m_start - 2 >= lo and ":" in text[m_start - 2:m_start]:
+        if not _label_unit(text, atom, lo, m_start):  # "Defence budget (BYN bn): 2.1", "Share of GDP (%): 1.2"
+            return None  # "Runway length (m): 40": a measure we do not track
     if not atom.unit and (P.foreign_unit.match(rest) or P.foreign_range.match(rest)):
         return None  # "1.2 km", "5 kilograms": a measure of a kind we do not track
     if not word and m_start > lo and unicodedata.category(text[m_start - 1]) == "So" \
@@ -642,6 +645,48 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
 
 
 _NOUN_LIKE = re.compile(r"\s+(?P<w>[^\W\d_][\w’'\u2010-]*)")
+_LABEL_UNIT = re.compile(r"\((?P<u>[^()\n]{1,40})\)\s*:\s*$")
+_UNIT_TOKEN = re.compile(r"[^\s,;/]+")
+
+
+def _label_unit(text: str, atom: _Atom, lo: int, start: int) -> bool:
+    """A figure after a label that names its unit in brackets, as a table column or a key-figures line does
+    ("Defence budget (BYN bn): 2.1" is 2.1 billion BYN; "Share of GDP (%): 1.2" is 1.2 percent). Sets the atom's
+    unit and scale; False when the brackets name a unit of a measure we do not track ("(km)")."""
+    m = _LABEL_UNIT.search(text, max(lo, start - 48), start)
+    if not m:
+        return True
+    P = _patterns()
+    lex = P.lex
+    inner = m.group("u").strip()
+    if P.foreign_unit.fullmatch(inner):
+        return False
+    code = lex.currency(inner)
+    mult, percent, needs_currency = 1.0, False, False
+    for tok in _UNIT_TOKEN.findall(inner):
+        low = tok.lower()
+        if not code and lex.currency(tok):
+            code = lex.currency(tok)
+        elif low in lex.multipliers:
+            mult = lex.multipliers[low]
+        elif P.percent.fullmatch(tok):
+            percent = True
+        elif tok in lex.glued_multipliers:
+            mult = lex.glued_multipliers[tok]
+        elif low in lex.currency_only_multipliers:  # "(EUR m)", but "(m)" alone is metres
+            mult, needs_currency = lex.currency_only_multipliers[low], True
+        else:
+            return True  # a word we cannot read ("(plan)", "(own count)"): not a unit
+    if needs_currency and not code:
+        return True
+    if percent:
+        atom.unit = "percent"
+    elif code:
+        atom.unit = code
+    if mult != 1.0:
+        atom.value *= mult
+        atom.scaled = True
+    return True
 
 
 def _one_counts(text: str, atom: _Atom, lo: int, hi: int) -> bool:
