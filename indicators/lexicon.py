@@ -218,6 +218,9 @@ class Lexicon:
     plural_endings: Words
     not_plural_endings: Words
     time_zones: Words
+    verb_endings: Words
+    age_superlatives: Words
+    phone_words: Words
     spread_joiners: Words
     partitives: Words
     partitives_after: Words

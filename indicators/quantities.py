@@ -211,6 +211,7 @@ class _Patterns:
         self.measure_nouns = frozenset(" ".join(n.lower().split()) for n in lex.measure_nouns)
         self.comparison_article = re.compile(rf"\s*(?:(?:{_alt(lex.comparison_articles)})\s+)?", re.I)
         self.plural = tuple(e.lower() for e in lex.plural_endings)
+        self.verb_endings = tuple(e.lower() for e in lex.verb_endings)
         self.not_plural = tuple(e.lower() for e in lex.not_plural_endings)
         self.alternatives = frozenset(w.lower() for w in lex.range_alternatives)
         self.joiner_openers = {k.lower(): v.lower() for k, v in lex.range_joiner_openers.items()}
@@ -238,8 +239,9 @@ class _Patterns:
             # designations with digits on both sides of letters ("2S3-1M", "9A33-2B", "T-72B3")
             (re.compile(r"(?<![\w\u2010-])[\w]*\d[A-Za-z]+\d[\w]*(?:[-\u2010\u2011][\w]+)*"), "", False),
             # identifiers after a reference word: "Article 300-1", "military unit 41207", "Articles 342 and 361-4"
-            (re.compile(rf"(?<![\w])(?:{lo(lex.reference_words)})\s*{ident}(?:\s*(?:,|{lo(lex.range_joiners)})\s*{ident})*"),
-             "", True),
+            # ... and the count after it: "page 1 of 12"
+            (re.compile(rf"(?<![\w])(?:{lo(lex.reference_words)})\s*{ident}(?:\s*(?:,|{lo(lex.range_joiners)})\s*{ident})*"
+                        rf"(?:\s+(?:{lo(lex.layout.page_of)})\s+\d+(?![\w.,]))?"), "", True),
             # telephone numbers: "+375 17 329 18 35", "8 0152 77 40 12"
             (re.compile(r"\+\d{1,3}(?:[\s\u00a0-]?\(?\d{1,5}\)?)+|(?<![\w.,])\d{1,4}(?:[ \u00a0-]\d{2,4}){3,}(?!\d|[.,]\d|%)"), "", False),
             # "Reading time: 7 min"
@@ -249,9 +251,14 @@ class _Patterns:
             # "© 2025", "(c) 2024": the year of a copyright line
             (re.compile(r"(?:©|\([cC]\))\s*(?:19|20)\d\d(?:\s*[-\u2013]\s*(?:19|20)\d\d)?"), "©(", False),
             # "Shares: 1.2k", "Views 4.1k", "340 likes": counters of page furniture
-            (re.compile(rf"(?<![\w])(?:{lo(lex.furniture_counters)})\s*:?\s*\d[\d.,]*[km]?(?![\w])|"
+            (re.compile(rf"(?<![\w])(?:{lo(lex.furniture_counters)})\s*[:(]?\s*\d[\d.,]*[km]?\)?(?![\w])|"
                         rf"\d[\d.,]*[km]?\s+(?:{lo(lex.furniture_counters)})(?![\w])"), "", True),
             (re.compile(rf"\d+(?:[.,]\d+)?\s*(?:{lo(lex.furniture_after)})(?![\w])"), "", True),
+            # ages of the youngest and the oldest: "the youngest is 18 and the oldest, a teacher, is 67"
+            (re.compile(rf"(?<![\w])(?:{lo(lex.age_superlatives)})(?![\w])[^.;:!?\d]{{0,60}}?\s\d{{1,3}}"
+                        rf"(?=\s*(?:[,.;:)!?]|$)|\s+(?:{lo(lex.clause_joiners)})\s)"), "", True),
+            # short service numbers: "calling 102", "the hotline, 102,"
+            (re.compile(rf"(?<![\w])(?:{lo(lex.phone_words)})\s*[,:]?\s*\(?\d{{3,}}\)?(?![\w]|[.,]\d)"), "", True),
         ]
         # what a sentence must hold for each pattern above to find anything: a cheap test skips most scans
         words = lambda ws: frozenset(str(w).lower().split()[0].strip(".:") for w in ws)  # noqa: E731
@@ -260,7 +267,8 @@ class _Patterns:
                  words(lex.months), words(lex.year_span_prefixes), re.compile(r"\d[A-Za-z]+\d"),
                  words(lex.reference_words), re.compile(r"\+\d|\d[ \u00a0-]\d{2,4}[ \u00a0-]\d{2,4}[ \u00a0-]\d"),
                  words(lex.furniture_before), words(lex.address_words), "©(",
-                 words(lex.furniture_counters), words(w.split()[-1] for w in lex.furniture_after)]
+                 words(lex.furniture_counters), words(w.split()[-1] for w in lex.furniture_after),
+                 words(lex.age_superlatives), words(lex.phone_words)]
         assert len(hints) == len(self.never)
         self.never = [(rx, hint, low) for (rx, _, low), hint in zip(self.never, hints)]
         self.counters = re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_counters).lower()})(?![\w])")
@@ -710,6 +718,8 @@ def _one_counts(text: str, atom: _Atom, lo: int, hi: int) -> bool:
     noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
     if noun:
         return True
+    if _plural(w) or w.endswith(P.verb_endings):
+        return False  # "one suspects", "the spring one drafted 9,300": the pronoun and its verb
     if P.one_not_after.search(text, lo, atom.core_start):
         return False
     return w not in P.stop_words and w not in P.verbish and not P.adverb.search(w)
@@ -946,6 +956,16 @@ def _propagate(low: _Atom, high: _Atom) -> tuple[float, str]:
     return value, low.unit or high.unit
 
 
+def _descending(text: str, a: _Atom, b: _Atom, gap: str, joint: str) -> bool:
+    """"71,640 -4.5" (two cells of a table row): a dash between a figure and a smaller one joins no range; a dash
+    glued to the second is its minus sign."""
+    if joint not in _DASHES or _propagate(a, b)[0] <= b.value:
+        return False
+    if gap[-1:] in _DASHES and gap[:1].isspace() and b.value > 0:
+        b.value, b.bare, b.start, b.core_start = -b.value, -b.bare, b.start - 1, b.core_start - 1
+    return True
+
+
 def _or_range(a: _Atom, b: _Atom) -> bool:
     """"one or two battalions", "3 or 4 trucks": two close numbers joined by "or" give a range."""
     low, _ = _propagate(a, b)  # "two or three dozen": 24 or 36
@@ -991,7 +1011,8 @@ def _find_quantities(text: str, start: int, end: int | None) -> list[Quantity]:
             # "between A and B" (a joiner that needs its opener), "one or two" (close numbers only), "A to B"
             adjacent = P.range_conn.fullmatch(gap) is not None and (
                 P.joiner_openers[joint] == opener if joint in P.joiner_openers
-                else _or_range(a, b) if joint in P.alternatives else True)
+                else _or_range(a, b) if joint in P.alternatives
+                else not _descending(text, a, b, gap, joint))
             from_ = opener in P.change_openers
             changing = from_ and (bool(P.change_words.search(clause)) or a.qualified or b.qualified)
             spread = from_ and P.spread_gap.fullmatch(gap) is not None
