@@ -162,6 +162,8 @@ class _Patterns:
         self.change_object_verbs = frozenset(" ".join(w.lower().split()) for w in lex.change_object_verbs)
         self.change_before = _Tail(rf"\s+(?:(?P<by>{_reversed(lex.change_by)})\s+)?(?P<w>{_reversed(moves)})(?![\w])",
                                    _width(moves) + 8)
+        self.change_to_before = _Tail(rf"\s+(?:{_reversed(lex.change_level)})\s+(?:{_reversed(moves)})(?![\w])",
+                                      _width(moves) + _width(lex.change_level))
         self.base_before = _Tail(rf"\s+(?P<w>{_reversed(lex.change_base)})(?![\w])", _width(lex.change_base))
         self.level_join = re.compile(rf"\s+(?:{_alt(lex.change_level)})\s+$", re.I)
         self.level_gap = re.compile(rf"\s+(?:{_alt(lex.change_level)})\s+", re.I)
@@ -1003,6 +1005,8 @@ def _find_quantities(text: str, start: int, end: int | None) -> list[Quantity]:
             out.append(_quantity(text, a))
             i += 1
             continue
+        if not a.qualified and P.change_to_before.search(text, start, a.start):
+            changed = True  # "climbed to 1,200, up from 950": the level a change reached; "from" names its base
         if b is not None and (not a.unit or not b.unit or a.unit == b.unit):
             fb = P.from_before.search(before)
             opener = fb.group("w").lower() if fb else ""
