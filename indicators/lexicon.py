@@ -219,6 +219,8 @@ class Lexicon:
     not_plural_endings: Words
     time_zones: Words
     verb_endings: Words
+    negative_words: Words
+    negative_not_after: Words
     age_superlatives: Words
     phone_words: Words
     spread_joiners: Words

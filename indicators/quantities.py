@@ -113,6 +113,7 @@ class _Patterns:
         # run on lower-cased text (see lexicon.lowered): a case-blind scan with a long alternation is slow
         self.word_number = re.compile(
             rf"(?<![\w-])(?:(?:{arts})\s+(?:{_alt(g.single)})(?![\w-])|"
+            rf"(?:{_alt(g.half)})\s+(?:{arts})(?=\s+(?:{_alt(_percent_heads(lex))})(?![\w-]))|"  # "half a percent"
             rf"(?:(?:{arts})\s+|(?:{_alt(g.half)})\s+(?:{arts})\s+)?(?:{num})(?:{cont})*(?![\w-]))")
         small = [k for k, v in lex.number_words.items() if 1 <= v <= 9]
         self.slash_fraction = re.compile(
@@ -126,7 +127,7 @@ class _Patterns:
             rf"(?=\s+(?:{_alt(lex.fraction_of)})\s)")
         self.half_words = frozenset(w.lower() for w in g.half)
         self.fraction_words = frozenset(w.lower() for w in lex.fractions)
-        self.number_word_set = frozenset(w.lower() for w in [*lex.number_words, *lex.scale_words, *g.single])
+        self.number_word_set = frozenset(w.lower() for w in [*lex.number_words, *lex.scale_words, *g.single, *g.half])
         quals = [(p, q) for q, phrases in lex.qualifiers_before.items() for p in phrases]
         self.qual_of = {" ".join(p.lower().split()): Qualifier(q) for p, q in quals}
         symbols = {k for k in lex.currencies if not k[:1].isalnum()} | {k for k in lex.currencies if "$" in k} \
@@ -164,6 +165,9 @@ class _Patterns:
                                    _width(moves) + 8)
         self.change_to_before = _Tail(rf"\s+(?:{_reversed(lex.change_level)})\s+(?:{_reversed(moves)})(?![\w])",
                                       _width(moves) + _width(lex.change_level))
+        self.minus_before = _Tail(rf"\s+(?P<w>{_reversed(lex.negative_words)})(?![\w])"
+                                  rf"(?!\s+(?:{_reversed(lex.negative_not_after)})(?![\w]))",
+                                  _width(lex.negative_words) + _width(lex.negative_not_after))
         self.base_before = _Tail(rf"\s+(?P<w>{_reversed(lex.change_base)})(?![\w])", _width(lex.change_base))
         self.level_join = re.compile(rf"\s+(?:{_alt(lex.change_level)})\s+$", re.I)
         self.level_gap = re.compile(rf"\s+(?:{_alt(lex.change_level)})\s+", re.I)
@@ -337,6 +341,8 @@ def _parse_words(low: str, s: int, e: int) -> list[_Words]:
     words = lex.number_words
     scales = lex.scale_words
     toks = [(m.group(), s + m.start(), s + m.end()) for m in _TOKEN.finditer(low[s:e])]
+    if len(toks) == 2 and toks[0][0] in g.half and toks[1][0] in g.articles:  # "half a" before "percent"
+        return [_Words(s, e, 0.5, 0.5, False, False)]
     out: list[_Words] = []
     i = 0
     while i < len(toks):
@@ -347,6 +353,13 @@ def _parse_words(low: str, s: int, e: int) -> list[_Words]:
         out.append(parsed[0])
         i = parsed[1]
     return out
+
+
+@lru_cache(maxsize=2)
+def _percent_heads(lex) -> frozenset[str]:
+    """The first word of each percent word ("percent", "per" of "per cent", "percentage" of "percentage point")."""
+    heads = [w.split()[0].lower() for w in [*lex.percent_words, *lex.percentage_point_words] if w[:1].isalpha()]
+    return frozenset(h for h in heads if h.isalpha())
 
 
 def _one_number(toks, i, words, scales, g):
@@ -581,7 +594,10 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
             if not prefix_currency:
                 left = P.qual_only.search(text, lo, m_start)
     cur_after = None if prefix_currency else _currency_after(text, atom.end, hi)
-    if prefix_currency or cur_after:
+    km = None if prefix_currency or cur_after or atom.scaled or word else P.kmb.match(rest)
+    # "5m dollars": the letter scales the figure when a currency follows it
+    currency_next = bool(km) and _currency_after(text, atom.end + km.end(), hi) is not None
+    if prefix_currency or cur_after or currency_next:
         cm = P.currency_mult.match(rest)
         if cm and not atom.scaled:
             atom.value *= lex.currency_only_multipliers[cm.group("m").lower()]
@@ -648,6 +664,9 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
         noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
         if not noun or P.year_prep_before.search(text, lo, m_start):
             return None
+    neg = P.minus_before.search(text, lo, atom.start) if atom.value > 0 else None
+    if neg:  # "negative 3%", "minus 12": the sign written as a word
+        atom.value, atom.bare, atom.start = -atom.value, -atom.bare, neg.start("w")
     if word and (words.single or atom.value == 1) and not atom.unit and not atom.scaled:
         if not _one_counts(text, atom, lo, hi):
             return None
