@@ -101,6 +101,8 @@ class Time:
     year: Words
     month: Words
     months: Words
+    years: Words
+    trailing: Words
     quarter: Words
     half: Words
     week: Words

@@ -56,6 +56,8 @@ def _rx() -> dict[str, re.Pattern]:
         "as_of": re.compile(rf"\b(?:{_a(T.as_of)})\s+(?:(?P<m1>{M})\s+(?P<d1>{D})|(?P<d2>{D})\s+(?P<m2>{M}))(?:,?\s+(?P<y>{Y}))?", f),
         "numeric_date": re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?!\d)|(?<!\d)(?P<y2>(?:19|20)\d\d)-(?P<m2>[01]\d)-(?P<d2>[0-3]\d)(?!\d)"),
         "day": re.compile(rf"(?<![\w])(?:(?P<m1>{M})\s+(?P<d1>{D})(?:{DASH}{D}(?![\w])|\s+(?:{JOIN})\s+{D}(?![\w]))?|(?P<d2>{D})(?:\s*{DASH}\s*{D})?\s+(?:{OF}\s+)?(?P<m2>{M}))(?![\w])(?:,?\s+(?P<y>{Y})(?!\d))?", f),
+        "trailing": re.compile(rf"(?<![\w])(?:(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?:{_a(T.trailing)})\s+"
+                               rf"(?P<n>{N})\s+(?:(?P<mo>{MONTHS})|(?P<yr>{_a(T.years)}))(?![\w])", f),
         "months_of": re.compile(rf"(?<![\w])(?P<prep>(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?P<first>(?:{first_two})\s+)?(?P<n>{N})\s+(?:{MONTHS})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
         "quarter": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{ORD})\s+(?:{_a(T.quarter)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.quarter_letter)})(?P<q>[1-4])\s*(?P<y2>{Y})?", f),
         "half": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{first_two})\s+(?:{_a(T.half)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.half_letter)})(?P<h>[12])\s*(?P<y2>{Y})?", f),
@@ -83,7 +85,7 @@ def _hints() -> dict[str, tuple[str, ...]]:
     """Per pattern of _rx, words one of which a sentence must hold for the pattern to find anything."""
     T = lexicon().time
     return {
-        "as_of": hint_words(T.as_of), "months_of": hint_words(T.months),
+        "as_of": hint_words(T.as_of), "months_of": hint_words(T.months), "trailing": hint_words(T.trailing),
         "quarter": hint_words(T.quarter, T.quarter_letter),
         "half": hint_words(T.half, [f"{h}{n}" for h in T.half_letter for n in (1, 2)]),
         "same_period": hint_words(T.same_period), "prev_year": hint_words(T.previous_year),
@@ -173,6 +175,12 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         ya = int(m.group("ya")) if m.group("ya") else (yb if a <= b else yb - 1)
         second = (date(yb, b, 1), _month_end(yb, b))
         add(TimeExpr(m.start(), m.end(), "pair", date(ya, a, 1), _month_end(yb, b), second=second))
+    for m in (R["trailing"].finditer(text, start, end) if need("trailing") else ()):
+        n = _count(m.group("n")) * (1 if m.group("mo") else 12)  # "over the past 12 months", "the last 3 years"
+        if n >= 1:
+            last = _month_end(ref[0], ref[1])
+            k = ref[0] * 12 + ref[1] - n  # the month before the first one, counted from year 0
+            add(TimeExpr(m.start(), m.end(), "span", date(k // 12, k % 12 + 1, 1), last))
     for m in (R["months_of"].finditer(text, start, end) if need("months_of") else ()):
         n = _count(m.group("n"))
         if not 1 <= n <= 12:
