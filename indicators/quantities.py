@@ -226,7 +226,7 @@ class _Patterns:
         lo = lambda words: _alt(words).lower()  # noqa: E731  (the never-patterns below run on lowered text)
         D = rf"(?:[12]\d|3[01]|0?[1-9])(?:{lo(lex.time.day_suffixes)})?"
         M = rf"(?:{months.lower()})\.?"
-        ident = rf"(?:{lo(lex.identifier_markers)})?\s*\d[\w]*(?:[-\u2010\u2011/.]\w+)*"
+        ident = rf"(?:{lo(lex.identifier_markers)})?\s*\d[\w]*(?:[-\u2010\u2011\u2013/.]\w+)*"
         span_words = _alt(lex.time.span_joiners)
         age_join = rf"(?:\s*[-\u2013\u2014]\s*|\s+(?:{lo(lex.range_joiners)})\s+)"
         self.never = [
@@ -246,7 +246,7 @@ class _Patterns:
             (re.compile(r"(?<![\w\u2010-])[\w]*\d[A-Za-z]+\d[\w]*(?:[-\u2010\u2011][\w]+)*"), "", False),
             # identifiers after a reference word: "Article 300-1", "military unit 41207", "Articles 342 and 361-4"
             # ... and the count after it: "page 1 of 12"
-            (re.compile(rf"(?<![\w])(?:{lo(lex.reference_words)})\s*{ident}(?:\s*(?:,|{lo(lex.range_joiners)})\s*{ident})*"
+            (re.compile(rf"(?<![\w])(?:{lo(lex.reference_words)})\s*:?\s*{ident}(?:\s*(?:,|{lo(lex.range_joiners)})\s*{ident})*"
                         rf"(?:\s+(?:{lo(lex.layout.page_of)})\s+\d+(?![\w.,]))?"), "", True),
             # telephone numbers: "+375 17 329 18 35", "8 0152 77 40 12"
             (re.compile(r"\+\d{1,3}(?:[\s\u00a0-]?\(?\d{1,5}\)?)+|(?<![\w.,])\d{1,4}(?:[ \u00a0-]\d{2,4}){3,}(?!\d|[.,]\d|%)"), "", False),
