@@ -104,7 +104,8 @@ class _Patterns:
         self.digits = re.compile(
             # the digit leads both alternatives, so the scan skips to digits (4x faster than an alternation that
             # starts with a look-behind); the look-behinds then check what precedes it ("USD115" but not "A115")
-            rf"\d(?:(?<![\w.,/\\:]\d)|(?<=(?<![A-Za-z])[A-Z]{{3}}\d))(?:\d{{0,2}}(?:{sep}\d{{3}})+(?:\.\d+)?(?![\d])|\d*(?:[.,]\d+)?)"
+            rf"\d(?:(?<![\w.,/\\:]\d)|(?<=(?<![A-Za-z])[A-Z]{{3}}\d))(?:\d{{0,2}}(?:{sep}\d{{3}})+(?:\.\d+)?(?![\d])"
+            rf"|\d{{0,2}}(?:\.\d{{3}}){{2,}}(?![\d.])|\d*(?:[.,]\d+)?)"  # "1.234.567": dots that group thousands
         )
         g = lex.number_grammar
         num = _alt(list(lex.number_words) + list(lex.scale_words)).lower()
@@ -305,6 +306,8 @@ def _to_float(s: str) -> float:
     """Digits with thousands separators or a decimal comma, after an optional minus sign (see `_SIGN`) -> float."""
     sign = -1.0 if s[:1] in "\u2212-" else 1.0
     s = s.lstrip("\u2212-").replace("\u00a0", "").replace("\u2009", "").replace("\u202f", "")
+    if _DOT_GROUPED.fullmatch(s):
+        return sign * float(s.replace(".", ""))
     if _GROUPED.fullmatch(s):
         return sign * float(s.replace(",", "").replace(" ", ""))
     if "," in s:  # decimal comma: "1,5"
@@ -443,6 +446,8 @@ def _one_number(toks, i, words, scales, g):
 
 
 _GROUPED = re.compile(r"\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?")
+_DOT_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3}){2,}")
+_ONE_DOT_GROUP = re.compile(r"\d{1,3}\.\d{3}")
 _YEAR_CORE = re.compile(r"(19|20)\d\d")
 _LABEL_WORD = re.compile(r"[^\W\d_][\w-]*")
 _WORDS_ONLY = re.compile(r"[\s\w-]*")
@@ -930,6 +935,9 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
                 noun = _noun_before(text, lo, a.start)
             a.noun = noun
             a.noun_unit = _noun_unit(noun)
+            if a.noun_unit and not a.scaled and a.value != int(a.value) and unit_class(a.noun_unit) == "count" \
+                    and _ONE_DOT_GROUP.fullmatch(text, a.core_start, a.core_end):
+                a.value *= 1000  # "12.500 soldiers": no count is fractional, so the dot groups thousands
             if noun and noun_end > a.end and a.qualifier in (Q.EXACT, Q.APPROX):
                 _qualifier_after_noun(text, a, noun_end, hi)  # "20 people or fewer", "300 soldiers or more"
             if noun and " ".join(noun.lower().split()) in P.measure_nouns and _WORDS_ONLY.fullmatch(text, a.end, noun_end):
