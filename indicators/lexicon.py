@@ -222,6 +222,7 @@ class Lexicon:
     time_zones: Words
     verb_endings: Words
     negative_words: Words
+    vague_counts: Words
     negative_not_after: Words
     age_superlatives: Words
     phone_words: Words

@@ -175,6 +175,7 @@ class _Patterns:
         months = _alt(lex.months)
         self.month_before = _Tail(rf"\s*\.?(?:{_reversed(lex.months)})(?![\w])", _width(lex.months) + 1)
         self.month_after = re.compile(rf"\s*(?:{months})(?![\w])", re.I)
+        self.vague_before = _Tail(rf"\s+(?:{_reversed(lex.vague_counts)})(?![\w])", _width(lex.vague_counts))
         self.reference_before = _Tail(rf"\s*(?:{_reversed(lex.reference_words)})(?![\w])", _width(lex.reference_words))
         superlatives = lex.descriptor_leaders
         self.descriptor_before = _Tail(rf"\s+(?:{_reversed(superlatives)})(?![\w])", _width(superlatives))
@@ -389,6 +390,10 @@ def _one_number(toks, i, words, scales, g):
                 group += 0.5
                 end, last, k = toks[k + 2][2], "half", k + 3
                 continue
+            if k + 2 < n and toks[k + 1][0] in g.articles and toks[k + 2][0] in g.half and last == "scale" and not group:
+                total += 0.5 * big  # "a million and a half"
+                end, last, k = toks[k + 2][2], "half", k + 3
+                continue
             if last in ("hundred", "scale") and k + 1 < n and toks[k + 1][0] in words:
                 k += 1
                 continue
@@ -560,6 +565,8 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
         return None
     if P.reference_before.search(text, lo, m_start):
         return None
+    if word and P.vague_before.search(text, lo, m_start):
+        return None  # "several hundred", "a few dozen": no number is written
     if P.descriptor_after.match(after) or (word and P.descriptor_before.search(text, lo, m_start)):
         return None  # "the three largest companies", "the largest three holdings"
 
@@ -581,9 +588,14 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
             advance(g.end())
     mm = P.multiplier.match(rest)
     if mm and not atom.scaled:
-        atom.value *= lex.multipliers[" ".join(mm.group("m").lower().split())]
+        factor = lex.multipliers[" ".join(mm.group("m").lower().split())]
+        atom.value *= factor
         atom.scaled = True
         advance(mm.end())
+        big = P.multiplier.match(rest) if factor < 1000 else None  # "2 hundred thousand": a larger one may follow
+        if big and lex.multipliers[" ".join(big.group("m").lower().split())] >= 1000:
+            atom.value *= lex.multipliers[" ".join(big.group("m").lower().split())]
+            advance(big.end())
 
     prefix_currency, c_start = glued_code, m_start - 3
     if glued_code:
