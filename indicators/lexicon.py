@@ -226,6 +226,7 @@ class Lexicon:
     negative_not_after: Words
     age_superlatives: Words
     phone_words: Words
+    clock_suffixes: Words
     spread_joiners: Words
     partitives: Words
     partitives_after: Words

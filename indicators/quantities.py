@@ -265,18 +265,22 @@ class _Patterns:
             # ages of the youngest and the oldest: "the youngest is 18 and the oldest, a teacher, is 67"
             (re.compile(rf"(?<![\w])(?:{lo(lex.age_superlatives)})(?![\w])[^.;:!?\d]{{0,60}}?\s\d{{1,3}}"
                         rf"(?=\s*(?:[,.;:)!?]|$)|\s+(?:{lo(lex.clause_joiners)})\s)"), "", True),
+            # times of day: "10.30 am", "7 p.m."
+            (re.compile(rf"(?<![\w.,])\d{{1,2}}(?:[.:]\d\d)?\s*(?:{lo(lex.clock_suffixes)})(?![\w])"), "", True),
             # short service numbers: "calling 102", "the hotline, 102,"
             (re.compile(rf"(?<![\w])(?:{lo(lex.phone_words)})\s*[,:]?\s*\(?\d{{3,}}\)?(?![\w]|[.,]\d)"), "", True),
         ]
         # what a sentence must hold for each pattern above to find anything: a cheap test skips most scans
         words = lambda ws: frozenset(str(w).lower().split()[0].strip(".:") for w in ws)  # noqa: E731
+        # the longest run of letters of each phrase, as the sentence's hint words split it ("a.m." -> "m")
+        letters = lambda ws: frozenset(max(reversed(_HINT_WORDS.findall(w.lower())), key=len) for w in ws)  # noqa: E731
         hints = [re.compile(r"\d[./-]\d"), frozenset(hint_words(lex.time_zones)) | {"+", "\u2212"},
                  frozenset(w for w in hint_words(lex.age_before, lex.age_after) for w in w.split("-")), "[\n",
                  words(lex.months), words(lex.year_span_prefixes), re.compile(r"\d[A-Za-z]+\d"),
                  words(lex.reference_words), re.compile(r"\+\d|\d[ \u00a0-]\d{2,4}[ \u00a0-]\d{2,4}[ \u00a0-]\d"),
                  words(lex.furniture_before), words(lex.address_words), "©(",
                  words(lex.furniture_counters), words(w.split()[-1] for w in lex.furniture_after),
-                 words(lex.age_superlatives), words(lex.phone_words)]
+                 words(lex.age_superlatives), letters(lex.clock_suffixes), words(lex.phone_words)]
         assert len(hints) == len(self.never)
         self.never = [(rx, hint, low) for (rx, _, low), hint in zip(self.never, hints)]
         self.counters = re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_counters).lower()})(?![\w])")
