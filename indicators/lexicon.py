@@ -126,6 +126,8 @@ class Time:
     year_to_date: Words
     issue_week: Words
     previous_week: Words
+    issue_quarter: Words
+    previous_quarter: Words
     week_from: Words
     week_to: Words
     days_in_week: int

@@ -58,7 +58,7 @@ def _rx() -> dict[str, re.Pattern]:
         "day": re.compile(rf"(?<![\w])(?:(?P<m1>{M})\s+(?P<d1>{D})(?:{DASH}{D}(?![\w])|\s+(?:{JOIN})\s+{D}(?![\w]))?|(?P<d2>{D})(?:\s*{DASH}\s*{D})?\s+(?:{OF}\s+)?(?P<m2>{M}))(?![\w])(?:,?\s+(?P<y>{Y})(?!\d))?", f),
         "trailing": re.compile(rf"(?<![\w])(?:(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?:{_a(T.trailing)})\s+"
                                rf"(?P<n>{N})\s+(?:(?P<mo>{MONTHS})|(?P<yr>{_a(T.years)}))(?![\w])", f),
-        "months_of": re.compile(rf"(?<![\w])(?P<prep>(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?P<first>(?:{first_two})\s+)?(?P<n>{N})\s+(?:{MONTHS})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
+        "months_of": re.compile(rf"(?<![\w])(?P<prep>(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?P<first>(?:{first_two})\s+)?(?P<n>{N})\s+(?:{MONTHS})(?:\s+(?:{JOIN})\s+(?:(?:{_a(T.month_modifiers)})\s+)?(?P<to>{M})(?:,?\s+(?P<ty>{Y}))?|\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
         "quarter": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{ORD})\s+(?:{_a(T.quarter)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.quarter_letter)})(?P<q>[1-4])\s*(?P<y2>{Y})?", f),
         "half": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{first_two})\s+(?:{_a(T.half)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.half_letter)})(?P<h>[12])\s*(?P<y2>{Y})?", f),
         "month_pair": re.compile(rf"(?<![\w])(?:(?P<w>{OPEN})\s+)?(?P<a>{M})(?:\s+(?P<ya>{Y}))?(?:\s*{DASH}\s*|\s+(?:{JOIN})\s+)(?P<b>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
@@ -71,6 +71,8 @@ def _rx() -> dict[str, re.Pattern]:
         "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?:{_a(T.start_of)})\s+(?P<sy>{Y})(?![\w])|(?P<part>(?:{PART})(?<=-)|(?:{PART})\s+)?(?P<m>{M})(?:\s+(?P<y>{Y}))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
         "week": re.compile(rf"(?<![\w])(?:{_a(T.issue_week)})(?![\w])", f),
         "previous_week": re.compile(rf"(?<![\w])(?:{_a(T.previous_week)})(?![\w])", f),
+        "issue_quarter": re.compile(rf"(?<![\w])(?:{_a(T.issue_quarter)})(?![\w])", f),
+        "previous_quarter": re.compile(rf"(?<![\w])(?:{_a(T.previous_quarter)})(?![\w])", f),
         "year_end": re.compile(rf"(?<![\w])(?:{_a(T.year_end)})(?![\w])", f),
         "now": re.compile(rf"(?<![\w])(?:{_a(T.now)})(?![\w])", f),
         "digit": re.compile(r"\d"),
@@ -91,6 +93,7 @@ def _hints() -> dict[str, tuple[str, ...]]:
         "same_period": hint_words(T.same_period), "prev_year": hint_words(T.previous_year),
         "since": hint_words(T.since, T.year_to_date), "week": hint_words(T.issue_week),
         "previous_week": hint_words(T.previous_week), "rel_month": hint_words(T.month),
+        "issue_quarter": hint_words(T.issue_quarter), "previous_quarter": hint_words(T.previous_quarter),
         "year_end": hint_words(T.year_end), "now": hint_words(T.now), "rel_year": hint_words(T.year),
         "duration": hint_words(T.duration_units),
     }
@@ -185,10 +188,20 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         n = _count(m.group("n"))
         if not 1 <= n <= 12:
             continue
+        if m.group("to"):  # "the eleven months to the end of November": the n months that end with that one
+            mon = _month_no(m.group("to"))
+            y = int(m.group("ty")) if m.group("ty") else _implicit_year(mon, ref)
+            k = y * 12 + mon - n
+            add(TimeExpr(m.start(), m.end(), "span", date(k // 12, k % 12 + 1, 1), _month_end(y, mon)))
+            continue
         y = _year_of(m.group("y"), ref) or ref[0]
         if not m.group("y") and not m.group("first") and not m.group("prep"):
             continue  # "6 months" alone is a duration
         add(TimeExpr(m.start(), m.end(), "span", date(y, 1, 1), _month_end(y, n)))
+    for m in (R["issue_quarter"].finditer(text, start, end) if need("issue_quarter") else ()):
+        add(TimeExpr(m.start(), m.end(), "issue_quarter"))  # resolved against the report (see _span)
+    for m in (R["previous_quarter"].finditer(text, start, end) if need("previous_quarter") else ()):
+        add(TimeExpr(m.start(), m.end(), "previous_quarter"))
     for m in (R["quarter"].finditer(text, start, end) if need("quarter") else ()):
         q = lexicon().time.ordinals[" ".join(m.group("o").split())] if m.group("o") else int(m.group("q"))
         y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
@@ -357,11 +370,23 @@ def _applies(text: str, t: TimeExpr, q, sent_start: int) -> bool:
     return m.start() <= q.start < t.start
 
 
+@lru_cache(maxsize=1)
+def _than_then_time() -> re.Pattern:
+    """"fewer than in the same period", "more than during 2019": a comparative's "than" before a preposition of time
+    opens a comparison's base (before a figure, "fewer than 40" is a bound)."""
+    lex = lexicon()
+    T = lex.time
+    return re.compile(rf"(?<![\w])(?:{phrase_alternation(lex.comparative_heads)})\s+(?:{phrase_alternation(lex.comparison_than)})"
+                      rf"(?=\s+(?:{phrase_alternation([*T.span_prepositions, *T.month_prepositions])})(?![\w]))", re.I)
+
+
 def _last_marker(text: str, lo: int, hi: int):
     """The last comparison marker in text[lo:hi] that still governs position hi (no clause break between)."""
     m = None
     for m in comparison_rx(than=True).finditer(text, lo, hi):
         pass
+    for t in _than_then_time().finditer(text, m.end() if m else lo, hi):
+        m = t
     if m is None or re.search(r"[,;:]\s", text[m.end():hi]):
         return None
     return m
@@ -466,6 +491,12 @@ def _span(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date] | None
         return _shift_years(ref[0], -1), _shift_years(ref[1], -1)
     if t.kind == "week":
         return issue_span(doc.report)
+    if t.kind in ("issue_quarter", "previous_quarter"):
+        first, last = issue_quarter(doc.report, doc.ref)
+        if t.kind == "previous_quarter":
+            k = first.year * 12 + first.month - 1 - 3  # three months back, counted from year 0
+            first, last = date(k // 12, k % 12 + 1, 1), first - timedelta(days=1)
+        return first, last
     if t.kind == "previous_week":
         week = issue_span(doc.report)
         if week is None:
@@ -550,6 +581,26 @@ def issue_span(report: Report) -> tuple[date, date] | None:
         if d:
             return d - timedelta(days=week - 1), d
     return None
+
+
+@lru_cache(maxsize=64)
+def issue_quarter(report: Report, ref: tuple[int, int]) -> tuple[date, date]:
+    """The quarter an issue covers: one its title or opening lines name ("with the review of the third quarter",
+    "Q3 2024"), else the last quarter the report month ends or follows (October 2024: July–September)."""
+    R = _rx()
+    for head in _issue_heads(report):
+        low = head.lower()
+        m = R["quarter"].search(low)
+        if m:
+            q = lexicon().time.ordinals[" ".join(m.group("o").split())] if m.group("o") else int(m.group("q"))
+            y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
+            if date(y, 3 * q - 2, 1) <= _month_end(*ref):  # a quarter that has begun by the report month
+                return date(y, 3 * q - 2, 1), _month_end(y, 3 * q)
+    y, mo = ref
+    q = mo // 3  # the last quarter ended by the report month
+    if q == 0:
+        y, q = y - 1, 4
+    return date(y, 3 * q - 2, 1), _month_end(y, 3 * q)
 
 
 def _safe_date(y: int, mon: int, day: int) -> date | None:
