@@ -56,8 +56,12 @@ def run(tree: Path, folder: Path) -> dict:
 
 
 def quantulum_rate(folder: Path, sample: int) -> float:
-    """quantulum3's chars/s (CPU) on the first `sample` normalised texts of the corpus (nan when not installed)."""
+    """quantulum3's chars/s (CPU) on the first `sample` normalised texts of the corpus (nan when not installed or
+    `sample` is 0)."""
     import warnings
+
+    if sample <= 0:
+        return float("nan")
 
     warnings.filterwarnings("ignore")
     try:
@@ -80,7 +84,7 @@ def main() -> int:
     ap.add_argument("base", type=Path, help="a source tree of the version to compare with (git archive ... | tar -x)")
     ap.add_argument("--reports", type=int, default=300, help="reports per corpus (default 300)")
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
-    ap.add_argument("--quantulum-sample", type=int, default=30, help="reports quantulum3 parses (default 30)")
+    ap.add_argument("--quantulum-sample", type=int, default=30, help="reports quantulum3 parses (default 30; 0: none)")
     args = ap.parse_args()
 
     from corpus import load_templates, write_corpus
