@@ -33,6 +33,22 @@ def phrase_alternation(phrases, *, plural: bool = False) -> str:
     return "|".join(parts)
 
 
+def hint_words(*lists) -> tuple[str, ...]:
+    """Lower-case words at least one of which every phrase of `lists` contains: a substring test for them is a cheap
+    necessary condition before a scan for the phrases (the word all phrases of a list share, else each phrase's
+    longest)."""
+    out: set[str] = set()
+    for phrases in lists:
+        tokens = [str(p).lower().split() for p in phrases]
+        tokens = [t for t in tokens if t]
+        common = set.intersection(*map(set, tokens)) if tokens else set()
+        if common:
+            out.add(max(sorted(common), key=len))
+        else:
+            out.update(max(reversed(t), key=len) for t in tokens)
+    return tuple(sorted(out))
+
+
 def word_bounded(alternation: str) -> str:
     """Wrap an alternation so it only matches whole words (symbols like % or $ allowed)."""
     return rf"(?<![\w])(?:{alternation})(?![\w])"
@@ -80,10 +96,13 @@ class Time:
     relative_years: Mapping[str, int]
     relative_months: Mapping[str, int]
     ordinals: Mapping[str, int]
+    day_suffixes: Words
     article: Words
     year: Words
     month: Words
     months: Words
+    years: Words
+    trailing: Words
     quarter: Words
     half: Words
     week: Words
@@ -102,9 +121,16 @@ class Time:
     previous_year: Words
     since: Words
     start_of_year: Words
-    middle: Words
+    start_of: Words
+    month_parts: Mapping[str, int]
     year_to_date: Words
     issue_week: Words
+    previous_week: Words
+    issue_quarter: Words
+    previous_quarter: Words
+    week_from: Words
+    week_to: Words
+    days_in_week: int
     year_end: Words
     now: Words
     duration_units: Words
@@ -140,6 +166,7 @@ class Lexicon:
     glued_multipliers: Mapping[str, float]
     currencies: Mapping[str, str]
     currency_codes_not_words: Words
+    currencies_before: Words
     percent_words: Words
     percentage_point_words: Words
     factor_words: Words
@@ -153,6 +180,7 @@ class Lexicon:
     change_falls: Words
     change_rises: Words
     change_by: Words
+    change_object_verbs: Words
     change_level: Words
     change_base: Words
     change_words: Words
@@ -161,6 +189,7 @@ class Lexicon:
     hyphen_counts: Words
     duration_time_before: Words
     duration_time_after: Words
+    duration_figure_before: Words
     noun_skip: Words
     descriptor_followers: Words
     descriptor_not_before: Words
@@ -186,6 +215,20 @@ class Lexicon:
     clause_joiners: Words
     range_joiners: Words
     range_openers: Words
+    range_joiner_openers: Mapping[str, str]
+    range_alternatives: Words
+    change_openers: Words
+    comparison_articles: Words
+    plural_endings: Words
+    not_plural_endings: Words
+    time_zones: Words
+    verb_endings: Words
+    negative_words: Words
+    vague_counts: Words
+    negative_not_after: Words
+    age_superlatives: Words
+    phone_words: Words
+    clock_suffixes: Words
     spread_joiners: Words
     partitives: Words
     partitives_after: Words
@@ -283,7 +326,7 @@ def _int(key: str, value: Any) -> int:
     return value
 
 
-def _record(cls, regex_keys: frozenset = frozenset(), maps: frozenset = frozenset()):
+def _record(cls, regex_keys: frozenset = frozenset(), maps: frozenset = frozenset(), ints: frozenset = frozenset()):
     def conv(key: str, value: Any):
         if not isinstance(value, dict):
             raise LexiconError(f"lexicon key {key!r}: expected a mapping, got {value!r:.80}")
@@ -291,7 +334,8 @@ def _record(cls, regex_keys: frozenset = frozenset(), maps: frozenset = frozense
         for f in fields(cls):
             if f.name not in value:
                 raise LexiconError(f"lexicon key {key}.{f.name!s} is missing")
-            check = _map(int) if f.name in maps else _regexes if f.name in regex_keys else _words
+            check = _map(int) if f.name in maps else _regexes if f.name in regex_keys else \
+                _int if f.name in ints else _words
             kwargs[f.name] = check(f"{key}.{f.name}", value[f.name])
         unknown = set(value) - {f.name for f in fields(cls)}
         if unknown:
@@ -306,8 +350,9 @@ _CONVERT = {
     "glued_multipliers": _map(float, lower=False), "code_multipliers": _map(float, lower=False), "currencies": _map(str, lower=False),
     "qualifiers_before": _groups, "qualifiers_after": _groups, "nouns": _groups, "months": _map(int),
     "roles": _record(Roles, frozenset({"planned", "correction"})), "layout": _record(Layout),
-    "time": _record(Time, maps=frozenset({"relative_years", "relative_months", "ordinals"})),
-    "furniture_line": _int,
+    "time": _record(Time, maps=frozenset({"relative_years", "relative_months", "ordinals", "month_parts"}),
+                    ints=frozenset({"days_in_week"})),
+    "furniture_line": _int, "range_joiner_openers": _map(str),
 }
 _QUALIFIERS = frozenset(Qualifier) - {Qualifier.RANGE}  # a range is formed by the recogniser, never written
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import calendar
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
-from .lexicon import comparison_rx, lexicon, lowered, phrase_alternation
+from .lexicon import comparison_rx, hint_words, lexicon, lowered, phrase_alternation
 from .model import Document, Mention, Report, TimeExpr
 from .schema import Role
 
@@ -27,6 +27,11 @@ def _a(words) -> str:
     return phrase_alternation([str(w).lower() for w in words])
 
 
+def _day(T) -> str:
+    """A day of the month as written in a date: "3", "03", "21st"."""
+    return rf"(?:[12]\d|3[01]|0?[1-9])(?:{_a(T.day_suffixes)})?"
+
+
 @lru_cache(maxsize=1)
 def _rx() -> dict[str, re.Pattern]:
     """Every time pattern, assembled from the lexicon's `time` words and compiled once."""
@@ -38,19 +43,22 @@ def _rx() -> dict[str, re.Pattern]:
     N = r"(?:\d{1,2}|" + _a([k for k, v in lex.number_words.items() if 1 <= v <= 12]) + ")"
     REL = rf"(?:{_a(T.relative_years)})\s+(?:{_a(T.year)})"
     YR = rf"(?:{Y}|{REL})"
-    D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+    D = _day(T)
     THE, OF, YEAR, MONTHS = _a(T.article), _a(T.of), _a(T.year), _a(T.months)
     ORD = _a(T.ordinals)
     first_two = _a([k for k, v in T.ordinals.items() if v <= 2])
     JOIN, OPEN, MPREP = _a(T.span_joiners), _a(T.span_openers), _a(T.month_prepositions)
     DASH = r"[-\u2013\u2014]"
+    PART = _a(T.month_parts)
     rel_no_the = _a([k for k in T.relative_years if k not in T.article and not k.startswith(tuple(f"{t} " for t in T.article))])
     f = 0  # patterns run on lower-cased text (see lexicon.lowered): much faster than re.I
     return {
         "as_of": re.compile(rf"\b(?:{_a(T.as_of)})\s+(?:(?P<m1>{M})\s+(?P<d1>{D})|(?P<d2>{D})\s+(?P<m2>{M}))(?:,?\s+(?P<y>{Y}))?", f),
         "numeric_date": re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?!\d)|(?<!\d)(?P<y2>(?:19|20)\d\d)-(?P<m2>[01]\d)-(?P<d2>[0-3]\d)(?!\d)"),
         "day": re.compile(rf"(?<![\w])(?:(?P<m1>{M})\s+(?P<d1>{D})(?:{DASH}{D}(?![\w])|\s+(?:{JOIN})\s+{D}(?![\w]))?|(?P<d2>{D})(?:\s*{DASH}\s*{D})?\s+(?:{OF}\s+)?(?P<m2>{M}))(?![\w])(?:,?\s+(?P<y>{Y})(?!\d))?", f),
-        "months_of": re.compile(rf"(?<![\w])(?P<prep>(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?P<first>(?:{first_two})\s+)?(?P<n>{N})\s+(?:{MONTHS})\s+(?:{OF}\s+)?(?P<y>{YR})?", f),
+        "trailing": re.compile(rf"(?<![\w])(?:(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?:{_a(T.trailing)})\s+"
+                               rf"(?P<n>{N})\s+(?:(?P<mo>{MONTHS})|(?P<yr>{_a(T.years)}))(?![\w])", f),
+        "months_of": re.compile(rf"(?<![\w])(?P<prep>(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?P<first>(?:{first_two})\s+)?(?P<n>{N})\s+(?:{MONTHS})(?:\s+(?:{JOIN})\s+(?:(?:{_a(T.month_modifiers)})\s+)?(?P<to>{M})(?:,?\s+(?P<ty>{Y}))?|\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
         "quarter": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{ORD})\s+(?:{_a(T.quarter)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.quarter_letter)})(?P<q>[1-4])\s*(?P<y2>{Y})?", f),
         "half": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{first_two})\s+(?:{_a(T.half)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.half_letter)})(?P<h>[12])\s*(?P<y2>{Y})?", f),
         "month_pair": re.compile(rf"(?<![\w])(?:(?P<w>{OPEN})\s+)?(?P<a>{M})(?:\s+(?P<ya>{Y}))?(?:\s*{DASH}\s*|\s+(?:{JOIN})\s+)(?P<b>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
@@ -60,8 +68,11 @@ def _rx() -> dict[str, re.Pattern]:
         "rel_year": re.compile(rf"(?<![\w])(?:{rel_no_the})\s+(?:{YEAR})(?![\w])", f),
         "rel_month": re.compile(rf"(?<![\w])(?P<w>{_a(T.relative_months)})\s+(?:{_a(T.month)})(?![\w])", f),
         "prev_year": re.compile(rf"(?<![\w])(?:{_a(T.previous_year)})(?![\w])", f),
-        "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?P<mid>(?:{_a(T.middle)})(?<=-)|(?:{_a(T.middle)})\s+)?(?P<m>{M})(?:\s+(?P<y>{Y}))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
+        "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?:{_a(T.start_of)})\s+(?P<sy>{Y})(?![\w])|(?P<part>(?:{PART})(?<=-)|(?:{PART})\s+)?(?P<m>{M})(?:\s+(?P<y>{Y}))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
         "week": re.compile(rf"(?<![\w])(?:{_a(T.issue_week)})(?![\w])", f),
+        "previous_week": re.compile(rf"(?<![\w])(?:{_a(T.previous_week)})(?![\w])", f),
+        "issue_quarter": re.compile(rf"(?<![\w])(?:{_a(T.issue_quarter)})(?![\w])", f),
+        "previous_quarter": re.compile(rf"(?<![\w])(?:{_a(T.previous_quarter)})(?![\w])", f),
         "year_end": re.compile(rf"(?<![\w])(?:{_a(T.year_end)})(?![\w])", f),
         "now": re.compile(rf"(?<![\w])(?:{_a(T.now)})(?![\w])", f),
         "digit": re.compile(r"\d"),
@@ -69,6 +80,29 @@ def _rx() -> dict[str, re.Pattern]:
         "year": re.compile(rf"(?<![\w\d.,])(?P<y>{Y})(?![\w\d%])", f),
         "duration": re.compile(rf"(?<![\w])(?:(?:\d+|{_a(lex.number_words)}|{_a(T.duration_counts)})\s+)(?:{_a(T.duration_units)})(?:\s+(?:{_a(T.duration_after)}))?(?![\w])", f),
     }
+
+
+@lru_cache(maxsize=1)
+def _hints() -> dict[str, tuple[str, ...]]:
+    """Per pattern of _rx, words one of which a sentence must hold for the pattern to find anything."""
+    T = lexicon().time
+    return {
+        "as_of": hint_words(T.as_of), "months_of": hint_words(T.months), "trailing": hint_words(T.trailing),
+        "quarter": hint_words(T.quarter, T.quarter_letter),
+        "half": hint_words(T.half, [f"{h}{n}" for h in T.half_letter for n in (1, 2)]),
+        "same_period": hint_words(T.same_period), "prev_year": hint_words(T.previous_year),
+        "since": hint_words(T.since, T.year_to_date), "week": hint_words(T.issue_week),
+        "previous_week": hint_words(T.previous_week), "rel_month": hint_words(T.month),
+        "issue_quarter": hint_words(T.issue_quarter), "previous_quarter": hint_words(T.previous_quarter),
+        "year_end": hint_words(T.year_end), "now": hint_words(T.now), "rel_year": hint_words(T.year),
+        "duration": hint_words(T.duration_units),
+    }
+
+
+@lru_cache(maxsize=1)
+def _opener_width() -> int:
+    """How far before its first digit a year pair may start ("between 2019 and 2021")."""
+    return max(len(w) for w in lexicon().time.span_openers) + 2
 
 
 @lru_cache(maxsize=1)
@@ -111,8 +145,14 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
     # far cheaper than a scan with a long alternation, and a superset of what the pattern needs.
     low = text[start:end]
     has = low.__contains__
+    H = _hints()
+
+    def need(key: str) -> bool:
+        return any(map(has, H[key]))
     month = any(map(has, _month_keys()))
-    digit = R["digit"].search(low) is not None
+    first_digit = R["digit"].search(text, start, end)
+    digit = first_digit is not None
+    d0 = first_digit.start() if digit else end  # the patterns that need digits start scanning at the first one
 
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
@@ -122,12 +162,12 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
             found.append(t)
             taken.append((t.start, t.end))
 
-    for m in (R["as_of"].finditer(text, start, end) if month and has("as") else ()):
+    for m in (R["as_of"].finditer(text, start, end) if month and need("as_of") else ()):
         mon = _month_no(m.group("m1") or m.group("m2"))
         day = int(re.match(r"\d+", m.group("d1") or m.group("d2")).group())
         y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
         add(_safe_day(m, y, mon, day, kind="as_of"))
-    for m in (R["numeric_date"].finditer(text, start, end) if digit else ()):
+    for m in (R["numeric_date"].finditer(text, d0, end) if digit else ()):
         if m.group("y"):
             add(_safe_day(m, int(m.group("y")), int(m.group("m")), int(m.group("d"))))
         else:
@@ -138,23 +178,39 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         ya = int(m.group("ya")) if m.group("ya") else (yb if a <= b else yb - 1)
         second = (date(yb, b, 1), _month_end(yb, b))
         add(TimeExpr(m.start(), m.end(), "pair", date(ya, a, 1), _month_end(yb, b), second=second))
-    for m in (R["months_of"].finditer(text, start, end) if has("month") else ()):
+    for m in (R["trailing"].finditer(text, start, end) if need("trailing") else ()):
+        n = _count(m.group("n")) * (1 if m.group("mo") else 12)  # "over the past 12 months", "the last 3 years"
+        if n >= 1:
+            last = _month_end(ref[0], ref[1])
+            k = ref[0] * 12 + ref[1] - n  # the month before the first one, counted from year 0
+            add(TimeExpr(m.start(), m.end(), "span", date(k // 12, k % 12 + 1, 1), last))
+    for m in (R["months_of"].finditer(text, start, end) if need("months_of") else ()):
         n = _count(m.group("n"))
         if not 1 <= n <= 12:
+            continue
+        if m.group("to"):  # "the eleven months to the end of November": the n months that end with that one
+            mon = _month_no(m.group("to"))
+            y = int(m.group("ty")) if m.group("ty") else _implicit_year(mon, ref)
+            k = y * 12 + mon - n
+            add(TimeExpr(m.start(), m.end(), "span", date(k // 12, k % 12 + 1, 1), _month_end(y, mon)))
             continue
         y = _year_of(m.group("y"), ref) or ref[0]
         if not m.group("y") and not m.group("first") and not m.group("prep"):
             continue  # "6 months" alone is a duration
         add(TimeExpr(m.start(), m.end(), "span", date(y, 1, 1), _month_end(y, n)))
-    for m in (R["quarter"].finditer(text, start, end) if (has("quarter") or has("q")) else ()):
+    for m in (R["issue_quarter"].finditer(text, start, end) if need("issue_quarter") else ()):
+        add(TimeExpr(m.start(), m.end(), "issue_quarter"))  # resolved against the report (see _span)
+    for m in (R["previous_quarter"].finditer(text, start, end) if need("previous_quarter") else ()):
+        add(TimeExpr(m.start(), m.end(), "previous_quarter"))
+    for m in (R["quarter"].finditer(text, start, end) if need("quarter") else ()):
         q = lexicon().time.ordinals[" ".join(m.group("o").split())] if m.group("o") else int(m.group("q"))
         y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
         add(TimeExpr(m.start(), m.end(), "span", date(y, 3 * q - 2, 1), _month_end(y, 3 * q)))
-    for m in (R["half"].finditer(text, start, end) if (has("half") or has("h1") or has("h2")) else ()):
+    for m in (R["half"].finditer(text, start, end) if need("half") else ()):
         h = lexicon().time.ordinals[" ".join(m.group("o").split())] if m.group("o") else int(m.group("h"))
         y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
         add(TimeExpr(m.start(), m.end(), "span", date(y, 6 * h - 5, 1), _month_end(y, 6 * h)))
-    for m in (R["same_period"].finditer(text, start, end) if has("same") else ()):
+    for m in (R["same_period"].finditer(text, start, end) if need("same_period") else ()):
         y = _year_of(m.group("y"), ref)
         if y is None and m.group("link") and " ".join(m.group("link").split()).endswith(tuple(lexicon().time.last_year)):
             y = ref[0] - 1
@@ -164,26 +220,33 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         day = int(re.match(r"\d+", m.group("d1") or m.group("d2")).group())
         y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
         add(_safe_day(m, y, mon, day, kind="day"))
-    for m in (R["year_pair"].finditer(text, start, end) if digit else ()):
+    for m in (R["year_pair"].finditer(text, max(start, d0 - _opener_width()), end) if digit else ()):
         a = int(m.group("a"))
         b_raw = m.group("b")
         b = int(b_raw) if len(b_raw) == 4 else (a // 100) * 100 + int(b_raw)
         if a < b <= a + 30:
             add(TimeExpr(m.start(), m.end(), "years", date(a, 1, 1), date(b, 12, 31), second=(date(b, 1, 1), date(b, 12, 31))))
-    for m in (R["prev_year"].finditer(text, start, end) if has("year") else ()):
+    for m in (R["prev_year"].finditer(text, start, end) if need("prev_year") else ()):
         add(TimeExpr(m.start(), m.end(), "prev_year"))
-    for m in (R["since"].finditer(text, start, end) if any(map(has, ("since", "from", "date", "far"))) else ()):
+    for m in (R["since"].finditer(text, start, end) if need("since") else ()):
         last = _month_end(ref[0], ref[1])
         if m.groupdict().get("m"):
             mon = _month_no(m.group("m"))
             y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
-            first = date(y, mon, 15 if m.group("mid") else 1)  # "since mid-March"
+            part = " ".join((m.group("part") or "").split())
+            first = date(y, mon, lexicon().time.month_parts.get(part, 1))  # "since mid-March", "since early May"
+            if first <= last:
+                add(TimeExpr(m.start(), m.end(), "span", first, last))
+        elif m.groupdict().get("sy"):  # "since the beginning of 2021"
+            first = date(int(m.group("sy")), 1, 1)
             if first <= last:
                 add(TimeExpr(m.start(), m.end(), "span", first, last))
         else:
             add(TimeExpr(m.start(), m.end(), "span", date(ref[0], 1, 1), last))
-    for m in (R["week"].finditer(text, start, end) if has("week") else ()):
+    for m in (R["week"].finditer(text, start, end) if need("week") else ()):
         add(TimeExpr(m.start(), m.end(), "week"))  # the issue's own week: resolved against the report (see _span)
+    for m in (R["previous_week"].finditer(text, start, end) if need("previous_week") else ()):
+        add(TimeExpr(m.start(), m.end(), "previous_week"))  # the week before the issue's
     for m in (R["month"].finditer(text, start, end) if month else ()):
         word = orig[m.start("m"):m.end("m")]
         if word.lower().rstrip(".") in lexicon().time.ambiguous_months and not m.group("y") and not m.group("prep"):
@@ -193,7 +256,7 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         mon = _month_no(word)
         y = _year_of(m.group("y"), ref) if m.group("y") else _implicit_year(mon, ref)
         add(TimeExpr(m.start(), m.end(), "month", date(y, mon, 1), _month_end(y, mon)))
-    for m in (R["rel_month"].finditer(text, start, end) if has("month") else ()):
+    for m in (R["rel_month"].finditer(text, start, end) if need("rel_month") else ()):
         w = m.group("w").lower()
         y, mo = ref
         shift = lexicon().time.relative_months[" ".join(w.split())]
@@ -203,17 +266,17 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         elif mo == 13:
             y, mo = y + 1, 1
         add(TimeExpr(m.start(), m.end(), "month", date(y, mo, 1), _month_end(y, mo)))
-    for m in (R["year_end"].finditer(text, start, end) if has("end") else ()):
+    for m in (R["year_end"].finditer(text, start, end) if need("year_end") else ()):
         add(TimeExpr(m.start(), m.end(), "year", date(ref[0], 1, 1), date(ref[0], 12, 31)))
-    for m in (R["now"].finditer(text, start, end) if any(map(has, ("far", "date", "now", "present", "current", "moment"))) else ()):
+    for m in (R["now"].finditer(text, start, end) if need("now") else ()):
         add(TimeExpr(m.start(), m.end(), "month", date(ref[0], ref[1], 1), _month_end(ref[0], ref[1])))
-    for m in (R["rel_year"].finditer(text, start, end) if has("year") else ()):
+    for m in (R["rel_year"].finditer(text, start, end) if need("rel_year") else ()):
         y = _year_of(m.group(), ref)
         add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
-    for m in (R["year"].finditer(text, start, end) if digit else ()):
+    for m in (R["year"].finditer(text, d0, end) if digit else ()):
         y = int(m.group("y"))
         add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
-    for m in (R["duration"].finditer(text, start, end) if any(map(has, ("year", "month", "week", "day", "hour", "decade"))) else ()):
+    for m in (R["duration"].finditer(text, start, end) if need("duration") else ()):
         add(TimeExpr(m.start(), m.end(), "duration"))
     found.sort(key=lambda t: t.start)
     return found
@@ -233,14 +296,22 @@ def _safe_day(m: re.Match, y: int, mon: int, day: int, kind: str = "day") -> Tim
     return TimeExpr(m.start(), m.end(), kind, d, d)
 
 
+@lru_cache(maxsize=1)
+def _month_year_rx() -> re.Pattern:
+    """"May 2024", "May 13, 2024", "May 12-18, 2025": a month and its year, maybe with days between."""
+    lex = lexicon()
+    D = _day(lex.time)
+    return re.compile(rf"(?<![\w])(?P<m>{phrase_alternation(lex.months)})\.?,?\s+(?:{D}(?:\s*[-\u2013\u2014]\s*{D})?,?\s+)?"
+                      rf"(?P<y>(?:19|20)\d\d)(?!\d)", re.I)
+
+
 def report_month(report: Report) -> str:
     """YYYY-MM: a "Month YYYY" in the title, else the most frequent month of the dated events it reports."""
     lex = lexicon()
-    months = phrase_alternation(lex.months)
     # the title, then the short lines that open the report ("Analytical report for December 2021")
     heads = [report.title] + [report.text[a:b] for a, b in report.paragraphs[:4] if b - a < 200]
     for head in heads:
-        m = re.search(rf"(?<![\w])(?P<m>{months})\.?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)", head or "", re.I)
+        m = _month_year_rx().search(head or "")
         if m:
             return f"{int(m.group('y')):04d}-{lex.months[m.group('m').lower().rstrip('.')]:02d}"
     counts: Counter = Counter()
@@ -299,11 +370,23 @@ def _applies(text: str, t: TimeExpr, q, sent_start: int) -> bool:
     return m.start() <= q.start < t.start
 
 
+@lru_cache(maxsize=1)
+def _than_then_time() -> re.Pattern:
+    """"fewer than in the same period", "more than during 2019": a comparative's "than" before a preposition of time
+    opens a comparison's base (before a figure, "fewer than 40" is a bound)."""
+    lex = lexicon()
+    T = lex.time
+    return re.compile(rf"(?<![\w])(?:{phrase_alternation(lex.comparative_heads)})\s+(?:{phrase_alternation(lex.comparison_than)})"
+                      rf"(?=\s+(?:{phrase_alternation([*T.span_prepositions, *T.month_prepositions])})(?![\w]))", re.I)
+
+
 def _last_marker(text: str, lo: int, hi: int):
     """The last comparison marker in text[lo:hi] that still governs position hi (no clause break between)."""
     m = None
     for m in comparison_rx(than=True).finditer(text, lo, hi):
         pass
+    for t in _than_then_time().finditer(text, m.end() if m else lo, hi):
+        m = t
     if m is None or re.search(r"[,;:]\s", text[m.end():hi]):
         return None
     return m
@@ -322,7 +405,11 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
     times = [t for t in doc.times[m.sentence] if t.kind != "duration"]
     if q.change:
         pair = [t for t in times if t.second is not None]
-        if pair:
+        own_side = _spread(doc, m, times)
+        span = own_side and _span(doc, m.sentence, own_side)
+        if span:
+            return span[0], span[1], "its side of a change"
+        if pair and not own_side:
             t = pair[0]
             if q.change == "from":
                 first_end = _month_end(t.begin.year, t.begin.month) if t.kind == "pair" else date(t.begin.year, 12, 31)
@@ -364,6 +451,20 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
     return month_span[0], month_span[1], "report month"
 
 
+def _spread(doc: Document, m: Mention, times) -> TimeExpr | None:
+    """"from 2,100 in 2012–13 to 1,900 in 2013–14": a time between the two sides of a change dates the first side,
+    and the time after the second dates the second (not the halves of one pair); None when no time comes between."""
+    q = m.quantity
+    sides = [o.quantity for o in doc.mentions_by_sentence.get(m.sentence, ()) if o.quantity.change]
+    if q.change == "from":
+        other = next((o for o in sides if o.start > q.start and o.change == "to"), None)
+        return next((t for t in times if other and q.end <= t.start < other.start), None)
+    other = next((o for o in reversed(sides) if o.start < q.start and o.change == "from"), None)
+    if other is None or not any(other.end <= t.start < q.start for t in times):
+        return None
+    return next((t for t in times if t.start >= q.end), None)
+
+
 def _distance(t: TimeExpr, a: int, b: int) -> int:
     if t.end <= a:
         return a - t.end
@@ -390,31 +491,123 @@ def _span(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date] | None
         return _shift_years(ref[0], -1), _shift_years(ref[1], -1)
     if t.kind == "week":
         return issue_span(doc.report)
+    if t.kind in ("issue_quarter", "previous_quarter"):
+        first, last = issue_quarter(doc.report, doc.ref)
+        if t.kind == "previous_quarter":
+            k = first.year * 12 + first.month - 1 - 3  # three months back, counted from year 0
+            first, last = date(k // 12, k % 12 + 1, 1), first - timedelta(days=1)
+        return first, last
+    if t.kind == "previous_week":
+        week = issue_span(doc.report)
+        if week is None:
+            return None
+        shift = timedelta(days=lexicon().time.days_in_week)
+        return week[0] - shift, week[0] - timedelta(days=1)
     if t.begin is None:
         return None
     return t.begin, t.finish
 
 
+@lru_cache(maxsize=1)
+def _issue_rx() -> dict[str, re.Pattern]:
+    """Dates in a title or an issue's opening lines: a day range, a week named by a day, one date (case-blind)."""
+    lex = lexicon()
+    T = lex.time
+    M = rf"(?:{phrase_alternation(lex.months)})\.?"
+    D = rf"(?:[12]\d|3[01]|0?[1-9])(?:{phrase_alternation(T.day_suffixes)})?"
+    Y = r"(?P<y>(?:19|20)\d\d)(?!\d)"
+    OF = phrase_alternation(T.of)
+
+    def one(tag: str) -> str:  # "May 13", "13 May", "13th of May"
+        return rf"(?:(?P<m{tag}>{M})\s+(?P<d{tag}>{D})|(?P<e{tag}>{D})\s+(?:(?:{OF})\s+)?(?P<n{tag}>{M}))"
+
+    joint = rf"\s*[-\u2013\u2014]\s*|\s+(?:{phrase_alternation(T.span_joiners)})\s+"
+    return {
+        "range": re.compile(rf"(?<![\w])(?:(?P<xa>{D})|{one('a')})(?:{joint})(?:{one('b')}|(?P<xb>{D}))(?![\w]),?\s+{Y}", re.I),
+        "from": re.compile(rf"(?<![\w])(?:{phrase_alternation(T.week_from)})\s+{one('s')},?\s+{Y}", re.I),
+        "to": re.compile(rf"(?<![\w])(?:{phrase_alternation(T.week_to)})\s+{one('s')},?\s+{Y}", re.I),
+        "date": re.compile(rf"(?<![\w]){one('s')},?\s+{Y}", re.I),
+    }
+
+
+def _date_of(m: re.Match, tag: str, y: int, month: int | None = None) -> date | None:
+    """The date a `one(tag)` group of _issue_rx matched (its month may come from the other end of a range)."""
+    lex = lexicon()
+    mon = m.group(f"m{tag}") or m.group(f"n{tag}")
+    day = m.group(f"d{tag}") or m.group(f"e{tag}")
+    if mon is None and month is None:
+        return None
+    try:
+        return date(y, lex.months[mon.lower().rstrip(".")] if mon else month, int(re.match(r"\d+", day).group()))
+    except ValueError:
+        return None
+
+
+def _issue_heads(report: Report) -> list[str]:
+    return [report.title or ""] + [report.text[a:min(b, a + 300)] for a, b in report.paragraphs[:3]]
+
+
 @lru_cache(maxsize=64)
 def issue_span(report: Report) -> tuple[date, date] | None:
-    """The days a weekly (or shorter) issue covers, from a title like "Weekly digest, 6–12 May 2024"."""
-    lex = lexicon()
-    M = phrase_alternation(lex.months)
-    D = r"(?:[12]\d|3[01]|0?[1-9])"
-    rx = re.compile(rf"(?<![\w])(?:(?P<a>{D})\s*[-\u2013\u2014]\s*(?P<b>{D})\s+(?P<m>{M})|(?P<m2>{M})\s+(?P<a2>{D})\s*"
-                    rf"[-\u2013\u2014]\s*(?P<b2>{D})),?\s+(?P<y>(?:19|20)\d\d)(?!\d)", re.I)
-    heads = [report.title] + [report.text[a:min(b, a + 300)] for a, b in report.paragraphs[:3]]
+    """The days a weekly (or shorter) issue covers, from its title or opening lines: a day range ("6–12 May 2024",
+    "April 29 – May 5, 2024"), a week named by its first or last day ("Week of May 13, 2024", "week ending 19 May
+    2024"), else the week up to the one date written there ("Weekly digest, 19 May 2024"). None without a day."""
+    R = _issue_rx()
+    week = lexicon().time.days_in_week
+    heads = _issue_heads(report)
     for head in heads:
-        m = rx.search(head or "")
-        if m:
-            mon = lex.months[(m.group("m") or m.group("m2")).lower()]
-            a, b, y = int(m.group("a") or m.group("a2")), int(m.group("b") or m.group("b2")), int(m.group("y"))
-            try:
-                first, last = date(y, mon, a), date(y, mon, b)
-            except ValueError:
-                return None
-            return (first, last) if 0 <= (last - first).days <= 9 else None
+        for m in R["range"].finditer(head):
+            y = int(m.group("y"))
+            last = _date_of(m, "b", y) if m.group("xb") is None else None
+            if m.group("xb") is not None:  # "May 12-18, 2025"
+                first = _date_of(m, "a", y)
+                last = first and _safe_date(y, first.month, int(re.match(r"\d+", m.group("xb")).group()))
+            elif m.group("xa") is not None:  # "6–12 May 2024"
+                first = last and _safe_date(y, last.month, int(re.match(r"\d+", m.group("xa")).group()))
+            else:  # "29 April – 5 May 2024"
+                first = _date_of(m, "a", y)
+            if first and last and 0 <= (last - first).days <= week + 2:
+                return first, last
+    for kind in ("from", "to"):
+        for head in heads:
+            m = R[kind].search(head)
+            d = m and _date_of(m, "s", int(m.group("y")))
+            if d:
+                span = timedelta(days=week - 1)
+                return (d, d + span) if kind == "from" else (d - span, d)
+    for head in heads:
+        m = R["date"].search(head)
+        d = m and _date_of(m, "s", int(m.group("y")))
+        if d:
+            return d - timedelta(days=week - 1), d
     return None
+
+
+@lru_cache(maxsize=64)
+def issue_quarter(report: Report, ref: tuple[int, int]) -> tuple[date, date]:
+    """The quarter an issue covers: one its title or opening lines name ("with the review of the third quarter",
+    "Q3 2024"), else the last quarter the report month ends or follows (October 2024: July–September)."""
+    R = _rx()
+    for head in _issue_heads(report):
+        low = head.lower()
+        m = R["quarter"].search(low)
+        if m:
+            q = lexicon().time.ordinals[" ".join(m.group("o").split())] if m.group("o") else int(m.group("q"))
+            y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
+            if date(y, 3 * q - 2, 1) <= _month_end(*ref):  # a quarter that has begun by the report month
+                return date(y, 3 * q - 2, 1), _month_end(y, 3 * q)
+    y, mo = ref
+    q = mo // 3  # the last quarter ended by the report month
+    if q == 0:
+        y, q = y - 1, 4
+    return date(y, 3 * q - 2, 1), _month_end(y, 3 * q)
+
+
+def _safe_date(y: int, mon: int, day: int) -> date | None:
+    try:
+        return date(y, mon, day)
+    except ValueError:
+        return None
 
 
 def _previous_span(doc: Document, sentence: int, before: int) -> tuple[date, date] | None:

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .lexicon import lexicon, lowered, phrase_alternation, word_bounded
+from .lexicon import hint_words, lexicon, lowered, phrase_alternation, word_bounded
 from .model import Mention, Quantity
 from .schema import LOWER_BOUNDED, UPPER_BOUNDED, Measure, Qualifier
 from .units import is_time_unit, noun_unit, unit_class
@@ -102,8 +102,10 @@ class _Patterns:
         self.lex = lex
         sep = f"[,{_SEP_SPACES}]"
         self.digits = re.compile(
-            # the first digit leads, so the scan skips to digits; the look-behind then checks what precedes it
-            rf"(?:\d(?<![\w.,/\\:]\d)|(?<=(?<![A-Za-z])[A-Z]{{3}})\d)(?:\d{{0,2}}(?:{sep}\d{{3}})+(?:\.\d+)?(?![\d])|\d*(?:[.,]\d+)?)"
+            # the digit leads both alternatives, so the scan skips to digits (4x faster than an alternation that
+            # starts with a look-behind); the look-behinds then check what precedes it ("USD115" but not "A115")
+            rf"\d(?:(?<![\w.,/\\:]\d)|(?<=(?<![A-Za-z])[A-Z]{{3}}\d))(?:\d{{0,2}}(?:{sep}\d{{3}})+(?:\.\d+)?(?![\d])"
+            rf"|\d{{0,2}}(?:\.\d{{3}}){{2,}}(?![\d.])|\d*(?:[.,]\d+)?)"  # "1.234.567": dots that group thousands
         )
         g = lex.number_grammar
         num = _alt(list(lex.number_words) + list(lex.scale_words)).lower()
@@ -112,14 +114,21 @@ class _Patterns:
         # run on lower-cased text (see lexicon.lowered): a case-blind scan with a long alternation is slow
         self.word_number = re.compile(
             rf"(?<![\w-])(?:(?:{arts})\s+(?:{_alt(g.single)})(?![\w-])|"
+            rf"(?:{_alt(g.half)})\s+(?:{arts})(?=\s+(?:{_alt(_percent_heads(lex))})(?![\w-]))|"  # "half a percent"
             rf"(?:(?:{arts})\s+|(?:{_alt(g.half)})\s+(?:{arts})\s+)?(?:{num})(?:{cont})*(?![\w-]))")
         small = [k for k, v in lex.number_words.items() if 1 <= v <= 9]
+        self.slash_fraction = re.compile(
+            rf"(?<![\w./])(?P<n>\d{{1,2}})/(?P<d>\d{{1,3}})(?=\s+(?:{_alt(lex.fraction_of)})\s)", re.I)
+        glued_factors = [w.lstrip("-") for w in lex.factor_words if w.startswith("-")]
+        self.fold_hint = min(glued_factors, key=len).lower()
+        self.word_fold = re.compile(
+            rf"(?<![\w-])(?P<n>{_alt(lex.number_words).lower()})[-\u2010]?(?:{_alt(glued_factors).lower()})(?![\w])")
         self.fraction = re.compile(
             rf"(?<![\w-])(?:(?P<n>{_alt(list(g.articles) + small)})[\s\u2010-]+)?(?P<d>{_alt(lex.fractions)})"
             rf"(?=\s+(?:{_alt(lex.fraction_of)})\s)")
         self.half_words = frozenset(w.lower() for w in g.half)
         self.fraction_words = frozenset(w.lower() for w in lex.fractions)
-        self.number_word_set = frozenset(w.lower() for w in [*lex.number_words, *lex.scale_words, *g.single])
+        self.number_word_set = frozenset(w.lower() for w in [*lex.number_words, *lex.scale_words, *g.single, *g.half])
         quals = [(p, q) for q, phrases in lex.qualifiers_before.items() for p in phrases]
         self.qual_of = {" ".join(p.lower().split()): Qualifier(q) for p, q in quals}
         symbols = {k for k in lex.currencies if not k[:1].isalnum()} | {k for k in lex.currencies if "$" in k} \
@@ -127,7 +136,8 @@ class _Patterns:
         self.symbols = frozenset(symbols)
         neg = "|".join((re.escape(n[::-1]) if "'" in n else rf"{re.escape(n[::-1])}(?![\w])")
                        for n in sorted(lex.negations, key=len, reverse=True)).replace("'", "['’]")
-        cur = rf"(?P<c>{_reversed(symbols)}|(?-i:[A-Z]{{3}}))"
+        # a symbol, a word written before the figure ("Rs 500": case as written, a whole word), or a capital ISO code
+        cur = rf"(?P<c>{_reversed(symbols)}|(?-i:(?:{_reversed(lex.currencies_before)})(?![\w]))|(?-i:[A-Z]{{3}}))"
         quals_rx = (rf"(?:\s*(?:(?P<a>{_reversed(lex.qualifier_articles)})\s+)?(?P<q>{_reversed(p for p, _ in quals)})"
                     rf"(?![\w])(?:\s+(?P<n>{neg}))?)?")
         width = _width([p for p, _ in quals]) + 16
@@ -151,14 +161,21 @@ class _Patterns:
                                                          + list(lex.change_falls))), re.I)
         moves = list(lex.change_rises) + list(lex.change_falls)
         self.falls = frozenset(" ".join(w.lower().split()) for w in lex.change_falls)
+        self.change_object_verbs = frozenset(" ".join(w.lower().split()) for w in lex.change_object_verbs)
         self.change_before = _Tail(rf"\s+(?:(?P<by>{_reversed(lex.change_by)})\s+)?(?P<w>{_reversed(moves)})(?![\w])",
                                    _width(moves) + 8)
+        self.change_to_before = _Tail(rf"\s+(?:{_reversed(lex.change_level)})\s+(?:{_reversed(moves)})(?![\w])",
+                                      _width(moves) + _width(lex.change_level))
+        self.minus_before = _Tail(rf"\s+(?P<w>{_reversed(lex.negative_words)})(?![\w])"
+                                  rf"(?!\s+(?:{_reversed(lex.negative_not_after)})(?![\w]))",
+                                  _width(lex.negative_words) + _width(lex.negative_not_after))
         self.base_before = _Tail(rf"\s+(?P<w>{_reversed(lex.change_base)})(?![\w])", _width(lex.change_base))
         self.level_join = re.compile(rf"\s+(?:{_alt(lex.change_level)})\s+$", re.I)
         self.level_gap = re.compile(rf"\s+(?:{_alt(lex.change_level)})\s+", re.I)
         months = _alt(lex.months)
         self.month_before = _Tail(rf"\s*\.?(?:{_reversed(lex.months)})(?![\w])", _width(lex.months) + 1)
         self.month_after = re.compile(rf"\s*(?:{months})(?![\w])", re.I)
+        self.vague_before = _Tail(rf"\s+(?:{_reversed(lex.vague_counts)})(?![\w])", _width(lex.vague_counts))
         self.reference_before = _Tail(rf"\s*(?:{_reversed(lex.reference_words)})(?![\w])", _width(lex.reference_words))
         superlatives = lex.descriptor_leaders
         self.descriptor_before = _Tail(rf"\s+(?:{_reversed(superlatives)})(?![\w])", _width(superlatives))
@@ -186,39 +203,53 @@ class _Patterns:
             rf"(?:[^.;:!?\d]|{_YEAR_SPAN}|(?:19|20)\d\d){{0,40}}?\s(?:{_alt(lex.spread_joiners)})\s+", re.I)
         self.durations_before = _Tail(rf"\s+(?:{_reversed(lex.duration_time_before)})(?![\w])",
                                       _width(lex.duration_time_before))
+        self.duration_time_words = frozenset(w.lower() for w in lex.duration_time_before)
+        self.duration_figure_before = _Tail(rf"\s+(?:{_reversed(lex.duration_figure_before)})(?![\w])",
+                                            _width(lex.duration_figure_before))
         self.durations_after = re.compile(rf"\s+(?:{_alt(lex.duration_time_after)})(?![\w])", re.I)
         self.kmb = re.compile(rf"(?:{_alt(lex.currency_only_multipliers)})(?![\w])")  # "$5m": with a currency only
         self.times_x = re.compile(rf"(?:{_alt(lex.factor_glued)})(?![\w])", re.I)  # "3x"
         self.pp_glued = re.compile(rf"(?:{_alt(w for w in lex.percentage_point_words if w.isalpha())})(?![\w])", re.I)
+        single = [w.lstrip("-") for ws in lex.qualifiers_after.values() for w in ws if len(w.split()) == 1]
         self.fold = re.compile(rf"[-\u2010\u2011](?:{_alt(w.lstrip('-') for w in lex.factor_words)}|"
-                               rf"{_alt(lex.qualifiers_after['at_least'])})(?![\w])", re.I)  # "3-fold", "18-plus"
+                               rf"{_alt(single)})(?![\w])", re.I)  # "3-fold", "18-plus", "300-odd"
         self.adverb = re.compile(rf"(?:{_alt(lex.adverb_suffixes)})$", re.I)
         self.hyphen_count = re.compile(rf"[-\u2010\u2011](?:{_alt(lex.hyphen_counts)})(?![\w])", re.I)
         self.time_units = frozenset(u for u in lex.nouns if unit_class(u) == "time")
+        self.measure_nouns = frozenset(" ".join(n.lower().split()) for n in lex.measure_nouns)
+        self.comparison_article = re.compile(rf"\s*(?:(?:{_alt(lex.comparison_articles)})\s+)?", re.I)
+        self.plural = tuple(e.lower() for e in lex.plural_endings)
+        self.verb_endings = tuple(e.lower() for e in lex.verb_endings)
+        self.not_plural = tuple(e.lower() for e in lex.not_plural_endings)
+        self.alternatives = frozenset(w.lower() for w in lex.range_alternatives)
+        self.joiner_openers = {k.lower(): v.lower() for k, v in lex.range_joiner_openers.items()}
+        self.change_openers = frozenset(w.lower() for w in lex.change_openers)
         # --- spans that are never figures ------------------------------------------------------------
         lo = lambda words: _alt(words).lower()  # noqa: E731  (the never-patterns below run on lowered text)
-        D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+        D = rf"(?:[12]\d|3[01]|0?[1-9])(?:{lo(lex.time.day_suffixes)})?"
         M = rf"(?:{months.lower()})\.?"
-        ident = rf"(?:{lo(lex.identifier_markers)})?\s*\d[\w]*(?:[-\u2010\u2011/.]\w+)*"
+        ident = rf"(?:{lo(lex.identifier_markers)})?\s*\d[\w]*(?:[-\u2010\u2011\u2013/.]\w+)*"
         span_words = _alt(lex.time.span_joiners)
+        age_join = rf"(?:\s*[-\u2013\u2014]\s*|\s+(?:{lo(lex.range_joiners)})\s+)"
         self.never = [
             (re.compile(r"(?<![\d.])\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d(?![\d.])|(?<!\d)(?:19|20)\d\d-[01]\d-[0-3]\d"
                         r"(?:T\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+\u2212-]\d\d:?\d\d)?)?(?![\d])"), "./-", False),
-            (re.compile(r"(?<![\w])(?:UTC|GMT)\s?[+\u2212-]\s?\d{1,2}(?::?\d\d)?(?!\d)|(?<=\d\d)[+\u2212-]\d\d:?\d\d(?!\d)"),
+            (re.compile(rf"(?<![\w])(?:{_alt(lex.time_zones)})\s?[+\u2212-]\s?\d{{1,2}}(?::?\d\d)?(?!\d)|(?<=\d\d)[+\u2212-]\d\d:?\d\d(?!\d)"),
              "+-\u2212", False),
             (re.compile(rf"(?<![\w])(?:{lo(lex.age_before)})\s+(?:(?:{lo(lex.age_bounds)})\s+)?"
-                        rf"\d{{1,3}}(?:\s*(?:-|–|—|to|and)\s*\d{{1,3}})?|(?<![\w.,])\d{{1,3}}(?:\s*(?:-|–|to)\s*\d{{1,3}})?"
+                        rf"\d{{1,3}}(?:{age_join}\d{{1,3}})?|(?<![\w.,])\d{{1,3}}(?:{age_join}\d{{1,3}})?"
                         rf"[-\s](?:{lo(lex.age_after)})(?![\w])"), "aAoO", True),
             (re.compile(r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|(?:^|(?<=\n\n))\d{1,2}[.)](?=\s+[A-Z])", re.M), "[\n", False),
             # the days of a date range: "May 7–8", "from May 14 to 17", "3–9 April", "between 3 and 5 March"
             (re.compile(rf"(?<![\w])(?:{M}\s+{D}(?:[\u2013\u2014-]|\s+(?:{span_words})\s+){D}(?![\w])|"
-                        rf"{D}\s*(?:[\u2013\u2014-]|\s+(?:{span_words})\s+)\s*{D}\s+(?:of\s+)?{M}(?![\w]))"), "", True),
+                        rf"{D}\s*(?:[\u2013\u2014-]|\s+(?:{span_words})\s+)\s*{D}\s+(?:(?:{lo(lex.time.of)})\s+)?{M}(?![\w]))"), "", True),
             (re.compile(rf"(?<![\w])(?:{lo(lex.year_span_prefixes)})\s?(?:19|20)\d\d(?![\d])"), "", True),
             # designations with digits on both sides of letters ("2S3-1M", "9A33-2B", "T-72B3")
             (re.compile(r"(?<![\w\u2010-])[\w]*\d[A-Za-z]+\d[\w]*(?:[-\u2010\u2011][\w]+)*"), "", False),
             # identifiers after a reference word: "Article 300-1", "military unit 41207", "Articles 342 and 361-4"
-            (re.compile(rf"(?<![\w])(?:{lo(lex.reference_words)})\s*{ident}(?:\s*(?:,|{lo(lex.range_joiners)})\s*{ident})*"),
-             "", True),
+            # ... and the count after it: "page 1 of 12"
+            (re.compile(rf"(?<![\w])(?:{lo(lex.reference_words)})\s*:?\s*{ident}(?:\s*(?:,|{lo(lex.range_joiners)})\s*{ident})*"
+                        rf"(?:\s+(?:{lo(lex.layout.page_of)})\s+\d+(?![\w.,]))?"), "", True),
             # telephone numbers: "+375 17 329 18 35", "8 0152 77 40 12"
             (re.compile(r"\+\d{1,3}(?:[\s\u00a0-]?\(?\d{1,5}\)?)+|(?<![\w.,])\d{1,4}(?:[ \u00a0-]\d{2,4}){3,}(?!\d|[.,]\d|%)"), "", False),
             # "Reading time: 7 min"
@@ -228,17 +259,28 @@ class _Patterns:
             # "© 2025", "(c) 2024": the year of a copyright line
             (re.compile(r"(?:©|\([cC]\))\s*(?:19|20)\d\d(?:\s*[-\u2013]\s*(?:19|20)\d\d)?"), "©(", False),
             # "Shares: 1.2k", "Views 4.1k", "340 likes": counters of page furniture
-            (re.compile(rf"(?<![\w])(?:{lo(lex.furniture_counters)})\s*:?\s*\d[\d.,]*[km]?(?![\w])|"
+            (re.compile(rf"(?<![\w])(?:{lo(lex.furniture_counters)})\s*[:(]?\s*\d[\d.,]*[km]?\)?(?![\w])|"
                         rf"\d[\d.,]*[km]?\s+(?:{lo(lex.furniture_counters)})(?![\w])"), "", True),
             (re.compile(rf"\d+(?:[.,]\d+)?\s*(?:{lo(lex.furniture_after)})(?![\w])"), "", True),
+            # ages of the youngest and the oldest: "the youngest is 18 and the oldest, a teacher, is 67"
+            (re.compile(rf"(?<![\w])(?:{lo(lex.age_superlatives)})(?![\w])[^.;:!?\d]{{0,60}}?\s\d{{1,3}}"
+                        rf"(?=\s*(?:[,.;:)!?]|$)|\s+(?:{lo(lex.clause_joiners)})\s)"), "", True),
+            # times of day: "10.30 am", "7 p.m."
+            (re.compile(rf"(?<![\w.,])\d{{1,2}}(?:[.:]\d\d)?\s*(?:{lo(lex.clock_suffixes)})(?![\w])"), "", True),
+            # short service numbers: "calling 102", "the hotline, 102,"
+            (re.compile(rf"(?<![\w])(?:{lo(lex.phone_words)})\s*[,:]?\s*\(?\d{{3,}}\)?(?![\w]|[.,]\d)"), "", True),
         ]
         # what a sentence must hold for each pattern above to find anything: a cheap test skips most scans
         words = lambda ws: frozenset(str(w).lower().split()[0].strip(".:") for w in ws)  # noqa: E731
-        hints = [re.compile(r"\d[./-]\d"), frozenset({"utc", "gmt", "+", "\u2212"}), frozenset({"age", "aged", "ages", "old"}), "[\n",
+        # the longest run of letters of each phrase, as the sentence's hint words split it ("a.m." -> "m")
+        letters = lambda ws: frozenset(max(reversed(_HINT_WORDS.findall(w.lower())), key=len) for w in ws)  # noqa: E731
+        hints = [re.compile(r"\d[./-]\d"), frozenset(hint_words(lex.time_zones)) | {"+", "\u2212"},
+                 frozenset(w for w in hint_words(lex.age_before, lex.age_after) for w in w.split("-")), "[\n",
                  words(lex.months), words(lex.year_span_prefixes), re.compile(r"\d[A-Za-z]+\d"),
                  words(lex.reference_words), re.compile(r"\+\d|\d[ \u00a0-]\d{2,4}[ \u00a0-]\d{2,4}[ \u00a0-]\d"),
                  words(lex.furniture_before), words(lex.address_words), "©(",
-                 words(lex.furniture_counters), words(w.split()[-1] for w in lex.furniture_after)]
+                 words(lex.furniture_counters), words(w.split()[-1] for w in lex.furniture_after),
+                 words(lex.age_superlatives), letters(lex.clock_suffixes), words(lex.phone_words)]
         assert len(hints) == len(self.never)
         self.never = [(rx, hint, low) for (rx, _, low), hint in zip(self.never, hints)]
         self.counters = re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_counters).lower()})(?![\w])")
@@ -269,7 +311,9 @@ def _to_float(s: str) -> float:
     """Digits with thousands separators or a decimal comma, after an optional minus sign (see `_SIGN`) -> float."""
     sign = -1.0 if s[:1] in "\u2212-" else 1.0
     s = s.lstrip("\u2212-").replace("\u00a0", "").replace("\u2009", "").replace("\u202f", "")
-    if re.fullmatch(r"\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?", s):
+    if _DOT_GROUPED.fullmatch(s):
+        return sign * float(s.replace(".", ""))
+    if _GROUPED.fullmatch(s):
         return sign * float(s.replace(",", "").replace(" ", ""))
     if "," in s:  # decimal comma: "1,5"
         return sign * float(s.replace(",", "."))
@@ -305,6 +349,8 @@ def _parse_words(low: str, s: int, e: int) -> list[_Words]:
     words = lex.number_words
     scales = lex.scale_words
     toks = [(m.group(), s + m.start(), s + m.end()) for m in _TOKEN.finditer(low[s:e])]
+    if len(toks) == 2 and toks[0][0] in g.half and toks[1][0] in g.articles:  # "half a" before "percent"
+        return [_Words(s, e, 0.5, 0.5, False, False)]
     out: list[_Words] = []
     i = 0
     while i < len(toks):
@@ -317,9 +363,16 @@ def _parse_words(low: str, s: int, e: int) -> list[_Words]:
     return out
 
 
+@lru_cache(maxsize=2)
+def _percent_heads(lex) -> frozenset[str]:
+    """The first word of each percent word ("percent", "per" of "per cent", "percentage" of "percentage point")."""
+    heads = [w.split()[0].lower() for w in [*lex.percent_words, *lex.percentage_point_words] if w[:1].isalpha()]
+    return frozenset(h for h in heads if h.isalpha())
+
+
 def _one_number(toks, i, words, scales, g):
     n = len(toks)
-    total, group, last, big, end = 0.0, 0.0, "", math.inf, None
+    total, group, last, big, end, small = 0.0, 0.0, "", math.inf, None, 1.0
     start = toks[i][1]
     decimals: list[int] = []
     t = toks[i][0]
@@ -339,6 +392,10 @@ def _one_number(toks, i, words, scales, g):
         if t in g.joiner:
             if k + 2 < n and toks[k + 1][0] in g.articles and toks[k + 2][0] in g.half and last in ("unit", "teen", "tens"):
                 group += 0.5
+                end, last, k = toks[k + 2][2], "half", k + 3
+                continue
+            if k + 2 < n and toks[k + 1][0] in g.articles and toks[k + 2][0] in g.half and last == "scale" and not group:
+                total += 0.5 * big  # "a million and a half"
                 end, last, k = toks[k + 2][2], "half", k + 3
                 continue
             if last in ("hundred", "scale") and k + 1 < n and toks[k + 1][0] in words:
@@ -373,7 +430,7 @@ def _one_number(toks, i, words, scales, g):
                 if last == "hundred" or (group >= s and s == 100):
                     break
                 group = (group or 1.0) * s
-                last = "hundred"
+                last, small = "hundred", s
             else:
                 if s >= big or last == "":
                     break
@@ -391,12 +448,24 @@ def _one_number(toks, i, words, scales, g):
         last = "unit"
     value = total + group
     scaled = last == "scale" and big < math.inf
-    bare = value / big if scaled else value
+    # "three hundred", "four dozen": the number before the last scale word, so that "two or three hundred" reads
+    # as 200-300 (see _propagate); only thousands and above count as a written multiplier (`scaled`)
+    bare = value / big if scaled else (value / small if last == "hundred" and not total else value)
     return _Words(start, end, value, bare, scaled, False), k
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?")
+_DOT_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3}){2,}")
+_ONE_DOT_GROUP = re.compile(r"\d{1,3}\.\d{3}")
+_YEAR_CORE = re.compile(r"(19|20)\d\d")
+_LABEL_WORD = re.compile(r"[^\W\d_][\w-]*")
+_WORDS_ONLY = re.compile(r"[\s\w-]*")
+_CAPITAL = re.compile(r"[A-Z]")
+_CLAUSE_BREAK = re.compile(r"[.;:!?]|,\s")
+
+
 def _is_year(value: float, core: str) -> bool:
-    return re.fullmatch(r"(19|20)\d\d", core) is not None and 1900 <= value <= 2100
+    return _YEAR_CORE.fullmatch(core) is not None and 1900 <= value <= 2100
 
 
 _POSSESSIVE = re.compile(r"[’']s(?![\w])")
@@ -405,6 +474,7 @@ _DOTTED = re.compile(r"\.\d+\.")
 _HYPHEN_WORD = re.compile(r"[-\u2010\u2011][^\W\d_]")
 
 _SLASH_DATE = re.compile(r"[-/]\d{1,2}[-/]\d")
+_SLASH_NUMBER = re.compile(r"/\d")  # "24/7", "9/11", "1/3" without "of": no figure
 _DOT_DATE = re.compile(r"\.\d{1,2}\.\d")
 _CODE_BEFORE = re.compile(r"[A-Z]{3}$")
 _CODE_GLUED = re.compile(r"(?P<c>[A-Z]{3})(?![\w])")
@@ -484,14 +554,14 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
             return None
         nxt = after[:1]
         if nxt.isalpha() and not (P.glued_mult.match(after) or P.glued_letter.match(after) or P.kmb.match(after)
-                                  or P.times_x.match(after) or P.pp_glued.match(after)
+                                  or P.times_x.match(after) or P.pp_glued.match(after) or P.percent.match(after)
                                   or (_CODE_GLUED.match(after) and _CODE_GLUED.match(after).group("c") in lex.iso_codes)):
             return None
         if _POSSESSIVE.match(after) or _CLOCK.match(after) or _DOTTED.match(after):
             return None
         if _HYPHEN_WORD.match(after) and not P.fold.match(after) and not P.hyphen_count.match(after):
             return None
-        if _SLASH_DATE.match(after) or _DOT_DATE.match(after):
+        if _SLASH_DATE.match(after) or _DOT_DATE.match(after) or _SLASH_NUMBER.match(after):
             return None
     if P.month_before.search(text, lo, m_start) and not word and value <= 31 and "." not in core:
         return None
@@ -499,6 +569,8 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
         return None
     if P.reference_before.search(text, lo, m_start):
         return None
+    if word and P.vague_before.search(text, lo, m_start):
+        return None  # "several hundred", "a few dozen": no number is written
     if P.descriptor_after.match(after) or (word and P.descriptor_before.search(text, lo, m_start)):
         return None  # "the three largest companies", "the largest three holdings"
 
@@ -520,9 +592,14 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
             advance(g.end())
     mm = P.multiplier.match(rest)
     if mm and not atom.scaled:
-        atom.value *= lex.multipliers[" ".join(mm.group("m").lower().split())]
+        factor = lex.multipliers[" ".join(mm.group("m").lower().split())]
+        atom.value *= factor
         atom.scaled = True
         advance(mm.end())
+        big = P.multiplier.match(rest) if factor < 1000 else None  # "2 hundred thousand": a larger one may follow
+        if big and lex.multipliers[" ".join(big.group("m").lower().split())] >= 1000:
+            atom.value *= lex.multipliers[" ".join(big.group("m").lower().split())]
+            advance(big.end())
 
     prefix_currency, c_start = glued_code, m_start - 3
     if glued_code:
@@ -538,7 +615,10 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
             if not prefix_currency:
                 left = P.qual_only.search(text, lo, m_start)
     cur_after = None if prefix_currency else _currency_after(text, atom.end, hi)
-    if prefix_currency or cur_after:
+    km = None if prefix_currency or cur_after or atom.scaled or word else P.kmb.match(rest)
+    # "5m dollars": the letter scales the figure when a currency follows it
+    currency_next = bool(km) and _currency_after(text, atom.end + km.end(), hi) is not None
+    if prefix_currency or cur_after or currency_next:
         cm = P.currency_mult.match(rest)
         if cm and not atom.scaled:
             atom.value *= lex.currency_only_multipliers[cm.group("m").lower()]
@@ -592,6 +672,9 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
         atom.qualified = True
         advance(qa.end())
 
+    if not atom.unit and not atom.scaled and m_start - 2 >= lo and ":" in text[m_start - 2:m_start]:
+        if not _label_unit(text, atom, lo, m_start):  # "Defence budget (BYN bn): 2.1", "Share of GDP (%): 1.2"
+            return None  # "Runway length (m): 40": a measure we do not track
     if not atom.unit and (P.foreign_unit.match(rest) or P.foreign_range.match(rest)):
         return None  # "1.2 km", "5 kilograms": a measure of a kind we do not track
     if not word and m_start > lo and unicodedata.category(text[m_start - 1]) == "So" \
@@ -602,6 +685,9 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
         noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
         if not noun or P.year_prep_before.search(text, lo, m_start):
             return None
+    neg = P.minus_before.search(text, lo, atom.start) if atom.value > 0 else None
+    if neg:  # "negative 3%", "minus 12": the sign written as a word
+        atom.value, atom.bare, atom.start = -atom.value, -atom.bare, neg.start("w")
     if word and (words.single or atom.value == 1) and not atom.unit and not atom.scaled:
         if not _one_counts(text, atom, lo, hi):
             return None
@@ -609,6 +695,48 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
 
 
 _NOUN_LIKE = re.compile(r"\s+(?P<w>[^\W\d_][\w’'\u2010-]*)")
+_LABEL_UNIT = re.compile(r"\((?P<u>[^()\n]{1,40})\)\s*:\s*$")
+_UNIT_TOKEN = re.compile(r"[^\s,;/]+")
+
+
+def _label_unit(text: str, atom: _Atom, lo: int, start: int) -> bool:
+    """A figure after a label that names its unit in brackets, as a table column or a key-figures line does
+    ("Defence budget (BYN bn): 2.1" is 2.1 billion BYN; "Share of GDP (%): 1.2" is 1.2 percent). Sets the atom's
+    unit and scale; False when the brackets name a unit of a measure we do not track ("(km)")."""
+    m = _LABEL_UNIT.search(text, max(lo, start - 48), start)
+    if not m:
+        return True
+    P = _patterns()
+    lex = P.lex
+    inner = m.group("u").strip()
+    if P.foreign_unit.fullmatch(inner):
+        return False
+    code = lex.currency(inner)
+    mult, percent, needs_currency = 1.0, False, False
+    for tok in _UNIT_TOKEN.findall(inner):
+        low = tok.lower()
+        if not code and lex.currency(tok):
+            code = lex.currency(tok)
+        elif low in lex.multipliers:
+            mult = lex.multipliers[low]
+        elif P.percent.fullmatch(tok):
+            percent = True
+        elif tok in lex.glued_multipliers:
+            mult = lex.glued_multipliers[tok]
+        elif low in lex.currency_only_multipliers:  # "(EUR m)", but "(m)" alone is metres
+            mult, needs_currency = lex.currency_only_multipliers[low], True
+        else:
+            return True  # a word we cannot read ("(plan)", "(own count)"): not a unit
+    if needs_currency and not code:
+        return True
+    if percent:
+        atom.unit = "percent"
+    elif code:
+        atom.unit = code
+    if mult != 1.0:
+        atom.value *= mult
+        atom.scaled = True
+    return True
 
 
 def _one_counts(text: str, atom: _Atom, lo: int, hi: int) -> bool:
@@ -632,6 +760,8 @@ def _one_counts(text: str, atom: _Atom, lo: int, hi: int) -> bool:
     noun, _ = _counted_noun(text, atom.end, hi, known_only=True)
     if noun:
         return True
+    if _plural(w) or w.endswith(P.verb_endings):
+        return False  # "one suspects", "the spring one drafted 9,300": the pronoun and its verb
     if P.one_not_after.search(text, lo, atom.core_start):
         return False
     return w not in P.stop_words and w not in P.verbish and not P.adverb.search(w)
@@ -662,7 +792,7 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
         for n in range(len(words), 1, -1):
             if " ".join(words[:n]) in units:
                 return text[m.start("w"):ends[n - 1]], ends[n - 1]
-        if low in units or (word[:1].islower() and low + "s" in units):  # the singular of a plural ("one drone")
+        if low in units or (word[:1].islower() and any(low + e in units for e in P.plural)):  # "one drone"
             return word, m.end()
         if P.designation.fullmatch(word):
             cur = m.end()
@@ -672,7 +802,7 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
         if low in P.noun_skip:
             cur = m.end()
             continue
-        if not first_plain[0] and not known_only and low.endswith("s") and not low.endswith("ss") and len(low) > 3 \
+        if not first_plain[0] and not known_only and _plural(low) and len(low) > 3 \
                 and word[:1].islower() and unknown < 3 and low not in P.verbish and not verbal:
             first_plain = (word, m.end())
             break
@@ -691,15 +821,21 @@ def _noun_before(text: str, lo: int, start: int) -> str:
     label = _LABEL.search(text, max(lo, start - 90), start)
     if label:  # "Chat administrators detained in February: 37", "Troops: 250"
         # a period as the label ("week: 41", "since Jan 1: 2.1k") says when, not what is counted
-        words = [w for w in re.findall(r"[^\W\d_][\w-]*", label.group("label")) if not _time_word(w)]
+        words = [w for w in _LABEL_WORD.findall(label.group("label")) if not _time_word(w)]
         known = [w for w in words if w.lower() in P.lex.noun_units]
-        plural = [w for w in words if w.lower().endswith("s") and not w.lower().endswith("ss") and len(w) > 3]
+        plural = [w for w in words if _plural(w.lower()) and len(w) > 3]
         if plural or known:  # the head is the plural ("Chat administrators" counts administrators)
             return (plural or known)[0]
     m = P.number_of.search(text, max(lo, start - 160), start)
     if not m or P.count_verb_then_joiner.search(m.group("rest")):
         return ""
     return m.group("n")
+
+
+def _plural(low: str) -> bool:
+    """A plural by its ending ("drones", not "press"): the lexicon's `plural_endings`."""
+    P = _patterns()
+    return low.endswith(P.plural) and not low.endswith(P.not_plural)
 
 
 @lru_cache(maxsize=2048)
@@ -772,6 +908,16 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
         num = 1 if n is None or n in P.lex.number_grammar.articles else P.lex.number_words[n]
         share = 100.0 * num / P.lex.fractions[d]
         spans.append((m.start(), m.end(), _Words(m.start(), m.end(), share, share, False, False), "percent"))
+    if "/" in text[lo:hi]:  # "1/3 of the staff": a share; "24/7", "9/11" are no figures (see _parse_atom)
+        for m in P.slash_fraction.finditer(text, lo, hi):
+            n, d = int(m.group("n")), int(m.group("d"))
+            if 0 < n < d:
+                share = 100.0 * n / d
+                spans.append((m.start(), m.end(), _Words(m.start(), m.end(), share, share, False, False), "percent"))
+    if P.fold_hint in low[lo:hi]:  # "threefold": a factor written in one word
+        for m in P.word_fold.finditer(low, lo, hi):
+            v = float(P.lex.number_words[m.group("n")])
+            spans.append((m.start(), m.end(), _Words(m.start(), m.end(), v, v, False, False), "ratio"))
     taken_f = [(s, e) for s, e, _, u in spans if u]
     for m in (P.word_number.finditer(low, lo, hi) if not P.number_word_set.isdisjoint(words) else ()):
         for w in _parse_words(low, m.start(), m.end()):
@@ -795,19 +941,50 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
             a.unit, a.end = unit, max(a.end, e)
         if not a.unit:
             noun, noun_end = _counted_noun(text, a.end, hi)
+            if not noun and a.word and a.value == 1:  # "a single battalion": the singular noun _one_counts accepted
+                one = _NOUN_LIKE.match(text, a.end, hi)
+                w = one.group("w").lower() if one else ""
+                if one and w not in P.stop_words and w not in P.noun_skip and w not in P.one_not_before \
+                        and not P.adverb.search(w) and not P.designation.fullmatch(one.group("w")):
+                    noun, noun_end = one.group("w"), one.end()
             if not noun:
                 noun = _noun_before(text, lo, a.start)
             a.noun = noun
             a.noun_unit = _noun_unit(noun)
-            if noun and " ".join(noun.lower().split()) in P.lex.measure_nouns and re.fullmatch(r"[\s\w-]*", text[a.end:noun_end]):
-                if not re.search(r"[A-Z]", text[a.end:noun_end - len(noun)]):  # no designation between
+            if a.noun_unit and not a.scaled and a.value != int(a.value) and unit_class(a.noun_unit) == "count" \
+                    and _ONE_DOT_GROUP.fullmatch(text, a.core_start, a.core_end):
+                a.value *= 1000  # "12.500 soldiers": no count is fractional, so the dot groups thousands
+            if noun and noun_end > a.end and a.qualifier in (Q.EXACT, Q.APPROX):
+                _qualifier_after_noun(text, a, noun_end, hi)  # "20 people or fewer", "300 soldiers or more"
+            if noun and " ".join(noun.lower().split()) in P.measure_nouns and _WORDS_ONLY.fullmatch(text, a.end, noun_end):
+                if not _CAPITAL.search(text, a.end, noun_end - len(noun)):  # no designation between
                     a.end = noun_end
         ch = P.change_before.search(text, lo, a.start)
+        verb = " ".join(ch.group("w").lower().split()) if ch else ""
+        if ch and verb in P.change_object_verbs and not ch.group("by") and a.unit not in _RATES:
+            ch = None  # "raised $12.5bn", "lost 12 aircraft": the amount is the verb's object, a level
         if ch and (ch.group("by") or not a.qualified):  # "fell below 20%" is a level, "fell by over 12%" a change
-            a.change = -1 if " ".join(ch.group("w").lower().split()) in P.falls else 1
+            a.change = -1 if verb in P.falls else 1
         atoms.append(a)
         taken = a.end
     return atoms
+
+
+def _qualifier_after_noun(text: str, a: _Atom, noun_end: int, hi: int) -> None:
+    """A bound written after the counted noun ("20 people or fewer") is the figure's own, unless the word after it
+    opens something else: a noun of its own ("3 tanks and more trucks"), an adverb ("or more importantly")."""
+    P = _patterns()
+    qa = P.qual_after.match(text, noun_end, hi)
+    if not qa:
+        return
+    nxt = P.noun_word.match(text, qa.end(), hi)
+    if nxt:
+        w = nxt.group("w").lower()
+        if w in P.lex.noun_units or w in P.noun_skip or P.adverb.search(w):
+            return
+    a.qualifier = P.qual_after_of.get(" ".join(qa.group("q").lower().split()), Q.EXACT)
+    a.qualified = True
+    a.end = qa.end()
 
 
 def _propagate(low: _Atom, high: _Atom) -> tuple[float, str]:
@@ -817,20 +994,36 @@ def _propagate(low: _Atom, high: _Atom) -> tuple[float, str]:
     so "from 900 to 1.2 thousand" keeps its 900.
     """
     value = low.value
-    if high.scaled and not low.scaled and low.value > 0 and high.value > 0:
+    if high.value != high.bare and low.value == low.bare and low.value > 0 and high.value > 0:
         scaled = low.value * (high.value / high.bare)
         if abs(math.log(scaled / high.value)) < abs(math.log(low.value / high.value)):
             value = scaled
     return value, low.unit or high.unit
 
 
+def _descending(text: str, a: _Atom, b: _Atom, gap: str, joint: str) -> bool:
+    """"71,640 -4.5" (two cells of a table row): a dash between a figure and a smaller one joins no range; a dash
+    glued to the second is its minus sign."""
+    if joint not in _DASHES or _propagate(a, b)[0] <= b.value:
+        return False
+    if gap[-1:] in _DASHES and gap[:1].isspace() and b.value > 0:
+        b.value, b.bare, b.start, b.core_start = -b.value, -b.bare, b.start - 1, b.core_start - 1
+    return True
+
+
 def _or_range(a: _Atom, b: _Atom) -> bool:
     """"one or two battalions", "3 or 4 trucks": two close numbers joined by "or" give a range."""
-    return a.qualifier == b.qualifier == Q.EXACT and a.value < b.value <= 2 * a.value + 1 and (a.word == b.word)
+    low, _ = _propagate(a, b)  # "two or three dozen": 24 or 36
+    return a.qualifier == b.qualifier == Q.EXACT and low < b.value <= 2 * low + (b.value / b.bare if b.bare else 1.0) and (a.word == b.word)
 
 
 def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
     """Every quantity in text[start:end], in text order, with offsets into `text`."""
+    return _inherit_nouns(text, _find_quantities(text, start, end))
+
+
+def _find_quantities(text: str, start: int, end: int | None) -> list[Quantity]:
+    """The quantities before a figure that names no noun takes its neighbour's (see _inherit_nouns)."""
     P = _patterns()
     hi = len(text) if end is None else end
     atoms = _atoms(text, start, hi)
@@ -841,7 +1034,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
         a = atoms[i]
         b = atoms[i + 1] if i + 1 < len(atoms) else None
         before = text[max(start, a.start - 80):a.start]
-        clause = re.split(r"[.;:!?]|,\s", before)[-1]
+        clause = _CLAUSE_BREAK.split(before)[-1]
         if a.change and not (b is not None and _DASH_GAP.fullmatch(text, a.end, b.start)):
             out.append(_quantity(text, a, measure=Measure.CHANGE))
             changed = True
@@ -855,16 +1048,21 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
             out.append(_quantity(text, a))
             i += 1
             continue
+        if not a.qualified and P.change_to_before.search(text, start, a.start):
+            changed = True  # "climbed to 1,200, up from 950": the level a change reached; "from" names its base
         if b is not None and (not a.unit or not b.unit or a.unit == b.unit):
             fb = P.from_before.search(before)
             opener = fb.group("w").lower() if fb else ""
             gap = text[a.end:b.start]
             joint = gap.strip().lower()
+            # "between A and B" (a joiner that needs its opener), "one or two" (close numbers only), "A to B"
             adjacent = P.range_conn.fullmatch(gap) is not None and (
-                joint not in ("and", "or") or (joint == "and" and opener == "between")
-                or (joint == "or" and _or_range(a, b)))
-            changing = opener == "from" and (bool(P.change_words.search(clause)) or a.qualified or b.qualified)
-            spread = opener == "from" and P.spread_gap.fullmatch(gap) is not None
+                P.joiner_openers[joint] == opener if joint in P.joiner_openers
+                else _or_range(a, b) if joint in P.alternatives
+                else not _descending(text, a, b, gap, joint))
+            from_ = opener in P.change_openers
+            changing = from_ and (bool(P.change_words.search(clause)) or a.qualified or b.qualified)
+            spread = from_ and P.spread_gap.fullmatch(gap) is not None
             if adjacent and not changing and not b.change:
                 if a.change:  # "fell by 5-7%": a change, given as a range
                     out.append(_change_range(_range(text, a, b, fb, before), a.change))
@@ -883,7 +1081,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
                 continue
         out.append(_quantity(text, a))
         i += 1
-    return _inherit_nouns(text, out)
+    return out
 
 
 def _range(text: str, a: _Atom, b: _Atom, fb, before: str) -> Quantity:
@@ -901,6 +1099,7 @@ def _range(text: str, a: _Atom, b: _Atom, fb, before: str) -> Quantity:
                     surface=surface, low=lo_v, high=hi_v, noun=noun)
 
 
+_RATES = frozenset({"percent", "percentage_point"})
 _DASH_GAP = re.compile(rf"\s*{_DASH}\s*")
 
 
@@ -969,7 +1168,7 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
     out: list[Mention] = []
     for index, s in enumerate(sentences):
         try:
-            found = find_quantities(text, s.start, s.end)
+            found = _find_quantities(text, s.start, s.end)
         except Exception:  # a bad sentence must not cost the report: log it and go on
             log.exception("skipped a sentence the recogniser could not read: %r", s.text[:120])
             continue
@@ -979,6 +1178,7 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
         qs = [q for q in found
               if not any(q.start < e and q.end > b and not (q.start <= b and q.end >= e) for b, e in spans)]
         qs = [q for q in qs if not _is_time_unit(q) or _is_duration(text, q, s.start)]
+        qs = _inherit_nouns(text, qs)  # once the periods are gone: "over eleven months; 13,900 of them" counts crimes
         # a semicolon closes a clause: the first figure's part starts after the last one before it, the last
         # figure's part ends at the first one after it
         before = text.rfind(";", s.start, qs[0].start) if qs else -1
@@ -996,7 +1196,7 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
             follows = qs[i].measure == Measure.CHANGE and (qs[i + 1].measure == Measure.BASE or P.level_gap.fullmatch(
                 text, qs[i].end, qs[i + 1].start))
             if qs[i].change == "from" or follows or (
-                    cmp and re.fullmatch(r"\s*(?:the\s+|a\s+)?", text[cmp.end():qs[i + 1].start])):
+                    cmp and P.comparison_article.fullmatch(text, cmp.end(), qs[i + 1].start)):
                 shared = (segments[i][0], segments[i + 1][1])
                 for j in range(len(qs)):
                     if segments[j] in (segments[i], segments[i + 1]):
@@ -1014,7 +1214,13 @@ def _is_duration_figure(text: str, t, found) -> bool:
 def _is_duration(text: str, q: Quantity, lo: int) -> bool:
     """"320 days of arrest", "sentenced to 3 years": a figure; "for 3 years", "3 years ago": when, not how much."""
     P = _patterns()
-    return not (P.durations_before.search(text, lo, q.start) or P.durations_after.match(text, q.end))
+    if P.durations_before.search(text, lo, q.start) or P.durations_after.match(text, q.end):
+        return False
+    # "over eleven months": the bound's word is the period's preposition, unless a sentence leads to it
+    # ("sentenced to over 3 years", "a term of over 3 years")
+    lead = _TOKEN.match(lowered(text), q.start)
+    return not (lead and lead.group() in P.duration_time_words and q.qualifier != Q.EXACT
+                and not P.duration_figure_before.search(text, lo, q.start))
 
 
 def _is_time_unit(q: Quantity) -> bool:

@@ -34,3 +34,19 @@ def test_corpus_is_varied_and_dated():
         texts = [f.read_text(encoding="utf-8") for f in files]
         assert len(set(texts)) == 24
         assert all(re.search(r"Monthly report, [A-Z][a-z]+ 20\d\d", t) for t in texts)
+
+
+def test_compare_bench_runs_two_trees_side_by_side():
+    """bench/compare.py against this very tree: both sides extract the same corpus, so they find the same claims."""
+    res = subprocess.run([sys.executable, str(ROOT / "bench" / "compare.py"), str(ROOT), "--reports", "3",
+                          "--rounds", "1", "--quantulum-sample", "0"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    last = res.stdout.strip().splitlines()[-1]
+    m = re.fullmatch(r"head_cpu_chars_per_s=(\d+) base_cpu_chars_per_s=(\d+) head_vs_base=([\d.]+) "
+                     r"head_vs_quantulum3=([\d.]+|nan) base_vs_quantulum3=([\d.]+|nan)", last)
+    assert m, last
+    assert int(m.group(1)) > 0 and int(m.group(2)) > 0 and m.group(4) == "nan"  # no quantulum3 sample asked for
+    claims = re.findall(r"round 1 (head|base)\s+(seeds-like|dense): .* (\d+) claims", res.stdout)
+    by_side = {(side, corpus): n for side, corpus, n in claims}
+    assert len(by_side) == 4
+    assert by_side["head", "dense"] == by_side["base", "dense"] and by_side["head", "seeds-like"] == by_side["base", "seeds-like"]
