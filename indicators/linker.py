@@ -307,6 +307,9 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset)
     text = doc.report.text
     sent = doc.sentences[m.sentence]
     prof = profiles(catalog, stop)
+    fits = fitting(doc, catalog, m)
+    if not fits:  # no indicator can hold this figure: nothing to rank (most distractors end here)
+        return MentionCandidates(k, Counter(), Counter(), Counter(), [])
     clause = stems(_clause(text, sent.start, sent.end, q.start, q.end), stop)
     ctx_ids = doc.context(m.sentence, catalog.context_sentences)
     # the figures of one sentence share its stems, context and similarities: computed once per sentence
@@ -317,7 +320,6 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset)
         context = stems(" ".join(doc.sentences[i].text for i in ctx_ids), stop)
         per_sentence = cache[(m.sentence, prof.token)] = (sentence, context, prof.weigh(sentence), prof.weigh(context), {})
     sentence, context, ws, wx, sim_cache = per_sentence
-    fits = fitting(doc, catalog, m)
     ruled = {ind.id: (score, item, where) for score, ind, item, where in candidates(doc, catalog, m, fits)}
     top_id, top_score = "", 0.0
     if ruled:
