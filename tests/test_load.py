@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import gunicorn  # noqa: F401  (in the `test` extra: the server this test runs the app under)
 import pytest
 import sqlalchemy as sa
-from httpkit import free_port, get
+from httpkit import free_port, get, wait_until_serving
 
 from indicators.catalog import load_catalog
 from indicators.dashboard.wire import layout_props, payload as wire_payload
@@ -57,16 +57,7 @@ def server(tmp_path_factory, databases):
                              "--graceful-timeout", "10", "app:server"],
                             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                if _get(port, "/_dash-layout")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None, (folder / "gunicorn.log").read_text()[-3000:]
-            assert time.time() < deadline, "gunicorn did not answer in 90 s"
-            time.sleep(0.3)
+        wait_until_serving(proc, port, folder / "gunicorn.log", 90)
         yield port, store, proc
     finally:
         if proc.poll() is None:

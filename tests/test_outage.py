@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from httpkit import wait_until_serving
 from storekit import on_server
 from tcpproxy import Proxy
 from test_load import _chart_payload
@@ -145,15 +146,7 @@ def test_a_database_restart_under_load_gives_503s_then_recovers(db_url, tmp_path
                                 stderr=subprocess.STDOUT, start_new_session=True)
     stopped = False
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                if _get(port, "/_dash-layout")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.time() < deadline, log.read_text()[-3000:]
-            time.sleep(0.3)
+        wait_until_serving(proc, port, log, 90)
         make, props = _chart_payload(port)
         chart = make(props["indicator"]["value"])
         seen: list[tuple[float, int, bytes]] = []

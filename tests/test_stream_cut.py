@@ -14,12 +14,11 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from httpkit import free_port, get
+from httpkit import free_port, wait_until_serving
 from storekit import on_server
 from werkzeug.serving import make_server
 
@@ -130,15 +129,7 @@ def test_gunicorn_aborts_a_download_when_postgresql_ends_its_session(db_url, tmp
         assert ended >= 1
 
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                if get(port, "/_dash-layout")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.time() < deadline, log.read_text()[-3000:]
-            time.sleep(0.3)
+        wait_until_serving(proc, port, log, 90)
         status, whole, ended = _read_all(port, "/download/claims.csv")  # the distractor: nothing cut
         assert (status, ended) == (200, "complete") and whole.count(b"\n") == 60_001
         status, body, ended = _read_all(port, "/download/claims.csv", pause_after=200_000, during=kill_the_session)

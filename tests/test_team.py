@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from httpkit import free_port, get
+from httpkit import free_port, get, wait_until_serving
 from storekit import on_server
 
 from indicators import db
@@ -72,16 +72,7 @@ def test_gunicorn_with_three_workers_starts_on_an_empty_database(new_db, tmp_pat
         with open(log, "wb") as fh:
             proc = subprocess.Popen(args, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            deadline = time.time() + 120
-            while True:
-                try:
-                    if _get(port, "/_dash-layout")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                assert proc.poll() is None, log.read_text()[-3000:]
-                assert time.time() < deadline, "gunicorn did not answer in 120 s"
-                time.sleep(0.3)
+            wait_until_serving(proc, port, log, 120)
             # many requests, so every worker (and its own pooled connections) serves some
             for _ in range(30):
                 status, body = _get(port, "/download/claims.csv")
