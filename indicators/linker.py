@@ -281,8 +281,12 @@ def _catalog_text(ind: Indicator) -> str:
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """The dot product of two unit vectors {stem: weight} (their cosine); the key intersection runs in C."""
-    return sum(a[s] * b[s] for s in a.keys() & b.keys())
+    """The dot product of two unit vectors {stem: weight} (their cosine). The sum runs in the smaller vector's own
+    order, never a set's: a set's order changes with PYTHONHASHSEED, and so would the float sum's last digits
+    (two processes would then write different confidences for the same figure)."""
+    if len(b) < len(a):
+        a, b = b, a
+    return sum(x * b[s] for s, x in a.items() if s in b)
 
 
 _PROFILES: dict[tuple[int, frozenset], tuple[tuple, _Profiles]] = {}
@@ -408,8 +412,8 @@ def learned_profiles(labelled: Sequence[tuple[MentionCandidates, str]]) -> Learn
         if not label:
             continue
         c = acc.setdefault(label, Counter())
-        c.update(set(mc.sentence))
-        c.update(set(mc.clause))
+        c.update(dict.fromkeys(mc.sentence, 1))  # each stem once, in text order (a set's order is per process)
+        c.update(dict.fromkeys(mc.clause, 1))
         examples.setdefault(label, {})[tuple(sorted(mc.sentence))] = None
     return Learned({k: dict(c.most_common(LEARNED_STEMS)) for k, c in acc.items()},
                    {k: tuple(v) for k, v in examples.items()})

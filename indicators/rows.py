@@ -39,7 +39,7 @@ def to_claims(doc: Document, attachments, roles, periods) -> list[Claim]:
             char_start=q.start,
             char_end=q.end,
             measure=str(q.measure),
-            confidence=a.confidence if a.indicator else None,
+            confidence=round(a.confidence, 4) if a.indicator and a.confidence is not None else None,
             notes=tuple(notes),
         ))
     return out
