@@ -67,23 +67,40 @@ def _link_one(doc: Document, catalog: Catalog, k: int, linker) -> Attachment:
 
 
 def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Attachment]:
-    """A figure that corrects a quoted one ("...; in reality some 25% do") measures the same thing."""
+    """A figure that answers a quoted one measures the same thing: after a correction cue ("...; in reality some
+    25% do"), or, with no counted noun of its own, in a sentence that answers one quoting someone a few sentences
+    before ("The ministry said 35 drones crossed. ... We count at least 52.")."""
+    from .roles import DISPUTE_SENTENCES, voice
+
     cue = correction_cue()
     text = doc.report.text
+    voices: dict[int, object] = {}
+
+    def voice_of(i: int):
+        if i not in voices:
+            voices[i] = voice(doc.sentences[i].text)
+        return voices[i]
+
     for k, m in enumerate(doc.mentions):
         if out[k].indicator:
             continue
         sent = doc.sentences[m.sentence]
         hit = cue.search(text, sent.start, m.quantity.start)
-        if not hit:
+        if hit:
+            allowed = {m.sentence} | set(doc.context(m.sentence, 1))
+        elif not m.quantity.unit and m.quantity.measure == "level" and (voice_of(m.sentence).own or voice_of(m.sentence).cue):
+            allowed = {i for i in range(max(0, m.sentence - DISPUTE_SENTENCES), m.sentence)
+                       if voice_of(i).quotes and voice_of(m.sentence).answers(voice_of(i))}
+        else:
+            continue
+        if not allowed:
             continue
         klass = unit_class(m.quantity.unit) if m.quantity.unit else "count"
-        allowed = {m.sentence} | set(doc.context(m.sentence, 1))
         for j in range(k - 1, -1, -1):
             o = doc.mentions[j]
             if o.sentence < min(allowed):
                 break  # mentions are in text order: nothing earlier can be in reach
-            if o.sentence not in allowed or (o.sentence == m.sentence and o.quantity.start >= hit.start()):
+            if o.sentence not in allowed or (hit and o.sentence == m.sentence and o.quantity.start >= hit.start()):
                 continue
             if out[j].indicator and unit_class(out[j].unit) == klass:
                 ind = catalog.get(out[j].indicator)

@@ -85,6 +85,9 @@ class Roles:
     list_qualifiers: Words
     not_a_name: Words
     own: Words
+    clause_conjunctions: Words
+    rebuttal: Words
+    count_nouns: Words
     event_verbs: Words
     event_prepositions: Words
 
@@ -120,6 +123,7 @@ class Time:
     last_year: Words
     previous_year: Words
     since: Words
+    since_year: Words
     start_of_year: Words
     start_of: Words
     month_parts: Mapping[str, int]

@@ -69,6 +69,7 @@ def _rx() -> dict[str, re.Pattern]:
         "rel_month": re.compile(rf"(?<![\w])(?P<w>{_a(T.relative_months)})\s+(?:{_a(T.month)})(?![\w])", f),
         "prev_year": re.compile(rf"(?<![\w])(?:{_a(T.previous_year)})(?![\w])", f),
         "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?:{_a(T.start_of)})\s+(?P<sy>{Y})(?![\w])|(?P<part>(?:{PART})(?<=-)|(?:{PART})\s+)?(?P<m>{M})(?:\s+(?P<y>{Y}))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
+        "since_year": re.compile(rf"(?<![\w])(?:{_a(T.since_year)})\s+(?P<y>{Y})(?![\w])(?!\s*(?:{JOIN}|{DASH})\s*\d)", f),
         "week": re.compile(rf"(?<![\w])(?:{_a(T.issue_week)})(?![\w])", f),
         "previous_week": re.compile(rf"(?<![\w])(?:{_a(T.previous_week)})(?![\w])", f),
         "issue_quarter": re.compile(rf"(?<![\w])(?:{_a(T.issue_quarter)})(?![\w])", f),
@@ -91,7 +92,7 @@ def _hints() -> dict[str, tuple[str, ...]]:
         "quarter": hint_words(T.quarter, T.quarter_letter),
         "half": hint_words(T.half, [f"{h}{n}" for h in T.half_letter for n in (1, 2)]),
         "same_period": hint_words(T.same_period), "prev_year": hint_words(T.previous_year),
-        "since": hint_words(T.since, T.year_to_date), "week": hint_words(T.issue_week),
+        "since": hint_words(T.since, T.year_to_date), "since_year": hint_words(T.since_year), "week": hint_words(T.issue_week),
         "previous_week": hint_words(T.previous_week), "rel_month": hint_words(T.month),
         "issue_quarter": hint_words(T.issue_quarter), "previous_quarter": hint_words(T.previous_quarter),
         "year_end": hint_words(T.year_end), "now": hint_words(T.now), "rel_year": hint_words(T.year),
@@ -231,8 +232,8 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
     for m in (R["since"].finditer(text, start, end) if need("since") else ()):
         last = _month_end(ref[0], ref[1])
         if m.groupdict().get("m"):
-            mon = _month_no(m.group("m"))
-            y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
+            mon = _month_no(m.group("m"))  # "since January": the latest January not after the report's month
+            y = int(m.group("y")) if m.group("y") else ref[0] - (mon > ref[1])
             part = " ".join((m.group("part") or "").split())
             first = date(y, mon, lexicon().time.month_parts.get(part, 1))  # "since mid-March", "since early May"
             if first <= last:
@@ -243,6 +244,10 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
                 add(TimeExpr(m.start(), m.end(), "span", first, last))
         else:
             add(TimeExpr(m.start(), m.end(), "span", date(ref[0], 1, 1), last))
+    for m in (R["since_year"].finditer(text, start, end) if digit and need("since_year") else ()):
+        first, last = date(int(m.group("y")), 1, 1), _month_end(ref[0], ref[1])
+        if first <= last:  # "since 2021": that year's start to the report's month
+            add(TimeExpr(m.start(), m.end(), "span", first, last))
     for m in (R["week"].finditer(text, start, end) if need("week") else ()):
         add(TimeExpr(m.start(), m.end(), "week"))  # the issue's own week: resolved against the report (see _span)
     for m in (R["previous_week"].finditer(text, start, end) if need("previous_week") else ()):

@@ -23,7 +23,7 @@ from .ingest import UNSUPPORTED_DOCUMENTS, read_report
 from .model import Claim, Document, Report
 from .periods import find_times, report_month, resolve_periods
 from .quantities import find_mentions
-from .roles import classify_roles, corrected_needs_stated, future_is_planned, implicit_corrections
+from .roles import classify_roles, corrected_needs_stated, disputes, future_is_planned
 from .rows import claims_frame, to_claims
 from .sentences import split_sentences
 
@@ -78,7 +78,7 @@ def extract_report(report: Report, catalog: Catalog | None = None) -> list[Claim
     roles = classify_roles(doc, catalog, attachments)
     periods = resolve_periods(doc, roles)
     roles = future_is_planned(doc, roles, periods)
-    roles = implicit_corrections(doc, attachments, roles, periods)
+    roles, periods = disputes(doc, attachments, roles, periods)
     if catalog.role_model is not None:
         from .role_model import refine_roles
         roles = refine_roles(doc, catalog, attachments, roles, periods, catalog.role_model)

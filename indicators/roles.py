@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 
 from .catalog import Catalog
@@ -36,7 +37,10 @@ def _rx():
         "not_a_name": frozenset(w.lower() for w in raw.not_a_name),
         "own": re.compile(rf"(?:{phrase_alternation(raw.own)})\b", re.I),
         "own_in": re.compile(rf"\b(?:{phrase_alternation(raw.own)})\b", re.I),
+        "rebuttal": re.compile(rf"(?<![\w])(?:{phrase_alternation(raw.rebuttal)})(?![\w])", re.I),
+        "their_count": re.compile(rf"\w(?:'s|\u2019s|s'|s\u2019)\s+(?:own\s+)?(?:{phrase_alternation(raw.count_nouns)})(?![\w])", re.I),
         "article": frozenset(w.lower() for w in raw.name_articles),
+        "conjunction": re.compile(rf"(?<![\w])(?:{phrase_alternation(raw.clause_conjunctions)})(?![\w])", re.I),
     }
 
 
@@ -51,7 +55,8 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
     roles = [Roles.REPORTED] * len(doc.mentions)
     for k, m in enumerate(doc.mentions):
         ind = attachments[k].indicator
-        if _planned(text, doc, m) or (ind and catalog.get(ind).role == Roles.PLANNED):
+        if _planned(text, doc, m) or (ind and catalog.get(ind).role == Roles.PLANNED) \
+                or _change_of_planned(text, doc, k, roles):
             roles[k] = Roles.PLANNED
     own_source = ["" for _ in doc.mentions]
     for k, m in enumerate(doc.mentions):
@@ -132,6 +137,22 @@ def _planned(text: str, doc: Document, m: Mention) -> bool:
     return any(planned.search(doc.sentences[i].text) for i in lead)
 
 
+def _change_of_planned(text: str, doc: Document, k: int, roles: list[str]) -> bool:
+    """"The draft allots BYN 3.9 bn to defence, 24% more than this year": a change set after a planned amount of
+    the same sentence, with no stronger break than a comma between, is the plan's change."""
+    m = doc.mentions[k]
+    if m.quantity.measure != "change" or k == 0:
+        return False
+    prev = doc.mentions[k - 1]
+    if prev.sentence != m.sentence or roles[k - 1] != Roles.PLANNED or prev.quantity.measure != "level":
+        return False
+    between = text[prev.quantity.end:m.quantity.start]
+    if "," not in between or re.search(r"[;:]|\.\s", between):
+        return False
+    tail = between.rsplit(",", 1)[1].split()  # ", up", ", a nominal increase of": an apposition, no new clause
+    return len(tail) <= _ASIDE_WORDS - 2 and not _rx()["conjunction"].search(" ".join(tail))
+
+
 _ASIDE_WORDS = 6  # "and, if the money is found, at most three": an aside this short does not open a clause
 _CLAUSE_BREAK = re.compile(r"[;:]\s|,\s")  # dashes set off asides ("a second batch — four aircraft — yet")
 
@@ -195,50 +216,145 @@ def _name(catalog: Catalog, phrase: str) -> str:
     return " ".join(words)
 
 
+PUBLICATION_DAYS = 45  # a monthly report comes out within weeks of its month: "as of 1 September" in August's issue
+
+
 def future_is_planned(doc: Document, roles: list[Role], periods) -> list[Role]:
-    """A figure for a period that starts after the report month cannot be a fact yet: it is a plan."""
+    """A figure for a period that starts after the report month cannot be a fact yet: it is a plan. A single day
+    within PUBLICATION_DAYS after the month ("political prisoners as of 1 September" in August's issue) is the
+    date the report was written, not a plan."""
     y, mo = doc.ref
     after = (y + (mo == 12), mo % 12 + 1)
+    soon = date(after[0], after[1], 1) + timedelta(days=PUBLICATION_DAYS)
     out = []
-    for r, (start, _end, how) in zip(roles, periods):
+    for r, (start, end, how) in zip(roles, periods):
         # only a period of the figure's own clause or its list's lead-in: another clause's or sentence's date
         # says less about it ("the budget for 2023 ... Belarus' share remains below 10 per cent")
         if r.role == Roles.REPORTED and how in ("own clause", "paired change", "named in its lead-in") \
-                and (start.year, start.month) >= after:
+                and (start.year, start.month) >= after and not (start == end and start <= soon):
             r = Role(Roles.PLANNED, r.source)
         out.append(r)
     return out
 
 
-def implicit_corrections(doc: Document, attachments, roles: list[Role], periods) -> list[Role]:
-    """"The minister claimed only 200 ... Our own monitoring: at least 640": a figure someone was quoted as
-    *claiming*, followed in the next sentence by the report's own figure for the same indicator, item and
-    period, is stated; the report's figure is corrected."""
-    claim = _claim_verb()
-    roles = list(roles)
+DISPUTE_SENTENCES = 3  # how far back (in sentences) a report's own figure may answer a quoted one
+DISPUTE_PARAGRAPHS = 1  # ... across at most one paragraph break ("'Forty-one,' the ministry said." / "Our count: 58.")
+_WEAK_PERIOD = ("report month", "named in an earlier sentence")  # a period the figure's own sentence does not give
+_WEAK_ANSWER_PERIOD = (*_WEAK_PERIOD, "sentence")  # an answer's period from another clause: likely the quoted one's
+
+
+def disputes(doc: Document, attachments, roles: list[Role], periods) -> tuple[list[Role], list]:
+    """A dispute spread over sentences: a figure the text attributes to someone else ("the ministry said 290";
+    "Minsk claims nearly 600"), answered within DISPUTE_SENTENCES sentences by a different figure for the same
+    indicator, item and period in the report's own voice ("we count", "by our reading"), after a correction cue
+    ("in fact"), or, when the first was only *claimed*, by another source's count. The first is `stated`, the
+    answer `corrected`; an answer whose own sentence names no period takes the stated figure's.
+
+    Returns (roles, periods), both one per mention. A figure already stated or corrected by the sentence-level
+    rules keeps its role.
+    """
+    roles, periods = list(roles), list(periods)
+    _undo_disjoint(doc, attachments, roles, periods)
     by_sentence: dict[int, list[int]] = {}
     for k, m in enumerate(doc.mentions):
-        by_sentence.setdefault(m.sentence, []).append(k)
-    for s_index, ks in by_sentence.items():
-        prev = doc.context(s_index, 1)
-        if not prev or prev[0] not in by_sentence:
-            continue
-        p_sent = doc.sentences[prev[0]]
-        if not claim.search(p_sent.text) or _sentence_attributed_to_other(doc.sentences[s_index].text):
-            continue
-        for k in ks:
-            a = attachments[k]
-            if not a.indicator or roles[k].role not in (Roles.REPORTED, Roles.PLANNED):
+        if attachments[k].indicator:
+            by_sentence.setdefault(m.sentence, []).append(k)
+    facts: dict[int, Voice] = {}
+
+    def sentence_facts(i: int) -> Voice:
+        if i not in facts:
+            facts[i] = voice(doc.sentences[i].text)
+        return facts[i]
+
+    for s_index in sorted(by_sentence):
+        b_voice = sentence_facts(s_index)
+        own_b = b_voice.own
+        earlier = [i for i in range(s_index - 1, max(-1, s_index - 1 - DISPUTE_SENTENCES), -1) if i in by_sentence
+                   and doc.sentences[s_index].paragraph - doc.sentences[i].paragraph <= DISPUTE_PARAGRAPHS]
+        for k in by_sentence[s_index]:
+            if roles[k].role not in (Roles.REPORTED, Roles.PLANNED) or (roles[k].role == Roles.PLANNED and not own_b):
                 continue
-            for j in by_sentence[prev[0]]:
-                b = attachments[j]
-                same_period = periods[j][0] <= periods[k][1] and periods[k][0] <= periods[j][1]
-                if (b.indicator == a.indicator and (not a.item or not b.item or a.item == b.item) and same_period
-                        and roles[j].role in (Roles.REPORTED, Roles.PLANNED, Roles.STATED)
-                        and doc.mentions[j].quantity.value != doc.mentions[k].quantity.value):
+            for i in earlier:  # the nearest quoted figure answers first
+                a_voice = sentence_facts(i)
+                if not a_voice.quotes or not b_voice.answers(a_voice):
+                    continue
+                match = [j for j in by_sentence[i] if _same_thing(doc, attachments, roles, periods, j, k, b_voice.cue)]
+                if match:
+                    j = match[-1]
                     roles[j] = Role(Roles.STATED, roles[j].source)
                     roles[k] = Role(Roles.CORRECTED, "")
-    return roles
+                    if periods[k][2] in _WEAK_ANSWER_PERIOD:
+                        periods[k] = periods[j]
+                    break
+    return roles, periods
+
+
+def _undo_disjoint(doc: Document, attachments, roles: list[Role], periods) -> None:
+    """A figure the sentence rules read as `stated` whose own clause dates it to a period no `corrected` figure of
+    its indicator shares, and which is still to come ("the army should be 75,000-strong by 2028 ... in our estimate
+    about 50,000 today"), was not corrected: it is a plan. A past date is left alone: it is often only when the
+    figure was said ("said on April 6"). (In place.)"""
+    y, mo = doc.ref
+    for j, r in enumerate(roles):
+        if r.role != Roles.STATED or periods[j][2] != "own clause":
+            continue
+        ind = attachments[j].indicator
+        answers = [k for k, q in enumerate(roles) if q.role == Roles.CORRECTED and attachments[k].indicator == ind]
+        later = (periods[j][0].year, periods[j][0].month) > (y, mo)
+        if later and answers and not any(periods[k][0] <= periods[j][1] and periods[j][0] <= periods[k][1]
+                                         for k in answers):
+            roles[j] = Role(Roles.PLANNED, r.source)
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Who speaks in a sentence, for disputes: someone else (a reporting verb or "according to" naming another),
+    the report itself ("we", "our"), a claim verb, a correction or rebuttal cue, someone's own count
+    ("Viasna's count")."""
+
+    other: bool
+    own: bool
+    claimed: bool
+    cue: bool
+    their_count: bool
+
+    @property
+    def quotes(self) -> bool:
+        """The sentence quotes someone's figure (a claim even in the report's own words: "we were told ... claims")."""
+        return (self.other or self.claimed) and (not self.own or self.claimed)
+
+    def answers(self, quoted: Voice) -> bool:
+        """This sentence can answer a figure quoted in `quoted`'s sentence: in the report's own voice, with a
+        correction or rebuttal cue, with someone's own count, or with another source when the first only claimed."""
+        return self.own and not self.other or self.cue or self.their_count or quoted.claimed and self.other
+
+
+def voice(sentence: str) -> Voice:
+    """The Voice of one sentence's text."""
+    R = _rx()
+    return Voice(_sentence_attributed_to_other(sentence), bool(R["own_in"].search(sentence)),
+                 bool(_claim_verb().search(sentence)),
+                 bool(R["correction"].search(sentence) or R["rebuttal"].search(sentence)),
+                 bool(R["their_count"].search(sentence)))
+
+
+def _same_thing(doc: Document, attachments, roles, periods, j: int, k: int, rebutted: bool = False) -> bool:
+    """Figure j (quoted) and figure k (the answer) are two values for one thing: same indicator and item, other
+    values, the same period, or one of them with no period of its own; when the answer says the quoted figure is
+    wrong (`rebutted`), periods that overlap. A plan with a date of its own ("by 2027") is another thing than
+    today's figure."""
+    a, b = attachments[j], attachments[k]
+    qa, qb = doc.mentions[j].quantity, doc.mentions[k].quantity
+    if a.indicator != b.indicator or a.item and b.item and a.item != b.item:
+        return False
+    if (qa.value, qa.low, qa.high) == (qb.value, qb.low, qb.high):
+        return False
+    if roles[j].role not in (Roles.REPORTED, Roles.PLANNED, Roles.STATED):
+        return False
+    pa, pb = periods[j], periods[k]
+    if pa[:2] == pb[:2] or pa[2] in _WEAK_PERIOD or rebutted and pa[0] <= pb[1] and pb[0] <= pa[1]:
+        return True
+    return roles[j].role != Roles.PLANNED and pb[2] in _WEAK_ANSWER_PERIOD
 
 
 def _sentence_attributed_to_other(sentence: str) -> bool:

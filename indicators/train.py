@@ -351,7 +351,7 @@ def gold_role_examples(entry: Mapping, catalog: Catalog, work: Path) -> list[Rol
     from .ingest import read_report
     from .periods import resolve_periods
     from .role_model import role_features
-    from .roles import classify_roles, future_is_planned, implicit_corrections
+    from .roles import classify_roles, disputes, future_is_planned
 
     catalog = dataclasses.replace(catalog, role_model=None)
     gold = pd.read_csv(entry["gold"], dtype=str, keep_default_na=False)
@@ -370,7 +370,7 @@ def gold_role_examples(entry: Mapping, catalog: Catalog, work: Path) -> list[Rol
         attachments = attach(doc, catalog)
         roles = classify_roles(doc, catalog, attachments)
         periods = resolve_periods(doc, roles)
-        roles = implicit_corrections(doc, attachments, future_is_planned(doc, roles, periods), periods)
+        roles, periods = disputes(doc, attachments, future_is_planned(doc, roles, periods), periods)
         for m, a, x in zip(doc.mentions, attachments, role_features(doc, catalog, attachments, roles, periods)):
             q = m.quantity
             role = roles_of.get((report.id, _key(q.qualifier, q.value, q.low, q.high)), {}).get(a.indicator)

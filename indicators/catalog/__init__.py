@@ -28,7 +28,9 @@ class Phrases:
         # a hyphen in a phrase matches any dash, a space or nothing: "Shahed-136" finds "Shahed‑136", "Shahed 136"
         body = (phrase_alternation(self.phrases, plural=True).replace("\\-", _ANY_HYPHEN)
                 .replace("\\s+", "[\\s\\-\u2010\u2011]+"))  # "combat readiness check" finds "combat-readiness check"
-        self.rx = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I) if body else None
+        # not inside a hyphenated word ("anti-aircraft" is no "aircraft"), but after a number's hyphen
+        # ("a 75,000-strong army" names "strong")
+        self.rx = re.compile(rf"(?:(?<![\w-])|(?<=\d-))(?:{body})(?![\w-])", re.I) if body else None
         self._memo: dict[str, re.Match | None] = {}
 
     def first(self, text: str) -> re.Match | None:
