@@ -14,6 +14,7 @@ from functools import lru_cache
 from .catalog import Catalog, Indicator, Item
 from .lexicon import correction_cue, lexicon, phrase_alternation
 from .model import Document, Mention
+from .schema import Measure
 from .units import dimension, unit_class
 
 _GENERIC_UNITS = {"person", "count", "unit", "percent", "percentage_point", "ratio", ""}
@@ -88,7 +89,7 @@ def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Att
         hit = cue.search(text, sent.start, m.quantity.start)
         if hit:
             allowed = {m.sentence} | set(doc.context(m.sentence, 1))
-        elif not m.quantity.unit and m.quantity.measure == "level" and (voice_of(m.sentence).own or voice_of(m.sentence).cue):
+        elif not m.quantity.unit and m.quantity.measure == Measure.LEVEL and (voice_of(m.sentence).own or voice_of(m.sentence).cue):
             allowed = {i for i in range(max(0, m.sentence - DISPUTE_SENTENCES), m.sentence)
                        if voice_of(i).quotes and voice_of(m.sentence).answers(voice_of(i))}
         else:

@@ -9,7 +9,10 @@ from functools import lru_cache
 from .catalog import Catalog
 from .lexicon import comparison_rx, correction_cue, lexicon, phrase_alternation
 from .model import Document, Mention
-from .schema import Role as Roles  # the vocabulary; `Role` below is a figure's role and source
+from .schema import (
+    Measure,
+    Role as Roles,  # the vocabulary; `Role` below is a figure's role and source
+)
 
 
 @dataclass(frozen=True)
@@ -141,10 +144,10 @@ def _change_of_planned(text: str, doc: Document, k: int, roles: list[str]) -> bo
     """"The draft allots BYN 3.9 bn to defence, 24% more than this year": a change set after a planned amount of
     the same sentence, with no stronger break than a comma between, is the plan's change."""
     m = doc.mentions[k]
-    if m.quantity.measure != "change" or k == 0:
+    if m.quantity.measure != Measure.CHANGE or k == 0:
         return False
     prev = doc.mentions[k - 1]
-    if prev.sentence != m.sentence or roles[k - 1] != Roles.PLANNED or prev.quantity.measure != "level":
+    if prev.sentence != m.sentence or roles[k - 1] != Roles.PLANNED or prev.quantity.measure != Measure.LEVEL:
         return False
     between = text[prev.quantity.end:m.quantity.start]
     if "," not in between or re.search(r"[;:]|\.\s", between):
