@@ -214,6 +214,7 @@ class Lexicon:
     roles: Roles
     foreign_measures: Words
     comparison_markers: Words
+    change_base_links: Words
     comparison_than: Words
     comparative_heads: Words
     clause_joiners: Words
@@ -279,6 +280,9 @@ class _Derived:
 
 
 def _words(key: str, value: Any) -> Words:
+    if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+        raise LexiconError(f"lexicon key {key!r}: a word was read as true/false ({value!r:.80})",
+                           hint='quote it: YAML reads a bare on, off, yes or no as a boolean ("on")')
     if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) and str(v).strip() for v in value):
         raise LexiconError(f"lexicon key {key!r}: expected a list of non-empty words, got {value!r:.80}")
     return tuple(str(v) for v in value)
@@ -429,6 +433,8 @@ def comparison_rx(than: bool) -> re.Pattern:
     follows "more"/"less"/...: "more than 40" is a bound, not the base of a comparison)."""
     lex = lexicon()
     alt = phrase_alternation(lex.comparison_markers)
+    links = phrase_alternation(lex.change_base_links)
+    alt += rf"|(?:(?<=%\s)|(?<=per\scent\s)|(?<=percent\s))(?:{links})"  # "up 19% on this year"
     if than:
         heads = "".join(rf"(?<!{re.escape(h)}\s)" for h in lex.comparative_heads)
         alt += f"|{heads}(?:{phrase_alternation(lex.comparison_than)})"

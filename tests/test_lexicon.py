@@ -46,11 +46,18 @@ def test_the_shipped_lexicon_loads_typed():
     (("months", "june"), 13, "months"),
     (("furniture_line",), -5, "furniture_line"),
     (("no_such_key",), ["x"], "no_such_key"),
+    (("roles", "source_enders"), ["in", True], "roles.source_enders"),  # a bare `on` in YAML is true
 ])
 def test_a_malformed_lexicon_names_the_key(path, value, named):
     with pytest.raises(LexiconError) as err:
         parse_lexicon(_broken(path, value))
     assert named in str(err.value)
+
+
+def test_a_word_read_as_a_boolean_is_refused_with_the_remedy():
+    with pytest.raises(LexiconError) as err:
+        parse_lexicon(_broken(("noun_stops",), ["in", False]))
+    assert "quote it" in str(err.value)
 
 
 def test_a_lexicon_that_is_no_mapping_is_refused():
