@@ -111,6 +111,7 @@ class Time:
     week: Words
     quarter_letter: Words
     half_letter: Words
+    months_letter: Words
     of: Words
     as_of: Words
     span_openers: Words
@@ -165,6 +166,7 @@ class Lexicon:
     number_grammar: NumberGrammar
     fractions: Mapping[str, int]
     fraction_of: Words
+    share_links: Words
     multipliers: Mapping[str, float]
     currency_only_multipliers: Mapping[str, float]
     glued_multipliers: Mapping[str, float]

@@ -61,6 +61,7 @@ def _rx() -> dict[str, re.Pattern]:
         "months_of": re.compile(rf"(?<![\w])(?P<prep>(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?P<first>(?:{first_two})\s+)?(?P<n>{N})\s+(?:{MONTHS})(?:\s+(?:{JOIN})\s+(?:(?:{_a(T.month_modifiers)})\s+)?(?P<to>{M})(?:,?\s+(?P<ty>{Y}))?|\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
         "quarter": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{ORD})\s+(?:{_a(T.quarter)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.quarter_letter)})(?P<q>[1-4])\s*(?P<y2>{Y})?", f),
         "half": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{first_two})\s+(?:{_a(T.half)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.half_letter)})(?P<h>[12])\s*(?P<y2>{Y})?", f),
+        "months_letter": re.compile(rf"(?<![\w.,])(?P<n>1[01]|[1-9])(?:{_a(T.months_letter)})\s*(?P<y>{Y})(?![\w])", f),
         "month_pair": re.compile(rf"(?<![\w])(?:(?P<w>{OPEN})\s+)?(?P<a>{M})(?:\s+(?P<ya>{Y}))?(?:\s*{DASH}\s*|\s+(?:{JOIN})\s+)(?P<b>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
         "year_pair": re.compile(rf"(?<![\w\d])(?:(?P<w>{OPEN})\s+)?(?P<a>{Y})(?:\s*[-\u2013\u2014/]\s*|\s+(?:{JOIN})\s+)(?P<b>{Y}|\d\d)(?![\w\d])", f),
         "month": re.compile(rf"(?<![\w])(?P<prep>(?:{MPREP})\s+)?(?:(?:{_a(T.month_modifiers)})\s+)?(?P<m>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
@@ -207,6 +208,9 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         q = lexicon().time.ordinals[" ".join(m.group("o").split())] if m.group("o") else int(m.group("q"))
         y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
         add(TimeExpr(m.start(), m.end(), "span", date(y, 3 * q - 2, 1), _month_end(y, 3 * q)))
+    for m in (R["months_letter"].finditer(text, d0, end) if digit else ()):
+        n, y = int(m.group("n")), int(m.group("y"))  # "9M 2024": January to September 2024
+        add(TimeExpr(m.start(), m.end(), "span", date(y, 1, 1), _month_end(y, n)))
     for m in (R["half"].finditer(text, start, end) if need("half") else ()):
         h = lexicon().time.ordinals[" ".join(m.group("o").split())] if m.group("o") else int(m.group("h"))
         y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]

@@ -126,6 +126,11 @@ class _Patterns:
         self.fraction = re.compile(
             rf"(?<![\w-])(?:(?P<n>{_alt(list(g.articles) + small)})[\s\u2010-]+)?(?P<d>{_alt(lex.fractions)})"
             rf"(?=\s+(?:{_alt(lex.fraction_of)})\s)")
+        denominators = _alt([k for k, v in lex.number_words.items() if 2 <= v <= 100]).lower()
+        self.one_in = re.compile(  # "one in five", "1 out of 4": a share
+            rf"(?<![\w.,-])(?P<n>{_alt(small).lower()}|[1-9])\s+(?:{_alt(lex.share_links)})\s+"
+            rf"(?P<d>{denominators}|[1-9]\d{{0,2}}(?:,\d{{3}})?)(?![\w.,\u2010-])")
+        self.share_link_words = frozenset(w.split()[0].lower() for w in lex.share_links)
         self.half_words = frozenset(w.lower() for w in g.half)
         self.fraction_words = frozenset(w.lower() for w in lex.fractions)
         self.number_word_set = frozenset(w.lower() for w in [*lex.number_words, *lex.scale_words, *g.single, *g.half])
@@ -908,6 +913,14 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
         num = 1 if n is None or n in P.lex.number_grammar.articles else P.lex.number_words[n]
         share = 100.0 * num / P.lex.fractions[d]
         spans.append((m.start(), m.end(), _Words(m.start(), m.end(), share, share, False, False), "percent"))
+    if not P.share_link_words.isdisjoint(words):
+        for m in P.one_in.finditer(low, lo, hi):
+            n, d = m.group("n"), m.group("d")
+            num = int(n) if n.isdigit() else P.lex.number_words[n]
+            den = int(d.replace(",", "")) if d[0].isdigit() else P.lex.number_words[d]
+            if 0 < num < den:
+                share = 100.0 * num / den
+                spans.append((m.start(), m.end(), _Words(m.start(), m.end(), share, share, False, False), "percent"))
     if "/" in text[lo:hi]:  # "1/3 of the staff": a share; "24/7", "9/11" are no figures (see _parse_atom)
         for m in P.slash_fraction.finditer(text, lo, hi):
             n, d = int(m.group("n")), int(m.group("d"))
