@@ -135,8 +135,8 @@ def _attach_one(doc: Document, catalog: Catalog, m: Mention) -> Attachment:
 
 def fitting(doc: Document, catalog: Catalog, m: Mention) -> list[Indicator]:
     """The indicators the figure can measure at all, by facts rather than guesses: pint says its unit fits, the
-    counted noun is one the indicator counts, a count is a whole number (and names its noun where the indicator
-    needs one), and it is not a measure the catalog does not keep ("forecast inflation of 6-8 per cent")."""
+    counted noun is one the indicator counts, a count is a whole number, not negative (and names its noun where the
+    indicator needs one), and it is not a measure the catalog does not keep ("forecast inflation of 6-8 per cent")."""
     q = m.quantity
     if _foreign_measure().search(doc.report.text, max(m.segment[0], q.start - 40), q.start):
         return []
@@ -144,8 +144,8 @@ def fitting(doc: Document, catalog: Catalog, m: Mention) -> list[Indicator]:
     for ind in catalog.indicators:
         if not _unit_fits(ind, q.unit) or not ind.counts(q.noun):
             continue
-        if ind.unit_class == "count" and (not q.noun and not ind.bare or q.value != int(q.value)):
-            continue
+        if ind.unit_class == "count" and (not q.noun and not ind.bare or q.value != int(q.value) or q.value < 0):
+            continue  # no count is fractional or below zero ("four fewer than a month ago" is a difference)
         out.append(ind)
     return out
 

@@ -183,6 +183,7 @@ class Lexicon:
     qualifier_after_blockers: Words
     negations: Words
     qualifier_articles: Words
+    difference_after: Mapping[str, int]
     change_falls: Words
     change_rises: Words
     change_by: Words
@@ -356,7 +357,7 @@ def _record(cls, regex_keys: frozenset = frozenset(), maps: frozenset = frozense
 
 _CONVERT = {
     "number_words": _map(int), "scale_words": _map(float), "number_grammar": _record(NumberGrammar),
-    "fractions": _map(int), "multipliers": _map(float), "currency_only_multipliers": _map(float),
+    "fractions": _map(int), "difference_after": _map(int), "multipliers": _map(float), "currency_only_multipliers": _map(float),
     "glued_multipliers": _map(float, lower=False), "code_multipliers": _map(float, lower=False), "currencies": _map(str, lower=False),
     "qualifiers_before": _groups, "qualifiers_after": _groups, "nouns": _groups, "months": _map(int),
     "roles": _record(Roles, frozenset({"planned", "correction"})), "layout": _record(Layout),

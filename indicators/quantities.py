@@ -166,6 +166,9 @@ class _Patterns:
                                                          + list(lex.change_falls))), re.I)
         moves = list(lex.change_rises) + list(lex.change_falls)
         self.falls = frozenset(" ".join(w.lower().split()) for w in lex.change_falls)
+        self.difference_after = re.compile(  # "four fewer than", "4.7 percent fewer than", "12 more drones than"
+            rf"\s+(?P<w>{_alt(lex.difference_after)})(?:\s+[^\W\d]+){{0,2}}?\s+"
+            rf"(?:{_alt(lex.comparison_than)})(?![\w])", re.I)
         self.change_object_verbs = frozenset(" ".join(w.lower().split()) for w in lex.change_object_verbs)
         self.change_before = _Tail(rf"\s+(?:(?P<by>{_reversed(lex.change_by)})\s+)?(?P<w>{_reversed(moves)})(?![\w])",
                                    _width(moves) + 8)
@@ -952,8 +955,11 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
             continue
         if unit:  # a fraction of a whole: a share
             a.unit, a.end = unit, max(a.end, e)
+        after_noun = a.end  # where a word written after the figure and its counted noun starts
         if not a.unit:
             noun, noun_end = _counted_noun(text, a.end, hi)
+            if noun:
+                after_noun = max(a.end, noun_end)
             if not noun and a.word and a.value == 1:  # "a single battalion": the singular noun _one_counts accepted
                 one = _NOUN_LIKE.match(text, a.end, hi)
                 w = one.group("w").lower() if one else ""
@@ -978,6 +984,10 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
             ch = None  # "raised $12.5bn", "lost 12 aircraft": the amount is the verb's object, a level
         if ch and (ch.group("by") or not a.qualified):  # "fell below 20%" is a level, "fell by over 12%" a change
             a.change = -1 if verb in P.falls else 1
+        elif not a.qualified and a.unit != "ratio":
+            diff = P.difference_after.match(text, a.end, hi) or P.difference_after.match(text, after_noun, hi)
+            if diff:  # "four fewer than a month ago": a difference; "13 times more than" stays a multiple
+                a.change = P.lex.difference_after[diff.group("w").lower()]
         atoms.append(a)
         taken = a.end
     return atoms
