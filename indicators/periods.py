@@ -69,7 +69,7 @@ def _rx() -> dict[str, re.Pattern]:
         "rel_year": re.compile(rf"(?<![\w])(?:{rel_no_the})\s+(?:{YEAR})(?![\w])", f),
         "rel_month": re.compile(rf"(?<![\w])(?P<w>{_a(T.relative_months)})\s+(?:{_a(T.month)})(?![\w])", f),
         "prev_year": re.compile(rf"(?<![\w])(?:{_a(T.previous_year)})(?![\w])", f),
-        "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?:{_a(T.start_of)})\s+(?P<sy>{Y})(?![\w])|(?P<part>(?:{PART})(?<=-)|(?:{PART})\s+)?(?P<m>{M})(?:\s+(?P<y>{Y}))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
+        "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?:{_a(T.start_of)})\s+(?P<sy>{Y})(?![\w])|(?:(?P<sd>{D})\s+(?:{OF}\s+)?)?(?P<part>(?:{PART})(?<=-)|(?:{PART})\s+)?(?P<m>{M})(?:\s+(?P<sd2>{D})(?![\w]))?(?:,?\s+(?P<y>{Y}))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
         "since_year": re.compile(rf"(?<![\w])(?:{_a(T.since_year)})\s+(?P<y>{Y})(?![\w])(?!\s*(?:{JOIN}|{DASH})\s*\d)", f),
         "week": re.compile(rf"(?<![\w])(?:{_a(T.issue_week)})(?![\w])", f),
         "previous_week": re.compile(rf"(?<![\w])(?:{_a(T.previous_week)})(?![\w])", f),
@@ -220,6 +220,26 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         if y is None and m.group("link") and " ".join(m.group("link").split()).endswith(tuple(lexicon().time.last_year)):
             y = ref[0] - 1
         add(TimeExpr(m.start(), m.end(), "same_period", year=y))
+    for m in (R["since"].finditer(text, start, end) if need("since") else ()):
+        last = _month_end(ref[0], ref[1])
+        if m.groupdict().get("m"):
+            mon = _month_no(m.group("m"))  # "since January": the latest January not after the report's month
+            y = int(m.group("y")) if m.group("y") else ref[0] - (mon > ref[1])
+            part = " ".join((m.group("part") or "").split())
+            day = m.group("sd") or m.group("sd2")  # "since 3 July", "since July 3"
+            start_day = int(re.match(r"\d+", day).group()) if day else lexicon().time.month_parts.get(part, 1)
+            try:
+                first = date(y, mon, start_day)  # "since mid-March", "since early May", "since 3 July"
+            except ValueError:
+                continue  # "since 31 June": no such day
+            if first <= last:
+                add(TimeExpr(m.start(), m.end(), "span", first, last))
+        elif m.groupdict().get("sy"):  # "since the beginning of 2021"
+            first = date(int(m.group("sy")), 1, 1)
+            if first <= last:
+                add(TimeExpr(m.start(), m.end(), "span", first, last))
+        else:
+            add(TimeExpr(m.start(), m.end(), "span", date(ref[0], 1, 1), last))
     for m in (R["day"].finditer(text, start, end) if month and digit else ()):
         mon = _month_no(m.group("m1") or m.group("m2"))
         day = int(re.match(r"\d+", m.group("d1") or m.group("d2")).group())
@@ -233,21 +253,6 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
             add(TimeExpr(m.start(), m.end(), "years", date(a, 1, 1), date(b, 12, 31), second=(date(b, 1, 1), date(b, 12, 31))))
     for m in (R["prev_year"].finditer(text, start, end) if need("prev_year") else ()):
         add(TimeExpr(m.start(), m.end(), "prev_year"))
-    for m in (R["since"].finditer(text, start, end) if need("since") else ()):
-        last = _month_end(ref[0], ref[1])
-        if m.groupdict().get("m"):
-            mon = _month_no(m.group("m"))  # "since January": the latest January not after the report's month
-            y = int(m.group("y")) if m.group("y") else ref[0] - (mon > ref[1])
-            part = " ".join((m.group("part") or "").split())
-            first = date(y, mon, lexicon().time.month_parts.get(part, 1))  # "since mid-March", "since early May"
-            if first <= last:
-                add(TimeExpr(m.start(), m.end(), "span", first, last))
-        elif m.groupdict().get("sy"):  # "since the beginning of 2021"
-            first = date(int(m.group("sy")), 1, 1)
-            if first <= last:
-                add(TimeExpr(m.start(), m.end(), "span", first, last))
-        else:
-            add(TimeExpr(m.start(), m.end(), "span", date(ref[0], 1, 1), last))
     for m in (R["since_year"].finditer(text, start, end) if digit and need("since_year") else ()):
         first, last = date(int(m.group("y")), 1, 1), _month_end(ref[0], ref[1])
         if first <= last:  # "since 2021": that year's start to the report's month

@@ -289,6 +289,15 @@ def disputes(doc: Document, attachments, roles: list[Role], periods) -> tuple[li
                     if periods[k][2] in _WEAK_ANSWER_PERIOD:
                         periods[k] = periods[j]
                     break
+    for k, r in enumerate(roles):  # "the MoD names 5 since January; by our count, at least 7": the same period
+        if r.role != Roles.CORRECTED or periods[k][2] not in _WEAK_ANSWER_PERIOD:
+            continue
+        s_k = doc.mentions[k].sentence
+        quoted = [j for j in range(k - 1, -1, -1) if roles[j].role == Roles.STATED
+                  and attachments[j].indicator == attachments[k].indicator
+                  and s_k - doc.mentions[j].sentence <= DISPUTE_SENTENCES]
+        if quoted:
+            periods[k] = periods[quoted[0]]
     return roles, periods
 
 
