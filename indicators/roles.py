@@ -128,16 +128,21 @@ def _attributed(fragment: str) -> bool:
 
 
 def _planned(text: str, doc: Document, m: Mention) -> bool:
-    """A plan cue in the clause that holds the figure."""
+    """A plan cue in the clause that holds the figure, or in the lead-in of its list or table."""
+    return _plan_in_clause(text, doc, m) or _plan_in_lead(doc, m)
+
+
+def _plan_in_clause(text: str, doc: Document, m: Mention) -> bool:
     sent = doc.sentences[m.sentence]
     starts = {o.quantity.start for o in doc.mentions_by_sentence.get(m.sentence, ())}
     start, end = _clause(text, sent.start, sent.end, m.quantity.start, m.quantity.end, starts)
-    clause = text[start:end]
+    return bool(_rx()["planned"].search(text, start, end))
+
+
+def _plan_in_lead(doc: Document, m: Mention) -> bool:
+    """A list item takes the plan of its lead-in ("The plan includes: ...")."""
     planned = _rx()["planned"]
-    if planned.search(clause):
-        return True
-    lead = doc.lead(m.sentence)  # a list item takes the plan of its lead-in ("The plan includes: ...")
-    return any(planned.search(doc.sentences[i].text) for i in lead)
+    return any(planned.search(doc.sentences[i].text) for i in doc.lead(m.sentence))
 
 
 def _change_of_planned(text: str, doc: Document, k: int, roles: list[str]) -> bool:
@@ -225,17 +230,21 @@ PUBLICATION_DAYS = 45  # a monthly report comes out within weeks of its month: "
 def future_is_planned(doc: Document, roles: list[Role], periods) -> list[Role]:
     """A figure for a period that starts after the report month cannot be a fact yet: it is a plan. A single day
     within PUBLICATION_DAYS after the month ("political prisoners as of 1 September" in August's issue) is the
-    date the report was written, not a plan."""
+    date the report was written, not a plan. A figure planned only by its list's or table's lead-in whose own clause
+    names a period already over (a table row "Year: 2023") is a report."""
     y, mo = doc.ref
     after = (y + (mo == 12), mo % 12 + 1)
     soon = date(after[0], after[1], 1) + timedelta(days=PUBLICATION_DAYS)
     out = []
-    for r, (start, end, how) in zip(roles, periods):
+    for k, (r, (start, end, how)) in enumerate(zip(roles, periods)):
         # only a period of the figure's own clause or its list's lead-in: another clause's or sentence's date
         # says less about it ("the budget for 2023 ... Belarus' share remains below 10 per cent")
         if r.role == Roles.REPORTED and how in ("own clause", "paired change", "named in its lead-in") \
                 and (start.year, start.month) >= after and not (start == end and start <= soon):
             r = Role(Roles.PLANNED, r.source)
+        elif r.role == Roles.PLANNED and how in ("own clause", "sentence") and (end.year, end.month) < (y, mo):
+            if not _plan_in_clause(doc.report.text, doc, doc.mentions[k]):  # a table row "Year: 2023" of a budget
+                r = Role(Roles.REPORTED, r.source)
         out.append(r)
     return out
 
