@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import snowballstemmer
 
 from .attach import _clause, _find_item, candidates, fitting
@@ -58,9 +59,33 @@ def _stem(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
+class _StemMemo(dict):
+    """A word as written -> its stem, "" for a stop word: Snowball is slow per word and reports repeat their words,
+    so each distinct word is stemmed once per process (per stop list)."""
+
+    def __init__(self, stop: frozenset) -> None:
+        super().__init__()
+        self.stop = stop
+
+    def __missing__(self, word: str) -> str:
+        w = word.lower()
+        got = self[word] = "" if w in self.stop else _stem(w)
+        return got
+
+
+_STEM_MEMOS: dict[frozenset, _StemMemo] = {}
+_STEM_MEMO_WORDS = 200_000  # distinct words remembered per stop list before starting afresh (bounded memory)
+
+
 def stems(text: str, stop: frozenset = frozenset()) -> Counter:
-    """Word stems of `text` (Snowball English), lower case, without stop words and numbers: {stem: count}."""
-    return Counter(_stem(w) for w in (x.lower() for x in _WORD.findall(text)) if w not in stop)
+    """Word stems of `text` (Snowball English), lower case, without stop words and numbers: {stem: count}, in the
+    order the stems first occur."""
+    memo = _STEM_MEMOS.get(stop)
+    if memo is None or len(memo) > _STEM_MEMO_WORDS:
+        if len(_STEM_MEMOS) > 8:
+            _STEM_MEMOS.clear()
+        memo = _STEM_MEMOS[stop] = _StemMemo(stop)
+    return Counter(filter(None, map(memo.__getitem__, _WORD.findall(text))))
 
 
 @dataclass(frozen=True)
@@ -86,7 +111,8 @@ class Linker:
     def score(self, mc: MentionCandidates, cand: Candidate, prof: _Profiles, learned: Learned | None = None) -> float:
         """P(cand is the indicator of mc's figure), with `learned` in place of the linker's own (cross-fitting)."""
         x = features(mc, cand, self.learned if learned is None else learned, prof)
-        return self.probability(x, word_evidence(mc, self.words.get(cand.indicator.id)))
+        words = mc.view.evidence_of(_word_index(self.words)).get(cand.indicator.id, 0.0) if self.words else 0.0
+        return self.probability(x, words)
 
     def to_json(self) -> str:
         return json.dumps({
@@ -137,6 +163,7 @@ class Learned:
         self.examples = examples
         self._index: dict[int, tuple] = {}
         self._weighted: dict[int, dict] = {}
+        self._postings: dict[int, _Postings] = {}
         self._nearest: dict[tuple, dict] = {}
         self.token = next(_TOKENS)  # a key for what figures remember about this Learned (ids can be reused)
 
@@ -147,9 +174,16 @@ class Learned:
             got = self._weighted[prof.token] = {k: prof.weigh(v) for k, v in self.profiles.items()}
         return got
 
+    def index(self, prof: _Profiles) -> _Postings:
+        """The weighted profiles as one inverted index, for a text's cosines with all of them at once."""
+        got = self._postings.get(prof.token)
+        if got is None:
+            got = self._postings[prof.token] = _Postings(self.weighted(prof))
+        return got
+
     def nearest(self, sentence: Counter, prof: _Profiles) -> dict[str, float]:
-        """{indicator: the highest cosine of `sentence` with one of its labelled sentences} (an inverted index:
-        cost grows with the stems the sentence shares, not with the number of examples); remembered for the
+        """{indicator: the highest cosine of `sentence` with one of its labelled sentences} (an inverted index of
+        arrays: cost grows with the stems the sentence shares, not with the number of examples); remembered for the
         sentence's other figures."""
         key = (prof.token, tuple(sorted(sentence.items())))
         got = self._nearest.get(key)
@@ -162,24 +196,31 @@ class Learned:
     def _nearest_of(self, sentence: Counter, prof: _Profiles) -> dict[str, float]:
         index = self._index.get(prof.token)
         if index is None:
-            postings: dict[str, list[tuple[str, int, float]]] = {}
-            n = 0
+            postings: dict[str, tuple[list[int], list[float]]] = {}
+            owners: list[str] = []  # the indicator of each labelled sentence, grouped
+            starts: list[int] = []
             for ind, sents in self.examples.items():
+                if not sents:
+                    continue
+                starts.append(len(owners))
                 for stems_ in sents:
                     for st, w in prof.weigh(Counter(stems_)).items():
-                        postings.setdefault(st, []).append((ind, n, w))
-                    n += 1
-            index = self._index[prof.token] = (postings,)
-        postings = index[0]
-        acc: dict[tuple[str, int], float] = {}
+                        got = postings.setdefault(st, ([], []))
+                        got[0].append(len(owners))
+                        got[1].append(w)
+                    owners.append(ind)
+            index = self._index[prof.token] = (
+                {st: (np.array(r, dtype=np.intp), np.array(w)) for st, (r, w) in postings.items()},
+                len(owners), [owners[i] for i in starts], np.array(starts, dtype=np.intp))
+        postings, n, inds, starts = index
+        if not n:
+            return {}
+        acc = np.zeros(n)  # each labelled sentence's cosine, its products added in the sentence's order
         for st, w in prof.weigh(sentence).items():
-            for ind, n, we in postings.get(st, ()):
-                acc[(ind, n)] = acc.get((ind, n), 0.0) + w * we
-        best: dict[str, float] = {}
-        for (ind, _), v in acc.items():
-            if v > best.get(ind, 0.0):
-                best[ind] = v
-        return best
+            got = postings.get(st)
+            if got is not None:
+                acc[got[0]] += w * got[1]
+        return {ind: v for ind, v in zip(inds, np.maximum.reduceat(acc, starts).tolist()) if v > 0.0}
 
     def without(self, ids) -> Learned:
         """The same, as if no figure of these indicators had been labelled (how a new indicator is seen)."""
@@ -187,8 +228,8 @@ class Learned:
                        {k: v for k, v in self.examples.items() if k not in ids})
 
     def __getstate__(self) -> dict:
-        return {"profiles": self.profiles, "examples": self.examples, "_index": {}, "_weighted": {}, "_nearest": {},
-                "token": self.token}
+        return {"profiles": self.profiles, "examples": self.examples, "_index": {}, "_weighted": {}, "_postings": {},
+                "_nearest": {}, "token": self.token}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -237,6 +278,136 @@ class Candidate:
         self._build = None
 
 
+class _Postings:
+    """The unit vectors {stem: weight} of many indicators as one matrix, so that a text's cosines with all of them
+    are a few array operations instead of a Python loop per indicator. Exactly as cosine() sums them: the products
+    are added one after another (a cumulative sum, never numpy's pairwise one) in the smaller vector's own order,
+    so the last digits are the same whichever way a cosine is computed (and do not depend on the hash seed)."""
+
+    def __init__(self, vectors: Mapping[str, Mapping[str, float]]) -> None:
+        self.token = next(_TOKENS)
+        self.keys = list(vectors)
+        self.vocab: dict[str, int] = {}
+        for vec in vectors.values():
+            for s in vec:
+                self.vocab.setdefault(s, len(self.vocab))
+        rows, width = len(self.keys), max((len(v) for v in vectors.values()), default=0)
+        self.dense = np.zeros((rows, len(self.vocab)))  # [indicator, stem]
+        self.sizes = np.array([len(v) for v in vectors.values()], dtype=np.intp)
+        self.cols = np.full((rows, width), len(self.vocab), dtype=np.intp)  # each vector's stems in its order ...
+        self.weights = np.zeros((rows, width))  # ... and their weights (padding: a column that is always 0)
+        for i, vec in enumerate(vectors.values()):
+            for j, (s, w) in enumerate(vec.items()):
+                self.dense[i, self.vocab[s]] = self.weights[i, j] = w
+                self.cols[i, j] = self.vocab[s]
+
+    def cosines(self, q: Mapping[str, float]) -> dict[str, float]:
+        """{indicator: cosine(q, its vector)} for every indicator, for a unit vector q."""
+        vocab = self.vocab
+        cols = [vocab[s] for s in q if s in vocab]
+        if not cols:
+            return {}
+        xs = np.array([q[s] for s in q if s in vocab])
+        out = np.cumsum(self.dense[:, cols] * xs, axis=1)[:, -1]  # in q's order (absent stems add 0.0)
+        smaller = np.flatnonzero(self.sizes < len(q))  # ... but a vector smaller than q is summed in its own order
+        if len(smaller):
+            dense_q = np.zeros(len(vocab) + 1)
+            dense_q[cols] = xs
+            out[smaller] = np.cumsum(self.weights[smaller] * dense_q[self.cols[smaller]], axis=1)[:, -1]
+        return dict(zip(self.keys, out.tolist()))
+
+
+class _WordIndex:
+    """A linker's word weights (indicator -> stem -> weight) as one matrix, so a sentence's evidence for every
+    indicator is one gather and one cumulative sum (word_evidence for all indicators at once, summed in the
+    sentence's order as word_evidence sums it)."""
+
+    def __init__(self, words: Mapping[str, Mapping[str, float]]) -> None:
+        self.token = next(_TOKENS)
+        self.keys = list(words)
+        self.vocab: dict[str, int] = {}
+        for weights in words.values():
+            for s in weights:
+                self.vocab.setdefault(s, len(self.vocab))
+        self.dense = np.zeros((len(self.keys), len(self.vocab)))
+        for i, weights in enumerate(words.values()):
+            for s, w in weights.items():
+                self.dense[i, self.vocab[s]] = w
+
+    def evidence(self, sentence: Mapping[str, float]) -> dict[str, float]:
+        cols = [self.vocab[s] for s in sentence if s in self.vocab]
+        if not cols:
+            return {}
+        return dict(zip(self.keys, np.cumsum(self.dense[:, cols], axis=1)[:, -1].tolist()))
+
+
+_WORD_INDEXES: dict[int, tuple[Mapping, _WordIndex]] = {}
+
+
+def _word_index(words: Mapping[str, Mapping[str, float]]) -> _WordIndex:
+    """The index of a linker's word weights, built once (the entry holds the weights, so their id stays theirs)."""
+    got = _WORD_INDEXES.get(id(words))
+    if got is None:
+        if len(_WORD_INDEXES) > 8:
+            _WORD_INDEXES.clear()
+        got = _WORD_INDEXES[id(words)] = (words, _WordIndex(words))
+    return got[1]
+
+
+class _Text:
+    """A stretch of a report (a clause, a sentence, a paragraph's context) as the linker sees it: its stems, their
+    TF-IDF vector and its cosines with every indicator's catalog words and learned profile, computed once and
+    shared by every figure that stands in it."""
+
+    __slots__ = ("bag", "vector", "catalog", "learned")
+
+    def __init__(self, bag: Counter, prof: _Profiles) -> None:
+        self.bag = bag
+        self.vector = prof.weigh(bag)
+        self.catalog = prof.index.cosines(self.vector)
+        self.learned: dict[int, dict[str, float]] = {}
+
+    def learned_cosines(self, learned: Learned, prof: _Profiles) -> dict[str, float]:
+        got = self.learned.get(learned.token)
+        if got is None:
+            got = self.learned[learned.token] = learned.index(prof).cosines(self.vector)
+        return got
+
+
+class _SentenceView:
+    """What the figures of one sentence share: its stems and context, their similarities, the nearest labelled
+    examples and the word evidence for every indicator, and the clauses already seen."""
+
+    __slots__ = ("sentence", "context", "context_sents", "clauses", "nearest", "evidence")
+
+    def __init__(self, doc: Document, catalog: Catalog, index: int, prof: _Profiles) -> None:
+        ctx_ids = doc.context(index, catalog.context_sentences)
+        self.sentence = _Text(stems(doc.sentences[index].text, prof.stop), prof)
+        self.context = _Text(stems(" ".join(doc.sentences[i].text for i in ctx_ids), prof.stop), prof)
+        self.context_sents = [doc.sentences[i] for i in ctx_ids]
+        self.clauses: dict[str, _Text] = {doc.sentences[index].text: self.sentence}
+        self.nearest: dict[int, dict[str, float]] = {}
+        self.evidence: dict[int, dict[str, float]] = {}
+
+    def clause(self, text: str, prof: _Profiles) -> _Text:
+        got = self.clauses.get(text)
+        if got is None:
+            got = self.clauses[text] = _Text(stems(text, prof.stop), prof)
+        return got
+
+    def nearest_of(self, learned: Learned, prof: _Profiles) -> dict[str, float]:
+        got = self.nearest.get(learned.token)
+        if got is None:
+            got = self.nearest[learned.token] = learned.nearest(self.sentence.bag, prof)
+        return got
+
+    def evidence_of(self, index: _WordIndex) -> dict[str, float]:
+        got = self.evidence.get(index.token)
+        if got is None:
+            got = self.evidence[index.token] = index.evidence(self.sentence.bag)
+        return got
+
+
 @dataclass
 class MentionCandidates:
     """A figure's candidates and the stems of its clause, sentence and paragraph context."""
@@ -246,10 +417,8 @@ class MentionCandidates:
     sentence: Counter
     context: Counter
     candidates: list[Candidate]
-    nearest: dict = field(default_factory=dict)  # {indicator: nearest-example similarity}, for `nearest_for`
-    nearest_for: int = 0
-    weighted: tuple = ()  # clause, sentence and context as TF-IDF vectors of the catalog's profiles
-    shared: dict = field(default_factory=dict)  # similarities shared by the figures of one sentence
+    view: _SentenceView | None = None  # what the figures of its sentence share
+    part: _Text | None = None  # its clause
 
 
 class _Profiles:
@@ -265,9 +434,11 @@ class _Profiles:
         self.idf = {s: math.log((1 + n) / (1 + c)) + 1 for s, c in df.items()}
         self.max_idf = math.log(1 + n) + 1
         self.vectors = {k: self.weigh(bag) for k, bag in bags.items()}
+        self.index = _Postings(self.vectors)
 
     def weigh(self, bag: Mapping[str, float]) -> dict[str, float]:
-        v = {s: c * self.idf.get(s, self.max_idf) for s, c in bag.items()}
+        idf, max_idf = self.idf, self.max_idf
+        v = {s: c * idf.get(s, max_idf) for s, c in bag.items()}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         return {s: x / norm for s, x in v.items()}
 
@@ -304,37 +475,34 @@ def profiles(catalog: Catalog, stop: frozenset) -> _Profiles:
     return got[1]
 
 
+def _sentence_view(doc: Document, catalog: Catalog, index: int, prof: _Profiles) -> _SentenceView:
+    """The sentence's shared view, built when its first figure asks (remembered on the document)."""
+    cache = doc.__dict__.setdefault("_linker_cache", {})
+    got = cache.get((index, prof.token))
+    if got is None:
+        got = cache[(index, prof.token)] = _SentenceView(doc, catalog, index, prof)
+    return got
+
+
 def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset) -> MentionCandidates:
     """The candidates of doc.mentions[k] with their static features (FEATURES up to the learned ones)."""
     m: Mention = doc.mentions[k]
     q = m.quantity
-    text = doc.report.text
-    sent = doc.sentences[m.sentence]
-    prof = profiles(catalog, stop)
     fits = fitting(doc, catalog, m)
     if not fits:  # no indicator can hold this figure: nothing to rank (most distractors end here)
         return MentionCandidates(k, Counter(), Counter(), Counter(), [])
-    clause = stems(_clause(text, sent.start, sent.end, q.start, q.end), stop)
-    ctx_ids = doc.context(m.sentence, catalog.context_sentences)
-    # the figures of one sentence share its stems, context and similarities: computed once per sentence
-    cache = doc.__dict__.setdefault("_linker_cache", {})
-    per_sentence = cache.get((m.sentence, prof.token))
-    if per_sentence is None:
-        sentence = stems(sent.text, stop)
-        context = stems(" ".join(doc.sentences[i].text for i in ctx_ids), stop)
-        per_sentence = cache[(m.sentence, prof.token)] = (sentence, context, prof.weigh(sentence), prof.weigh(context), {})
-    sentence, context, ws, wx, sim_cache = per_sentence
+    text = doc.report.text
+    sent = doc.sentences[m.sentence]
+    prof = profiles(catalog, stop)
+    view = _sentence_view(doc, catalog, m.sentence, prof)
+    part = view.clause(_clause(text, sent.start, sent.end, q.start, q.end), prof)
     ruled = {ind.id: (score, item, where) for score, ind, item, where in candidates(doc, catalog, m, fits)}
     top_id, top_score = "", 0.0
     if ruled:
         top_id, (top_score, _, _) = max(ruled.items(), key=lambda kv: kv[1][0])
-    wc = prof.weigh(clause)
-    for ind in fits:
-        if ind.id not in sim_cache:
-            sim_cache[ind.id] = (cosine(ws, prof.vectors[ind.id]), cosine(wx, prof.vectors[ind.id]))
-    sims = {ind.id: sim_cache[ind.id][0] for ind in fits}
-    best_sim = max(sims.values(), default=0.0)
-    context_sents = [doc.sentences[i] for i in ctx_ids]
+    sentence_sims, context_sims, clause_sims = view.sentence.catalog, view.context.catalog, part.catalog
+    best_sim = max((sentence_sims.get(ind.id, 0) for ind in fits), default=0.0)
+    context_sents = view.context_sents
     noun = q.noun.lower() if q.noun else ""
 
     def build(ind: Indicator):
@@ -344,18 +512,18 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset)
             score = 0.0
             item, where = _find_item(doc, ind, m, context_sents)
         margin = (score - max((v[0] for i, v in ruled.items() if i != ind.id), default=0.0)) / 5
-        vec = prof.vectors[ind.id]
         top = float(ind.id == top_id and top_score >= catalog.min_score)
+        sim = sentence_sims.get(ind.id, 0)
         static = (
             score / 5,
             top,
             float(ind.id in ruled),
             max(-2.0, min(2.0, margin)),
             top * max(0.0, min(2.0, margin)),  # how far the rules' first choice leads: sure rules are rarely wrong
-            cosine(wc, vec),
-            sims[ind.id],
-            sim_cache[ind.id][1],
-            float(sims[ind.id] >= best_sim and best_sim > 0),
+            clause_sims.get(ind.id, 0),
+            sim,
+            context_sims.get(ind.id, 0),
+            float(sim >= best_sim and best_sim > 0),
             float(bool(noun) and (noun in ind.nouns or noun.rstrip("s") in ind.nouns or ind.counts(noun) and bool(ind.counted))),
             float(bool(q.unit) and q.unit not in ("person", "count", "unit", "percent", "") and
                   (q.unit in ind.nouns or q.unit == ind.unit)),
@@ -370,27 +538,21 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset)
         if ind.item_required and (ruled[ind.id][1] if ind.id in ruled else cand.static and cand.item) is None:
             continue  # a fact: this indicator is about named items only
         out.append(cand)
-    return MentionCandidates(k, clause, sentence, context, out, weighted=(wc, ws, wx), shared=sim_cache)
+    return MentionCandidates(k, part.bag, view.sentence.bag, view.context.bag, out, view=view, part=part)
 
 
 def features(mc: MentionCandidates, cand: Candidate, learned: Learned, prof: _Profiles) -> list[float]:
     """The full feature vector (FEATURES order) of one candidate, given what was learned."""
     static = cand.static
-    vec = learned.weighted(prof).get(cand.indicator.id)
-    if vec:
-        lc = cosine(mc.weighted[0], vec)
-        key = (learned.token, cand.indicator.id)
-        sx = mc.shared.get(key)
-        if sx is None:
-            sx = mc.shared[key] = (cosine(mc.weighted[1], vec), cosine(mc.weighted[2], vec))
-        ls, lx = sx
+    key = cand.indicator.id
+    if learned.weighted(prof).get(key):
+        lc = mc.part.learned_cosines(learned, prof).get(key, 0)
+        ls = mc.view.sentence.learned_cosines(learned, prof).get(key, 0)
+        lx = mc.view.context.learned_cosines(learned, prof).get(key, 0)
     else:
         lc = ls = lx = 0.0
-    key = learned.token
-    if mc.nearest_for != key:
-        mc.nearest, mc.nearest_for = learned.nearest(mc.sentence, prof), key
-    unknown = float(cand.indicator.id not in learned.examples)  # an indicator no labelled figure taught (a new one)
-    return (list(static[:_STATIC]) + [lc, ls, lx, mc.nearest.get(cand.indicator.id, 0.0), unknown]
+    unknown = float(key not in learned.examples)  # an indicator no labelled figure taught (a new one)
+    return (list(static[:_STATIC]) + [lc, ls, lx, mc.view.nearest_of(learned, prof).get(key, 0.0), unknown]
             + list(static[_STATIC:]))
 
 
