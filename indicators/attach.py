@@ -258,12 +258,11 @@ def _find_item(doc: Document, ind: Indicator, m: Mention, context) -> tuple[Item
     """The item nearest the figure: in its segment, by its unit, in its sentence, else (designations) earlier."""
     if not ind.items and not ind.item_pattern:
         return None, ""
-    text = doc.report.text
     q = m.quantity
     sent = doc.sentences[m.sentence]
-    hit = _nearest_item(ind, text, m.segment[0], m.segment[1], q.start)
-    if hit:
-        return hit, "segment"
+    hits = _items_on(doc, ind, m.segment[0], m.segment[1])
+    if hits:
+        return min(hits, key=lambda h: abs(h[0] - q.start))[1], "segment"
     for item in ind.items:
         if q.unit and q.unit in item.units:
             return item, "unit"
@@ -271,25 +270,29 @@ def _find_item(doc: Document, ind: Indicator, m: Mention, context) -> tuple[Item
              if o.quantity.start > q.start and o.segment != m.segment]
     # an item named inside a later figure's part of the sentence belongs to that figure
     # ("25 enterprises, of which 22 are manufacturing"); one named before is shared
-    hits = [h for h in _items_in(ind, text, sent.start, sent.end) if not any(a <= h[0] < b for a, b in later)]
+    hits = [h for h in _items_on(doc, ind, sent.start, sent.end) if not any(a <= h[0] < b for a, b in later)]
     if hits:
         return min(hits, key=lambda h: abs(h[0] - q.start))[1], "sentence"
     if ind.item_pattern:
-        earlier = [h for h in _items_in(ind, text, sent.start, q.start)]
+        earlier = _items_on(doc, ind, sent.start, q.start)
         if earlier:  # "12 Su-30SM fighters; so far it has received 4 of them"
             return earlier[-1][1], "context"
         for c in context:  # nearest earlier sentence first, its last designation first
-            hits = _items_in(ind, text, c.start, c.end)
+            hits = _items_on(doc, ind, c.start, c.end)
             if hits:
                 return hits[-1][1], "context"
     return None, ""
 
 
-def _nearest_item(ind: Indicator, text: str, start: int, end: int, pos: int) -> Item | None:
-    hits = _items_in(ind, text, start, end)
-    if not hits:
-        return None
-    return min(hits, key=lambda h: abs(h[0] - pos))[1]
+def _items_on(doc: Document, ind: Indicator, start: int, end: int) -> tuple[tuple[int, Item], ...]:
+    """_items_in over the report's text, remembered per document: the figures of a sentence (and the linker's
+    candidates for each) look for the same indicator's items in the same sentence and context."""
+    cache = doc.__dict__.setdefault("_items_cache", {})
+    key = (ind.id, start, end)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = tuple(_items_in(ind, doc.report.text, start, end))
+    return got
 
 
 def _items_in(ind: Indicator, text: str, start: int, end: int) -> list[tuple[int, Item]]:

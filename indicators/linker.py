@@ -18,6 +18,7 @@ probability is the claim's `confidence`.
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import math
@@ -105,14 +106,30 @@ class Linker:
     def probability(self, x: Sequence[float], words: float = 0.0) -> float:
         """P(the candidate is the figure's indicator) for one feature vector in FEATURES order, plus the summed
         weights of the stems of its sentence for that indicator (`words`, see word_evidence)."""
-        z = self.intercept + words + sum(w * v for w, v in zip(self.coef, x))
-        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+        return _logistic(self.intercept + words + _weighted_sum(self.coef, x))
+
+    def probabilities(self, mc: MentionCandidates, prof: _Profiles, learned: Learned | None = None,
+                      among: Sequence[Candidate] | None = None) -> list[float]:
+        """P(each candidate of mc, or each of `among`, is the figure's indicator), with `learned` in place of the
+        linker's own (cross-fitting): the similarities they need are computed once for all of them."""
+        cands = mc.candidates if among is None else among
+        if not cands:
+            return []
+        return self._of_rows(mc, cands, mc.feature_rows(cands, self.learned if learned is None else learned, prof), prof)
+
+    def _of_rows(self, mc: MentionCandidates, cands: Sequence[Candidate], rows: Sequence[Sequence[float]],
+                 prof: _Profiles) -> list[float]:
+        """probability() of each feature row, with the word evidence of its candidate's indicator."""
+        if not rows:
+            return []
+        if not self.words:
+            return [_logistic(self.intercept + 0.0 + _weighted_sum(self.coef, x)) for x in rows]
+        evidence = mc.view.evidence_of(_word_index(self.words, prof))
+        return [_logistic(self.intercept + evidence[c.row] + _weighted_sum(self.coef, x)) for c, x in zip(cands, rows)]
 
     def score(self, mc: MentionCandidates, cand: Candidate, prof: _Profiles, learned: Learned | None = None) -> float:
         """P(cand is the indicator of mc's figure), with `learned` in place of the linker's own (cross-fitting)."""
-        x = features(mc, cand, self.learned if learned is None else learned, prof)
-        words = mc.view.evidence_of(_word_index(self.words)).get(cand.indicator.id, 0.0) if self.words else 0.0
-        return self.probability(x, words)
+        return self.probabilities(mc, prof, learned, [cand])[0]
 
     def to_json(self) -> str:
         return json.dumps({
@@ -163,8 +180,9 @@ class Learned:
         self.examples = examples
         self._index: dict[int, tuple] = {}
         self._weighted: dict[int, dict] = {}
-        self._postings: dict[int, _Postings] = {}
-        self._nearest: dict[tuple, dict] = {}
+        self._spaces: dict[int, _Space] = {}
+        self._unknown: dict[int, list] = {}
+        self._nearest: dict[tuple, list] = {}
         self.token = next(_TOKENS)  # a key for what figures remember about this Learned (ids can be reused)
 
     def weighted(self, prof: _Profiles) -> dict[str, dict[str, float]]:
@@ -174,17 +192,24 @@ class Learned:
             got = self._weighted[prof.token] = {k: prof.weigh(v) for k, v in self.profiles.items()}
         return got
 
-    def index(self, prof: _Profiles) -> _Postings:
-        """The weighted profiles as one inverted index, for a text's cosines with all of them at once."""
-        got = self._postings.get(prof.token)
+    def space(self, prof: _Profiles) -> _Space:
+        """The catalog's and the learned profiles as one matrix, for a text's similarities with both at once."""
+        got = self._spaces.get(prof.token)
         if got is None:
-            got = self._postings[prof.token] = _Postings(self.weighted(prof))
+            got = self._spaces[prof.token] = _Space(prof, self.weighted(prof))
         return got
 
-    def nearest(self, sentence: Counter, prof: _Profiles) -> dict[str, float]:
-        """{indicator: the highest cosine of `sentence` with one of its labelled sentences} (an inverted index of
-        arrays: cost grows with the stems the sentence shares, not with the number of examples); remembered for the
-        sentence's other figures."""
+    def unknown(self, prof: _Profiles) -> list[float]:
+        """1.0 for each catalog indicator (in the catalog's order) no labelled figure taught, else 0.0."""
+        got = self._unknown.get(prof.token)
+        if got is None:
+            got = self._unknown[prof.token] = [float(k not in self.examples) for k in prof.ids]
+        return got
+
+    def nearest(self, sentence: Counter, prof: _Profiles) -> list[float]:
+        """The highest cosine of `sentence` with one of each indicator's labelled sentences (0.0 for none), in the
+        catalog's order (an inverted index of arrays: a few array operations per stem of the sentence);
+        remembered for the sentence's other figures."""
         key = (prof.token, tuple(sorted(sentence.items())))
         got = self._nearest.get(key)
         if got is None:
@@ -193,34 +218,36 @@ class Learned:
             got = self._nearest[key] = self._nearest_of(sentence, prof)
         return got
 
-    def _nearest_of(self, sentence: Counter, prof: _Profiles) -> dict[str, float]:
+    def _nearest_of(self, sentence: Counter, prof: _Profiles) -> list[float]:
         index = self._index.get(prof.token)
         if index is None:
             postings: dict[str, tuple[list[int], list[float]]] = {}
-            owners: list[str] = []  # the indicator of each labelled sentence, grouped
+            owners: list[int] = []  # the catalog row of each labelled sentence, grouped by indicator
             starts: list[int] = []
             for ind, sents in self.examples.items():
-                if not sents:
-                    continue
+                row = prof.row.get(ind)
+                if not sents or row is None:
+                    continue  # an indicator the catalog no longer has is never a candidate
                 starts.append(len(owners))
                 for stems_ in sents:
                     for st, w in prof.weigh(Counter(stems_)).items():
                         got = postings.setdefault(st, ([], []))
                         got[0].append(len(owners))
                         got[1].append(w)
-                    owners.append(ind)
+                    owners.append(row)
             index = self._index[prof.token] = (
                 {st: (np.array(r, dtype=np.intp), np.array(w)) for st, (r, w) in postings.items()},
-                len(owners), [owners[i] for i in starts], np.array(starts, dtype=np.intp))
-        postings, n, inds, starts = index
-        if not n:
-            return {}
-        acc = np.zeros(n)  # each labelled sentence's cosine, its products added in the sentence's order
-        for st, w in prof.weigh(sentence).items():
-            got = postings.get(st)
-            if got is not None:
-                acc[got[0]] += w * got[1]
-        return {ind: v for ind, v in zip(inds, np.maximum.reduceat(acc, starts).tolist()) if v > 0.0}
+                len(owners), np.array([owners[i] for i in starts], dtype=np.intp), np.array(starts, dtype=np.intp))
+        postings, n, rows, starts = index
+        out = np.zeros(len(prof.ids))
+        if n:
+            acc = np.zeros(n)  # each labelled sentence's cosine, its products added in the sentence's order
+            for st, w in prof.weigh(sentence).items():
+                got = postings.get(st)
+                if got is not None:
+                    acc[got[0]] += w * got[1]
+            out[rows] = np.maximum(np.maximum.reduceat(acc, starts), 0.0)
+        return out.tolist()
 
     def without(self, ids) -> Learned:
         """The same, as if no figure of these indicators had been labelled (how a new indicator is seen)."""
@@ -228,8 +255,8 @@ class Learned:
                        {k: v for k, v in self.examples.items() if k not in ids})
 
     def __getstate__(self) -> dict:
-        return {"profiles": self.profiles, "examples": self.examples, "_index": {}, "_weighted": {}, "_postings": {},
-                "_nearest": {}, "token": self.token}
+        return {"profiles": self.profiles, "examples": self.examples, "_index": {}, "_weighted": {}, "_spaces": {},
+                "_unknown": {}, "_nearest": {}, "token": self.token}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -251,126 +278,191 @@ def load_linker(path: str | Path | None = None) -> Linker | None:
 
 # ---------------------------------------------------------------------------------------------------- features
 
+_NEAR = ("segment", "sentence", "unit")  # where an item named near the figure was found
+_ITEM = FEATURES.index("item_near") - (FEATURES.index("nothing_learned") + 1 - _STATIC)  # its place among the static
+
+
 class Candidate:
-    """One indicator a figure could measure, with the features that do not depend on learning (computed when
-    first asked: a figure the rules link confidently needs only its rules' choice scored)."""
+    """One indicator a figure could measure: its row in the catalog's order, and the features that do not depend
+    on learning, computed when first asked (a figure the rules link confidently needs only its rules' choice
+    scored). Where the rules did not look for the indicator's items near the figure, that search waits too: a
+    candidate that could not win even with an item beside the figure never needs it (see link)."""
 
-    __slots__ = ("indicator", "rule_top", "_static", "item", "where", "_build")
+    __slots__ = ("indicator", "rule_top", "row", "_static", "item", "where", "_build", "_find")
 
-    def __init__(self, indicator: Indicator, rule_top: bool, build) -> None:
-        self.indicator, self.rule_top, self._build = indicator, rule_top, build
+    def __init__(self, indicator: Indicator, rule_top: bool, row: int, build, find=None) -> None:
+        self.indicator, self.rule_top, self.row, self._build, self._find = indicator, rule_top, row, build, find
         self._static, self.item, self.where = None, None, ""
 
     @property
-    def static(self) -> tuple[float, ...]:
+    def settled(self) -> bool:
+        """Whether its item is known (the rules found it, it has none to look for, or it was looked for)."""
+        return self._find is None
+
+    def provisional(self) -> tuple[float, ...]:
+        """The static features, an item not yet looked for counted as not near (item_near 0.0)."""
         if self._static is None:
             self._static, self.item, self.where = self._build(self.indicator)
             self._build = None
         return self._static
 
+    @property
+    def static(self) -> tuple[float, ...]:
+        st = self.provisional()
+        if self._find is not None:
+            self.item, self.where = self._find(self.indicator)
+            self._find = None
+            if self.item is not None and self.where in _NEAR:
+                st = self._static = (*st[:_ITEM], 1.0, *st[_ITEM + 1:])
+        return st
+
     def __getstate__(self) -> dict:
-        self.static  # noqa: B018  (computed before the builder, a closure, is left behind)
-        return {k: getattr(self, k) for k in self.__slots__ if k != "_build"}
+        self.static  # noqa: B018  (computed before the builder and finder, closures, are left behind)
+        return {k: getattr(self, k) for k in self.__slots__ if k not in ("_build", "_find")}
 
     def __setstate__(self, state: dict) -> None:
         for k, v in state.items():
             setattr(self, k, v)
-        self._build = None
+        self._build = self._find = None
 
 
-class _Postings:
-    """The unit vectors {stem: weight} of many indicators as one matrix, so that a text's cosines with all of them
-    are a few array operations instead of a Python loop per indicator. Exactly as cosine() sums them: the products
-    are added one after another (a cumulative sum, never numpy's pairwise one) in the smaller vector's own order,
-    so the last digits are the same whichever way a cosine is computed (and do not depend on the hash seed)."""
+def _weighted_sum(coef: Sequence[float], x: Sequence[float]) -> float:
+    """sum(w * v), the products added one after another in FEATURES order (as the linker's array sums add them)."""
+    total = 0.0
+    for w, v in zip(coef, x):
+        total += w * v
+    return total
 
-    def __init__(self, vectors: Mapping[str, Mapping[str, float]]) -> None:
+
+def _logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+class _Space:
+    """The unit vectors {stem: weight} a text is compared with, as one matrix: every catalog indicator's words
+    and, when given, its learned profile (rows in the catalog's order, then the learned ones in the same order).
+    A text's cosines with all of them are a few array operations instead of a Python loop per indicator, and are
+    the same to the last digit as cosine(): each row's products are added one after another in the smaller
+    vector's own order (a reduction over the first axis of a C-ordered array adds whole rows in turn, never
+    pairwise; tests/test_linker.py holds numpy to that), so no result depends on how it was computed, nor on the
+    hash seed."""
+
+    def __init__(self, prof: _Profiles, learned: Mapping[str, Mapping[str, float]] | None = None) -> None:
         self.token = next(_TOKENS)
-        self.keys = list(vectors)
+        vectors = [prof.vectors[k] for k in prof.ids]
+        if learned is not None:
+            vectors += [learned.get(k) or {} for k in prof.ids]
+        self.rows = len(vectors)
         self.vocab: dict[str, int] = {}
-        for vec in vectors.values():
+        for vec in vectors:
             for s in vec:
                 self.vocab.setdefault(s, len(self.vocab))
-        rows, width = len(self.keys), max((len(v) for v in vectors.values()), default=0)
-        self.dense = np.zeros((rows, len(self.vocab)))  # [indicator, stem]
-        self.sizes = np.array([len(v) for v in vectors.values()], dtype=np.intp)
-        self.cols = np.full((rows, width), len(self.vocab), dtype=np.intp)  # each vector's stems in its order ...
-        self.weights = np.zeros((rows, width))  # ... and their weights (padding: a column that is always 0)
-        for i, vec in enumerate(vectors.values()):
+        width, blank = max((len(v) for v in vectors), default=0), len(self.vocab)
+        by_stem = np.zeros((blank, self.rows))  # [stem, row]: a text's stems are the rows to gather
+        cols = np.full((self.rows, width), blank, dtype=np.intp)  # each vector's stems in its own order ...
+        weights = np.zeros((self.rows, width))  # ... and their weights (padding: a stem column always 0.0)
+        for i, vec in enumerate(vectors):
             for j, (s, w) in enumerate(vec.items()):
-                self.dense[i, self.vocab[s]] = self.weights[i, j] = w
-                self.cols[i, j] = self.vocab[s]
+                by_stem[self.vocab[s], i] = weights[i, j] = w
+                cols[i, j] = self.vocab[s]
+        self.by_stem = by_stem
+        # the vectors by size, their stems as columns: those smaller than a text are a leading block
+        sizes = [len(v) or np.iinfo(np.intp).max for v in vectors]  # an empty vector has no order to keep
+        self.by_size = np.argsort(sizes, kind="stable")
+        self.sizes = sorted(sizes)
+        self.cols_t = np.ascontiguousarray(cols[self.by_size].T)
+        self.weights_t = np.ascontiguousarray(weights[self.by_size].T)
 
-    def cosines(self, q: Mapping[str, float]) -> dict[str, float]:
-        """{indicator: cosine(q, its vector)} for every indicator, for a unit vector q."""
+    def similarities(self, q: Mapping[str, float]) -> list[float]:
+        """cosine(q, v) for every vector v of the space, in its row order, for a unit vector q."""
         vocab = self.vocab
-        cols = [vocab[s] for s in q if s in vocab]
+        cols, xs = [], []
+        for s, x in q.items():
+            c = vocab.get(s)
+            if c is not None:
+                cols.append(c)
+                xs.append(x)
         if not cols:
-            return {}
-        xs = np.array([q[s] for s in q if s in vocab])
-        out = np.cumsum(self.dense[:, cols] * xs, axis=1)[:, -1]  # in q's order (absent stems add 0.0)
-        smaller = np.flatnonzero(self.sizes < len(q))  # ... but a vector smaller than q is summed in its own order
-        if len(smaller):
+            return [0.0] * self.rows
+        xs = np.array(xs)
+        out = np.add.reduce(self.by_stem[cols] * xs[:, None], axis=0)  # in q's order; stems a vector lacks add 0.0
+        smaller = bisect.bisect_left(self.sizes, len(q))  # vectors smaller than q are summed in their own order
+        if smaller:
             dense_q = np.zeros(len(vocab) + 1)
             dense_q[cols] = xs
-            out[smaller] = np.cumsum(self.weights[smaller] * dense_q[self.cols[smaller]], axis=1)[:, -1]
-        return dict(zip(self.keys, out.tolist()))
+            # at least two columns: a single one would be a contiguous run, which numpy may sum pairwise
+            block = min(max(smaller, 2), self.rows)
+            own = np.add.reduce(self.weights_t[:len(q) - 1, :block] * dense_q[self.cols_t[:len(q) - 1, :block]], axis=0)
+            out[self.by_size[:smaller]] = own[:smaller]
+        return out.tolist()
 
 
 class _WordIndex:
-    """A linker's word weights (indicator -> stem -> weight) as one matrix, so a sentence's evidence for every
-    indicator is one gather and one cumulative sum (word_evidence for all indicators at once, summed in the
-    sentence's order as word_evidence sums it)."""
+    """A linker's word weights (indicator -> stem -> weight) as one matrix with rows in the catalog's order, so a
+    sentence's evidence for every indicator is one gather and one cumulative sum (word_evidence for all
+    indicators at once, added in the sentence's order as word_evidence adds them)."""
 
-    def __init__(self, words: Mapping[str, Mapping[str, float]]) -> None:
+    def __init__(self, words: Mapping[str, Mapping[str, float]], prof: _Profiles) -> None:
         self.token = next(_TOKENS)
-        self.keys = list(words)
+        self.rows = len(prof.ids)
         self.vocab: dict[str, int] = {}
-        for weights in words.values():
-            for s in weights:
+        for k in prof.ids:
+            for s in words.get(k, ()):
                 self.vocab.setdefault(s, len(self.vocab))
-        self.dense = np.zeros((len(self.keys), len(self.vocab)))
-        for i, weights in enumerate(words.values()):
-            for s, w in weights.items():
-                self.dense[i, self.vocab[s]] = w
+        self.by_stem = np.zeros((len(self.vocab), self.rows))
+        for r, k in enumerate(prof.ids):
+            for s, w in words.get(k, {}).items():
+                self.by_stem[self.vocab[s], r] = w
 
-    def evidence(self, sentence: Mapping[str, float]) -> dict[str, float]:
+    def evidence(self, sentence: Mapping[str, float]) -> list[float]:
         cols = [self.vocab[s] for s in sentence if s in self.vocab]
         if not cols:
-            return {}
-        return dict(zip(self.keys, np.cumsum(self.dense[:, cols], axis=1)[:, -1].tolist()))
+            return [0.0] * self.rows
+        return np.add.reduce(self.by_stem[cols], axis=0).tolist()  # whole rows in turn, as _Space adds them
 
 
-_WORD_INDEXES: dict[int, tuple[Mapping, _WordIndex]] = {}
+_WORD_INDEXES: dict[tuple[int, int], tuple[Mapping, _WordIndex]] = {}
 
 
-def _word_index(words: Mapping[str, Mapping[str, float]]) -> _WordIndex:
-    """The index of a linker's word weights, built once (the entry holds the weights, so their id stays theirs)."""
-    got = _WORD_INDEXES.get(id(words))
+def _word_index(words: Mapping[str, Mapping[str, float]], prof: _Profiles) -> _WordIndex:
+    """The index of a linker's word weights, built once per catalog (the entry holds the weights, so their id
+    stays theirs while it lives)."""
+    key = (id(words), prof.token)
+    got = _WORD_INDEXES.get(key)
     if got is None:
         if len(_WORD_INDEXES) > 8:
             _WORD_INDEXES.clear()
-        got = _WORD_INDEXES[id(words)] = (words, _WordIndex(words))
+        got = _WORD_INDEXES[key] = (words, _WordIndex(words, prof))
     return got[1]
 
 
 class _Text:
     """A stretch of a report (a clause, a sentence, a paragraph's context) as the linker sees it: its stems, their
-    TF-IDF vector and its cosines with every indicator's catalog words and learned profile, computed once and
-    shared by every figure that stands in it."""
+    TF-IDF vector and its cosines with every indicator's catalog words and learned profile (lists in the
+    catalog's order), computed once and shared by every figure that stands in it."""
 
     __slots__ = ("bag", "vector", "catalog", "learned")
 
     def __init__(self, bag: Counter, prof: _Profiles) -> None:
         self.bag = bag
         self.vector = prof.weigh(bag)
-        self.catalog = prof.index.cosines(self.vector)
-        self.learned: dict[int, dict[str, float]] = {}
+        self.catalog: list[float] | None = None
+        self.learned: dict[int, list[float]] = {}
 
-    def learned_cosines(self, learned: Learned, prof: _Profiles) -> dict[str, float]:
+    def catalog_sims(self, prof: _Profiles) -> list[float]:
+        if self.catalog is None:
+            self.catalog = prof.space.similarities(self.vector)
+        return self.catalog
+
+    def learned_sims(self, learned: Learned, prof: _Profiles) -> list[float]:
+        """Its cosines with the learned profiles (0.0 for an indicator with none); its catalog ones come along."""
         got = self.learned.get(learned.token)
         if got is None:
-            got = self.learned[learned.token] = learned.index(prof).cosines(self.vector)
+            both = learned.space(prof).similarities(self.vector)
+            n = len(prof.ids)
+            if self.catalog is None:
+                self.catalog = both[:n]
+            got = self.learned[learned.token] = both[n:]
         return got
 
 
@@ -386,8 +478,8 @@ class _SentenceView:
         self.context = _Text(stems(" ".join(doc.sentences[i].text for i in ctx_ids), prof.stop), prof)
         self.context_sents = [doc.sentences[i] for i in ctx_ids]
         self.clauses: dict[str, _Text] = {doc.sentences[index].text: self.sentence}
-        self.nearest: dict[int, dict[str, float]] = {}
-        self.evidence: dict[int, dict[str, float]] = {}
+        self.nearest: dict[int, list[float]] = {}
+        self.evidence: dict[int, list[float]] = {}
 
     def clause(self, text: str, prof: _Profiles) -> _Text:
         got = self.clauses.get(text)
@@ -395,13 +487,13 @@ class _SentenceView:
             got = self.clauses[text] = _Text(stems(text, prof.stop), prof)
         return got
 
-    def nearest_of(self, learned: Learned, prof: _Profiles) -> dict[str, float]:
+    def nearest_of(self, learned: Learned, prof: _Profiles) -> list[float]:
         got = self.nearest.get(learned.token)
         if got is None:
             got = self.nearest[learned.token] = learned.nearest(self.sentence.bag, prof)
         return got
 
-    def evidence_of(self, index: _WordIndex) -> dict[str, float]:
+    def evidence_of(self, index: _WordIndex) -> list[float]:
         got = self.evidence.get(index.token)
         if got is None:
             got = self.evidence[index.token] = index.evidence(self.sentence.bag)
@@ -420,6 +512,23 @@ class MentionCandidates:
     view: _SentenceView | None = None  # what the figures of its sentence share
     part: _Text | None = None  # its clause
 
+    def feature_rows(self, cands: Sequence[Candidate], learned: Learned, prof: _Profiles,
+                     provisional: bool = False) -> list[list[float]]:
+        """The full feature vectors (FEATURES order) of `cands`, given what was learned (`provisional`: an item
+        not yet looked for counted as not near)."""
+        if not cands:
+            return []
+        lc = self.part.learned_sims(learned, prof)
+        ls = self.view.sentence.learned_sims(learned, prof)
+        lx = self.view.context.learned_sims(learned, prof)
+        near = self.view.nearest_of(learned, prof)
+        unknown = learned.unknown(prof)  # an indicator no labelled figure taught (a new one)
+        out = []
+        for c in cands:
+            st, r = c.provisional() if provisional else c.static, c.row
+            out.append([*st[:_STATIC], lc[r], ls[r], lx[r], near[r], unknown[r], *st[_STATIC:]])
+        return out
+
 
 class _Profiles:
     """The catalog's words per indicator, as TF-IDF vectors; IDF over the catalog's indicators, so a word every
@@ -434,13 +543,42 @@ class _Profiles:
         self.idf = {s: math.log((1 + n) / (1 + c)) + 1 for s, c in df.items()}
         self.max_idf = math.log(1 + n) + 1
         self.vectors = {k: self.weigh(bag) for k, bag in bags.items()}
-        self.index = _Postings(self.vectors)
+        self.ids = list(bags)  # the catalog's order: the rows of every per-indicator list and matrix
+        self.row = {k: i for i, k in enumerate(self.ids)}
+        self.indicators = {ind.id: ind for ind in catalog.indicators}
+        self.space = _Space(self)
+        self._nouns: dict[str, list[float]] = {}
+        self._units: dict[str | None, list[float]] = {}
 
     def weigh(self, bag: Mapping[str, float]) -> dict[str, float]:
         idf, max_idf = self.idf, self.max_idf
         v = {s: c * idf.get(s, max_idf) for s, c in bag.items()}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         return {s: x / norm for s, x in v.items()}
+
+    def noun_named(self, noun: str) -> list[float]:
+        """1.0 for each indicator (catalog order) whose nouns name the figure's counted noun (lower case)."""
+        got = self._nouns.get(noun)
+        if got is None:
+            if len(self._nouns) > 4096:
+                self._nouns.clear()
+            got = self._nouns[noun] = [
+                float(bool(noun) and (noun in ind.nouns or noun.rstrip("s") in ind.nouns
+                                      or ind.counts(noun) and bool(ind.counted)))
+                for ind in (self.indicators[k] for k in self.ids)]
+        return got
+
+    def unit_named(self, unit: str | None) -> list[float]:
+        """1.0 for each indicator (catalog order) that a figure's telling unit names ("drone", a currency)."""
+        got = self._units.get(unit)
+        if got is None:
+            if len(self._units) > 4096:
+                self._units.clear()
+            got = self._units[unit] = [
+                float(bool(unit) and unit not in ("person", "count", "unit", "percent", "")
+                      and (unit in ind.nouns or unit == ind.unit))
+                for ind in (self.indicators[k] for k in self.ids)]
+        return got
 
 
 def _catalog_text(ind: Indicator) -> str:
@@ -452,12 +590,17 @@ def _catalog_text(ind: Indicator) -> str:
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """The dot product of two unit vectors {stem: weight} (their cosine). The sum runs in the smaller vector's own
-    order, never a set's: a set's order changes with PYTHONHASHSEED, and so would the float sum's last digits
-    (two processes would then write different confidences for the same figure)."""
+    """The dot product of two unit vectors {stem: weight} (their cosine): the definition _Space computes for many
+    vectors at once. The sum runs in the smaller vector's own order, never a set's: a set's order changes with
+    PYTHONHASHSEED, and so would the float sum's last digits (two processes would then write different
+    confidences for the same figure)."""
     if len(b) < len(a):
         a, b = b, a
-    return sum(x * b[s] for s, x in a.items() if s in b)
+    total = 0.0
+    for s, x in a.items():
+        if s in b:
+            total += x * b[s]
+    return total
 
 
 _PROFILES: dict[tuple[int, frozenset], tuple[tuple, _Profiles]] = {}
@@ -484,8 +627,10 @@ def _sentence_view(doc: Document, catalog: Catalog, index: int, prof: _Profiles)
     return got
 
 
-def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset) -> MentionCandidates:
-    """The candidates of doc.mentions[k] with their static features (FEATURES up to the learned ones)."""
+def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
+                       learned: Learned | None = None) -> MentionCandidates:
+    """The candidates of doc.mentions[k] with their static features (FEATURES up to the learned ones). With
+    `learned` (what the figure will be scored with), its similarities are computed with the catalog's at once."""
     m: Mention = doc.mentions[k]
     q = m.quantity
     fits = fitting(doc, catalog, m)
@@ -496,45 +641,59 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset)
     prof = profiles(catalog, stop)
     view = _sentence_view(doc, catalog, m.sentence, prof)
     part = view.clause(_clause(text, sent.start, sent.end, q.start, q.end), prof)
+    if learned is not None:
+        for t in (part, view.sentence, view.context):
+            t.learned_sims(learned, prof)
     ruled = {ind.id: (score, item, where) for score, ind, item, where in candidates(doc, catalog, m, fits)}
     top_id, top_score = "", 0.0
     if ruled:
         top_id, (top_score, _, _) = max(ruled.items(), key=lambda kv: kv[1][0])
-    sentence_sims, context_sims, clause_sims = view.sentence.catalog, view.context.catalog, part.catalog
-    best_sim = max((sentence_sims.get(ind.id, 0) for ind in fits), default=0.0)
+    row = prof.row
+    clause_sims, sentence_sims, context_sims = (part.catalog_sims(prof), view.sentence.catalog_sims(prof),
+                                                view.context.catalog_sims(prof))
+    best_sim = max((sentence_sims[row[ind.id]] for ind in fits), default=0.0)
     context_sents = view.context_sents
-    noun = q.noun.lower() if q.noun else ""
+    nouns = prof.noun_named(q.noun.lower() if q.noun else "")
+    units = prof.unit_named(q.unit)
+    few = 1.0 / len(fits)
+    # the best score of the rules' other candidates: the highest of all for one they did not propose
+    best_other = {i: max((v[0] for j, v in ruled.items() if j != i), default=0.0) for i in ruled}
+    highest = max((v[0] for v in ruled.values()), default=0.0)
 
     def build(ind: Indicator):
         if ind.id in ruled:
             score, item, where = ruled[ind.id]
+            margin = (score - best_other[ind.id]) / 5
         else:
-            score = 0.0
-            item, where = _find_item(doc, ind, m, context_sents)
-        margin = (score - max((v[0] for i, v in ruled.items() if i != ind.id), default=0.0)) / 5
+            score, item, where = 0.0, None, ""  # its items, if it has any, are looked for when needed (find)
+            margin = (score - highest) / 5
         top = float(ind.id == top_id and top_score >= catalog.min_score)
-        sim = sentence_sims.get(ind.id, 0)
+        r = row[ind.id]
+        sim = sentence_sims[r]
         static = (
             score / 5,
             top,
             float(ind.id in ruled),
             max(-2.0, min(2.0, margin)),
             top * max(0.0, min(2.0, margin)),  # how far the rules' first choice leads: sure rules are rarely wrong
-            clause_sims.get(ind.id, 0),
+            clause_sims[r],
             sim,
-            context_sims.get(ind.id, 0),
+            context_sims[r],
             float(sim >= best_sim and best_sim > 0),
-            float(bool(noun) and (noun in ind.nouns or noun.rstrip("s") in ind.nouns or ind.counts(noun) and bool(ind.counted))),
-            float(bool(q.unit) and q.unit not in ("person", "count", "unit", "percent", "") and
-                  (q.unit in ind.nouns or q.unit == ind.unit)),
-            float(item is not None and where in ("segment", "sentence", "unit")),
-            1.0 / len(fits),
+            nouns[r],
+            units[r],
+            float(item is not None and where in _NEAR),
+            few,
         )
         return static, item, where
 
+    def find(ind: Indicator):
+        return _find_item(doc, ind, m, context_sents)
+
     out = []
     for ind in fits:
-        cand = Candidate(ind, ind.id == top_id and top_score >= catalog.min_score, build)
+        cand = Candidate(ind, ind.id == top_id and top_score >= catalog.min_score, row[ind.id], build,
+                         find if ind.id not in ruled and (ind.items or ind.item_pattern) else None)
         if ind.item_required and (ruled[ind.id][1] if ind.id in ruled else cand.static and cand.item) is None:
             continue  # a fact: this indicator is about named items only
         out.append(cand)
@@ -543,25 +702,17 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset)
 
 def features(mc: MentionCandidates, cand: Candidate, learned: Learned, prof: _Profiles) -> list[float]:
     """The full feature vector (FEATURES order) of one candidate, given what was learned."""
-    static = cand.static
-    key = cand.indicator.id
-    if learned.weighted(prof).get(key):
-        lc = mc.part.learned_cosines(learned, prof).get(key, 0)
-        ls = mc.view.sentence.learned_cosines(learned, prof).get(key, 0)
-        lx = mc.view.context.learned_cosines(learned, prof).get(key, 0)
-    else:
-        lc = ls = lx = 0.0
-    unknown = float(key not in learned.examples)  # an indicator no labelled figure taught (a new one)
-    return (list(static[:_STATIC]) + [lc, ls, lx, mc.view.nearest_of(learned, prof).get(key, 0.0), unknown]
-            + list(static[_STATIC:]))
+    return mc.feature_rows([cand], learned, prof)[0]
 
 
 def word_evidence(mc: MentionCandidates, weights: Mapping[str, float] | None) -> float:
     """The summed weights of the figure's sentence stems for one indicator: what the regression learned each
-    word says for or against it ("uniform" for conscription once analysts have linked such sentences)."""
-    if not weights:
-        return 0.0
-    return sum(weights.get(s, 0.0) for s in mc.sentence)
+    word says for or against it ("uniform" for conscription once analysts have linked such sentences). The
+    definition _WordIndex computes for every indicator at once."""
+    total = 0.0
+    for s in mc.sentence:
+        total += (weights or {}).get(s, 0.0)
+    return total
 
 
 def learned_profiles(labelled: Sequence[tuple[MentionCandidates, str]]) -> Learned:
@@ -583,25 +734,53 @@ def learned_profiles(labelled: Sequence[tuple[MentionCandidates, str]]) -> Learn
 
 def rank(doc: Document, catalog: Catalog, k: int, linker: Linker) -> list[tuple[float, Candidate]]:
     """Every candidate of doc.mentions[k] with its probability, most probable first."""
-    mc = mention_candidates(doc, catalog, k, linker.stop_words)
+    mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned)
     prof = profiles(catalog, linker.stop_words)
-    return sorted(((linker.score(mc, c, prof), c) for c in mc.candidates), key=lambda t: -t[0])
+    return sorted(zip(linker.probabilities(mc, prof), mc.candidates), key=lambda t: -t[0])
 
 
 def link(doc: Document, catalog: Catalog, k: int, linker: Linker) -> tuple[float, Candidate | None, Candidate | None]:
     """decide() for doc.mentions[k]: (probability, the chosen candidate or None, the best candidate or None).
     When the rules' first choice is at or above VETO no other candidate can change the decision, so only it is
-    scored (the cheap path most linked figures take)."""
-    mc = mention_candidates(doc, catalog, k, linker.stop_words)
+    scored (the cheap path most linked figures take). Otherwise only the best candidate (and the rules' choice)
+    matter to decide(): each candidate is scored with and without an item near the figure, and the items of a
+    candidate are looked for only when the higher of the two could make it the best."""
+    mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned)
     prof = profiles(catalog, linker.stop_words)
     ruled = next((c for c in mc.candidates if c.rule_top), None)
     if ruled is not None:
-        p = linker.score(mc, ruled, prof)
+        p = linker.probabilities(mc, prof, among=[ruled])[0]
         if p >= VETO:
             return p, ruled, ruled
-    ranked = sorted(((linker.score(mc, c, prof), c) for c in mc.candidates), key=lambda t: -t[0])
+    cands = mc.candidates
+    rows = mc.feature_rows(cands, linker.learned, prof, provisional=True)
+    without = linker._of_rows(mc, cands, rows, prof)  # exact for a settled candidate
+    pending = [i for i, c in enumerate(cands) if not c.settled]
+    near = dict(zip(pending, linker._of_rows(mc, [cands[i] for i in pending],
+                                             [[*rows[i][:_ITEM_NEAR], 1.0, *rows[i][_ITEM_NEAR + 1:]] for i in pending],
+                                             prof)))
+    best = -1  # the first of the most probable, as a stable sort by probability would put it
+    for i, c in enumerate(cands):
+        if c.settled and (best < 0 or without[i] > without[best]):
+            best = i
+    for i in sorted(pending, key=lambda i: -max(without[i], near[i])):
+        ceiling = max(without[i], near[i])
+        if best >= 0 and (ceiling < without[best] or ceiling == without[best] and i > best):
+            continue  # cannot be the best whatever its items
+        cands[i].static  # noqa: B018  (looks for its items)
+        without[i] = near[i] if cands[i].static[_ITEM] == 1.0 else without[i]
+        if best < 0 or without[i] > without[best] or without[i] == without[best] and i < best:
+            best = i
+    if best < 0:
+        return decide([], linker.threshold)[0], None, None
+    ranked = [(without[best], cands[best])]
+    if ruled is not None and ruled is not cands[best]:
+        ranked.append((without[cands.index(ruled)], ruled))
     p, chosen = decide(ranked, linker.threshold)
-    return p, chosen, (ranked[0][1] if ranked else None)
+    return p, chosen, cands[best]
+
+
+_ITEM_NEAR = FEATURES.index("item_near")
 
 
 VETO = 0.1  # below this probability the linker overrules the rules' first choice, for a candidate it believes in
