@@ -81,12 +81,17 @@ _STEM_MEMO_WORDS = 200_000  # distinct words remembered per stop list before sta
 def stems(text: str, stop: frozenset = frozenset()) -> Counter:
     """Word stems of `text` (Snowball English), lower case, without stop words and numbers: {stem: count}, in the
     order the stems first occur."""
+    return Counter(_stem_list(text, stop))
+
+
+def _stem_list(text: str, stop: frozenset) -> list[str]:
+    """The stems of `text` in order, each occurrence (what stems() counts)."""
     memo = _STEM_MEMOS.get(stop)
     if memo is None or len(memo) > _STEM_MEMO_WORDS:
         if len(_STEM_MEMOS) > 8:
             _STEM_MEMOS.clear()
         memo = _STEM_MEMOS[stop] = _StemMemo(stop)
-    return Counter(filter(None, map(memo.__getitem__, _WORD.findall(text))))
+    return list(filter(None, map(memo.__getitem__, _WORD.findall(text))))
 
 
 @dataclass(frozen=True)
@@ -353,6 +358,7 @@ class _Space:
         if learned is not None:
             vectors += [learned.get(k) or {} for k in prof.ids]
         self.rows = len(vectors)
+        self.vectors = vectors
         self.vocab: dict[str, int] = {}
         for vec in vectors:
             for s in vec:
@@ -375,6 +381,8 @@ class _Space:
 
     def similarities(self, q: Mapping[str, float]) -> list[float]:
         """cosine(q, v) for every vector v of the space, in its row order, for a unit vector q."""
+        if self.rows < 2:  # a single column would be a contiguous run, which numpy may sum pairwise
+            return [cosine(q, v) for v in self.vectors]
         vocab = self.vocab
         cols, xs = [], []
         for s, x in q.items():
@@ -385,14 +393,14 @@ class _Space:
         if not cols:
             return [0.0] * self.rows
         xs = np.array(xs)
-        out = np.add.reduce(self.by_stem[cols] * xs[:, None], axis=0)  # in q's order; stems a vector lacks add 0.0
+        out = np.add.reduce(np.multiply(self.by_stem[cols], xs[:, None], order="C"), axis=0)  # q's order
         smaller = bisect.bisect_left(self.sizes, len(q))  # vectors smaller than q are summed in their own order
         if smaller:
             dense_q = np.zeros(len(vocab) + 1)
             dense_q[cols] = xs
-            # at least two columns: a single one would be a contiguous run, which numpy may sum pairwise
-            block = min(max(smaller, 2), self.rows)
-            own = np.add.reduce(self.weights_t[:len(q) - 1, :block] * dense_q[self.cols_t[:len(q) - 1, :block]], axis=0)
+            block = max(smaller, 2)  # at least two columns, as above
+            own = np.add.reduce(np.multiply(self.weights_t[:len(q) - 1, :block],
+                                            dense_q[self.cols_t[:len(q) - 1, :block]], order="C"), axis=0)
             out[self.by_size[:smaller]] = own[:smaller]
         return out.tolist()
 
@@ -405,6 +413,7 @@ class _WordIndex:
     def __init__(self, words: Mapping[str, Mapping[str, float]], prof: _Profiles) -> None:
         self.token = next(_TOKENS)
         self.rows = len(prof.ids)
+        self.words = [words.get(k, {}) for k in prof.ids]
         self.vocab: dict[str, int] = {}
         for k in prof.ids:
             for s in words.get(k, ()):
@@ -415,10 +424,13 @@ class _WordIndex:
                 self.by_stem[self.vocab[s], r] = w
 
     def evidence(self, sentence: Mapping[str, float]) -> list[float]:
+        if self.rows < 2:  # a single column would be a contiguous run, which numpy may sum pairwise
+            return [sum(w.get(s, 0.0) for s in sentence) for w in self.words]
         cols = [self.vocab[s] for s in sentence if s in self.vocab]
         if not cols:
             return [0.0] * self.rows
-        return np.add.reduce(self.by_stem[cols], axis=0).tolist()  # whole rows in turn, as _Space adds them
+        return np.add.reduce(np.ascontiguousarray(self.by_stem[cols]), axis=0).tolist()  # rows in turn, as _Space
+
 
 
 _WORD_INDEXES: dict[tuple[int, int], tuple[Mapping, _WordIndex]] = {}
@@ -474,8 +486,17 @@ class _SentenceView:
 
     def __init__(self, doc: Document, catalog: Catalog, index: int, prof: _Profiles) -> None:
         ctx_ids = doc.context(index, catalog.context_sentences)
-        self.sentence = _Text(stems(doc.sentences[index].text, prof.stop), prof)
-        self.context = _Text(stems(" ".join(doc.sentences[i].text for i in ctx_ids), prof.stop), prof)
+        cache = doc.__dict__.setdefault("_linker_stems", {})  # each sentence stemmed once, for every context it is in
+
+        def stem_list(i: int) -> list[str]:
+            got = cache.get((i, prof.stop))
+            if got is None:
+                got = cache[(i, prof.stop)] = _stem_list(doc.sentences[i].text, prof.stop)
+            return got
+
+        self.sentence = _Text(Counter(stem_list(index)), prof)
+        # the stems of the earlier sentences joined by spaces, as stems() of the joined text counts them
+        self.context = _Text(Counter(itertools.chain.from_iterable(stem_list(i) for i in ctx_ids)), prof)
         self.context_sents = [doc.sentences[i] for i in ctx_ids]
         self.clauses: dict[str, _Text] = {doc.sentences[index].text: self.sentence}
         self.nearest: dict[int, list[float]] = {}
@@ -500,17 +521,35 @@ class _SentenceView:
         return got
 
 
-@dataclass
 class MentionCandidates:
-    """A figure's candidates and the stems of its clause, sentence and paragraph context."""
+    """A figure's candidates and the stems of its clause, sentence and paragraph context. The list of candidates
+    is made when first asked: a figure the rules link confidently is scored on their choice (`top`) alone."""
 
-    index: int  # the mention's index in doc.mentions
-    clause: Counter
-    sentence: Counter
-    context: Counter
-    candidates: list[Candidate]
-    view: _SentenceView | None = None  # what the figures of its sentence share
-    part: _Text | None = None  # its clause
+    __slots__ = ("index", "clause", "sentence", "context", "view", "part", "top", "_candidates", "_make")
+
+    def __init__(self, index: int, clause: Counter, sentence: Counter, context: Counter,
+                 candidates: list[Candidate] | None = None, view: _SentenceView | None = None,
+                 part: _Text | None = None, top: Candidate | None = None, make=None) -> None:
+        self.index = index  # the mention's index in doc.mentions
+        self.clause, self.sentence, self.context = clause, sentence, context
+        self.view = view  # what the figures of its sentence share
+        self.part = part  # its clause
+        self.top = top  # the rules' first choice, when it is a candidate
+        self._candidates, self._make = candidates, make
+
+    @property
+    def candidates(self) -> list[Candidate]:
+        if self._candidates is None:
+            self._candidates, self._make = self._make(), None
+        return self._candidates
+
+    def __getstate__(self) -> dict:
+        return {k: getattr(self, k) for k in self.__slots__ if k not in ("_candidates", "_make")} | {
+            "_candidates": self.candidates, "_make": None}
+
+    def __setstate__(self, state: dict) -> None:
+        for k, v in state.items():
+            setattr(self, k, v)
 
     def feature_rows(self, cands: Sequence[Candidate], learned: Learned, prof: _Profiles,
                      provisional: bool = False) -> list[list[float]]:
@@ -690,14 +729,27 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
     def find(ind: Indicator):
         return _find_item(doc, ind, m, context_sents)
 
-    out = []
-    for ind in fits:
-        cand = Candidate(ind, ind.id == top_id and top_score >= catalog.min_score, row[ind.id], build,
-                         find if ind.id not in ruled and (ind.items or ind.item_pattern) else None)
-        if ind.item_required and (ruled[ind.id][1] if ind.id in ruled else cand.static and cand.item) is None:
-            continue  # a fact: this indicator is about named items only
-        out.append(cand)
-    return MentionCandidates(k, part.bag, view.sentence.bag, view.context.bag, out, view=view, part=part)
+    top = None
+    if top_id and top_score >= catalog.min_score:
+        ind = next(ind for ind in fits if ind.id == top_id)
+        if not (ind.item_required and ruled[top_id][1] is None):
+            top = Candidate(ind, True, row[top_id], build)
+
+    def make() -> list[Candidate]:
+        out = []
+        for ind in fits:
+            if top is not None and ind.id == top_id:
+                out.append(top)
+                continue
+            cand = Candidate(ind, False, row[ind.id], build,
+                             find if ind.id not in ruled and (ind.items or ind.item_pattern) else None)
+            if ind.item_required and (ruled[ind.id][1] if ind.id in ruled else cand.static and cand.item) is None:
+                continue  # a fact: this indicator is about named items only
+            out.append(cand)
+        return out
+
+    return MentionCandidates(k, part.bag, view.sentence.bag, view.context.bag, view=view, part=part, top=top,
+                             make=make)
 
 
 def features(mc: MentionCandidates, cand: Candidate, learned: Learned, prof: _Profiles) -> list[float]:
@@ -747,7 +799,7 @@ def link(doc: Document, catalog: Catalog, k: int, linker: Linker) -> tuple[float
     candidate are looked for only when the higher of the two could make it the best."""
     mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned)
     prof = profiles(catalog, linker.stop_words)
-    ruled = next((c for c in mc.candidates if c.rule_top), None)
+    ruled = mc.top
     if ruled is not None:
         p = linker.probabilities(mc, prof, among=[ruled])[0]
         if p >= VETO:

@@ -172,3 +172,72 @@ def test_low_confidence_claims_wait_for_a_person(tmp_path, db_url):
     assert int(low["seq"]) in charted() and int(lower["seq"]) not in charted()
     assert store.reviews_since(catalog.linker.trained.get("reviews_until") or catalog.linker.trained["at"]) == before + 1
     assert f"{before + 1:,} review" in training_note(store, catalog)
+
+
+# ------------------------------------------------------------------------------------------------ the fast paths
+
+def _unit_vector(rng, vocab: list[str], n: int) -> dict[str, float]:
+    words = rng.sample(vocab, n)
+    raw = {w: rng.choice([1e-3, 1.0, 7.0]) * rng.random() + 1e-9 for w in words}
+    norm = math.sqrt(sum(v * v for v in raw.values()))
+    return {w: v / norm for w, v in raw.items()}
+
+
+@pytest.mark.parametrize("seed, indicators, sizes", [
+    (1, 53, (5, 12, 40)),      # a catalog's size; texts shorter and longer than its vectors
+    (2, 2, (1, 3, 90)),        # the fewest rows the matrix sums take
+    (3, 1, (4, 30)),           # a one-indicator catalog: summed one by one
+    (4, 120, (2, 60, 150)),    # a large catalog, a long paragraph
+    (5, 30, (0, 7)),           # an empty text
+])
+def test_all_similarities_at_once_are_the_cosines_to_the_last_digit(seed, indicators, sizes):
+    """The matrix that compares a text with every indicator's catalog words and learned profile at once gives
+    exactly what cosine() gives one by one (the confidences written depend on the last digits), and so does the
+    word evidence of every indicator; numpy summing pairwise somewhere would break this."""
+    import random
+    from types import SimpleNamespace
+
+    from indicators.linker import _Space, _WordIndex, cosine, word_evidence
+
+    rng = random.Random(seed)
+    vocab = [f"stem{i}" for i in range(400)]
+    ids = [f"ind{i}" for i in range(indicators)]
+    prof = SimpleNamespace(ids=ids, vectors={k: _unit_vector(rng, vocab, rng.randint(1, 70)) for k in ids})
+    learned = {k: _unit_vector(rng, vocab, rng.randint(1, 120)) for k in ids[::2]}  # some indicators learned nothing
+    space = _Space(prof, learned)
+    rows = [prof.vectors[k] for k in ids] + [learned.get(k, {}) for k in ids]
+    words = {k: {s: rng.uniform(-2, 2) for s in rng.sample(vocab, rng.randint(1, 60))} for k in ids[1::2]}
+    index = _WordIndex(words, prof)
+    for n in sizes:
+        for _ in range(5):
+            q = _unit_vector(rng, vocab, n) if n else {}
+            assert space.similarities(q) == [cosine(q, v) for v in rows]
+            sentence = SimpleNamespace(sentence=dict.fromkeys(q, 1))
+            assert index.evidence(q) == [word_evidence(sentence, words.get(k)) for k in ids]
+
+
+@pytest.mark.parametrize("reports", ["tests/golden/reports", "tests/unseen8/reports", "seeds"])
+def test_the_linkers_shortcuts_decide_as_ranking_every_candidate(reports):
+    """link() scores only the rules' choice when it is likely enough, and looks for a candidate's items only
+    when they could make it the best; ranking every candidate fully and deciding on that must agree with it
+    on every figure: the same indicator (or none) and item, the same best guess for a figure left unlinked, the
+    same probability to the last digit."""
+    from indicators.ingest import read_report
+    from indicators.linker import decide, link, rank
+    from indicators.pipeline import analyse
+
+    catalog = load_catalog()
+    decided = 0
+    for path in sorted((ROOT / reports).iterdir()):
+        fast, full = analyse(read_report(path)), analyse(read_report(path))  # nothing remembered between the two
+        for k in range(len(fast.mentions)):
+            p, chosen, best = link(fast, catalog, k, catalog.linker)
+            ranked = rank(full, catalog, k, catalog.linker)
+            want_p, want = decide(ranked, catalog.linker.threshold)
+            assert (p, getattr(chosen, "indicator", None)) == (want_p, getattr(want, "indicator", None))
+            if chosen is None:  # the best guess named in the claim's notes
+                assert getattr(best, "indicator", None) == (ranked[0][1].indicator if ranked else None)
+            else:
+                assert (chosen.item, chosen.where) == (want.item, want.where)
+            decided += chosen is not None
+    assert decided > 10
