@@ -128,7 +128,7 @@ class Linker:
         if not rows:
             return []
         if not self.words:
-            return [_logistic(self.intercept + 0.0 + _weighted_sum(self.coef, x)) for x in rows]
+            return [_logistic(self.intercept + _weighted_sum(self.coef, x)) for x in rows]
         evidence = mc.view.evidence_of(_word_index(self.words, prof))
         return [_logistic(self.intercept + evidence[c.row] + _weighted_sum(self.coef, x)) for c, x in zip(cands, rows)]
 
