@@ -21,7 +21,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from indicators.errors import BinaryReport, EmptyReport, PdfError, ReportError, UnsupportedFormat
 from indicators.model import Report
-from indicators.normalise import normalise
+from indicators.normalise import normalise, table_row
 
 __all__ = ["UNSUPPORTED_DOCUMENTS", "read_report"]
 
@@ -410,7 +410,7 @@ def _html_blocks(root) -> list[str]:
             buf.append(" ")
         elif name == "tr":
             flush()
-            blocks.append(_table_row(_html_header(node), _html_cells(node)))
+            blocks.append(table_row(_html_header(node), _html_cells(node)))
         elif name == "pre":
             flush()
             blocks.extend(node.get_text().split("\n"))
@@ -467,17 +467,6 @@ def _md_inline(text: str) -> str:
 
 def _md_cells(row: str) -> list[str]:
     return [_md_inline(c.strip()) for c in row.strip().strip("|").split("|")]
-
-
-def _table_row(header: list[str] | None, cells: list[str]) -> str:
-    """A table row as a sentence that names what each cell is: "Period: 2021; Cases: 6,784".
-
-    Figures in a table mean nothing without their column, and each row becomes its own paragraph.
-    """
-    cells = [" ".join(c.split()) for c in cells]
-    if header and len(header) == len(cells) and header != cells:
-        return "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells) if c)
-    return " ; ".join(c for c in cells if c)
 
 
 def _html_cells(tr) -> list[str]:
@@ -559,10 +548,10 @@ def _markdown_blocks(text: str) -> tuple[list[str], str]:
                 and "-" in lines[i]:
             flush()
             header = _md_cells(line)
-            blocks.append(_table_row(None, header))
+            blocks.append(table_row(None, header))
             i += 1
             while i < len(lines) and "|" in lines[i] and lines[i].strip():
-                blocks.append(_table_row(header, _md_cells(_MD_QUOTE.sub("", lines[i]))))
+                blocks.append(table_row(header, _md_cells(_MD_QUOTE.sub("", lines[i]))))
                 i += 1
             continue
         if _MD_REFDEF.match(line):

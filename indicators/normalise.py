@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from .lexicon import lexicon, phrase_alternation
 
-__all__ = ["normalise"]
+__all__ = ["normalise", "table_row"]
 
 # --- character level -------------------------------------------------------------------
 
@@ -122,8 +122,8 @@ def normalise(source: str | Sequence[str], *, paragraphs: bool = False) -> str:
     text = _strip_markdown(text)
     page_lines = [page.split("\n") for page in text.split("\f")]
     lines = _drop_furniture(page_lines)
-    paras, vocab = _layout(lines)
-    paras = _glue_page_splits(paras, vocab)
+    paras, vocab, fixed = _layout(lines)
+    paras = _glue_page_splits(paras, vocab, fixed)
     return _join_paragraphs(_clean_paragraph(p) for p in paras)
 
 
@@ -267,26 +267,39 @@ def _page_number_chain(stripped: list[str]) -> set[int]:
 # --- layout: blank lines, wrapping ---------------------------------------------------------
 
 
-def _layout(lines: list[str]) -> tuple[list[str], _Vocab | None]:
-    """Group lines into paragraphs; also return the document's vocabulary, if needed."""
-    texts = [line.strip() for line in lines]
+def _layout(lines: list[str]) -> tuple[list[str], _Vocab | None, set[int]]:
+    """Group lines into paragraphs; also return the document's vocabulary, if needed, and the indices of the
+    paragraphs that are rendered table rows (never glued to a neighbour)."""
+    tables = _text_tables(lines)
+    in_table = {i for t in tables for i in range(t.start, t.end)}
+    prose = [line for i, line in enumerate(lines) if i not in in_table]
+    texts = [line.strip() for line in prose]
     nonblank = [t for t in texts if t]
-    if not nonblank:
-        return [], None
-    width = _typical_width(nonblank)
+    if not nonblank and not tables:
+        return [], None, set()
+    width = _typical_width(nonblank) if nonblank else 0
     closed = sum(1 for t in nonblank[:-1] if _STRONG_END.search(t))
     wrapped = len(nonblank) >= 3 and 30 <= width <= 200 and closed <= 0.6 * (len(nonblank) - 1)
     gaps = _gaps(texts)
-    blocks = _blocks(lines, texts, gaps, wrapped)
+    sep = _separator(gaps, wrapped)
     vocab = _vocabulary("\n".join(nonblank)) if any(t.endswith("-") for t in nonblank) else None
-    indent = _usual_indent(lines)
+    indent = _usual_indent(prose)
     paras: list[str] = []
-    for block in blocks:
-        if wrapped:
-            paras.extend(_unwrap(block, width, indent, vocab))
-        else:
-            paras.extend(_join_block(block, vocab, blank_separated=any(g for g in gaps)))
-    return paras, vocab
+    fixed: set[int] = set()
+    start = 0
+    for table in [*tables, None]:
+        end = table.start if table else len(lines)
+        segment = lines[start:end]
+        for block in _blocks(segment, [line.strip() for line in segment], sep):
+            if wrapped:
+                paras.extend(_unwrap(block, width, indent, vocab))
+            else:
+                paras.extend(_join_block(block, vocab, blank_separated=any(g for g in gaps)))
+        if table:
+            fixed.update(range(len(paras), len(paras) + len(table.rows)))
+            paras.extend(table.rows)
+            start = table.end
+    return paras, vocab, fixed
 
 
 def _typical_width(nonblank: list[str]) -> int:
@@ -308,17 +321,21 @@ def _gaps(texts: list[str]) -> list[int]:
     return gaps
 
 
-def _blocks(lines: list[str], texts: list[str], gaps: list[int], wrapped: bool) -> list[list[str]]:
-    """Split lines at paragraph-separating blank lines.
+def _separator(gaps: list[int], wrapped: bool) -> int:
+    """How many blank lines separate paragraphs.
 
     In double-spaced hard-wrapped text (most lines followed by the same number of blank
     lines, most lines ending mid-sentence) those blank lines are spacing, and only a
     longer run of blank lines separates paragraphs.
     """
     spaced = [g for g in gaps if g]
-    sep = 1
     if wrapped and gaps and len(spaced) >= 0.7 * len(gaps):
-        sep = Counter(spaced).most_common(1)[0][0] + 1
+        return Counter(spaced).most_common(1)[0][0] + 1
+    return 1
+
+
+def _blocks(lines: list[str], texts: list[str], sep: int) -> list[list[str]]:
+    """Split lines at runs of at least `sep` blank lines (see `_separator`)."""
     blocks: list[list[str]] = [[]]
     run = 0
     for line, t in zip(lines, texts):
@@ -514,15 +531,182 @@ def _continues(prev: str, nxt: str) -> bool:
     return last in _layout_words().function_words
 
 
-def _glue_page_splits(paras: list[str], vocab: _Vocab | None) -> list[str]:
-    """Glue paragraphs cut mid-sentence, then drop list bullets from paragraph starts."""
+def _glue_page_splits(paras: list[str], vocab: _Vocab | None, fixed: set[int] = frozenset()) -> list[str]:
+    """Glue paragraphs cut mid-sentence, then drop list bullets from paragraph starts.
+
+    Paragraphs in `fixed` (rendered table rows) are kept as they are and nothing is glued to them."""
     out: list[list[str]] = []
-    for p in paras:
+    last_open = False
+    for k, p in enumerate(paras):
         p = p.strip()
         if not p:
             continue
-        if out and _continues(out[-1][-1], p):
+        if k in fixed:
+            out.append([p])
+            last_open = False
+        elif out and last_open and _continues(out[-1][-1], p):
             _append_line(out[-1], p, vocab)
         else:
             out.append([_strip_bullet(p)])
+            last_open = True
     return ["".join(parts) for parts in out]
+
+
+# --- tables drawn with spaces ---------------------------------------------------------------
+
+def table_row(header: list[str] | None, cells: list[str]) -> str:
+    """A table row as a sentence that names what each cell is: "Period: 2021; Cases: 6,784".
+
+    Figures in a table mean nothing without their column, and each row becomes its own paragraph. Shared by
+    the markdown, HTML and plain-text table readers, so a table reads the same whatever its format.
+    """
+    cells = [" ".join(c.split()) for c in cells]
+    if header and len(header) == len(cells) and header != cells:
+        return "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells) if c)
+    return " ; ".join(c for c in cells if c)
+
+
+# A cell is a run of text with single spaces inside; two or more spaces (or a tab) separate cells.
+_CELL = re.compile(r"\S+(?: \S+)*")
+# A figure as a table cell writes it: sign, approximation or bound mark, currency symbol, digits with
+# separators, percent, parentheses for a negative, a footnote mark ("~3,900", "(12.0)", "+16.6", "1.20%").
+_FIGURE_CELL = re.compile(
+    r"[~≈<>≤≥±+\-−–(]{0,2}\s?[$€£¥₽]?\d[\d,.\u00a0\u202f\u2009]*\s?%?\)?%?[*¹²³⁴⁵⁶⁷⁸⁹]*")
+# What a table writes where it has no figure.
+_EMPTY_CELL = re.compile(r"[-–—]{1,2}|n/?a|\.{2,3}|…|x", re.I)
+_DOTTED_DATE = re.compile(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}")
+_YEAR_CELL = re.compile(r"(?:19|20)\d\d")
+_MAX_HEADER_LINES = 4
+_SLACK = 2  # columns a label may start off the others
+
+
+class _Cell:
+    __slots__ = ("start", "end", "text")
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start, self.end, self.text = start, end, text
+
+    def overlaps(self, lo: int, hi: int) -> bool:
+        return self.start < hi and lo < self.end
+
+
+class _Table:
+    """Lines [start, end) of the layout that form a table, and their rendering: one paragraph per row."""
+
+    __slots__ = ("start", "end", "rows")
+
+    def __init__(self, start: int, end: int, rows: list[str]) -> None:
+        self.start, self.end, self.rows = start, end, rows
+
+
+def _cells(line: str) -> list[_Cell]:
+    line = line.expandtabs(8)
+    return [_Cell(m.start(), m.end(), m.group()) for m in _CELL.finditer(line)]
+
+
+def _is_figure(text: str) -> bool:
+    return bool(_FIGURE_CELL.fullmatch(text)) and not _DOTTED_DATE.fullmatch(text)
+
+
+def _row_shape(cells: list[_Cell]) -> bool:
+    """A data row: a label first, then at least one more cell, the last of them a figure or an empty mark."""
+    if len(cells) < 2 or _is_figure(cells[0].text) or _EMPTY_CELL.fullmatch(cells[0].text):
+        return False
+    last = cells[-1].text
+    return _is_figure(last) or bool(_EMPTY_CELL.fullmatch(last))
+
+
+def _aligned(a: list[_Cell], b: list[_Cell]) -> bool:
+    """Two rows of one table: as many cells, labels starting together, every other cell overlapping the one
+    above it (figures align right, left or centred, so their spans overlap whatever the alignment)."""
+    return (len(a) == len(b) and abs(a[0].start - b[0].start) <= _SLACK
+            and all(x.overlaps(y.start, y.end) for x, y in zip(a[1:], b[1:])))
+
+
+def _text_tables(lines: list[str]) -> list[_Table]:
+    """Tables drawn with spaces in plain text (and PDF text layers): several consecutive rows whose cells line
+    up at the same columns, a label first and at least one column of figures, with the header lines above them.
+
+    A table needs two columns of figures, or one under a header that names it, and two rows, or one under
+    such a header. Prose, even with two spaces after a full stop, has no run of aligned rows ending in figures.
+    Linear: each line is split into cells once.
+    """
+    if not any("  " in line or "\t" in line for line in lines):
+        return []
+    cells = [_cells(line) if ("  " in line or "\t" in line) else None for line in lines]
+    tables: list[_Table] = []
+    i, n = 0, len(lines)
+    while i < n:
+        row = cells[i]
+        if not row or not _row_shape(row):
+            i += 1
+            continue
+        body = [i]
+        j = i + 1
+        while j < n and cells[j] and _row_shape(cells[j]) and _aligned(row, cells[j]):
+            body.append(j)
+            j += 1
+        table = _make_table(lines, cells, body, tables[-1].end if tables else 0)
+        if table:
+            tables.append(table)
+            i = table.end
+        else:
+            i = j
+    return tables
+
+
+def _make_table(lines: list[str], cells: list[list[_Cell] | None], body: list[int], floor: int) -> _Table | None:
+    """The table around the data rows `body`, with its header lines (not above line `floor`); None if they
+    do not make one."""
+    rows = [cells[k] for k in body]
+    width = len(rows[0])
+    columns = [(min(r[c].start for r in rows), max(r[c].end for r in rows)) for c in range(width)]
+    figures = [c for c in range(1, width)
+               if all(_is_figure(r[c].text) or _EMPTY_CELL.fullmatch(r[c].text) for r in rows)
+               and any(_is_figure(r[c].text) for r in rows)]
+    if not figures:
+        return None
+    heads: list[int] = []
+    # a first row of bare years is the header ("Exercises   2024   2025" heads the rows below it)
+    if len(body) > 1 and all(_YEAR_CELL.fullmatch(cell.text) for cell in rows[0][1:]):
+        heads, body, rows = [body[0]], body[1:], rows[1:]
+    label_start = columns[0][0]
+    header: list[list[str]] = [[] for _ in range(width)]
+    k = (heads or body)[0] - 1
+    while k >= floor and body[0] - k <= _MAX_HEADER_LINES and lines[k].strip():
+        parts = _header_parts(cells[k] if cells[k] is not None else _cells(lines[k]), columns, label_start)
+        if parts is None:
+            break
+        heads.append(k)
+        k -= 1
+    for h in sorted(heads):
+        parts = _header_parts(cells[h] if cells[h] is not None else _cells(lines[h]), columns, label_start)
+        for c, text in parts:
+            header[c].append(text)
+    named = all(header[c] for c in figures)
+    if len(figures) < 2 and not named or len(body) < 2 and not named:
+        return None
+    names = [" ".join(parts) for parts in header]
+    rendered = [table_row(names if any(names) else None, [cell.text for cell in r]) for r in rows]
+    start = min(heads) if heads else body[0]
+    return _Table(start, body[-1] + 1, rendered)
+
+
+def _header_parts(line: list[_Cell], columns: list[tuple[int, int]], label_start: int) -> list[tuple[int, str]] | None:
+    """The header cells of one line as (column, text); None when the line is no header of these columns (a
+    title or a sentence running across them, a line naming no column of figures)."""
+    out: list[tuple[int, str]] = []
+    named = False
+    first_start = columns[1][0] if len(columns) > 1 else columns[0][1]
+    for cell in line:
+        over = [c for c in range(1, len(columns)) if cell.overlaps(*columns[c])]
+        if over:
+            if cell.start <= label_start + _SLACK:
+                return None  # starts at the labels' margin and runs into the figures: a title, not a header
+            out.extend((c, cell.text) for c in over)
+            named = True
+        elif abs(cell.start - label_start) <= _SLACK and cell.end <= first_start:
+            out.append((0, cell.text))  # the stub: what the row labels are
+        else:
+            return None
+    return out if named else None
