@@ -242,6 +242,7 @@ class Lexicon:
     partitives_after: Words
     noun_sharing_joiners: Words
     count_heads: Words
+    label_unit_leads: Words
     count_verbs: Words
     age_before: Words
     age_after: Words

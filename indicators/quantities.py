@@ -132,6 +132,7 @@ class _Patterns:
             rf"(?P<d>{denominators}|[1-9]\d{{0,2}}(?:,\d{{3}})?)(?![\w.,\u2010-])")
         self.share_link_words = frozenset(w.split()[0].lower() for w in lex.share_links)
         self.half_words = frozenset(w.lower() for w in g.half)
+        self.label_unit_leads = frozenset(w.lower() for w in lex.label_unit_leads)
         self.fraction_words = frozenset(w.lower() for w in lex.fractions)
         self.number_word_set = frozenset(w.lower() for w in [*lex.number_words, *lex.scale_words, *g.single, *g.half])
         quals = [(p, q) for q, phrases in lex.qualifiers_before.items() for p in phrases]
@@ -703,48 +704,102 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
 
 
 _NOUN_LIKE = re.compile(r"\s+(?P<w>[^\W\d_][\w’'\u2010-]*)")
-_LABEL_UNIT = re.compile(r"\((?P<u>[^()\n]{1,40})\)\s*:\s*$")
+_LABEL_UNIT = re.compile(r"\((?P<u>[^()\n]{1,40})\)\s*$")
+_LABEL_BEFORE = re.compile(r"(?P<label>[^;\n]{1,90}?)\s*:\s*$")
 _UNIT_TOKEN = re.compile(r"[^\s,;/]+")
 
 
+@dataclass(frozen=True)
+class _LabelUnit:
+    """The unit a label names for the figures under it: a unit code (currency, percent, ratio) and a scale."""
+
+    unit: str = ""
+    mult: float = 1.0
+    foreign: bool = False  # a unit of a measure we do not track ("Runway length (m)", "Distance, km")
+
+
 def _label_unit(text: str, atom: _Atom, lo: int, start: int) -> bool:
-    """A figure after a label that names its unit in brackets, as a table column or a key-figures line does
-    ("Defence budget (BYN bn): 2.1" is 2.1 billion BYN; "Share of GDP (%): 1.2" is 1.2 percent). Sets the atom's
-    unit and scale; False when the brackets name a unit of a measure we do not track ("(km)")."""
-    m = _LABEL_UNIT.search(text, max(lo, start - 48), start)
-    if not m:
+    """A figure after a label that names its unit, as a table column or a key-figures line does: in brackets
+    ("Defence budget (BYN bn): 2.1" is 2.1 billion BYN; "Share of GDP (%): 1.2" is 1.2 percent) or after a
+    comma ("Spending, BYN mln: 1,594.2"; "Change, % y/y: 7.9"). In a table row ("Exports, USD mln; 2020:
+    1,200") a label that names no unit takes the row label's. Sets the atom's unit and scale; False when the
+    label names a unit of a measure we do not track ("(km)")."""
+    head = _LABEL_BEFORE.search(text, max(lo, start - 92), start)
+    if not head:
         return True
+    found = _unit_of_label(head.group("label"))
+    if found is None:
+        row_end = text.find(";", lo, head.start("label"))
+        if row_end > lo:  # a table row: its first cell labels every figure of the row
+            found = _unit_of_label(text[lo:row_end].rsplit(":", 1)[-1])
+    if found is None:
+        return True
+    if found.foreign:
+        return False
+    if found.unit:
+        atom.unit = found.unit
+    if found.mult != 1.0:
+        atom.value *= found.mult
+        atom.scaled = True
+    return True
+
+
+@lru_cache(maxsize=1024)
+def _unit_of_label(label: str) -> _LabelUnit | None:
+    """The unit a label names in brackets at its end or after a comma (see `_label_unit`); None if it names
+    none. Words in brackets must all be units ("(own count)" is none); after a comma the unit words come
+    first, then anything ("BYN mln 2020 plan", "% of the total")."""
+    P = _patterns()
+    m = _LABEL_UNIT.search(label)
+    if m:
+        inner = m.group("u").strip()
+        if P.foreign_unit.fullmatch(inner):
+            return _LabelUnit(foreign=True)
+        return _unit_words(_UNIT_TOKEN.findall(inner), strict=True, whole=inner)
+    for segment in reversed(label.split(",")[1:]):
+        segment = segment.strip()
+        if P.foreign_unit.fullmatch(segment):
+            return _LabelUnit(foreign=True)
+        found = _unit_words(_UNIT_TOKEN.findall(segment), strict=False, whole=segment)
+        if found is not None:
+            return found
+    return None
+
+
+def _unit_words(tokens: list[str], strict: bool, whole: str) -> _LabelUnit | None:
+    """Read unit words (currency, multiplier, percent, factor) from the start of `tokens`. Strict: every token
+    must be one; else after the leading words of `label_unit_leads`, at least the first must be, and reading
+    stops at the first word that is none."""
     P = _patterns()
     lex = P.lex
-    inner = m.group("u").strip()
-    if P.foreign_unit.fullmatch(inner):
-        return False
-    code = lex.currency(inner)
-    mult, percent, needs_currency = 1.0, False, False
-    for tok in _UNIT_TOKEN.findall(inner):
+    code = lex.currency(whole) if strict else None
+    unit, mult, needs_currency, read = "", 1.0, False, 0
+    if not strict:
+        leads = P.label_unit_leads
+        while tokens and tokens[0].lower() in leads:
+            tokens = tokens[1:]
+    for tok in tokens:
         low = tok.lower()
         if not code and lex.currency(tok):
             code = lex.currency(tok)
         elif low in lex.multipliers:
             mult = lex.multipliers[low]
         elif P.percent.fullmatch(tok):
-            percent = True
+            unit = "percent"
+        elif P.factor.fullmatch(tok):
+            unit = "ratio"
         elif tok in lex.glued_multipliers:
             mult = lex.glued_multipliers[tok]
         elif low in lex.currency_only_multipliers:  # "(EUR m)", but "(m)" alone is metres
             mult, needs_currency = lex.currency_only_multipliers[low], True
+        elif strict:
+            return None  # a word we cannot read ("(plan)", "(own count)"): not a unit
         else:
-            return True  # a word we cannot read ("(plan)", "(own count)"): not a unit
-    if needs_currency and not code:
-        return True
-    if percent:
-        atom.unit = "percent"
-    elif code:
-        atom.unit = code
-    if mult != 1.0:
-        atom.value *= mult
-        atom.scaled = True
-    return True
+            break
+        read += 1
+    if not read or needs_currency and not code:
+        return None
+    return _LabelUnit(unit=unit or code or "", mult=mult)
 
 
 def _one_counts(text: str, atom: _Atom, lo: int, hi: int) -> bool:
