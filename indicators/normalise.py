@@ -270,20 +270,20 @@ def _page_number_chain(stripped: list[str]) -> set[int]:
 def _layout(lines: list[str]) -> tuple[list[str], _Vocab | None, set[int]]:
     """Group lines into paragraphs; also return the document's vocabulary, if needed, and the indices of the
     paragraphs that are rendered table rows (never glued to a neighbour)."""
-    tables = _text_tables(lines)
-    in_table = {i for t in tables for i in range(t.start, t.end)}
-    prose = [line for i, line in enumerate(lines) if i not in in_table]
-    texts = [line.strip() for line in prose]
+    texts = [line.strip() for line in lines]
     nonblank = [t for t in texts if t]
-    if not nonblank and not tables:
+    if not nonblank:
         return [], None, set()
-    width = _typical_width(nonblank) if nonblank else 0
+    tables = _text_tables(lines)
+    # the layout's statistics (line width, spacing, indent) are taken over all lines, tables included, so that
+    # finding a table never changes how the prose around it is read
+    width = _typical_width(nonblank)
     closed = sum(1 for t in nonblank[:-1] if _STRONG_END.search(t))
     wrapped = len(nonblank) >= 3 and 30 <= width <= 200 and closed <= 0.6 * (len(nonblank) - 1)
     gaps = _gaps(texts)
     sep = _separator(gaps, wrapped)
     vocab = _vocabulary("\n".join(nonblank)) if any(t.endswith("-") for t in nonblank) else None
-    indent = _usual_indent(prose)
+    indent = _usual_indent(lines)
     paras: list[str] = []
     fixed: set[int] = set()
     start = 0
@@ -698,8 +698,15 @@ def _header_parts(line: list[_Cell], columns: list[tuple[int, int]], label_start
     out: list[tuple[int, str]] = []
     named = False
     first_start = columns[1][0] if len(columns) > 1 else columns[0][1]
+    label_end = columns[0][1]
     for cell in line:
+        if _is_figure(cell.text) and not _YEAR_CELL.fullmatch(cell.text):
+            return None  # a row of figures, not a header
         over = [c for c in range(1, len(columns)) if cell.overlaps(*columns[c])]
+        if not over and cell.start >= label_end and len(columns) > 1:
+            # between two columns: the nearer one's header, the right one's on a tie (figures align right)
+            gap = [(max(columns[c][0] - cell.end, cell.start - columns[c][1]), -c) for c in range(1, len(columns))]
+            over = [-min(gap)[1]]
         if over:
             if cell.start <= label_start + _SLACK:
                 return None  # starts at the labels' margin and runs into the figures: a title, not a header

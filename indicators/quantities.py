@@ -681,8 +681,8 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
         atom.qualified = True
         advance(qa.end())
 
-    if not atom.unit and not atom.scaled and m_start - 2 >= lo and ":" in text[m_start - 2:m_start]:
-        if not _label_unit(text, atom, lo, m_start):  # "Defence budget (BYN bn): 2.1", "Share of GDP (%): 1.2"
+    if not atom.unit and not atom.scaled and atom.start - 2 >= lo and ":" in text[atom.start - 2:atom.start]:
+        if not _label_unit(text, atom, lo, atom.start):  # "~3,900" under its label too  # "Defence budget (BYN bn): 2.1", "Share of GDP (%): 1.2"
             return None  # "Runway length (m): 40": a measure we do not track
     if not atom.unit and (P.foreign_unit.match(rest) or P.foreign_range.match(rest)):
         return None  # "1.2 km", "5 kilograms": a measure of a kind we do not track

@@ -104,6 +104,11 @@ def test_money(case):
     _check(case)
 
 
+@_table("label_units")
+def test_label_units(case):
+    _check(case)
+
+
 @_table("never_figures")
 def test_never_figures(case):
     _check(case)

@@ -1,0 +1,66 @@
+"""Tables drawn with spaces in plain text and PDF text layers (issue 11): found by the alignment of their cells,
+rendered row by row like markdown and HTML tables, with exact provenance into the normalised text."""
+from pathlib import Path
+
+import pytest
+
+from indicators.ingest import read_report
+from indicators.normalise import normalise
+from indicators.pipeline import analyse
+
+TABLES = [
+    # (lines of a page, rows the normaliser must render; [] for prose that must stay prose)
+    (["Fuel deliveries", "",
+      "                        Jan       Feb",
+      "  Diesel, t           1,200     1,350",
+      "  Petrol, t             640       610"],
+     ["Diesel, t; Jan: 1,200; Feb: 1,350", "Petrol, t; Jan: 640; Feb: 610"]),
+    (["  Recruits by region     2021     2022",
+      "  Minsk                   410      385",
+      "  Gomel                   220      251"],
+     ["Recruits by region: Minsk; 2021: 410; 2022: 385", "Recruits by region: Gomel; 2021: 220; 2022: 251"]),
+    (["                               Total",
+      "  Cases closed, number             87",
+      "  Cases opened, number            112"],
+     ["Cases closed, number; Total: 87", "Cases opened, number; Total: 112"]),
+    (["  Oblast        Q1     Q2     Q3",
+      "  Vitebsk       12      -     14"],
+     ["Oblast: Vitebsk; Q1: 12; Q2: -; Q3: 14"]),
+    # distractors
+    (["The plan was approved.  Two weeks later it was revised.",
+      "Funding grew 4%.  Staff numbers fell 2%."], []),
+    (["Office:   12 Lenin Street,  Minsk",
+      "Phone:    +375 17 222-33-44"], []),
+    (["Mikalai Ivanou           Director", "Anna Zhuk                Editor"], []),
+    (["  1.  Checks were held.", "  2.  Units were moved."], []),
+    (["Detained:    45", "Released:    12"], []),  # one column of figures and no header naming it
+    (["  Minsk        120", "  Brest arrests        40"], []),  # figures not in one column
+]
+
+
+@pytest.mark.parametrize("lines, rows", TABLES, ids=[t[0][-1].strip()[:40] for t in TABLES])
+def test_tables_drawn_with_spaces(lines: list[str], rows: list[str]) -> None:
+    for text in (normalise("\n".join(lines)), normalise(["\n".join(lines), "Next page.\n"])):
+        paras = text.split("\n\n")
+        rendered = [p for p in paras if "; " in p and ": " in p or " ; " in p]
+        assert rendered == rows
+        if not rows:
+            assert ";" not in text
+
+
+def test_figures_of_a_table_keep_the_cell_as_surface_and_scale_by_their_header(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.txt"
+    path.write_text("Defence spending\n\n"
+                    "                          Outlays,     Outlays,\n"
+                    "                          USD mln      USD mln\n"
+                    "                          2023         2024\n"
+                    "  Air force                 310.5        ~402\n"
+                    "  Navy                       88.0         91.5\n\n"
+                    "Figures are preliminary.\n", encoding="utf-8")
+    report = read_report(path)
+    found = [m.quantity for m in analyse(report).mentions]
+    assert [q.surface for q in found] == ["310.5", "~402", "88.0", "91.5"]
+    for q in found:
+        assert report.text[q.start:q.end] == q.surface
+        assert q.unit == "USD"
+    assert [q.value for q in found] == pytest.approx([310.5e6, 402e6, 88e6, 91.5e6])
