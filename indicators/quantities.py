@@ -883,16 +883,33 @@ def _noun_before(text: str, lo: int, start: int) -> str:
     P = _patterns()
     label = _LABEL.search(text, max(lo, start - 90), start)
     if label:  # "Chat administrators detained in February: 37", "Troops: 250"
-        # a period as the label ("week: 41", "since Jan 1: 2.1k") says when, not what is counted
-        words = [w for w in _LABEL_WORD.findall(label.group("label")) if not _time_word(w)]
-        known = [w for w in words if w.lower() in P.lex.noun_units]
-        plural = [w for w in words if _plural(w.lower()) and len(w) > 3]
-        if plural or known:  # the head is the plural ("Chat administrators" counts administrators)
-            return (plural or known)[0]
+        noun = _label_noun(label.group("label"))
+        if noun:
+            return noun
+    if text[max(lo, start - 2):start].rstrip().endswith(":"):
+        row_end = text.find(";", lo, start)
+        if row_end > lo:  # a cell of a table row ("Detentions, persons; 2021: 1,433"): the row label's noun
+            row = text[lo:row_end].rsplit(":", 1)[-1]
+            noun = _label_noun(row.rsplit(",", 1)[-1]) if "," in row else ""
+            noun = noun or _label_noun(row)
+            if noun:
+                return noun
     m = P.number_of.search(text, max(lo, start - 160), start)
     if not m or P.count_verb_then_joiner.search(m.group("rest")):
         return ""
     return m.group("n")
+
+
+def _label_noun(label: str) -> str:
+    """What a label counts: its first plural ("Chat administrators" counts administrators), else a known noun;
+    a period as the label ("week: 41", "since Jan 1: 2.1k") says when, not what is counted."""
+    P = _patterns()
+    words = [w for w in _LABEL_WORD.findall(label) if not _time_word(w)]
+    plural = [w for w in words if _plural(w.lower()) and len(w) > 3]
+    if plural:
+        return plural[0]
+    known = [w for w in words if w.lower() in P.lex.noun_units]
+    return known[0] if known else ""
 
 
 def _plural(low: str) -> bool:
