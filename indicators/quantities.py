@@ -133,6 +133,7 @@ class _Patterns:
         self.share_link_words = frozenset(w.split()[0].lower() for w in lex.share_links)
         self.half_words = frozenset(w.lower() for w in g.half)
         self.label_unit_leads = frozenset(w.lower() for w in lex.label_unit_leads)
+        self.month_count_letters = frozenset(lex.month_count_letters)
         self.fraction_words = frozenset(w.lower() for w in lex.fractions)
         self.number_word_set = frozenset(w.lower() for w in [*lex.number_words, *lex.scale_words, *g.single, *g.half])
         quals = [(p, q) for q, phrases in lex.qualifiers_before.items() for p in phrases]
@@ -594,6 +595,10 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
 
     if not word:  # glued multipliers: 5bn, 1,783.9million, 10M, 100k
         g = P.glued_mult.match(rest) or P.glued_letter.match(rest)
+        if g and g.group("m") in P.month_count_letters and value == int(value) and 1 <= value <= 12 \
+                and (_YEAR_NEXT.match(rest, g.end()) or _LABEL_NEXT.match(rest, g.end())
+                     and not text[max(lo, m_start - 2):m_start].rstrip().endswith(":")):
+            return None  # "9M 2024", "Exercises, 5M:": the first months of a year, a period
         if g:
             key = g.group("m")
             atom.value *= lex.multipliers.get(key.lower()) or lex.glued_multipliers[key]
@@ -703,6 +708,8 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
     return atom
 
 
+_YEAR_NEXT = re.compile(r"\s+(?:19|20)\d\d(?![\d.,]\d)")
+_LABEL_NEXT = re.compile(r"\s*[:;]")
 _NOUN_LIKE = re.compile(r"\s+(?P<w>[^\W\d_][\w’'\u2010-]*)")
 _LABEL_UNIT = re.compile(r"\((?P<u>[^()\n]{1,40})\)\s*$")
 _LABEL_BEFORE = re.compile(r"(?P<label>[^;\n]{1,90}?)\s*:\s*$")
