@@ -644,6 +644,12 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
     if P.times_x.match(rest) and not word:
         atom.unit = "ratio"
         advance(1)
+    # an accountant's negative: "(1.5)%", and a whole table cell "(12.0)" under its label
+    in_parens = not word and m_start > lo and text[m_start - 1] == "(" and rest.startswith(")") and atom.value > 0
+    cell = in_parens and _CELL_END.match(rest, 1) and text[max(lo, m_start - 3):m_start - 1].rstrip().endswith(":")
+    if in_parens and (P.percent.match(rest, 1) or cell and "." in core):
+        atom.value, atom.bare, atom.start = -atom.value, -atom.bare, m_start - 1
+        advance(1)
 
     if not atom.unit:
         if prefix_currency:
@@ -708,6 +714,7 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
     return atom
 
 
+_CELL_END = re.compile(r"\s*(?:;|$)")
 _YEAR_NEXT = re.compile(r"\s+(?:19|20)\d\d(?![\d.,]\d)")
 _LABEL_NEXT = re.compile(r"\s*[:;]")
 _NOUN_LIKE = re.compile(r"\s+(?P<w>[^\W\d_][\w’'\u2010-]*)")
