@@ -664,8 +664,8 @@ def _make_table(lines: list[str], cells: list[list[_Cell] | None], body: list[in
     figures = [c for c in range(1, width)
                if all(_is_figure(r[c].text) or _EMPTY_CELL.fullmatch(r[c].text) for r in rows)
                and any(_is_figure(r[c].text) for r in rows)]
-    if not figures:
-        return None
+    if not figures or 2 * len(figures) < width - 1:
+        return None  # mostly words between wide gaps: justified prose, not a table of figures
     heads: list[int] = []
     # a first row of bare years is the header ("Exercises   2024   2025" heads the rows below it)
     if len(body) > 1 and all(_YEAR_CELL.fullmatch(cell.text) for cell in rows[0][1:]):

@@ -35,6 +35,9 @@ TABLES = [
     (["  1.  Checks were held.", "  2.  Units were moved."], []),
     (["Detained:    45", "Released:    12"], []),  # one column of figures and no header naming it
     (["  Minsk        120", "  Brest arrests        40"], []),  # figures not in one column
+    # justified prose from a PDF: wide gaps between words, a figure at each line's end
+    (["Arrests  rose  from  90  to  120",
+      "Fines    fell  from  95  to   80"], []),
 ]
 
 
