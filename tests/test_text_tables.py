@@ -67,3 +67,26 @@ def test_figures_of_a_table_keep_the_cell_as_surface_and_scale_by_their_header(t
         assert report.text[q.start:q.end] == q.surface
         assert q.unit == "USD"
     assert [q.value for q in found] == pytest.approx([310.5e6, 402e6, 88e6, 91.5e6])
+
+
+def test_a_table_in_a_pdf_text_layer_reads_like_the_same_table_in_text(tmp_path: Path) -> None:
+    fpdf = pytest.importorskip("fpdf")
+    lines = ["Quarterly outlays", "",
+             "                        Outlays,    Outlays,",
+             "                        EUR mln     EUR mln",
+             "                        2022        2023",
+             "  Armoured vehicles       310.5       402.0",
+             "  Air defence              88.0        91.5", "",
+             "Figures for 2023 are provisional."]
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.set_font("Courier", size=9)  # a monospaced text layer keeps the columns' spacing
+    for line in lines:
+        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(tmp_path / "outlays.pdf"))
+    (tmp_path / "outlays.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from_pdf, from_txt = read_report(tmp_path / "outlays.pdf"), read_report(tmp_path / "outlays.txt")
+    assert from_pdf.text == from_txt.text
+    assert "Air defence; Outlays, EUR mln 2022: 88.0; Outlays, EUR mln 2023: 91.5" in from_pdf.text.split("\n\n")
+    values = [m.quantity.value for m in analyse(from_pdf).mentions]
+    assert values == pytest.approx([310.5e6, 402e6, 88e6, 91.5e6])
