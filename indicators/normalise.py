@@ -642,11 +642,19 @@ def _text_tables(lines: list[str]) -> list[_Table]:
             i += 1
             continue
         body = [i]
+        sections: set[int] = set()
         j = i + 1
-        while j < n and cells[j] and _row_shape(cells[j]) and _aligned(row, cells[j]):
-            body.append(j)
-            j += 1
-        table = _make_table(lines, cells, body, tables[-1].end if tables else 0)
+        while j < n:
+            if cells[j] and _row_shape(cells[j]) and _aligned(row, cells[j]):
+                body.append(j)
+                j += 1
+            elif _section_line(lines, cells, j, row):
+                sections.add(j)
+                body.append(j)
+                j += 1
+            else:
+                break
+        table = _make_table(lines, cells, body, tables[-1].end if tables else 0, sections)
         if table:
             tables.append(table)
             i = table.end
@@ -655,10 +663,22 @@ def _text_tables(lines: list[str]) -> list[_Table]:
     return tables
 
 
-def _make_table(lines: list[str], cells: list[list[_Cell] | None], body: list[int], floor: int) -> _Table | None:
-    """The table around the data rows `body`, with its header lines (not above line `floor`); None if they
-    do not make one."""
-    rows = [cells[k] for k in body]
+def _section_line(lines: list[str], cells: list[list[_Cell] | None], j: int, row: list[_Cell]) -> bool:
+    """A sub-heading inside a table ("  of which:", "  Regions"): one cell among the row labels, no figure,
+    with a row of the table right after it."""
+    if j + 1 >= len(lines) or not lines[j].strip() or not cells[j + 1] or not _row_shape(cells[j + 1]) \
+            or not _aligned(row, cells[j + 1]):
+        return False
+    line = cells[j] if cells[j] is not None else _cells(lines[j])
+    return len(line) == 1 and line[0].start >= row[0].start - _SLACK and line[0].end < row[1].start \
+        and not _is_figure(line[0].text)
+
+
+def _make_table(lines: list[str], cells: list[list[_Cell] | None], body: list[int], floor: int,
+                sections: set[int] = frozenset()) -> _Table | None:
+    """The table around the data rows `body` (with the sub-headings `sections` among them), with its header
+    lines (not above line `floor`); None if they do not make one."""
+    rows = [cells[k] for k in body if k not in sections]
     width = len(rows[0])
     columns = [(min(r[c].start for r in rows), max(r[c].end for r in rows)) for c in range(width)]
     figures = [c for c in range(1, width)
@@ -668,7 +688,7 @@ def _make_table(lines: list[str], cells: list[list[_Cell] | None], body: list[in
         return None  # mostly words between wide gaps: justified prose, not a table of figures
     heads: list[int] = []
     # a first row of bare years is the header ("Exercises   2024   2025" heads the rows below it)
-    if len(body) > 1 and all(_YEAR_CELL.fullmatch(cell.text) for cell in rows[0][1:]):
+    if len(rows) > 1 and body[1] not in sections and all(_YEAR_CELL.fullmatch(cell.text) for cell in rows[0][1:]):
         heads, body, rows = [body[0]], body[1:], rows[1:]
     label_start = columns[0][0]
     header: list[list[str]] = [[] for _ in range(width)]
@@ -684,10 +704,11 @@ def _make_table(lines: list[str], cells: list[list[_Cell] | None], body: list[in
         for c, text in parts:
             header[c].append(text)
     named = all(header[c] for c in figures)
-    if len(figures) < 2 and not named or len(body) < 2 and not named:
+    if len(figures) < 2 and not named or len(rows) < 2 and not named:
         return None
     names = [" ".join(parts) for parts in header]
-    rendered = [table_row(names if any(names) else None, [cell.text for cell in r]) for r in rows]
+    rendered = [" ".join(lines[k].split()) if k in sections
+                else table_row(names if any(names) else None, [cell.text for cell in cells[k]]) for k in body]
     start = min(heads) if heads else body[0]
     return _Table(start, body[-1] + 1, rendered)
 
