@@ -81,7 +81,7 @@ def test_fourth_report_set(tmp_path):
     ("unseen7", (0.763, 0.382), (0.79, 0.54)),
     ("unseen8", (0.775, 0.580), (0.82, 0.70)),
     ("unseen9", (0.850, 0.652), (0.83, 0.65)),
-    ("unseen10", (0.624, 0.384), (0.60, 0.37)),
+    ("unseen10", (0.624, 0.384), (0.78, 0.60)),
 ])
 def test_sets_of_the_genres_other_series(name, first, floor):
     """Sets written blind for the starter catalog (tests/<name>/README.md): monthly reviews and weekly
