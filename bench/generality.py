@@ -45,9 +45,12 @@ def fit(examples: list, role_examples: list, held_out: str, catalog):
     return dataclasses.replace(catalog, linker=linker, role_model=roles)
 
 
-def evaluate(entry: dict, model, work: Path) -> dict:
+def evaluate(entry: dict, model, work: Path, out: Path | None = None) -> dict:
     gold = pd.read_csv(entry["gold"], dtype=str, keep_default_na=False)
     pred = extract(train.reports_as_a_user_has_them(entry, work), model)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        pred.to_csv(out / f"{entry['name']}.csv", index=False)
     ids = CONTRACT_IDS if entry.get("ids") == "contract" else None
     return score(gold, pred, ids)
 
@@ -58,6 +61,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rules", action="store_true", help="link by the rules alone (no learned linker)")
     ap.add_argument("--roles", action="store_true", help="also fit the role classifier (not shipped: it loses to "
                     "the rules leave-one-set-out; `indicators train` decides so)")
+    ap.add_argument("--out", type=Path, help="write each set's held-out predictions to OUT/<set>.csv "
+                    "(to read the errors leave-one-set-out rather than in-sample)")
     args = ap.parse_args(argv)
     sets = load_sets()
     chosen = [s for s in sets if not args.sets or s["name"] in args.sets]
@@ -75,7 +80,7 @@ def main(argv=None) -> int:
             print(f"labelled figures: {len(examples)} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
         for entry in chosen:
             model = catalog if args.rules else fit(examples, role_examples, entry["name"], catalog)
-            result = evaluate(entry, model, Path(tmp))
+            result = evaluate(entry, model, Path(tmp), args.out)
             print(f"{entry['name']}: {result['value_f1']:.3f} / {result['full_f1']:.3f}", file=sys.stderr)
             first = entry.get("first_contact") or [None, None]
             rows.append((entry["name"], first[0], first[1], result["value_f1"], result["full_f1"]))

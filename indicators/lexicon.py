@@ -138,6 +138,8 @@ class Time:
     days_in_week: int
     year_end: Words
     now: Words
+    now_not_before: Words
+    issue_month: Words
     duration_units: Words
     duration_counts: Words
     duration_after: Words

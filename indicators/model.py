@@ -65,7 +65,7 @@ class TimeExpr:
 
     start: int
     end: int
-    kind: str  # day | month | span | year | years | pair | same_period | duration
+    kind: str  # day | days | month | span | year | years | pair | same_period | duration
     begin: date | None = None
     finish: date | None = None
     second: tuple[date, date] | None = None  # the "to" side of "from March to September"
@@ -74,7 +74,7 @@ class TimeExpr:
     @property
     def event(self) -> bool:
         """A dated event ("On November 23", "in December"), usable for the paragraph's other figures."""
-        return self.kind in ("day", "month", "as_of")
+        return self.kind in ("day", "days", "month", "as_of")
 
 
 @dataclass(frozen=True)

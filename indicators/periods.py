@@ -55,6 +55,14 @@ def _rx() -> dict[str, re.Pattern]:
     return {
         "as_of": re.compile(rf"\b(?:{_a(T.as_of)})\s+(?:(?P<m1>{M})\s+(?P<d1>{D})|(?P<d2>{D})\s+(?P<m2>{M}))(?:,?\s+(?P<y>{Y}))?", f),
         "numeric_date": re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?!\d)|(?<!\d)(?P<y2>(?:19|20)\d\d)-(?P<m2>[01]\d)-(?P<d2>[0-3]\d)(?!\d)"),
+        # "12-16 September", "from 10 to 20 February", "9 August to 31 December 2020" ...
+        "day_range": re.compile(rf"(?<![\w])(?:(?P<o>{OPEN})\s+)?(?P<d1>{D})(?:\s+(?:{OF}\s+)?(?P<m1>{M}))?(?:,?\s+(?P<y1>{Y}))?"
+                                rf"(?:\s*{DASH}\s*|\s+(?P<j>{JOIN})\s+)(?P<d2>{D})\s+(?:{OF}\s+)?(?P<m2>{M})(?![\w])"
+                                rf"(?:,?\s+(?P<y>{Y})(?!\d))?"
+                                # ... "September 12-16", "September 12 to 16", "Aug 9-Dec 31, 2020", "Aug 9 – Dec 31"
+                                rf"|(?<![\w])(?:(?P<ob>{OPEN})\s+)?(?P<m1b>{M})\s+(?P<d1b>{D})(?:,?\s+(?P<y1b>{Y}))?"
+                                rf"(?:(?:{DASH}|\s+(?P<jb>{JOIN})\s+)(?:(?P<m2b>{M})\s+)?(?P<d2b>{D})|\s*{DASH}\s*(?P<m2c>{M})\s+(?P<d2c>{D}))"
+                                rf"(?![\w\d%]|[.,]\d)(?:,?\s+(?P<yb>{Y})(?!\d))?", f),
         "day": re.compile(rf"(?<![\w])(?:(?P<m1>{M})\s+(?P<d1>{D})(?:{DASH}{D}(?![\w])|\s+(?:{JOIN})\s+{D}(?![\w]))?|(?P<d2>{D})(?:\s*{DASH}\s*{D})?\s+(?:{OF}\s+)?(?P<m2>{M}))(?![\w])(?:,?\s+(?P<y>{Y})(?!\d))?", f),
         "trailing": re.compile(rf"(?<![\w])(?:(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?:{_a(T.trailing)})\s+"
                                rf"(?P<n>{N})\s+(?:(?P<mo>{MONTHS})|(?P<yr>{_a(T.years)}))(?![\w])", f),
@@ -76,7 +84,8 @@ def _rx() -> dict[str, re.Pattern]:
         "issue_quarter": re.compile(rf"(?<![\w])(?:{_a(T.issue_quarter)})(?![\w])", f),
         "previous_quarter": re.compile(rf"(?<![\w])(?:{_a(T.previous_quarter)})(?![\w])", f),
         "year_end": re.compile(rf"(?<![\w])(?:{_a(T.year_end)})(?![\w])", f),
-        "now": re.compile(rf"(?<![\w])(?:{_a(T.now)})(?![\w])", f),
+        "issue_month": re.compile(rf"(?<![\w])(?:{_a(T.issue_month)})(?![\w])(?!\s+(?:{OF}|{_a(T.span_prepositions)})(?![\w]))", f),
+        "now": re.compile(rf"(?<![\w])(?:{_a(T.now)})(?![\w])(?!\s+(?:{_a(T.now_not_before)})(?![\w]))", f),
         "digit": re.compile(r"\d"),
         "trigger": re.compile(rf"\d|(?<![\w])(?:{_a(lex.months)}|{_a(T.triggers)})(?![\w])", f),
         "year": re.compile(rf"(?<![\w\d.,])(?P<y>{Y})(?![\w\d%])", f),
@@ -96,7 +105,7 @@ def _hints() -> dict[str, tuple[str, ...]]:
         "since": hint_words(T.since, T.year_to_date), "since_year": hint_words(T.since_year), "week": hint_words(T.issue_week),
         "previous_week": hint_words(T.previous_week), "rel_month": hint_words(T.month),
         "issue_quarter": hint_words(T.issue_quarter), "previous_quarter": hint_words(T.previous_quarter),
-        "year_end": hint_words(T.year_end), "now": hint_words(T.now), "rel_year": hint_words(T.year),
+        "year_end": hint_words(T.year_end), "now": hint_words(T.now), "issue_month": hint_words(T.issue_month), "rel_year": hint_words(T.year),
         "duration": hint_words(T.duration_units),
     }
 
@@ -164,6 +173,8 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
             found.append(t)
             taken.append((t.start, t.end))
 
+    for m in (R["day_range"].finditer(text, start, end) if month and digit else ()):
+        add(_day_range(m, ref))
     for m in (R["as_of"].finditer(text, start, end) if month and need("as_of") else ()):
         mon = _month_no(m.group("m1") or m.group("m2"))
         day = int(re.match(r"\d+", m.group("d1") or m.group("d2")).group())
@@ -282,6 +293,8 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         add(TimeExpr(m.start(), m.end(), "month", date(y, mo, 1), _month_end(y, mo)))
     for m in (R["year_end"].finditer(text, start, end) if need("year_end") else ()):
         add(TimeExpr(m.start(), m.end(), "year", date(ref[0], 1, 1), date(ref[0], 12, 31)))
+    for m in (R["issue_month"].finditer(text, start, end) if need("issue_month") else ()):
+        add(TimeExpr(m.start(), m.end(), "month", date(ref[0], ref[1], 1), _month_end(ref[0], ref[1])))
     for m in (R["now"].finditer(text, start, end) if need("now") else ()):
         add(TimeExpr(m.start(), m.end(), "month", date(ref[0], ref[1], 1), _month_end(ref[0], ref[1])))
     for m in (R["rel_year"].finditer(text, start, end) if need("rel_year") else ()):
@@ -294,6 +307,34 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         add(TimeExpr(m.start(), m.end(), "duration"))
     found.sort(key=lambda t: t.start)
     return found
+
+
+def _day_range(m: re.Match, ref: tuple[int, int]) -> TimeExpr | None:
+    """The days from one date to another ("12-16 September", "Aug 9-Dec 31, 2020"): a span of kind "days". A
+    joining "and" needs "between" before it (lexicon `range_joiner_openers`); the first month and year default to the second's (a year back when the
+    first month comes later: "from 20 December to 10 January 2021"); a range that runs backwards is none (a date and
+    a count: "May 6 - 3 drones")."""
+    g = m.groupdict()
+    b = "b" if g["m1b"] else ""
+    opener, joiner = g["o" + b], g["j" + b]
+    needs = lexicon().range_joiner_openers  # as for figures: "between 5 and 10", but "5 and 10" are two
+    if joiner and " ".join(joiner.split()) in needs and (not opener or " ".join(opener.split()) != needs[" ".join(joiner.split())]):
+        return None
+    if b:
+        m1, d1, y1 = g["m1b"], g["d1b"], g["y1b"]
+        m2, d2, y2 = g["m2b"] or g["m2c"] or g["m1b"], g["d2b"] or g["d2c"], g["yb"]
+    else:
+        m1, d1, y1, m2, d2, y2 = g["m1"] or g["m2"], g["d1"], g["y1"], g["m2"], g["d2"], g["y"]
+    mon1, mon2 = _month_no(m1), _month_no(m2)
+    day1, day2 = (int(re.match(r"\d+", d).group()) for d in (d1, d2))
+    year2 = int(y2) if y2 else (int(y1) if y1 else _implicit_year(mon2, ref))
+    if mon1 == mon2 and day1 >= day2 and not y1:
+        return None
+    year1 = int(y1) if y1 else (year2 if mon1 <= mon2 else year2 - 1)
+    first, last = _safe_date(year1, mon1, day1), _safe_date(year2, mon2, day2)
+    if first is None or last is None or first >= last:
+        return None
+    return TimeExpr(m.start(), m.end(), "days", first, last)
 
 
 def _count(token: str) -> int:

@@ -279,25 +279,30 @@ def disputes(doc: Document, attachments, roles: list[Role], periods) -> tuple[li
         return facts[i]
 
     for s_index in sorted(by_sentence):
-        b_voice = sentence_facts(s_index)
-        own_b = b_voice.own
+        units = _units(doc, s_index, by_sentence[s_index])
         earlier = [i for i in range(s_index - 1, max(-1, s_index - 1 - DISPUTE_SENTENCES), -1) if i in by_sentence
                    and doc.sentences[s_index].paragraph - doc.sentences[i].paragraph <= DISPUTE_PARAGRAPHS]
-        for k in by_sentence[s_index]:
-            if roles[k].role not in (Roles.REPORTED, Roles.PLANNED) or (roles[k].role == Roles.PLANNED and not own_b):
-                continue
-            for i in earlier:  # the nearest quoted figure answers first
-                a_voice = sentence_facts(i)
-                if not a_voice.quotes or not b_voice.answers(a_voice):
+        for u, (u_start, u_end, ks) in enumerate(units):
+            b_voice = sentence_facts(s_index) if len(units) == 1 else voice(doc.report.text[u_start:u_end])
+            # the quoted figure: first an earlier clause of this sentence (read from the sentence's start, where
+            # its attribution stands), nearest first, then the earlier sentences
+            quoted = [(voice(doc.report.text[doc.sentences[s_index].start:units[v][1]]), units[v][2], True)
+                      for v in range(u - 1, -1, -1)]
+            for k in ks:
+                if roles[k].role not in (Roles.REPORTED, Roles.PLANNED) or (roles[k].role == Roles.PLANNED and not b_voice.own):
                     continue
-                match = [j for j in by_sentence[i] if _same_thing(doc, attachments, roles, periods, j, k, b_voice.cue)]
-                if match:
-                    j = match[-1]
-                    roles[j] = Role(Roles.STATED, roles[j].source)
-                    roles[k] = Role(Roles.CORRECTED, "")
-                    if periods[k][2] in _WEAK_ANSWER_PERIOD:
-                        periods[k] = periods[j]
-                    break
+                for a_voice, candidates, near in [*quoted, *((sentence_facts(i), by_sentence[i], False) for i in earlier)]:
+                    if not a_voice.quotes or not b_voice.answers(a_voice):
+                        continue
+                    match = [j for j in candidates
+                             if _same_thing(doc, attachments, roles, periods, j, k, b_voice.cue, near)]
+                    if match:
+                        j = match[-1]
+                        roles[j] = Role(Roles.STATED, roles[j].source)
+                        roles[k] = Role(Roles.CORRECTED, "")
+                        if periods[k][2] in _WEAK_ANSWER_PERIOD:
+                            periods[k] = periods[j]
+                        break
     for k, r in enumerate(roles):  # "the MoD names 5 since January; by our count, at least 7": the same period
         if r.role != Roles.CORRECTED or periods[k][2] not in _WEAK_ANSWER_PERIOD:
             continue
@@ -310,11 +315,28 @@ def disputes(doc: Document, attachments, roles: list[Role], periods) -> tuple[li
     return roles, periods
 
 
+_UNIT_BREAK = re.compile(r";\s")  # "the MoD names 5 since January; by our count, at least 7": two voices
+
+
+def _units(doc: Document, s_index: int, ks: list[int]) -> list[tuple[int, int, list[int]]]:
+    """The sentence's discourse units holding its figures `ks`, in order: (start, end, figures), offsets in the
+    report's text. Clauses joined by a semicolon may speak in two voices, one quoting and one answering; a sentence
+    without a semicolon between two of its figures is one unit."""
+    sent = doc.sentences[s_index]
+    cuts = [m.end() for m in _UNIT_BREAK.finditer(doc.report.text, sent.start, sent.end)]
+    if not cuts:
+        return [(sent.start, sent.end, ks)]
+    bounds = list(zip([sent.start, *cuts], [*cuts, sent.end]))
+    units = [(a, b, [k for k in ks if a <= doc.mentions[k].quantity.start < b]) for a, b in bounds]
+    return [u for u in units if u[2]]
+
+
 def _undo_disjoint(doc: Document, attachments, roles: list[Role], periods) -> None:
     """A figure the sentence rules read as `stated` whose own clause dates it to a period no `corrected` figure of
     its indicator shares, and which is still to come ("the army should be 75,000-strong by 2028 ... in our estimate
     about 50,000 today"), was not corrected: it is a plan. A past date is left alone: it is often only when the
-    figure was said ("said on April 6"). (In place.)"""
+    figure was said ("said on April 6"). Likewise a stated figure and its sentence's corrections whose clauses each
+    name a period of their own, and different ones, are two measures, both reported. (In place.)"""
     y, mo = doc.ref
     for j, r in enumerate(roles):
         if r.role != Roles.STATED or periods[j][2] != "own clause":
@@ -322,9 +344,19 @@ def _undo_disjoint(doc: Document, attachments, roles: list[Role], periods) -> No
         ind = attachments[j].indicator
         answers = [k for k, q in enumerate(roles) if q.role == Roles.CORRECTED and attachments[k].indicator == ind]
         later = (periods[j][0].year, periods[j][0].month) > (y, mo)
-        if later and answers and not any(periods[k][0] <= periods[j][1] and periods[j][0] <= periods[k][1]
+        # an answer whose own sentence names no period speaks of the quoted one ("by our estimate, 2.7%")
+        if later and answers and not any(periods[k][2] in _WEAK_ANSWER_PERIOD
+                                         or periods[k][0] <= periods[j][1] and periods[j][0] <= periods[k][1]
                                          for k in answers):
             roles[j] = Role(Roles.PLANNED, r.source)
+            continue
+        # "X counted 126 in September alone, and by our own reckoning no fewer than 200 over the quarter": each
+        # clause dates its own figure, to different periods; two measures, no correction
+        mine = [k for k in answers if doc.mentions[k].sentence == doc.mentions[j].sentence]
+        if mine and all(periods[k][2] == "own clause" and periods[k][:2] != periods[j][:2] for k in mine):
+            roles[j] = Role(Roles.REPORTED, r.source)
+            for k in mine:
+                roles[k] = Role(Roles.REPORTED, "")
 
 
 @dataclass(frozen=True)
@@ -359,11 +391,13 @@ def voice(sentence: str) -> Voice:
                  bool(R["their_count"].search(sentence)))
 
 
-def _same_thing(doc: Document, attachments, roles, periods, j: int, k: int, rebutted: bool = False) -> bool:
+def _same_thing(doc: Document, attachments, roles, periods, j: int, k: int, rebutted: bool = False,
+                same_sentence: bool = False) -> bool:
     """Figure j (quoted) and figure k (the answer) are two values for one thing: same indicator and item, other
     values, the same period, or one of them with no period of its own; when the answer says the quoted figure is
     wrong (`rebutted`), periods that overlap. A plan with a date of its own ("by 2027") is another thing than
-    today's figure."""
+    today's figure, unless the answer, with no date of its own, follows in the same sentence ("will not exceed
+    1.4% in 2026; by our counting it is 2.5%")."""
     a, b = attachments[j], attachments[k]
     qa, qb = doc.mentions[j].quantity, doc.mentions[k].quantity
     if a.indicator != b.indicator or a.item and b.item and a.item != b.item:
@@ -373,9 +407,10 @@ def _same_thing(doc: Document, attachments, roles, periods, j: int, k: int, rebu
     if roles[j].role not in (Roles.REPORTED, Roles.PLANNED, Roles.STATED):
         return False
     pa, pb = periods[j], periods[k]
-    if pa[:2] == pb[:2] or pa[2] in _WEAK_PERIOD or rebutted and pa[0] <= pb[1] and pb[0] <= pa[1]:
+    if pa[:2] == pb[:2] or pa[2] in _WEAK_PERIOD \
+            or rebutted and (pa[0] <= pb[1] and pb[0] <= pa[1] or pb[2] in _WEAK_ANSWER_PERIOD):
         return True
-    return roles[j].role != Roles.PLANNED and pb[2] in _WEAK_ANSWER_PERIOD
+    return (roles[j].role != Roles.PLANNED or same_sentence) and pb[2] in _WEAK_ANSWER_PERIOD
 
 
 def _sentence_attributed_to_other(sentence: str) -> bool:
