@@ -70,7 +70,8 @@ def _link_one(doc: Document, catalog: Catalog, k: int, linker) -> Attachment:
 def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Attachment]:
     """A figure that answers a quoted one measures the same thing: after a correction cue ("...; in reality some
     25% do"), or, with no counted noun of its own, in a sentence that answers one quoting someone a few sentences
-    before ("The ministry said 35 drones crossed. ... We count at least 52.")."""
+    before ("The ministry said 35 drones crossed. ... We count at least 52."), or a few sentences after the report
+    quotes its own earlier issue in the same paragraph ("Our July chronicle said 18 ... should read 20.")."""
     from .roles import DISPUTE_SENTENCES, voice
 
     cue = correction_cue()
@@ -87,11 +88,16 @@ def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Att
             continue
         sent = doc.sentences[m.sentence]
         hit = cue.search(text, sent.start, m.quantity.start)
+        revision = False
         if hit:
             allowed = {m.sentence} | set(doc.context(m.sentence, 1))
         elif not m.quantity.unit and m.quantity.measure == Measure.LEVEL and (voice_of(m.sentence).own or voice_of(m.sentence).cue):
             allowed = {i for i in range(max(0, m.sentence - DISPUTE_SENTENCES), m.sentence)
                        if voice_of(i).quotes and voice_of(m.sentence).answers(voice_of(i))}
+        elif m.quantity.measure == Measure.LEVEL:  # a revision of the report's own earlier issue, in any voice
+            allowed = {i for i in range(max(0, m.sentence - DISPUTE_SENTENCES), m.sentence)
+                       if voice_of(i).revisits and doc.sentences[i].paragraph == sent.paragraph}
+            revision = True  # its noun may name the events ("51 liquidations", "the total of releases"): any count
         else:
             continue
         if not allowed:
@@ -105,11 +111,12 @@ def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Att
                 continue
             if out[j].indicator and unit_class(out[j].unit) == klass:
                 ind = catalog.get(out[j].indicator)
-                if not _unit_fits(ind, m.quantity.unit):
+                unit = "" if revision and klass == "count" else m.quantity.unit
+                if not _unit_fits(ind, unit):
                     break
                 item, _ = _find_item(doc, ind, m, [])
                 out[k] = Attachment(indicator=ind.id, item=item.name if item else out[j].item,
-                                    unit=_claim_unit(ind, m.quantity.unit, item), score=out[j].score,
+                                    unit=_claim_unit(ind, unit, item), score=out[j].score,
                                     notes=("indicator taken from the figure it corrects",),
                                     confidence=out[j].confidence)
                 break

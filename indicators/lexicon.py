@@ -88,6 +88,8 @@ class Roles:
     clause_conjunctions: Words
     rebuttal: Words
     count_nouns: Words
+    own_publications: Words
+    earlier_markers: Words
     event_verbs: Words
     event_prepositions: Words
 

@@ -44,6 +44,8 @@ def _rx():
         "their_count": re.compile(rf"\w(?:'s|\u2019s|s'|s\u2019)\s+(?:own\s+)?(?:{phrase_alternation(raw.count_nouns)})(?![\w])", re.I),
         "article": frozenset(w.lower() for w in raw.name_articles),
         "conjunction": re.compile(rf"(?<![\w])(?:{phrase_alternation(raw.clause_conjunctions)})(?![\w])", re.I),
+        "revisits": re.compile(rf"(?<![\w])(?:{phrase_alternation(raw.own)})\s+(?:{phrase_alternation([*raw.earlier_markers, *lexicon().months])})"
+                               rf"\s+(?:[\w-]+\s+)?(?:{phrase_alternation(raw.own_publications)})(?![\w])", re.I),
     }
 
 
@@ -370,16 +372,20 @@ class Voice:
     claimed: bool
     cue: bool
     their_count: bool
+    revisits: bool = False  # quotes the report's own earlier issue ("our October chronicle gave 1,980")
 
     @property
     def quotes(self) -> bool:
-        """The sentence quotes someone's figure (a claim even in the report's own words: "we were told ... claims")."""
-        return (self.other or self.claimed) and (not self.own or self.claimed)
+        """The sentence quotes someone's figure (a claim even in the report's own words: "we were told ... claims"),
+        or the report's own earlier issue."""
+        return (self.other or self.claimed) and (not self.own or self.claimed) or self.revisits
 
     def answers(self, quoted: Voice) -> bool:
         """This sentence can answer a figure quoted in `quoted`'s sentence: in the report's own voice, with a
-        correction or rebuttal cue, with someone's own count, or with another source when the first only claimed."""
-        return self.own and not self.other or self.cue or self.their_count or quoted.claimed and self.other
+        correction or rebuttal cue, with someone's own count, or with another source when the first only claimed;
+        any later sentence revises a figure of the report's own earlier issue."""
+        return self.own and not self.other or self.cue or self.their_count or quoted.claimed and self.other \
+            or quoted.revisits and not self.revisits
 
 
 def voice(sentence: str) -> Voice:
@@ -388,7 +394,7 @@ def voice(sentence: str) -> Voice:
     return Voice(_sentence_attributed_to_other(sentence), bool(R["own_in"].search(sentence)),
                  bool(_claim_verb().search(sentence)),
                  bool(R["correction"].search(sentence) or R["rebuttal"].search(sentence)),
-                 bool(R["their_count"].search(sentence)))
+                 bool(R["their_count"].search(sentence)), bool(R["revisits"].search(sentence)))
 
 
 def _same_thing(doc: Document, attachments, roles, periods, j: int, k: int, rebutted: bool = False,
