@@ -14,6 +14,7 @@ from functools import lru_cache
 from .catalog import Catalog, Indicator, Item
 from .lexicon import correction_cue, lexicon, phrase_alternation
 from .model import Document, Mention
+from .normalise import table_cell_words
 from .schema import Measure
 from .units import dimension, unit_class
 
@@ -217,23 +218,16 @@ def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator
 _CLAUSE_END = re.compile(r"[;:]")
 
 
-_LETTER = re.compile(r"[^\W\d_]{2,}")
-
-
 def _clause(text: str, start: int, end: int, q_start: int, q_end: int) -> str:
     """The part of the sentence the figure stands in, between the semicolons or colons around it. A table cell
     ("Label; Header: 1,234", as the readers render a row) has no words of its own: its clause is its row's label
     and its column's header."""
+    cell = table_cell_words(text, start, end, q_start, q_end)
+    if cell is not None:
+        return cell
     left = max((m.end() for m in _CLAUSE_END.finditer(text, start, q_start)), default=start)
     right = _CLAUSE_END.search(text, q_end, end)
-    stop = right.start() if right else end
-    if left > start and text[left - 1] == ":" and not _LETTER.search(text, left, q_start) \
-            and not _LETTER.search(text, q_end, stop):
-        header = max((m.end() for m in _CLAUSE_END.finditer(text, start, left - 1)), default=start)
-        label = text.find(";", start, end)  # the row's first cell: "Label; ..." or "Indicator: Label; ..."
-        row = text[start:label] if 0 <= label < header else ""
-        return f"{row} {text[header:stop]}" if row else text[header:stop]
-    return text[left:stop]
+    return text[left:right.start() if right else end]
 
 
 @lru_cache(maxsize=1)

@@ -566,6 +566,25 @@ def table_row(header: list[str] | None, cells: list[str]) -> str:
     return " ; ".join(c for c in cells if c)
 
 
+_CELL_BREAK = re.compile(r"[;:]")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def table_cell_words(text: str, start: int, end: int, q_start: int, q_end: int) -> str | None:
+    """The words that say what a table cell's figure is, for a row rendered by `table_row` ("Label; Header: 1,234"
+    in text[start:end], the figure at text[q_start:q_end]): its row's label and its column's header. None when the
+    figure has words of its own between the separators around it (prose, not a cell)."""
+    left = max((m.end() for m in _CELL_BREAK.finditer(text, start, q_start)), default=start)
+    right = _CELL_BREAK.search(text, q_end, end)
+    stop = right.start() if right else end
+    if left <= start or text[left - 1] != ":" or _WORD.search(text, left, q_start) or _WORD.search(text, q_end, stop):
+        return None
+    header = max((m.end() for m in _CELL_BREAK.finditer(text, start, left - 1)), default=start)
+    label = text.find(";", start, end)  # the row's first cell: "Label; ..." or "Indicator: Label; ..."
+    row = text[start:label] if 0 <= label < header else ""
+    return f"{row} {text[header:stop]}" if row else text[header:stop]
+
+
 # A cell is a run of text with single spaces inside; two or more spaces (or a tab) separate cells.
 _CELL = re.compile(r"\S+(?: \S+)*")
 # A figure as a table cell writes it: sign, approximation or bound mark, currency symbol, digits with

@@ -9,6 +9,7 @@ from functools import lru_cache
 from .catalog import Catalog
 from .lexicon import comparison_rx, correction_cue, lexicon, phrase_alternation
 from .model import Document, Mention
+from .normalise import table_cell_words
 from .schema import (
     Measure,
     Role as Roles,  # the vocabulary; `Role` below is a figure's role and source
@@ -137,6 +138,9 @@ def _planned(text: str, doc: Document, m: Mention) -> bool:
 def _plan_in_clause(text: str, doc: Document, m: Mention) -> bool:
     sent = doc.sentences[m.sentence]
     starts = {o.quantity.start for o in doc.mentions_by_sentence.get(m.sentence, ())}
+    cell = table_cell_words(text, sent.start, sent.end, m.quantity.start, m.quantity.end)
+    if cell is not None:  # a table cell: its row's label and its column's header ("2021 plan: 1,720.1")
+        return bool(_rx()["planned"].search(cell + ":"))  # the header ends where its cell begins
     start, end = _clause(text, sent.start, sent.end, m.quantity.start, m.quantity.end, starts)
     return bool(_rx()["planned"].search(text, start, end))
 
