@@ -171,13 +171,13 @@ def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator
     scored = []
     strong: set[str] = set()  # indicators named in the figure's own sentence, with a score that would attach
     for ind in fitting(doc, catalog, m) if fits is None else fits:
-        score, evidence, ok, named_here = 0.0, False, True, True
+        score, evidence, ok, named_here, in_segment = 0.0, False, True, True, not ind.require
         for group in ind.require:
             if (ind.clause or group.clause) and not group.search(clause):
                 ok = False  # these words must be in the figure's own clause (";" and ":" end one)
                 break
             if group.search(own_seg):
-                score, evidence = score + 3, True
+                score, evidence, in_segment = score + 3, True, True
             elif group.search(own):  # named in another figure's part of the sentence
                 score, evidence = score + 2, True
             elif any(group.search(c.text) for c in context if not ind.local or c.paragraph != sent.paragraph):
@@ -206,10 +206,11 @@ def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator
             score, evidence = score + 1, True
         if not evidence:
             continue
-        if named_here and score >= catalog.min_score:
+        if named_here and in_segment and score >= catalog.min_score:
             strong.add(ind.id)
         scored.append((score, ind, item, where))
-    # a broader indicator yields the figure to a narrower one whose words are all named in the figure's sentence
+    # a broader indicator yields the figure to a narrower one whose words are all named in the figure's own part of
+    # the sentence ("62,400 crimes ..., of which cybercrimes made up 24.6%": the 62,400 stays all crimes)
     scored = [t for t in scored if not (t[1].yields_to & strong)]
     scored.sort(key=lambda t: -t[0])
     return scored

@@ -180,6 +180,8 @@ class Lexicon:
     percent_words: Words
     percentage_point_words: Words
     factor_words: Words
+    factor_comparisons: Words
+    occasion_words: Words
     factor_glued: Words
     code_multipliers: Mapping[str, float]
     qualifiers_before: Mapping[str, Words]

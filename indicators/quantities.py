@@ -48,6 +48,7 @@ class _Atom:
     noun: str = ""
     noun_unit: str = ""
     change: int = 0  # +1 / -1 after a word of rise / fall ("fell 12%"), 0 otherwise
+    occasions: bool = False  # "detained 29 times": a count of occasions, not a factor, and "times" no noun
 
 
 def _width(phrases) -> int:
@@ -162,6 +163,9 @@ class _Patterns:
         self.percent = re.compile(rf"\s*(?:{_alt(lex.percent_words)})(?![\w])", re.I)
         self.pp = re.compile(rf"\s*(?:{_alt(lex.percentage_point_words)})(?![\w])", re.I)
         self.factor = re.compile(rf"\s*(?:{_alt(lex.factor_words)})(?![\w])", re.I)
+        self.occasion_word = re.compile(_alt(lex.occasion_words), re.I)
+        self.factor_comparison = re.compile(rf"\s*(?:{_alt(lex.factor_comparisons)})(?![\w])", re.I)
+        self.change_by_before = re.compile(rf"(?<![\w])(?:{_alt(lex.change_by)}|{_alt(lex.change_object_verbs)})\s+$", re.I)
         self.range_conn = re.compile(rf"\s*(?:{_DASH}|\.\.)\s*|\s+(?:{_alt(lex.range_joiners)})\s+", re.I)
         self.from_before = re.compile(rf"(?<![\w])(?P<w>{_alt(lex.range_openers)})\s+$", re.I)
         self.change_words = re.compile(word_bounded(_alt(list(lex.change_words) + list(lex.change_rises)
@@ -474,6 +478,18 @@ _CAPITAL = re.compile(r"[A-Z]")
 _CLAUSE_BREAK = re.compile(r"[.;:!?]|,\s")
 
 
+def _occurrences(text: str, atom: _Atom, factor: str, after: str, lo: int) -> bool:
+    """"detained 29 times", "violated the border 12 times": a whole number of times after a verb that is no change,
+    with no comparison after, counts occasions; "grew 1.7 times", "three times more", "up 3 times" are factors."""
+    P = _patterns()
+    if not P.occasion_word.fullmatch(factor.strip()) or atom.value != int(atom.value) or atom.value < 2 \
+            or P.factor_comparison.match(after):
+        return False
+    before = text[max(lo, atom.start - 40):atom.start]
+    before = re.split(r"[,;:]", before)[-1]
+    return not P.change_words.search(before) and not P.change_by_before.search(before)
+
+
 def _is_year(value: float, core: str) -> bool:
     return _YEAR_CORE.fullmatch(core) is not None and 1900 <= value <= 2100
 
@@ -661,9 +677,11 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
         elif (pc := P.percent.match(rest)):
             atom.unit = "percent"
             advance(pc.end())
-        elif (fc := P.factor.match(rest)):
+        elif (fc := P.factor.match(rest)) and not (occ := _occurrences(text, atom, fc.group(), rest[fc.end():], lo)):
             atom.unit = "ratio"
             advance(fc.end())
+        elif fc:
+            atom.occasions = occ
         elif cur_after:
             code, c_end, mult = cur_after
             atom.unit = code
@@ -1042,7 +1060,7 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
         if unit:  # a fraction of a whole: a share
             a.unit, a.end = unit, max(a.end, e)
         after_noun = a.end  # where a word written after the figure and its counted noun starts
-        if not a.unit:
+        if not a.unit and not a.occasions:
             noun, noun_end = _counted_noun(text, a.end, hi)
             if noun:
                 after_noun = max(a.end, noun_end)

@@ -109,6 +109,11 @@ def test_label_units(case):
     _check(case)
 
 
+@_table("occasions")
+def test_occasions(case):
+    _check(case)
+
+
 @_table("never_figures")
 def test_never_figures(case):
     _check(case)
