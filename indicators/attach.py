@@ -233,8 +233,13 @@ def _clause(text: str, start: int, end: int, q_start: int, q_end: int) -> str:
 
 @lru_cache(maxsize=1)
 def _foreign_measure() -> re.Pattern:
-    words = phrase_alternation(lexicon().foreign_measures)
-    return re.compile(rf"(?<![\w])(?:{words})(?:\s+\w+){{0,2}}\s+(?:of|at|was|is|reached|stood\s+at)\s*$", re.I)
+    """The subject of the figure is a measure the catalog does not keep: "inflation of 7%", "consumer prices,
+    meanwhile, rose 6%"; not when the measure is only the base of a ratio ("a share of GDP was 1.5%")."""
+    lex = lexicon()
+    words = phrase_alternation(lex.foreign_measures)
+    verbs = phrase_alternation(["of", "at", "was", "is", "reached", "stood at", *lex.change_words])
+    return re.compile(rf"(?<![\w])(?<!\bof\s)(?<!\bto\s)(?:{words})(?:,?\s+\w+){{0,2}}?,?\s+(?:{verbs})(?:\s+by)?\s*$",
+                      re.I)
 
 
 def _unit_fits(ind: Indicator, unit: str) -> bool:
