@@ -142,6 +142,7 @@ class Time:
     now: Words
     now_not_before: Words
     issue_month: Words
+    that_year: Words
     duration_units: Words
     duration_counts: Words
     duration_after: Words

@@ -70,6 +70,7 @@ class TimeExpr:
     finish: date | None = None
     second: tuple[date, date] | None = None  # the "to" side of "from March to September"
     year: int | None = None  # target year of "the same period in 2019"
+    guessed: bool = False  # no year was written: it was taken from the report month ("in September", "12-16 May")
 
     @property
     def event(self) -> bool:

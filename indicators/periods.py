@@ -72,12 +72,12 @@ def _rx() -> dict[str, re.Pattern]:
         "months_letter": re.compile(rf"(?<![\w.,])(?P<n>1[01]|[1-9])(?:{_a(T.months_letter)})\s*(?P<y>{Y})(?![\w])", f),
         "month_pair": re.compile(rf"(?<![\w])(?:(?P<w>{OPEN})\s+)?(?P<a>{M})(?:\s+(?P<ya>{Y}))?(?:\s*{DASH}\s*|\s+(?:{JOIN})\s+)(?P<b>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
         "year_pair": re.compile(rf"(?<![\w\d])(?:(?P<w>{OPEN})\s+)?(?P<a>{Y})(?:\s*[-\u2013\u2014/]\s*|\s+(?:{JOIN})\s+)(?P<b>{Y}|\d\d)(?![\w\d])", f),
-        "month": re.compile(rf"(?<![\w])(?P<prep>(?:{MPREP})\s+)?(?:(?:{_a(T.month_modifiers)})\s+)?(?P<m>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
+        "month": re.compile(rf"(?<![\w])(?P<prep>(?:{MPREP})\s+)?(?:(?:{_a(T.month_modifiers)})\s+)?(?P<m>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR})|\s+(?P<that>{_a(T.that_year)}))?(?![\w])", f),
         "same_period": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?:{_a(T.same_period)})\s+(?P<link>{_a(T.same_period_links)})?\s*(?P<y>{YR})?", f),
         "rel_year": re.compile(rf"(?<![\w])(?:{rel_no_the})\s+(?:{YEAR})(?![\w])", f),
         "rel_month": re.compile(rf"(?<![\w])(?P<w>{_a(T.relative_months)})\s+(?:{_a(T.month)})(?![\w])", f),
         "prev_year": re.compile(rf"(?<![\w])(?:{_a(T.previous_year)})(?![\w])", f),
-        "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?:{_a(T.start_of)})\s+(?P<sy>{Y})(?![\w])|(?:(?P<sd>{D})\s+(?:{OF}\s+)?)?(?P<part>(?:{PART})(?<=-)|(?:{PART})\s+)?(?P<m>{M})(?:\s+(?P<sd2>{D})(?![\w]))?(?:,?\s+(?P<y>{Y}))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
+        "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?:{_a(T.start_of)})\s+(?P<sy>{Y})(?![\w])|(?:(?P<sd>{D})\s+(?:{OF}\s+)?)?(?P<part>(?:{PART})(?<=-)|(?:{PART})\s+)?(?P<m>{M})(?:\s+(?P<sd2>{D})(?![\w]))?(?:,?\s+(?P<y>{Y})|\s+(?P<that>{_a(T.that_year)})(?![\w]))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
         "since_year": re.compile(rf"(?<![\w])(?:{_a(T.since_year)})\s+(?P<y>{Y})(?![\w])(?!\s*(?:{JOIN}|{DASH})\s*\d)", f),
         "week": re.compile(rf"(?<![\w])(?:{_a(T.issue_week)})(?![\w])", f),
         "previous_week": re.compile(rf"(?<![\w])(?:{_a(T.previous_week)})(?![\w])", f),
@@ -168,6 +168,8 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
+    anchors: set[int] = set()  # years that only date an expression referring back to them ("of that year")
+
     def add(t: TimeExpr | None) -> None:
         if t is not None and free(t.start, t.end):
             found.append(t)
@@ -236,6 +238,10 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         if m.groupdict().get("m"):
             mon = _month_no(m.group("m"))  # "since January": the latest January not after the report's month
             y = int(m.group("y")) if m.group("y") else ref[0] - (mon > ref[1])
+            if m.group("that"):  # "since August of that year": the year the sentence named before
+                y = _year_named_before(R, text, start, m.start(), anchors)
+                if y is None:
+                    continue
             part = " ".join((m.group("part") or "").split())
             day = m.group("sd") or m.group("sd2")  # "since 3 July", "since July 3"
             start_day = int(re.match(r"\d+", day).group()) if day else lexicon().time.month_parts.get(part, 1)
@@ -276,11 +282,15 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         word = orig[m.start("m"):m.end("m")]
         if word.lower().rstrip(".") in lexicon().time.ambiguous_months and not m.group("y") and not m.group("prep"):
             continue  # the verb "may"
-        if word[:1].islower() and not m.group("y") and len(word) <= 4:
-            continue  # "mar", "dec" in lower case are not months
+        if word[:1].islower() and not m.group("y"):
+            continue  # "mar", "dec", "Sunday's march" in lower case are no months
         mon = _month_no(word)
         y = _year_of(m.group("y"), ref) if m.group("y") else _implicit_year(mon, ref)
-        add(TimeExpr(m.start(), m.end(), "month", date(y, mon, 1), _month_end(y, mon)))
+        if m.group("that"):  # "in August of that year"
+            y = _year_named_before(R, text, start, m.start(), anchors)
+            if y is None:
+                continue
+        add(TimeExpr(m.start(), m.end(), "month", date(y, mon, 1), _month_end(y, mon), guessed=not m.group("y") and not m.group("that")))
     for m in (R["rel_month"].finditer(text, start, end) if need("rel_month") else ()):
         w = m.group("w").lower()
         y, mo = ref
@@ -301,12 +311,24 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         y = _year_of(m.group(), ref)
         add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
     for m in (R["year"].finditer(text, d0, end) if digit else ()):
+        if m.start() in anchors:
+            continue
         y = int(m.group("y"))
         add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
     for m in (R["duration"].finditer(text, start, end) if need("duration") else ()):
         add(TimeExpr(m.start(), m.end(), "duration"))
     found.sort(key=lambda t: t.start)
     return found
+
+
+def _year_named_before(R: dict, text: str, start: int, pos: int, anchors: set[int]) -> int | None:
+    """The last year written in text[start:pos] ("the 2020 protests ... since August of that year"), or None. Its
+    offset goes into `anchors`: that year only dates the expression that refers back to it."""
+    years = list(R["year"].finditer(text, start, pos))
+    if not years:
+        return None
+    anchors.add(years[-1].start())
+    return int(years[-1].group("y"))
 
 
 def _day_range(m: re.Match, ref: tuple[int, int]) -> TimeExpr | None:
@@ -334,7 +356,7 @@ def _day_range(m: re.Match, ref: tuple[int, int]) -> TimeExpr | None:
     first, last = _safe_date(year1, mon1, day1), _safe_date(year2, mon2, day2)
     if first is None or last is None or first >= last:
         return None
-    return TimeExpr(m.start(), m.end(), "days", first, last)
+    return TimeExpr(m.start(), m.end(), "days", first, last, guessed=not (y1 or y2))
 
 
 def _count(token: str) -> int:
@@ -485,6 +507,9 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
         for t in sorted(pool, key=lambda t: (_tier(t, role, text), _distance(t, q.start, q.end), t.start < q.start)):
             span = _span(doc, m.sentence, t)
             if span:
+                if role == Role.PLANNED and t.guessed and span[1] < month_span[0]:
+                    # "scheduled for September 12-16" in May's issue: a plan's month without a year is still to come
+                    span = _shift_years(span[0], 1), _shift_years(span[1], 1)
                 return span[0], span[1], how
     # earlier sentences of the paragraph, then the heading or lead-in of its block (not sibling list items)
     sent_para = doc.sentences[m.sentence].paragraph
