@@ -167,6 +167,9 @@ def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator
     own_seg = text[m.segment[0]:m.segment[1]]
     own = sent.text
     clause = _clause(text, sent.start, sent.end, q.start, q.end)
+    cell = table_cell_words(text, sent.start, sent.end, q.start, q.end)
+    if cell is not None:  # a table row's other cells are other figures' parts: the cell's words are its row and column
+        own_seg = own = cell
     context = [doc.sentences[i] for i in doc.context(m.sentence, catalog.context_sentences)]
     scored = []
     strong: set[str] = set()  # indicators named in the figure's own sentence, with a score that would attach
