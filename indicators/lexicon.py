@@ -242,6 +242,7 @@ class Lexicon:
     vague_counts: Words
     negative_not_after: Words
     age_superlatives: Words
+    age_followers: Words
     phone_words: Words
     clock_suffixes: Words
     spread_joiners: Words

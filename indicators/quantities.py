@@ -253,7 +253,10 @@ class _Patterns:
             (re.compile(rf"(?<![\w])(?:{lo(lex.age_before)})\s+(?:(?:{lo(lex.age_bounds)})\s+)?"
                         rf"\d{{1,3}}(?:{age_join}\d{{1,3}})?|(?<![\w.,])\d{{1,3}}(?:{age_join}\d{{1,3}})?"
                         rf"[-\s](?:{lo(lex.age_after)})(?![\w])"), "aAoO", True),
-            (re.compile(r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|(?:^|(?<=\n\n))\d{1,2}[.)](?=\s+[A-Z])", re.M), "[\n", False),
+            # references and enumerations: "[3]", "[1, 4]", a list item "2." or "2)", a footnote "(3)." closing a sentence
+            # after a figure or a quotation ("totaled 522 (3).", "\"over USD 1.2 bn\" (3).")
+            (re.compile(r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|(?:^|(?<=\n\n))\d{1,2}[.)](?=\s+[A-Z])"
+                        r"|(?<=[\"\u201d)\d])\s?\(\d{1,2}\)(?=[.;:]?[ \t]*$|[.;:]\s)", re.M), "[\n(", False),
             # the days of a date range: "May 7–8", "from May 14 to 17", "3–9 April", "between 3 and 5 March"
             (re.compile(rf"(?<![\w])(?:{M}\s+{D}(?:[\u2013\u2014-]|\s+(?:{span_words})\s+){D}(?![\w])|"
                         rf"{D}\s*(?:[\u2013\u2014-]|\s+(?:{span_words})\s+)\s*{D}\s+(?:(?:{lo(lex.time.of)})\s+)?{M}(?![\w]))"), "", True),
@@ -268,8 +271,9 @@ class _Patterns:
             (re.compile(r"\+\d{1,3}(?:[\s\u00a0-]?\(?\d{1,5}\)?)+|(?<![\w.,])\d{1,4}(?:[ \u00a0-]\d{2,4}){3,}(?!\d|[.,]\d|%)"), "", False),
             # "Reading time: 7 min"
             (re.compile(rf"(?<![\w])(?:{lo(lex.furniture_before)})\s*:?\s*\d+"), "", True),
-            # "at 11 Sovetskaya Street": a house number
-            (re.compile(rf"(?<![\w.,])\d{{1,4}}[A-Za-z]?\s+(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_alt(lex.address_words)})(?![\w])"), "", False),
+            # "at 11 Sovetskaya Street", "Kalinouskaha Street 55": a house number
+            (re.compile(rf"(?<![\w.,])\d{{1,4}}[A-Za-z]?\s+(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_alt(lex.address_words)})(?![\w])"
+                        rf"|(?<![\w])(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_alt(lex.address_words)})\s+\d{{1,4}}[A-Za-z]?(?![\w]|[.,]\d)"), "", False),
             # "© 2025", "(c) 2024": the year of a copyright line
             (re.compile(r"(?:©|\([cC]\))\s*(?:19|20)\d\d(?:\s*[-\u2013]\s*(?:19|20)\d\d)?"), "©(", False),
             # "Shares: 1.2k", "Views 4.1k", "340 likes": counters of page furniture
@@ -279,6 +283,8 @@ class _Patterns:
             # ages of the youngest and the oldest: "the youngest is 18 and the oldest, a teacher, is 67"
             (re.compile(rf"(?<![\w])(?:{lo(lex.age_superlatives)})(?![\w])[^.;:!?\d]{{0,60}}?\s\d{{1,3}}"
                         rf"(?=\s*(?:[,.;:)!?]|$)|\s+(?:{lo(lex.clause_joiners)})\s)"), "", True),
+            # an age set off by commas after a name or a person: "Ihar, 46, a lathe operator", "a teacher, 71, who"
+            (re.compile(rf"(?<=[^\W\d_]),\s\d{{1,3}},\s(?=(?:{lo(lex.age_followers)})(?![\w]))"), "", True),
             # times of day: "10.30 am", "7 p.m."
             (re.compile(rf"(?<![\w.,])\d{{1,2}}(?:[.:]\d\d)?\s*(?:{lo(lex.clock_suffixes)})(?![\w])"), "", True),
             # short service numbers: "calling 102", "the hotline, 102,"
@@ -294,7 +300,7 @@ class _Patterns:
                  words(lex.reference_words), re.compile(r"\+\d|\d[ \u00a0-]\d{2,4}[ \u00a0-]\d{2,4}[ \u00a0-]\d"),
                  words(lex.furniture_before), words(lex.address_words), "©(",
                  words(lex.furniture_counters), words(w.split()[-1] for w in lex.furniture_after),
-                 words(lex.age_superlatives), letters(lex.clock_suffixes), words(lex.phone_words)]
+                 words(lex.age_superlatives), words(lex.age_followers), letters(lex.clock_suffixes), words(lex.phone_words)]
         assert len(hints) == len(self.never)
         self.never = [(rx, hint, low) for (rx, _, low), hint in zip(self.never, hints)]
         self.counters = re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_counters).lower()})(?![\w])")
