@@ -183,6 +183,7 @@ class Lexicon:
     factor_words: Words
     factor_comparisons: Words
     occasion_words: Words
+    factor_verbs: Words
     factor_glued: Words
     code_multipliers: Mapping[str, float]
     qualifiers_before: Mapping[str, Words]

@@ -164,6 +164,8 @@ class _Patterns:
         self.pp = re.compile(rf"\s*(?:{_alt(lex.percentage_point_words)})(?![\w])", re.I)
         self.factor = re.compile(rf"\s*(?:{_alt(lex.factor_words)})(?![\w])", re.I)
         self.occasion_word = re.compile(_alt(lex.occasion_words), re.I)
+        self.qualifier_tail = re.compile(rf"(?<![\w])(?:{_alt([p for ps in lex.qualifiers_before.values() for p in ps])})\s+$", re.I)
+        self.copula_before = re.compile(rf"(?<![\w])(?:{_alt(lex.factor_verbs)})\s+$", re.I)
         self.factor_comparison = re.compile(rf"\s*(?:{_alt(lex.factor_comparisons)})(?![\w])", re.I)
         self.change_by_before = re.compile(rf"(?<![\w])(?:{_alt(lex.change_by)}|{_alt(lex.change_object_verbs)})\s+$", re.I)
         self.range_conn = re.compile(rf"\s*(?:{_DASH}|\.\.)\s*|\s+(?:{_alt(lex.range_joiners)})\s+", re.I)
@@ -492,8 +494,9 @@ def _occurrences(text: str, atom: _Atom, factor: str, after: str, lo: int) -> bo
             or P.factor_comparison.match(after):
         return False
     before = text[max(lo, atom.start - 40):atom.start]
-    before = re.split(r"[,;:]", before)[-1]
-    return not P.change_words.search(before) and not P.change_by_before.search(before)
+    before = P.qualifier_tail.sub("", re.split(r"[,;:]", before)[-1])  # "is more than five times": "is"
+    return not P.change_words.search(before) and not P.change_by_before.search(before) \
+        and not P.copula_before.search(before)  # "it is more than five times": a factor
 
 
 def _is_year(value: float, core: str) -> bool:
