@@ -141,6 +141,7 @@ class Time:
     year_end: Words
     now: Words
     now_not_before: Words
+    price_bases: Words
     issue_month: Words
     that_year: Words
     duration_units: Words

@@ -72,7 +72,8 @@ def _rx() -> dict[str, re.Pattern]:
         "months_letter": re.compile(rf"(?<![\w.,])(?P<n>1[01]|[1-9])(?:{_a(T.months_letter)})\s*(?P<y>{Y})(?![\w])", f),
         "month_pair": re.compile(rf"(?<![\w])(?:(?P<w>{OPEN})\s+)?(?P<a>{M})(?:\s+(?P<ya>{Y}))?(?:\s*{DASH}\s*|\s+(?:{JOIN})\s+)(?P<b>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
         "year_pair": re.compile(rf"(?<![\w\d])(?:(?P<w>{OPEN})\s+)?(?P<a>{Y})(?:\s*[-\u2013\u2014/]\s*|\s+(?:{JOIN})\s+)(?P<b>{Y}|\d\d)(?![\w\d])", f),
-        "month": re.compile(rf"(?<![\w])(?P<prep>(?:{MPREP})\s+)?(?:(?:{_a(T.month_modifiers)})\s+)?(?P<m>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR})|\s+(?P<that>{_a(T.that_year)}))?(?![\w])", f),
+        "month": re.compile(rf"(?<![\w])(?P<prep>(?:{MPREP})\s+)?(?:(?:{_a(T.month_modifiers)})\s+)?(?P<m>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR})|\s+(?P<that>{_a(T.that_year)}))?(?![\w])"
+                            rf"(?!\s+(?:{_a(T.price_bases)})(?![\w]))", f),
         "same_period": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?:{_a(T.same_period)})\s+(?P<link>{_a(T.same_period_links)})?\s*(?P<y>{YR})?", f),
         "rel_year": re.compile(rf"(?<![\w])(?:{rel_no_the})\s+(?:{YEAR})(?![\w])", f),
         "rel_month": re.compile(rf"(?<![\w])(?P<w>{_a(T.relative_months)})\s+(?:{_a(T.month)})(?![\w])", f),
@@ -85,7 +86,7 @@ def _rx() -> dict[str, re.Pattern]:
         "previous_quarter": re.compile(rf"(?<![\w])(?:{_a(T.previous_quarter)})(?![\w])", f),
         "year_end": re.compile(rf"(?<![\w])(?:{_a(T.year_end)})(?![\w])", f),
         "issue_month": re.compile(rf"(?<![\w])(?:{_a(T.issue_month)})(?![\w])(?!\s+(?:{OF}|{_a(T.span_prepositions)})(?![\w]))", f),
-        "now": re.compile(rf"(?<![\w])(?:{_a(T.now)})(?![\w])(?!\s+(?:{_a(T.now_not_before)})(?![\w]))", f),
+        "now": re.compile(rf"(?<![\w])(?:{_a(T.now)})(?![\w])(?!\s+(?:{_a([*T.now_not_before, *T.price_bases])})(?![\w]))", f),
         "digit": re.compile(r"\d"),
         "trigger": re.compile(rf"\d|(?<![\w])(?:{_a(lex.months)}|{_a(T.triggers)})(?![\w])", f),
         "year": re.compile(rf"(?<![\w\d.,])(?P<y>{Y})(?![\w\d%])", f),
@@ -411,7 +412,8 @@ def resolve_periods(doc: Document, roles) -> list[tuple[date, date, str]]:
     return out
 
 
-_PLAN_TIERS = {"year": 0, "years": 0, "span": 0, "pair": 0, "same_period": 0, "prev_year": 0, "as_of": 0, "month": 1, "day": 2}
+_PLAN_TIERS = {"year": 0, "years": 0, "span": 0, "pair": 0, "same_period": 0, "prev_year": 0, "as_of": 0, "days": 0,
+               "month": 1, "day": 2}
 
 
 @lru_cache(maxsize=1)
@@ -496,6 +498,9 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
     marker = _last_marker(text, max(sent.start, q.start - 30), q.start)
     if marker is not None and not text[marker.end():q.start].strip():
         times = [t for t in times if t.start >= marker.end()]  # "..., against just over 4 thousand in 2019"
+    # a year that holds a range of days named beside it is that range's context ("Zapad-2025, held on 12-16 September")
+    days = [t for t in times if t.kind == "days"]
+    times = [t for t in times if not (t.kind == "year" and any(t.begin <= d.begin and d.finish <= t.finish for d in days))]
     own = [t for t in times if m.segment[0] <= t.start < m.segment[1]]
     if role != Role.PLANNED:  # a fact does not take the future date of a like figure's clause ("...; four more next year")
         like = [o.segment for o in doc.mentions_by_sentence.get(m.sentence, ())
