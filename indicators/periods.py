@@ -451,12 +451,13 @@ def _applies(text: str, t: TimeExpr, q, sent_start: int) -> bool:
 
 @lru_cache(maxsize=1)
 def _than_then_time() -> re.Pattern:
-    """"fewer than in the same period", "more than during 2019": a comparative's "than" before a preposition of time
-    opens a comparison's base (before a figure, "fewer than 40" is a bound)."""
+    """"fewer than in the same period", "more than during 2019", "4.7% fewer than a year earlier": a comparative's
+    "than" before a preposition of time or a year back opens a comparison's base (before a figure, "fewer than 40"
+    is a bound)."""
     lex = lexicon()
     T = lex.time
     return re.compile(rf"(?<![\w])(?:{phrase_alternation(lex.comparative_heads)})\s+(?:{phrase_alternation(lex.comparison_than)})"
-                      rf"(?=\s+(?:{phrase_alternation([*T.span_prepositions, *T.month_prepositions])})(?![\w]))", re.I)
+                      rf"(?=\s+(?:{phrase_alternation([*T.span_prepositions, *T.month_prepositions, *T.previous_year, *T.last_year])})(?![\w]))", re.I)
 
 
 def _last_marker(text: str, lo: int, hi: int):
@@ -464,7 +465,9 @@ def _last_marker(text: str, lo: int, hi: int):
     m = None
     for m in comparison_rx(than=True).finditer(text, lo, hi):
         pass
-    for t in _than_then_time().finditer(text, m.end() if m else lo, hi):
+    for t in _than_then_time().finditer(text, m.end() if m else lo, min(len(text), hi + 40)):
+        if t.start() >= hi:  # the look-ahead reads the time itself ("fewer than a year earlier"), the match ends before
+            break
         m = t
     if m is None or re.search(r"[,;:]\s", text[m.end():hi]):
         return None
