@@ -152,6 +152,8 @@ def fitting(doc: Document, catalog: Catalog, m: Mention) -> list[Indicator]:
     for ind in catalog.indicators:
         if not _unit_fits(ind, q.unit) or not ind.counts(q.noun):
             continue
+        if q.measure == Measure.CHANGE and ind.measure != Measure.CHANGE and ind.unit_class in ("percent", "ratio"):
+            continue  # "3.9% fewer than a year earlier" is no share (a count's change is its flow: "grew by 143")
         if ind.unit_class == "count" and (not q.noun and not ind.bare or q.value != int(q.value) or q.value < 0):
             continue  # no count is fractional or below zero ("four fewer than a month ago" is a difference)
         out.append(ind)

@@ -184,6 +184,7 @@ class Lexicon:
     factor_words: Words
     factor_comparisons: Words
     occasion_words: Words
+    phrasal_verbs: Words
     factor_verbs: Words
     factor_glued: Words
     code_multipliers: Mapping[str, float]

@@ -178,7 +178,8 @@ class _Patterns:
             rf"\s+(?P<w>{_alt(lex.difference_after)})(?:\s+[^\W\d]+){{0,2}}?\s+"
             rf"(?:{_alt(lex.comparison_than)})(?![\w])", re.I)
         self.change_object_verbs = frozenset(" ".join(w.lower().split()) for w in lex.change_object_verbs)
-        self.change_before = _Tail(rf"\s+(?:(?P<by>{_reversed(lex.change_by)})\s+)?(?P<w>{_reversed(moves)})(?![\w])",
+        self.change_before = _Tail(rf"\s+(?:(?P<by>{_reversed(lex.change_by)})\s+)?(?P<w>{_reversed(moves)})(?![\w])"
+                                   rf"(?!\s+(?:{_reversed(lex.phrasal_verbs)})(?![\w]))",  # "make up 18%": no rise
                                    _width(moves) + 8)
         self.change_to_before = _Tail(rf"\s+(?:{_reversed(lex.change_level)})\s+(?:{_reversed(moves)})(?![\w])",
                                       _width(moves) + _width(lex.change_level))

@@ -13,7 +13,7 @@ import yaml
 
 from ..errors import CatalogError, ErrorKind
 from ..lexicon import phrase_alternation
-from ..schema import Role
+from ..schema import Measure, Role
 from ..units import dimension, noun_unit, parse_unit, unit_class
 
 _ANY_HYPHEN = "[-\u2010\u2011\u2012\u2013\\s]?"
@@ -96,6 +96,7 @@ class Indicator:
     examples: tuple[str, ...] = ()  # sentences in our own words that must attach here (catalog check, tests)
     line: int = 0  # where the indicator starts in its YAML file
     yields_to: frozenset = frozenset()  # narrower indicators that win a figure both could measure
+    measure: str = "level"  # `change` for a growth indicator: a share or ratio at `level` takes no figure written as a change
 
     def counts(self, noun: str) -> bool:
         """Whether a figure counting `noun` can measure this indicator."""
@@ -210,6 +211,7 @@ _INDICATOR_KEYS = {
     "bare": "false when a figure must name what it counts",
     "examples": "1 to 3 sentences in your own words whose figure measures it (catalog check runs them)",
     "yields_to": "ids of narrower indicators that take a figure both could measure (crime -> cybercrime)",
+    "measure": "`change` when it measures a growth or change (\"rose 12%\"); a share at `level` takes no change",
 }
 _ITEM_KEYS = {"name", "aliases", "pattern", "units", "unit"}
 _TOP_KEYS = {"settings", "groups", "cities", "sources", "indicators"}
@@ -344,6 +346,8 @@ def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indic
         raise CatalogError(f"{at}: indicator '{iid}' is defined twice; give it another id or merge the two")
     seen.add(iid)
     unit = str(entry.get("unit", "count"))
+    if entry.get("measure") not in (None, Measure.LEVEL, Measure.CHANGE):
+        raise CatalogError(f"{at}: indicator '{iid}': measure must be '{Measure.LEVEL}' or '{Measure.CHANGE}'")
     if entry.get("role") not in (None, "", Role.REPORTED, Role.PLANNED):
         raise CatalogError(f"{at}: indicator '{iid}': role must be '{Role.REPORTED}' or '{Role.PLANNED}'")
     accepts = entry.get("accepts") or []
@@ -425,4 +429,5 @@ def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indic
         bare=bool(entry.get("bare", True)),
         dimension=dim, examples=tuple(e.strip() for e in examples), line=line,
         yields_to=frozenset(str(x) for x in entry.get("yields_to") or ()),
+        measure=str(entry.get("measure") or Measure.LEVEL),
     )
