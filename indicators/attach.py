@@ -194,7 +194,9 @@ def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator
         if not ok:
             continue
         for phrases, weight in ind.terms:
-            for place, factor in ((own_seg, 1.0), (own, 0.5)):
+            # a word against the indicator counts only in the figure's own part: in another figure's part of the
+            # sentence it says what that figure is ("62,400 crimes ..., of which cybercrimes made up 24.6%")
+            for place, factor in ((own_seg, 1.0), (own, 0.5)) if weight > 0 else ((own_seg, 1.0),):
                 hit = phrases.first(place)
                 if hit:
                     if _negated().search(place, max(0, hit.start() - 30), hit.start()):
