@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .catalog import Catalog, Indicator, Item
-from .lexicon import correction_cue, lexicon, phrase_alternation
+from .lexicon import comparison_rx, correction_cue, lexicon, phrase_alternation
 from .model import Document, Mention
 from .normalise import table_cell_words
 from .schema import Measure
@@ -51,7 +51,37 @@ def attach(doc: Document, catalog: Catalog) -> list[Attachment]:
         out = [_attach_one(doc, catalog, m) for m in doc.mentions]
     else:
         out = [_link_one(doc, catalog, k, linker) for k in range(len(doc.mentions))]
-    return _answers(doc, catalog, out)
+    return _bases(doc, catalog, _answers(doc, catalog, out))
+
+
+def _bases(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Attachment]:
+    """The base of a comparison measures what the figure it is compared with measures: "1,497 political prisoners
+    as of 31 May, against 1,461 on 1 May", "17,940 offences, after 15,620 in 2023" (a comparison marker right before
+    the base, the compared figure earlier in the same sentence, in the same class of unit)."""
+    text = doc.report.text
+    marker = comparison_rx(than=True)
+    for k, m in enumerate(doc.mentions):
+        if k == 0 or m.quantity.measure == Measure.CHANGE or doc.mentions[k - 1].sentence != m.sentence:
+            continue
+        lead = text[max(doc.mentions[k - 1].quantity.end, m.quantity.start - 40):m.quantity.start]
+        hit = None
+        for hit in marker.finditer(lead):
+            pass
+        if hit is None or re.search(r"[;:]|\d", lead[hit.end():]) or len(lead[hit.end():].split()) > 2:
+            continue  # "against 1,461": the marker right before the base, nothing but an article between
+        klass = unit_class(m.quantity.unit) if m.quantity.unit else "count"
+        j = next((j for j in range(k - 1, -1, -1) if doc.mentions[j].sentence == m.sentence
+                  and (unit_class(doc.mentions[j].quantity.unit) if doc.mentions[j].quantity.unit else "count") == klass),
+                 None)  # the figure compared with: the nearest before it in its class of unit
+        if j is None or not out[j].indicator or doc.mentions[j].quantity.measure == Measure.CHANGE:
+            continue  # "up 12% against 8%": two changes, each its own
+        ind = catalog.get(out[j].indicator)
+        if not _unit_fits(ind, m.quantity.unit):
+            continue
+        out[k] = Attachment(indicator=ind.id, item=out[j].item, unit=_claim_unit(ind, m.quantity.unit, None),
+                            score=out[j].score, notes=("indicator of the figure it is compared with",),
+                            confidence=out[j].confidence)
+    return out
 
 
 def _link_one(doc: Document, catalog: Catalog, k: int, linker) -> Attachment:
