@@ -582,7 +582,7 @@ def table_cell_words(text: str, start: int, end: int, q_start: int, q_end: int) 
     header = max((m.end() for m in _CELL_BREAK.finditer(text, start, left - 1)), default=start)
     label = text.find(";", start, end)  # the row's first cell: "Label; ..." or "Indicator: Label; ..."
     row = text[start:label] if 0 <= label < header else ""
-    return f"{row} {text[header:stop]}" if row else text[header:stop]
+    return f"{row}; {text[header:stop]}" if row else text[header:stop]
 
 
 # A cell is a run of text with single spaces inside; two or more spaces (or a tab) separate cells.

@@ -457,7 +457,8 @@ def _than_then_time() -> re.Pattern:
     lex = lexicon()
     T = lex.time
     return re.compile(rf"(?<![\w])(?:{phrase_alternation(lex.comparative_heads)})\s+(?:{phrase_alternation(lex.comparison_than)})"
-                      rf"(?=\s+(?:{phrase_alternation([*T.span_prepositions, *T.month_prepositions, *T.previous_year, *T.last_year])})(?![\w]))", re.I)
+                      rf"(?=\s+(?:{phrase_alternation([*T.span_prepositions, *T.month_prepositions, *T.previous_year, *T.last_year])}"
+                      rf"|(?:{phrase_alternation(list(T.relative_years))})\s+(?:{phrase_alternation(T.year)}))(?![\w]))", re.I)
 
 
 def _last_marker(text: str, lo: int, hi: int):
