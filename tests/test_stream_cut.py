@@ -53,14 +53,14 @@ def _read_all(port: int, path: str, pause_after: int = 0, during=None, timeout: 
 
 
 class _Dying:
-    """Store.rows that gives `good` parts of rows, then fails as a database that went away does."""
+    """Store.csv that gives `good` chunks of rows, then fails as a database that went away does."""
 
-    def __init__(self, rows, good: int) -> None:
-        self.rows, self.good = rows, good
+    def __init__(self, csv, good: int) -> None:
+        self.csv, self.good = csv, good
 
     def __call__(self, *args, **kw):
         kw["chunk"] = 10
-        for k, part in enumerate(self.rows(*args, **kw)):
+        for k, part in enumerate(self.csv(*args, **kw)):
             if k == self.good:
                 raise sa.exc.OperationalError("FETCH", {}, Exception("server closed the connection unexpectedly"))
             yield part
@@ -74,7 +74,7 @@ def test_a_download_cut_mid_stream_is_not_a_whole_file(db_url, monkeypatch, capl
     list(ingest_paths([ROOT / "seeds"], store))
     whole = create_app(store).server.test_client().get("/download/claims.csv").data
     assert whole.count(b"\n") > 30
-    monkeypatch.setattr(store, "rows", _Dying(store.rows, good))
+    monkeypatch.setattr(store, "csv", _Dying(store.csv, good))
     server = make_server("127.0.0.1", free_port(), create_app(store).server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
