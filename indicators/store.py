@@ -161,7 +161,8 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot create the folder for the database: {exc.strerror or exc}") from None
         try:
-            self.engine = db.create_engine(self.url, settings)
+            self.settings = settings or db.DbSettings.from_env()
+            self.engine = db.create_engine(self.url, self.settings)
             if migrate is None:
                 migrate = self.engine.dialect.name == "sqlite"
             db.engine_ready(self.engine, self.url, migrate)
@@ -564,7 +565,7 @@ class Store:
         yield from self._copy_csv(chunk, filters)
 
     def _copy_csv(self, chunk: int, filters: dict) -> Iterator[str]:
-        """csv() on PostgreSQL: one COPY per slice of about COPY_SLICE_ROWS rows (whole reports), in one read-only
+        """csv() on PostgreSQL: one COPY per slice of at most settings.copy_rows rows (whole reports), in one read-only
         snapshot. A slice is read whole before it is sent, so a slow client never holds a statement open past the
         statement timeout, and memory holds one slice, whatever the number of rows."""
         where = _equal(filters)
@@ -584,7 +585,7 @@ class Store:
                     cur.execute(f"SET LOCAL work_mem = '{COPY_WORK_MEM}'")
                     cur.execute(_inline(cur, conn.dialect, per_report))
                     counts = cur.fetchall()
-                for first, last in _slices(counts, COPY_SLICE_ROWS):
+                for first, last in _slices(counts, self.settings.copy_rows):
                     lines = _Lines()
                     copy = f"COPY ({_inline(cur, conn.dialect, body(first, last))}) TO STDOUT WITH (FORMAT csv)"
                     with _driver_errors(conn, copy, {}):
@@ -866,7 +867,6 @@ def _driver_errors(conn, statement: str, params):
                                          connection_invalidated=lost, dialect=conn.dialect) from None
 
 
-COPY_SLICE_ROWS = 100_000  # rows per COPY of a CSV download: ~25 MB held at once, one statement of ~0.5 s
 COPY_WORK_MEM = "64MB"  # a slice is sorted in memory (the default 4 MB spills a slice's sort to disk)
 
 

@@ -5,6 +5,7 @@ between the two writers (integral floats, 1e15..1e16, exponents, quotes, commas,
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import random
 
@@ -102,3 +103,20 @@ def test_chunks_hold_chunk_rows_and_join_to_the_whole(store, chunk):
 ])
 def test_copy_slices_are_runs_of_whole_reports(counts, size, want):
     assert _slices(counts, size) == want
+
+
+@pytest.mark.parametrize("copy_rows", [1, 3, 1000])
+def test_a_download_in_several_slices_is_the_whole(databases, copy_rows):
+    """Slices are runs of whole reports (at most `copy_rows` rows, a larger report alone); joined, they are the one
+    CSV, in report order. Three reports of 2, 1 and 3 claims."""
+    from indicators.db import DbSettings
+
+    store = Store(databases(), settings=DbSettings(copy_rows=copy_rows))
+    made = _claims()
+    for rid, part in (("b", made[:2]), ("a", made[2:3]), ("c", made[3:6])):
+        store.ingest(Report(id=rid, path=f"{rid}.txt", format="txt", text=f"Report {rid} (May 2021)", title=rid),
+                     [dataclasses.replace(c, report=rid) for c in part], month="2021-05")
+    got = "".join(store.csv(chunk=2))
+    assert got == _python_csv(store)
+    assert [line.split(",")[0] for line in got.splitlines()[1:] if line[:2] in ("a,", "b,", "c,")] == \
+        ["a", "b", "b", "c", "c", "c"]

@@ -114,7 +114,9 @@ def test_gunicorn_aborts_a_download_when_postgresql_ends_its_session(db_url, tmp
     store = Store(db_url)
     build_store(store, bench_catalog(), 60_000)  # ~12 chunks of 5,000 rows: more than the sockets can buffer
     port = free_port()
-    env = dict(os.environ, INDICATORS_DB=db_url, INDICATORS_REPORTS=str(tmp_path / "none"))
+    # the server writes the CSV a COPY of whole reports at a time, each read whole before it is sent: slices of
+    # 5,000 rows, so the session ends while most of the download is still to be read from the database
+    env = dict(os.environ, INDICATORS_DB=db_url, INDICATORS_REPORTS=str(tmp_path / "none"), INDICATORS_DB_COPY_ROWS="5000")
     log = tmp_path / "gunicorn.log"
     with open(log, "wb") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "2",
