@@ -62,14 +62,15 @@ def _env_number(name: str, default: float) -> float:
 class DbSettings:
     """How connections are made and pooled. Timeouts in seconds (0: none).
 
-    Read from $INDICATORS_DB_POOL_SIZE, _MAX_OVERFLOW, _POOL_TIMEOUT, _CONNECT_TIMEOUT, _STATEMENT_TIMEOUT and
-    _PRE_PING (0 to turn the liveness check off)."""
+    Read from $INDICATORS_DB_POOL_SIZE, _MAX_OVERFLOW, _POOL_TIMEOUT, _CONNECT_TIMEOUT, _STATEMENT_TIMEOUT,
+    _PRE_PING (0 to turn the liveness check off) and _COPY_ROWS."""
     pool_size: int = 5
     max_overflow: int = 10
     pool_timeout: float = 10.0  # waiting for a free pooled connection
     connect_timeout: float = 5.0  # reaching the server
     statement_timeout: float = 30.0  # one statement on the server (PostgreSQL); SQLite's busy timeout is the same
     pre_ping: bool = True  # a pooled connection is tested before use, so a restarted server costs no failed request
+    copy_rows: int = 100_000  # rows per COPY of a CSV download on PostgreSQL, held in memory at once (~25 MB)
 
     @classmethod
     def from_env(cls) -> DbSettings:
@@ -78,7 +79,8 @@ class DbSettings:
                    pool_timeout=_env_number("INDICATORS_DB_POOL_TIMEOUT", cls.pool_timeout),
                    connect_timeout=_env_number("INDICATORS_DB_CONNECT_TIMEOUT", cls.connect_timeout),
                    statement_timeout=_env_number("INDICATORS_DB_STATEMENT_TIMEOUT", cls.statement_timeout),
-                   pre_ping=_env_number("INDICATORS_DB_PRE_PING", 1) != 0)
+                   pre_ping=_env_number("INDICATORS_DB_PRE_PING", 1) != 0,
+                   copy_rows=max(1, int(_env_number("INDICATORS_DB_COPY_ROWS", cls.copy_rows))))
 
 
 _ENGINES: weakref.WeakSet[sa.Engine] = weakref.WeakSet()

@@ -8,6 +8,10 @@
 - Streaming: rows arrive in parts (lists of tuples) and leave as text chunks, so a million rows never sit
   in memory at once (a Flask response or a file).
 - Atomic files: a CSV appears under its name only once complete (written beside it, then renamed).
+- Written by the database: on PostgreSQL the download routes let the server write the rows (`Store.csv`, COPY
+  ... CSV), under this module's contract: the header from `csv_header`, then exactly the bytes `csv_chunks` writes
+  from `Store.rows(guard=FORMULA_START)` -- Python's float repr, `csv.writer`'s minimal quoting, "\n" line ends,
+  NULL and "" as an empty cell (tests/test_csv_bytes.py holds the two writers to the same bytes).
 """
 from __future__ import annotations
 
@@ -40,6 +44,13 @@ def unguard(value: str) -> str:
     if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_START):
         return value[1:]
     return value
+
+
+def csv_header(columns: Sequence[str]) -> str:
+    """The header line `csv_chunks` starts with."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(columns)
+    return buf.getvalue()
 
 
 def csv_chunks(columns: Sequence[str], parts: Iterable[Iterable[Sequence]], *, guarded: bool = False,

@@ -19,6 +19,8 @@ from indicators.errors import StoreError
     ({"INDICATORS_DB_STATEMENT_TIMEOUT": "2.5"}, "statement_timeout", 2.5),
     ({"INDICATORS_DB_CONNECT_TIMEOUT": "0"}, "connect_timeout", 0.0),
     ({"INDICATORS_DB_PRE_PING": "0"}, "pre_ping", False),
+    ({}, "copy_rows", 100_000),
+    ({"INDICATORS_DB_COPY_ROWS": "5000"}, "copy_rows", 5000),
     ({"INDICATORS_DB_POOL_SIZE": "many"}, "pool_size", "must be a number"),
     ({"INDICATORS_DB_POOL_TIMEOUT": "-1"}, "pool_timeout", "must not be negative"),
 ])

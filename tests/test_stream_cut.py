@@ -53,14 +53,14 @@ def _read_all(port: int, path: str, pause_after: int = 0, during=None, timeout: 
 
 
 class _Dying:
-    """Store.rows that gives `good` parts of rows, then fails as a database that went away does."""
+    """Store.csv that gives `good` chunks of rows, then fails as a database that went away does."""
 
-    def __init__(self, rows, good: int) -> None:
-        self.rows, self.good = rows, good
+    def __init__(self, csv, good: int) -> None:
+        self.csv, self.good = csv, good
 
     def __call__(self, *args, **kw):
         kw["chunk"] = 10
-        for k, part in enumerate(self.rows(*args, **kw)):
+        for k, part in enumerate(self.csv(*args, **kw)):
             if k == self.good:
                 raise sa.exc.OperationalError("FETCH", {}, Exception("server closed the connection unexpectedly"))
             yield part
@@ -74,7 +74,7 @@ def test_a_download_cut_mid_stream_is_not_a_whole_file(db_url, monkeypatch, capl
     list(ingest_paths([ROOT / "seeds"], store))
     whole = create_app(store).server.test_client().get("/download/claims.csv").data
     assert whole.count(b"\n") > 30
-    monkeypatch.setattr(store, "rows", _Dying(store.rows, good))
+    monkeypatch.setattr(store, "csv", _Dying(store.csv, good))
     server = make_server("127.0.0.1", free_port(), create_app(store).server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -114,7 +114,9 @@ def test_gunicorn_aborts_a_download_when_postgresql_ends_its_session(db_url, tmp
     store = Store(db_url)
     build_store(store, bench_catalog(), 60_000)  # ~12 chunks of 5,000 rows: more than the sockets can buffer
     port = free_port()
-    env = dict(os.environ, INDICATORS_DB=db_url, INDICATORS_REPORTS=str(tmp_path / "none"))
+    # the server writes the CSV a COPY of whole reports at a time, each read whole before it is sent: slices of
+    # 5,000 rows, so the session ends while most of the download is still to be read from the database
+    env = dict(os.environ, INDICATORS_DB=db_url, INDICATORS_REPORTS=str(tmp_path / "none"), INDICATORS_DB_COPY_ROWS="5000")
     log = tmp_path / "gunicorn.log"
     with open(log, "wb") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "2",
