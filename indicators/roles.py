@@ -127,13 +127,14 @@ def _partitive() -> re.Pattern:
 
 
 _ANAPHORA = re.compile(r";\s*(?:that|this|it|which)\b", re.I)
+_CONTRAST = re.compile(r",?\s+(?:while|whereas|but)\s", re.I)
 
 
 def _same_statement(between: str) -> bool:
     """No new statement starts between two figures: no semicolon, unless what follows it points back ("...; that is
-    about 1.4% of GDP"), and no full stop."""
+    about 1.4% of GDP"), no contrast ("..., while output grew 12.5%") and no full stop."""
     parts = between.split(";")
-    return ". " not in between and all(_ANAPHORA.match(";" + p) for p in parts[1:])
+    return ". " not in between and not _CONTRAST.search(between) and all(_ANAPHORA.match(";" + p) for p in parts[1:])
 
 
 def _klass(doc: Document, k: int) -> str:
