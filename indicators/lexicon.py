@@ -127,6 +127,8 @@ class Time:
     previous_year: Words
     since: Words
     since_year: Words
+    since_event: Words
+    event_links: Words
     start_of_year: Words
     start_of: Words
     month_parts: Mapping[str, int]

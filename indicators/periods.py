@@ -68,6 +68,11 @@ def _rx() -> dict[str, re.Pattern]:
                                rf"(?P<n>{N})\s+(?:(?P<mo>{MONTHS})|(?P<yr>{_a(T.years)}))(?![\w])", f),
         "months_of": re.compile(rf"(?<![\w])(?P<prep>(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?P<first>(?:{first_two})\s+)?(?P<n>{N})\s+(?:{MONTHS})(?:\s+(?:{JOIN})\s+(?:(?:{_a(T.month_modifiers)})\s+)?(?P<to>{M})(?:,?\s+(?P<ty>{Y}))?|\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
         "quarter": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{ORD})\s+(?:{_a(T.quarter)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.quarter_letter)})(?P<q>[1-4])\s*(?P<y2>{Y})?", f),
+        "half_month": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{first_two})\s+(?:{_a(T.half)})\s+(?:{OF}\s+)(?P<m>{M})(?:,?\s+(?P<y>{Y}))?(?![\w])", f),
+        # "since the purge began in July 2021", "since the August 2020 election", "since the first pardon of 3 July"
+        "since_event": re.compile(rf"(?<![\w])(?:{_a(T.since_event)})\s+(?:{THE}\s+)?(?:[^\W\d][\w'’-]*\s+){{1,5}}?"
+                                  rf"(?:(?:{_a(T.event_links)})\s+)?(?:(?P<d>{D})\s+(?:{OF}\s+)?)?(?P<m>{M})(?:\s+(?P<d2>{D})(?![\w]|[.,]\d))?"
+                                  rf"(?:,?\s+(?P<y>{Y}))?(?![\w])", f),
         "half": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{first_two})\s+(?:{_a(T.half)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.half_letter)})(?P<h>[12])\s*(?P<y2>{Y})?", f),
         "months_letter": re.compile(rf"(?<![\w.,])(?P<n>1[01]|[1-9])(?:{_a(T.months_letter)})\s*(?P<y>{Y})(?![\w])", f),
         "month_pair": re.compile(rf"(?<![\w])(?:(?P<w>{OPEN})\s+)?(?P<a>{M})(?:\s+(?P<ya>{Y}))?(?:\s*{DASH}\s*|\s+(?:{JOIN})\s+)(?P<b>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
@@ -78,7 +83,7 @@ def _rx() -> dict[str, re.Pattern]:
         "rel_year": re.compile(rf"(?<![\w])(?:{rel_no_the})\s+(?:{YEAR})(?![\w])", f),
         "rel_month": re.compile(rf"(?<![\w])(?P<w>{_a(T.relative_months)})\s+(?:{_a(T.month)})(?![\w])", f),
         "prev_year": re.compile(rf"(?<![\w])(?:{_a(T.previous_year)})(?![\w])", f),
-        "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?:{_a(T.start_of)})\s+(?P<sy>{Y})(?![\w])|(?:(?P<sd>{D})\s+(?:{OF}\s+)?)?(?P<part>(?:{PART})(?<=-)|(?:{PART})\s+)?(?P<m>{M})(?:\s+(?P<sd2>{D})(?![\w]))?(?:,?\s+(?P<y>{Y})|\s+(?P<that>{_a(T.that_year)})(?![\w]))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
+        "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?:{_a(T.start_of)})\s+(?P<sy>{Y})(?![\w])|(?:(?P<sd>{D})\s+(?:{OF}\s+)?)?(?P<part>(?:{PART})(?<=-)|(?:{PART})\s+)?(?P<m>{M})(?:\s+(?P<sd2>{D})(?![\w]|[.,]\d))?(?:,?\s+(?P<y>{Y})|\s+(?P<that>{_a(T.that_year)})(?![\w]))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
         "since_year": re.compile(rf"(?<![\w])(?:{_a(T.since_year)})\s+(?P<y>{Y})(?![\w])(?!\s*(?:{JOIN}|{DASH})\s*\d)", f),
         "week": re.compile(rf"(?<![\w])(?:{_a(T.issue_week)})(?![\w])", f),
         "previous_week": re.compile(rf"(?<![\w])(?:{_a(T.previous_week)})(?![\w])", f),
@@ -225,6 +230,20 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
     for m in (R["months_letter"].finditer(text, d0, end) if digit else ()):
         n, y = int(m.group("n")), int(m.group("y"))  # "9M 2024": January to September 2024
         add(TimeExpr(m.start(), m.end(), "span", date(y, 1, 1), _month_end(y, n)))
+    for m in (R["half_month"].finditer(text, start, end) if month and need("half") else ()):
+        h = lexicon().time.ordinals[" ".join(m.group("o").split())]  # "the first half of May": 1-15, 16-end
+        mon = _month_no(m.group("m"))
+        y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
+        first, last = (date(y, mon, 1), date(y, mon, 15)) if h == 1 else (date(y, mon, 16), _month_end(y, mon))
+        add(TimeExpr(m.start(), m.end(), "span", first, last))
+    for m in (R["since_event"].finditer(text, start, end) if month and need("since") else ()):
+        mon = _month_no(m.group("m"))
+        y = int(m.group("y")) if m.group("y") else ref[0] - (mon > ref[1])
+        day = m.group("d") or m.group("d2")
+        first = _safe_date(y, mon, int(re.match(r"\d+", day).group()) if day else 1)
+        last = _month_end(ref[0], ref[1])
+        if first is not None and first <= last:
+            add(TimeExpr(m.start(), m.end(), "span", first, last))
     for m in (R["half"].finditer(text, start, end) if need("half") else ()):
         h = lexicon().time.ordinals[" ".join(m.group("o").split())] if m.group("o") else int(m.group("h"))
         y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
