@@ -74,7 +74,7 @@ def _rx() -> dict[str, re.Pattern]:
                                   rf"(?:(?:{_a(T.event_links)})\s+)?(?:(?P<d>{D})\s+(?:{OF}\s+)?)?(?P<m>{M})(?:\s+(?P<d2>{D})(?![\w]|[.,]\d))?"
                                   rf"(?:,?\s+(?P<y>{Y}))?(?![\w])", f),
         "half": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{first_two})\s+(?:{_a(T.half)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.half_letter)})(?P<h>[12])\s*(?P<y2>{Y})?", f),
-        "months_letter": re.compile(rf"(?<![\w.,])(?P<n>1[01]|[1-9])(?:{_a(T.months_letter)})\s*(?P<y>{Y})(?![\w])", f),
+        "months_letter": re.compile(rf"(?<![\w.,])(?P<n>1[01]|[1-9])(?:{_a(T.months_letter)})(?:\s*(?P<y>{Y})(?![\w])|(?=\s*[:;]))", f),
         "month_pair": re.compile(rf"(?<![\w])(?:(?P<w>{OPEN})\s+)?(?P<a>{M})(?:\s+(?P<ya>{Y}))?(?:\s*{DASH}\s*|\s+(?:{JOIN})\s+)(?P<b>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
         "year_pair": re.compile(rf"(?<![\w\d])(?:(?P<w>{OPEN})\s+)?(?P<a>{Y})(?:\s*[-\u2013\u2014/]\s*|\s+(?:{JOIN})\s+)(?P<b>{Y}|\d\d)(?![\w\d])", f),
         "month": re.compile(rf"(?<![\w])(?P<prep>(?:{MPREP})\s+)?(?:(?:{_a(T.month_modifiers)})\s+)?(?P<m>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR})|\s+(?P<that>{_a(T.that_year)}))?(?![\w])"
@@ -198,7 +198,8 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         yb = _year_of(m.group("y"), ref) or (int(m.group("ya")) if m.group("ya") else _implicit_year(b, ref))
         ya = int(m.group("ya")) if m.group("ya") else (yb if a <= b else yb - 1)
         second = (date(yb, b, 1), _month_end(yb, b))
-        add(TimeExpr(m.start(), m.end(), "pair", date(ya, a, 1), _month_end(yb, b), second=second))
+        add(TimeExpr(m.start(), m.end(), "pair", date(ya, a, 1), _month_end(yb, b), second=second,
+                     guessed=not m.group("y") and not m.group("ya")))
     for m in (R["trailing"].finditer(text, start, end) if need("trailing") else ()):
         n = _count(m.group("n")) * (1 if m.group("mo") else 12)  # "over the past 12 months", "the last 3 years"
         if n >= 1:
@@ -228,8 +229,9 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         y = _year_of(m.group("y") or m.group("y2"), ref) or ref[0]
         add(TimeExpr(m.start(), m.end(), "span", date(y, 3 * q - 2, 1), _month_end(y, 3 * q)))
     for m in (R["months_letter"].finditer(text, d0, end) if digit else ()):
-        n, y = int(m.group("n")), int(m.group("y"))  # "9M 2024": January to September 2024
-        add(TimeExpr(m.start(), m.end(), "span", date(y, 1, 1), _month_end(y, n)))
+        n = int(m.group("n"))  # "9M 2024": January to September 2024; "5M:" ending a label, of the year named beside it
+        y = int(m.group("y")) if m.group("y") else ref[0]
+        add(TimeExpr(m.start(), m.end(), "span", date(y, 1, 1), _month_end(y, n), guessed=not m.group("y")))
     for m in (R["half_month"].finditer(text, start, end) if month and need("half") else ()):
         h = lexicon().time.ordinals[" ".join(m.group("o").split())]  # "the first half of May": 1-15, 16-end
         mon = _month_no(m.group("m"))
@@ -534,8 +536,10 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
     for pool, how in ((own, "own clause"), (times, "sentence")):
         for t in sorted(pool, key=lambda t: (_tier(t, role, text), _distance(t, q.start, q.end), t.start < q.start)):
             span = _span(doc, m.sentence, t)
+            if span and t.kind == "year":
+                span = _months_of_year(doc, m.sentence, t, times) or span
             if span:
-                if role == Role.PLANNED and t.guessed and span[1] < month_span[0]:
+                if role == Role.PLANNED and t.guessed and t.kind in ("days", "day", "month") and span[1] < month_span[0]:
                     # "scheduled for September 12-16" in May's issue: a plan's month without a year is still to come
                     span = _shift_years(span[0], 1), _shift_years(span[1], 1)
                 return span[0], span[1], how
@@ -557,6 +561,18 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
             if span:
                 return span[0], span[1], "named in its lead-in" if index in leads else "named in an earlier sentence"
     return month_span[0], month_span[1], "report month"
+
+
+def _months_of_year(doc: Document, sentence: int, year: TimeExpr, times) -> tuple[date, date] | None:
+    """A table's year column under a title or label that names months without a year ("Registered crime,
+    January-October" / "2020 (cases): 75,020"; "Exercise activity, 5M: ... 2024: 52"): those months of that year."""
+    lead = [t for i in doc.lead(sentence) for t in doc.times[i]]
+    for t in (*times, *lead):
+        if t.guessed and t.kind in ("pair", "span") and t.begin is not None and t.begin.year == t.finish.year \
+                and t.begin.day == 1 and (t.begin.month, t.finish.month) != (1, 12):
+            y = year.begin.year
+            return date(y, t.begin.month, 1), _month_end(y, t.finish.month)
+    return None
 
 
 def _spread(doc: Document, m: Mention, times) -> TimeExpr | None:
