@@ -256,7 +256,6 @@ class Lexicon:
     noun_sharing_joiners: Words
     count_heads: Words
     label_unit_leads: Words
-    month_count_letters: Words
     count_verbs: Words
     age_before: Words
     age_after: Words

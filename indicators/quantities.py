@@ -134,7 +134,7 @@ class _Patterns:
         self.share_link_words = frozenset(w.split()[0].lower() for w in lex.share_links)
         self.half_words = frozenset(w.lower() for w in g.half)
         self.label_unit_leads = frozenset(w.lower() for w in lex.label_unit_leads)
-        self.month_count_letters = frozenset(lex.month_count_letters)
+        self.month_count_letters = frozenset(w.upper() for w in lex.time.months_letter)  # "9M 2024": a period
         self.fraction_words = frozenset(w.lower() for w in lex.fractions)
         self.number_word_set = frozenset(w.lower() for w in [*lex.number_words, *lex.scale_words, *g.single, *g.half])
         quals = [(p, q) for q, phrases in lex.qualifiers_before.items() for p in phrases]
