@@ -3,6 +3,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from indicators import extract, load_catalog
 from indicators.errors import CatalogError
@@ -172,3 +173,76 @@ def test_an_indicator_in_days_by_yaml_alone(tmp_path):
     assert df[df["value"] == 12]["indicator"].tolist() == [""]
     from indicators.units import quantity, unit_class
     assert unit_class("day") == "time" and quantity(2, "week").to("day").magnitude == 14
+
+
+# ------------------------------------------------------------------ the phrase matcher's cheap pre-test
+# Phrases skips its regular expression for a text none of whose words a phrase can start with; these hold the skip
+# to the rule that it never changes an answer: whatever the pattern finds, the pre-test lets through.
+
+@pytest.mark.parametrize("phrases, text, found", [
+    (["air defence"], "They moved Air-Defence units east.", "Air-Defence"),
+    (["air defence"], "the AIR   DEFENCE systems", "AIR   DEFENCE"),
+    (["territorial defence"], "drawing some 450 reservists to territorial defences", "territorial defences"),
+    (["Su-30SM"], "4 Su30SM fighters", "Su30SM"),
+    (["Su-30SM"], "two Su 30SMs arrived", "Su 30SMs"),
+    (["cyber-crime"], "cybercrimes rose", "cybercrimes"),
+    (["call-up campaign"], "the callup campaign ended", "callup campaign"),
+    (["people's militia"], "the people\u2019s militia grew", "people\u2019s militia"),
+    (["strong"], "a 75,000-strong army", "strong"),
+    (["index"], "the \u0131ndex fell", "\u0131ndex"),  # dotless i: re matches it to i without re's help
+    (["asset"], "frozen a\u017f\u017fets", "a\u017f\u017fets"),  # long s
+    (["istanbul"], "talks in \u0130stanbul", "\u0130stanbul"),  # dotted capital I
+    (["Mahilio\u00fa"], "in MAHILIO\u00da region", "MAHILIO\u00da"),  # not ASCII: always scanned
+    # distractors: the pattern does not match, and neither may the pre-test invent a match
+    (["air defence"], "anti-air defence", None),
+    (["aircraft"], "anti-aircraft guns", None),
+    (["defence"], "defenceless towns", None),
+    (["Su-30SM"], "Su-30SMK units", None),
+    (["crime"], "no cybercrime here", None),
+    (["tank"], "the tanker left", None),
+])
+def test_phrases_find_what_their_pattern_finds(phrases, text, found):
+    from indicators.catalog import Phrases
+
+    hit = Phrases(phrases).first(text)
+    assert (hit.group() if hit else None) == found
+    assert (Phrases(phrases).rx.search(text).group() if found else Phrases(phrases).rx.search(text)) == found
+
+
+def test_the_pre_test_folds_every_character_re_matches_to_an_ascii_letter():
+    """Every code point that re.IGNORECASE matches to an ASCII letter or digit becomes that letter in text_tokens."""
+    import re
+    import sys
+
+    from indicators.catalog import text_tokens
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    ascii_alnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+    matched = set(re.findall(r"[a-z0-9]", every, re.I))
+    assert {c for c in matched if not c.isascii()} >= {"\u0130", "\u0131", "\u017f", "\u212a"}
+    for c in matched:
+        for a in ascii_alnum:
+            if re.fullmatch(a, c, re.I):
+                assert text_tokens(f" {c} ") == {a}, (hex(ord(c)), a)
+
+
+_PHRASE_WORD = st.text(alphabet="abyzAB19-'", min_size=1, max_size=6).filter(lambda w: w[0].isalnum())
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(_PHRASE_WORD, min_size=1, max_size=3),
+       pieces=st.lists(st.sampled_from(["a", "b", "y", "z", "A", "B", "1", "9", "-", "'", "\u2019", " ", "  ", "s",
+                                        "es", "\u0131", "\u017f", "\u0130", "\u2010", "_", "\u00e9", ".", "\n"]),
+                       max_size=24))
+def test_the_pre_test_never_hides_a_match(words, pieces):
+    """Whatever text the phrase's pattern matches in, its tokens meet the phrase's (so the skip loses nothing)."""
+    from indicators.catalog import Phrases, _phrase_tokens, text_tokens
+
+    phrase = " ".join(words)
+    p = Phrases([phrase])
+    # texts built from the phrase's own letters, dashes, apostrophes and plural endings, and from pieces
+    for text in ("".join(pieces), phrase + "".join(pieces), "".join(pieces) + phrase.upper(),
+                 "".join(pieces[:3]) + phrase.replace("-", "") + "".join(pieces[3:])):
+        if p.rx.search(text):
+            assert not _phrase_tokens([phrase]).isdisjoint(text_tokens(text)), (phrase, text)
+            assert p.first(text) is not None

@@ -31,6 +31,7 @@ class Phrases:
         # not inside a hyphenated word ("anti-aircraft" is no "aircraft"), but after a number's hyphen
         # ("a 75,000-strong army" names "strong")
         self.rx = re.compile(rf"(?:(?<![\w-])|(?<=\d-))(?:{body})(?![\w-])", re.I) if body else None
+        self.tokens = _phrase_tokens(self.phrases) if body else None
         self._memo: dict[str, re.Match | None] = {}
 
     def first(self, text: str) -> re.Match | None:
@@ -40,7 +41,11 @@ class Phrases:
         except KeyError:
             if len(self._memo) >= 4096:
                 self._memo.clear()
-            hit = self._memo[text] = self.rx.search(text) if self.rx else None
+            if self.rx is None or self.tokens is not None and self.tokens.isdisjoint(text_tokens(text)):
+                hit = None  # none of the words a phrase starts with: the scan could not match (most texts)
+            else:
+                hit = self.rx.search(text)
+            self._memo[text] = hit
             return hit
 
     def search(self, text: str) -> bool:
@@ -56,6 +61,56 @@ class Phrases:
 
     def __repr__(self) -> str:
         return f"Phrases({list(self.phrases)[:3]}...)"
+
+
+# Characters that a case-insensitive pattern matches to an ASCII letter but str.lower() does not turn into it
+# (Python's re compares simple lower-case forms, and adds a few equivalences): folded first, so that the tokens of a
+# text hold every ASCII word the phrase patterns can match there (tests/test_catalog.py checks every code point).
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+_TOKEN = re.compile(r"[a-z0-9]+")
+_TOKENS_MEMO: dict[str, frozenset] = {}
+
+
+def text_tokens(text: str) -> frozenset:
+    """The runs of ASCII letters and digits of `text`, lower case ("Su-30SMs" -> su, 30sms): what a phrase's first
+    word must be among for a Phrases pattern to match (see _phrase_tokens). Remembered per text (bounded)."""
+    got = _TOKENS_MEMO.get(text)
+    if got is None:
+        if len(_TOKENS_MEMO) >= 16384:
+            _TOKENS_MEMO.clear()
+        low = text.lower() if text.isascii() else text.translate(_FOLD).lower()
+        got = _TOKENS_MEMO[text] = frozenset(_TOKEN.findall(low))
+    return got
+
+
+_RUN = re.compile(r"[a-z0-9]+|.", re.S)
+
+
+def _phrase_tokens(phrases) -> frozenset | None:
+    """The tokens (text_tokens) a match of the Phrases pattern can start with: a cheap necessary condition that
+    spares the regular expression most texts; None when one cannot be given (a phrase not in ASCII, or starting
+    with a sign), and the pattern is always run.
+
+    A match starts a token (the pattern's look-behind: no letter, digit or hyphen before it, or a number's hyphen).
+    The token is the phrase's first run of letters and digits, joined with the next ones where the phrase has a
+    hyphen between them (a hyphen may be left out: "Su-30SM" matches "Su30SM"), and at the end of a one-word phrase
+    with the plural endings the pattern allows."""
+    out: set[str] = set()
+    for p in phrases:
+        words = p.lower().split()
+        if not p.isascii() or not words or not words[0][0].isalnum():
+            return None
+        parts = _RUN.findall(words[0])
+        token = parts[0]
+        out.add(token)
+        i = 1
+        while i + 1 < len(parts) and parts[i] == "-" and parts[i + 1][0].isalnum():
+            token += parts[i + 1]
+            out.add(token)
+            i += 2
+        if len(words) == 1 and i == len(parts) and token[-1].isalpha():
+            out.update((token + "s", token + "es"))  # phrase_alternation(plural=True)
+    return frozenset(out)
 
 
 def _key(s: str) -> str:
