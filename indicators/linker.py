@@ -129,8 +129,13 @@ class Linker:
             return []
         if not self.words:
             return [_logistic(self.intercept + _weighted_sum(self.coef, x)) for x in rows]
-        evidence = mc.view.evidence_of(_word_index(self.words, prof))
-        return [_logistic(self.intercept + evidence[c.row] + _weighted_sum(self.coef, x)) for c, x in zip(cands, rows)]
+        index = _word_index(self.words, prof)
+        if len(cands) >= _WHOLE:
+            evidence = mc.view.evidence_of(index)
+            return [_logistic(self.intercept + evidence[c.row] + _weighted_sum(self.coef, x))
+                    for c, x in zip(cands, rows)]
+        at = mc.view.evidence_at
+        return [_logistic(self.intercept + at(index, c.row) + _weighted_sum(self.coef, x)) for c, x in zip(cands, rows)]
 
     def score(self, mc: MentionCandidates, cand: Candidate, prof: _Profiles, learned: Learned | None = None) -> float:
         """P(cand is the indicator of mc's figure), with `learned` in place of the linker's own (cross-fitting)."""
@@ -188,6 +193,8 @@ class Learned:
         self._spaces: dict[int, _Space] = {}
         self._unknown: dict[int, list] = {}
         self._nearest: dict[tuple, list] = {}
+        self._rows: dict[int, list] = {}
+        self._examples: dict[int, list] = {}
         self.token = next(_TOKENS)  # a key for what figures remember about this Learned (ids can be reused)
 
     def weighted(self, prof: _Profiles) -> dict[str, dict[str, float]]:
@@ -195,6 +202,15 @@ class Learned:
         got = self._weighted.get(prof.token)
         if got is None:
             got = self._weighted[prof.token] = {k: prof.weigh(v) for k, v in self.profiles.items()}
+        return got
+
+    def rows(self, prof: _Profiles) -> list[Mapping[str, float]]:
+        """The learned profiles as TF-IDF vectors in the catalog's order ({} for an indicator with none), as the
+        rows of space() hold them."""
+        got = self._rows.get(prof.token)
+        if got is None:
+            weighted = self.weighted(prof)
+            got = self._rows[prof.token] = [weighted.get(k) or {} for k in prof.ids]
         return got
 
     def space(self, prof: _Profiles) -> _Space:
@@ -222,6 +238,29 @@ class Learned:
                 self._nearest.clear()
             got = self._nearest[key] = self._nearest_of(sentence, prof)
         return got
+
+    def nearest_at(self, vector: Mapping[str, float], prof: _Profiles, r: int) -> float:
+        """nearest()'s value for the indicator in row r alone, `vector` being prof.weigh() of the sentence: each
+        labelled sentence's products added in the sentence's order, as the inverted index adds them."""
+        postings = self._examples.get(prof.token)
+        if postings is None:  # per row: stem -> ((labelled sentence, weight), ...) of that indicator's sentences
+            postings = [{} for _ in prof.ids]
+            for ind, sents in self.examples.items():
+                row = prof.row.get(ind)
+                if row is None:
+                    continue
+                for i, stems_ in enumerate(sents):
+                    for st, w in prof.weigh(Counter(stems_)).items():
+                        postings[row].setdefault(st, []).append((i, w))
+            self._examples[prof.token] = postings
+        acc: dict[int, float] = {}
+        mine = postings[r]
+        for st, w in vector.items():
+            got = mine.get(st)
+            if got is not None:
+                for i, x in got:
+                    acc[i] = acc.get(i, 0.0) + w * x
+        return max(max(acc.values(), default=0.0), 0.0)
 
     def _nearest_of(self, sentence: Counter, prof: _Profiles) -> list[float]:
         index = self._index.get(prof.token)
@@ -261,7 +300,7 @@ class Learned:
 
     def __getstate__(self) -> dict:
         return {"profiles": self.profiles, "examples": self.examples, "_index": {}, "_weighted": {}, "_spaces": {},
-                "_unknown": {}, "_nearest": {}, "token": self.token}
+                "_unknown": {}, "_nearest": {}, "_rows": {}, "_examples": {}, "token": self.token}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -451,15 +490,40 @@ def _word_index(words: Mapping[str, Mapping[str, float]], prof: _Profiles) -> _W
 class _Text:
     """A stretch of a report (a clause, a sentence, a paragraph's context) as the linker sees it: its stems, their
     TF-IDF vector and its cosines with every indicator's catalog words and learned profile (lists in the
-    catalog's order), computed once and shared by every figure that stands in it."""
+    catalog's order), computed once and shared by every figure that stands in it.
 
-    __slots__ = ("bag", "vector", "catalog", "learned")
+    A figure the rules link needs the cosines of one indicator only: `catalog_at` and `learned_at` give one row,
+    by cosine() (the definition the whole lists follow to the last digit), unless the whole list is known."""
+
+    __slots__ = ("bag", "vector", "catalog", "learned", "_catalog_at", "_learned_at")
 
     def __init__(self, bag: Counter, prof: _Profiles) -> None:
         self.bag = bag
         self.vector = prof.weigh(bag)
         self.catalog: list[float] | None = None
         self.learned: dict[int, list[float]] = {}
+        self._catalog_at: dict[int, float] = {}
+        self._learned_at: dict[tuple[int, int], float] = {}
+
+    def catalog_at(self, prof: _Profiles, r: int) -> float:
+        """Its cosine with the catalog words of the indicator in row r."""
+        if self.catalog is not None:
+            return self.catalog[r]
+        got = self._catalog_at.get(r)
+        if got is None:
+            got = self._catalog_at[r] = cosine(self.vector, prof.rows[r])
+        return got
+
+    def learned_at(self, learned: Learned, prof: _Profiles, r: int) -> float:
+        """Its cosine with the learned profile of the indicator in row r (0.0 for none)."""
+        got = self.learned.get(learned.token)
+        if got is not None:
+            return got[r]
+        key = (learned.token, r)
+        got = self._learned_at.get(key)
+        if got is None:
+            got = self._learned_at[key] = cosine(self.vector, learned.rows(prof)[r])
+        return got
 
     def catalog_sims(self, prof: _Profiles) -> list[float]:
         if self.catalog is None:
@@ -482,7 +546,8 @@ class _SentenceView:
     """What the figures of one sentence share: its stems and context, their similarities, the nearest labelled
     examples and the word evidence for every indicator, and the clauses already seen."""
 
-    __slots__ = ("sentence", "context", "context_sents", "clauses", "nearest", "evidence")
+    __slots__ = ("sentence", "context", "context_sents", "clauses", "nearest", "evidence", "_nearest_at",
+                 "_evidence_at", "_best")
 
     def __init__(self, doc: Document, catalog: Catalog, index: int, prof: _Profiles) -> None:
         ctx_ids = doc.context(index, catalog.context_sentences)
@@ -501,6 +566,9 @@ class _SentenceView:
         self.clauses: dict[str, _Text] = {doc.sentences[index].text: self.sentence}
         self.nearest: dict[int, list[float]] = {}
         self.evidence: dict[int, list[float]] = {}
+        self._nearest_at: dict[tuple[int, int], float] = {}
+        self._evidence_at: dict[tuple[int, int], float] = {}
+        self._best: dict[tuple[int, ...], float] = {}
 
     def clause(self, text: str, prof: _Profiles) -> _Text:
         got = self.clauses.get(text)
@@ -520,22 +588,57 @@ class _SentenceView:
             got = self.evidence[index.token] = index.evidence(self.sentence.bag)
         return got
 
+    def nearest_at(self, learned: Learned, prof: _Profiles, r: int) -> float:
+        """nearest_of()'s value in row r alone (unless the whole list is known)."""
+        got = self.nearest.get(learned.token)
+        if got is not None:
+            return got[r]
+        key = (learned.token, r)
+        got = self._nearest_at.get(key)
+        if got is None:
+            got = self._nearest_at[key] = learned.nearest_at(self.sentence.vector, prof, r)
+        return got
+
+    def evidence_at(self, index: _WordIndex, r: int) -> float:
+        """evidence_of()'s value in row r alone: word_evidence(), the weights added in the sentence's order."""
+        got = self.evidence.get(index.token)
+        if got is not None:
+            return got[r]
+        key = (index.token, r)
+        got = self._evidence_at.get(key)
+        if got is None:
+            weights = index.words[r]
+            total = 0.0
+            for s in self.sentence.bag:
+                total += weights.get(s, 0.0)
+            got = self._evidence_at[key] = total
+        return got
+
+    def best_similarity(self, rows: tuple[int, ...], prof: _Profiles) -> float:
+        """The sentence's highest cosine with the catalog words of the indicators in `rows` (0.0 for none)."""
+        got = self._best.get(rows)
+        if got is None:
+            sims = self.sentence.catalog_sims(prof)  # a few rows by cosine() would cost more than all by the matrix
+            got = self._best[rows] = max((sims[r] for r in rows), default=0.0)
+        return got
+
 
 class MentionCandidates:
     """A figure's candidates and the stems of its clause, sentence and paragraph context. The list of candidates
     is made when first asked: a figure the rules link confidently is scored on their choice (`top`) alone."""
 
-    __slots__ = ("index", "clause", "sentence", "context", "view", "part", "top", "_candidates", "_make")
+    __slots__ = ("index", "clause", "sentence", "context", "view", "part", "top", "_candidates", "_make", "scores")
 
     def __init__(self, index: int, clause: Counter, sentence: Counter, context: Counter,
                  candidates: list[Candidate] | None = None, view: _SentenceView | None = None,
-                 part: _Text | None = None, top: Candidate | None = None, make=None) -> None:
+                 part: _Text | None = None, top: Candidate | None = None, make=None, scores=None) -> None:
         self.index = index  # the mention's index in doc.mentions
         self.clause, self.sentence, self.context = clause, sentence, context
         self.view = view  # what the figures of its sentence share
         self.part = part  # its clause
         self.top = top  # the rules' first choice, when it is a candidate
         self._candidates, self._make = candidates, make
+        self.scores = scores  # link()'s way to every candidate's probabilities (see mention_candidates)
 
     @property
     def candidates(self) -> list[Candidate]:
@@ -544,8 +647,8 @@ class MentionCandidates:
         return self._candidates
 
     def __getstate__(self) -> dict:
-        return {k: getattr(self, k) for k in self.__slots__ if k not in ("_candidates", "_make")} | {
-            "_candidates": self.candidates, "_make": None}
+        return {k: getattr(self, k) for k in self.__slots__ if k not in ("_candidates", "_make", "scores")} | {
+            "_candidates": self.candidates, "_make": None, "scores": None}
 
     def __setstate__(self, state: dict) -> None:
         for k, v in state.items():
@@ -557,15 +660,18 @@ class MentionCandidates:
         not yet looked for counted as not near)."""
         if not cands:
             return []
-        lc = self.part.learned_sims(learned, prof)
-        ls = self.view.sentence.learned_sims(learned, prof)
-        lx = self.view.context.learned_sims(learned, prof)
-        near = self.view.nearest_of(learned, prof)
         unknown = learned.unknown(prof)  # an indicator no labelled figure taught (a new one)
+        part, sentence, context, view = self.part, self.view.sentence, self.view.context, self.view
+        if len(cands) >= _WHOLE:  # many rows: every indicator's at once, by the matrices
+            for t in (part, sentence, context):
+                t.learned_sims(learned, prof)
+            view.nearest_of(learned, prof)
         out = []
         for c in cands:
             st, r = c.provisional() if provisional else c.static, c.row
-            out.append([*st[:_STATIC], lc[r], ls[r], lx[r], near[r], unknown[r], *st[_STATIC:]])
+            out.append([*st[:_STATIC], part.learned_at(learned, prof, r), sentence.learned_at(learned, prof, r),
+                        context.learned_at(learned, prof, r), view.nearest_at(learned, prof, r), unknown[r],
+                        *st[_STATIC:]])
         return out
 
 
@@ -584,6 +690,7 @@ class _Profiles:
         self.vectors = {k: self.weigh(bag) for k, bag in bags.items()}
         self.ids = list(bags)  # the catalog's order: the rows of every per-indicator list and matrix
         self.row = {k: i for i, k in enumerate(self.ids)}
+        self.rows = [self.vectors[k] for k in self.ids]
         self.indicators = {ind.id: ind for ind in catalog.indicators}
         self.space = _Space(self)
         self._nouns: dict[str, list[float]] = {}
@@ -680,44 +787,41 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
     prof = profiles(catalog, stop)
     view = _sentence_view(doc, catalog, m.sentence, prof)
     part = view.clause(_clause(text, sent.start, sent.end, q.start, q.end), prof)
-    if learned is not None:
-        for t in (part, view.sentence, view.context):
-            t.learned_sims(learned, prof)
     ruled = {ind.id: (score, item, where) for score, ind, item, where in candidates(doc, catalog, m, fits)}
     top_id, top_score = "", 0.0
     if ruled:
         top_id, (top_score, _, _) = max(ruled.items(), key=lambda kv: kv[1][0])
     row = prof.row
-    clause_sims, sentence_sims, context_sims = (part.catalog_sims(prof), view.sentence.catalog_sims(prof),
-                                                view.context.catalog_sims(prof))
-    best_sim = max((sentence_sims[row[ind.id]] for ind in fits), default=0.0)
+    sentence = view.sentence
+    context = view.context
+    fit_rows = tuple(row[ind.id] for ind in fits)
     context_sents = view.context_sents
     nouns = prof.noun_named(q.noun.lower() if q.noun else "")
     units = prof.unit_named(q.unit)
     few = 1.0 / len(fits)
-    # the best score of the rules' other candidates: the highest of all for one they did not propose
-    best_other = {i: max((v[0] for j, v in ruled.items() if j != i), default=0.0) for i in ruled}
     highest = max((v[0] for v in ruled.values()), default=0.0)
 
     def build(ind: Indicator):
         if ind.id in ruled:
             score, item, where = ruled[ind.id]
-            margin = (score - best_other[ind.id]) / 5
+            # the best score of the rules' other candidates
+            margin = (score - max((v[0] for j, v in ruled.items() if j != ind.id), default=0.0)) / 5
         else:
             score, item, where = 0.0, None, ""  # its items, if it has any, are looked for when needed (find)
-            margin = (score - highest) / 5
+            margin = (score - highest) / 5  # the highest of all for one the rules did not propose
         top = float(ind.id == top_id and top_score >= catalog.min_score)
         r = row[ind.id]
-        sim = sentence_sims[r]
+        sim = sentence.catalog_at(prof, r)
+        best_sim = view.best_similarity(fit_rows, prof)
         static = (
             score / 5,
             top,
             float(ind.id in ruled),
             max(-2.0, min(2.0, margin)),
             top * max(0.0, min(2.0, margin)),  # how far the rules' first choice leads: sure rules are rarely wrong
-            clause_sims[r],
+            part.catalog_at(prof, r),
             sim,
-            context_sims[r],
+            context.catalog_at(prof, r),
             float(sim >= best_sim and best_sim > 0),
             nouns[r],
             units[r],
@@ -748,8 +852,99 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
             out.append(cand)
         return out
 
+    def candidate(ind: Indicator) -> Candidate:
+        """The Candidate make() would give for `ind`, its item settled."""
+        if top is not None and ind.id == top_id:
+            top.static  # noqa: B018
+            return top
+        cand = Candidate(ind, False, row[ind.id], build,
+                         find if ind.id not in ruled and (ind.items or ind.item_pattern) else None)
+        cand.static  # noqa: B018
+        return cand
+
+    def scores(linker: Linker, prof: _Profiles, only_top: bool = False) -> list[list]:
+        """[indicator, P with its item not (yet) near, P with an item near when its items are still to be looked
+        for else None] of each candidate, in make()'s order (only the rules' choice with `only_top`): what
+        make(), feature_rows() and Linker._of_rows() give, without building a Candidate, a tuple and a list per
+        indicator. The products and sums are the same operations in the same order (_weighted_sum), so the
+        probabilities are the same to the last digit (tests/test_linker.py compares them with rank())."""
+        learned = linker.learned
+        entries = []  # (indicator, row, rule features, item_near or None while its items are not looked for)
+        for ind in ((top.indicator,) if only_top else fits):
+            iid = ind.id
+            got = ruled.get(iid)
+            if got is not None:
+                score, item, where = got
+                if ind.item_required and item is None:
+                    continue  # a fact: this indicator is about named items only
+                margin = (score - max((v[0] for j, v in ruled.items() if j != iid), default=0.0)) / 5
+                item_near = float(item is not None and where in _NEAR)
+            else:
+                score, margin, item_near = 0.0, (0.0 - highest) / 5, 0.0
+                if ind.items or ind.item_pattern:
+                    if ind.item_required:
+                        item, where = find(ind)
+                        if item is None:
+                            continue
+                        item_near = float(where in _NEAR)
+                    else:
+                        item_near = None  # looked for only when it could make this candidate the best
+                elif ind.item_required:
+                    continue
+            t = float(iid == top_id and top_score >= catalog.min_score)
+            entries.append((ind, row[iid], score / 5, t, float(got is not None), max(-2.0, min(2.0, margin)),
+                            t * max(0.0, min(2.0, margin)), item_near))
+        whole = len(entries) >= _WHOLE
+        if whole:  # many rows: every indicator's at once, by the matrices
+            lc, ls, lx = (x.learned_sims(learned, prof) for x in (part, sentence, context))  # the catalog's come along
+            cc, cs, cx = (x.catalog_sims(prof) for x in (part, sentence, context))
+            near = view.nearest_of(learned, prof)
+        unknown = learned.unknown(prof)
+        index = _word_index(linker.words, prof) if linker.words else None
+        if index is not None and whole:
+            evidence = view.evidence_of(index)
+        best_sim = view.best_similarity(fit_rows, prof)
+        c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 = linker.coef
+        intercept = linker.intercept
+        out = []
+        for ind, r, x0, x1, x2, x3, x4, item_near in entries:
+            if whole:
+                x5, x6, x7, x8, x9, x10, x11 = cc[r], cs[r], cx[r], lc[r], ls[r], lx[r], near[r]
+            else:
+                x5, x6, x7 = part.catalog_at(prof, r), sentence.catalog_at(prof, r), context.catalog_at(prof, r)
+                x8, x9 = part.learned_at(learned, prof, r), sentence.learned_at(learned, prof, r)
+                x10, x11 = context.learned_at(learned, prof, r), view.nearest_at(learned, prof, r)
+            x13 = float(x6 >= best_sim and best_sim > 0)
+            total = 0.0  # _weighted_sum, unrolled
+            total += c0 * x0
+            total += c1 * x1
+            total += c2 * x2
+            total += c3 * x3
+            total += c4 * x4
+            total += c5 * x5
+            total += c6 * x6
+            total += c7 * x7
+            total += c8 * x8
+            total += c9 * x9
+            total += c10 * x10
+            total += c11 * x11
+            total += c12 * unknown[r]
+            total += c13 * x13
+            total += c14 * nouns[r]
+            total += c15 * units[r]
+            base = intercept if index is None else intercept + (evidence[r] if whole else view.evidence_at(index, r))
+            without = total + c16 * (item_near or 0.0)
+            without += c17 * few
+            if item_near is None:
+                with_item = total + c16 * 1.0
+                with_item += c17 * few
+                out.append([ind, _logistic(base + without), _logistic(base + with_item)])
+            else:
+                out.append([ind, _logistic(base + without), None])
+        return out
+
     return MentionCandidates(k, part.bag, view.sentence.bag, view.context.bag, view=view, part=part, top=top,
-                             make=make)
+                             make=make, scores=(scores, find, candidate))
 
 
 def features(mc: MentionCandidates, cand: Candidate, learned: Learned, prof: _Profiles) -> list[float]:
@@ -798,41 +993,45 @@ def link(doc: Document, catalog: Catalog, k: int, linker: Linker) -> tuple[float
     matter to decide(): each candidate is scored with and without an item near the figure, and the items of a
     candidate are looked for only when the higher of the two could make it the best."""
     mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned)
+    if mc.scores is None:  # no indicator fits
+        return decide([], linker.threshold)[0], None, None
     prof = profiles(catalog, linker.stop_words)
+    scores, find, candidate = mc.scores
     ruled = mc.top
     if ruled is not None:
-        p = linker.probabilities(mc, prof, among=[ruled])[0]
+        p = scores(linker, prof, only_top=True)[0][1]
         if p >= VETO:
-            return p, ruled, ruled
-    cands = mc.candidates
-    rows = mc.feature_rows(cands, linker.learned, prof, provisional=True)
-    without = linker._of_rows(mc, cands, rows, prof)  # exact for a settled candidate
-    pending = [i for i, c in enumerate(cands) if not c.settled]
-    near = dict(zip(pending, linker._of_rows(mc, [cands[i] for i in pending],
-                                             [[*rows[i][:_ITEM_NEAR], 1.0, *rows[i][_ITEM_NEAR + 1:]] for i in pending],
-                                             prof)))
+            return p, candidate(ruled.indicator), ruled
+    entries = scores(linker, prof)
+    without = [e[1] for e in entries]  # exact for a settled candidate
+    pending = [i for i, e in enumerate(entries) if e[2] is not None]
+    near = {i: entries[i][2] for i in pending}
     best = -1  # the first of the most probable, as a stable sort by probability would put it
-    for i, c in enumerate(cands):
-        if c.settled and (best < 0 or without[i] > without[best]):
+    for i, e in enumerate(entries):
+        if e[2] is None and (best < 0 or without[i] > without[best]):
             best = i
     for i in sorted(pending, key=lambda i: -max(without[i], near[i])):
         ceiling = max(without[i], near[i])
         if best >= 0 and (ceiling < without[best] or ceiling == without[best] and i > best):
             continue  # cannot be the best whatever its items
-        cands[i].static  # noqa: B018  (looks for its items)
-        without[i] = near[i] if cands[i].static[_ITEM] == 1.0 else without[i]
+        item, where = find(entries[i][0])  # looks for its items
+        without[i] = near[i] if item is not None and where in _NEAR else without[i]
         if best < 0 or without[i] > without[best] or without[i] == without[best] and i < best:
             best = i
     if best < 0:
         return decide([], linker.threshold)[0], None, None
-    ranked = [(without[best], cands[best])]
-    if ruled is not None and ruled is not cands[best]:
-        ranked.append((without[cands.index(ruled)], ruled))
+    chosen_best = candidate(entries[best][0])
+    ranked = [(without[best], chosen_best)]
+    if ruled is not None and ruled is not chosen_best:
+        ranked.append((without[next(i for i, e in enumerate(entries) if e[0] is ruled.indicator)], ruled))
     p, chosen = decide(ranked, linker.threshold)
-    return p, chosen, cands[best]
+    return p, chosen, chosen_best
 
 
 _ITEM_NEAR = FEATURES.index("item_near")
+# from this many candidates on, a text's similarities (and a sentence's word evidence, nearest examples) are computed
+# for every indicator at once by the matrices; fewer take cosine() row by row, which is cheaper for a few rows
+_WHOLE = 6
 
 
 VETO = 0.1  # below this probability the linker overrules the rules' first choice, for a candidate it believes in
