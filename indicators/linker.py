@@ -22,6 +22,7 @@ import bisect
 import itertools
 import json
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -697,10 +698,10 @@ class _Profiles:
         self._units: dict[str | None, list[float]] = {}
 
     def weigh(self, bag: Mapping[str, float]) -> dict[str, float]:
-        idf, max_idf = self.idf, self.max_idf
-        v = {s: c * idf.get(s, max_idf) for s, c in bag.items()}
-        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-        return {s: x / norm for s, x in v.items()}
+        get, max_idf = self.idf.get, self.max_idf
+        xs = [c * get(s, max_idf) for s, c in bag.items()]
+        norm = math.sqrt(sum(map(operator.mul, xs, xs))) or 1.0  # the squares added in the bag's order, as before
+        return dict(zip(bag, [x / norm for x in xs]))
 
     def noun_named(self, noun: str) -> list[float]:
         """1.0 for each indicator (catalog order) whose nouns name the figure's counted noun (lower case)."""

@@ -55,9 +55,11 @@ class Phrases:
         return {**self.__dict__, "_memo": {}}
 
     def finditer(self, text: str, start: int = 0, end: int | None = None):
-        if not self.rx:
-            return iter(())
-        return self.rx.finditer(text, start, len(text) if end is None else end)
+        end = len(text) if end is None else end
+        if not self.rx or self.tokens is not None and self.tokens.isdisjoint(
+                text_tokens(text[start:end] if start or end < len(text) else text)):
+            return iter(())  # a match in text[start:end] starts one of its tokens (see first())
+        return self.rx.finditer(text, start, end)
 
     def __repr__(self) -> str:
         return f"Phrases({list(self.phrases)[:3]}...)"
@@ -104,10 +106,15 @@ def _phrase_tokens(phrases) -> frozenset | None:
         token = parts[0]
         out.add(token)
         i = 1
-        while i + 1 < len(parts) and parts[i] == "-" and parts[i + 1][0].isalnum():
-            token += parts[i + 1]
+        while i < len(parts) and parts[i] == "-":  # each hyphen may be left out: join the next run
+            j = i
+            while j < len(parts) and parts[j] == "-":
+                j += 1
+            if j == len(parts) or not parts[j][0].isalnum():
+                break
+            token += parts[j]
             out.add(token)
-            i += 2
+            i = j + 1
         if len(words) == 1 and i == len(parts) and token[-1].isalpha():
             out.update((token + "s", token + "es"))  # phrase_alternation(plural=True)
     return frozenset(out)
