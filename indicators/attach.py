@@ -7,6 +7,7 @@ telling unit). Highest score wins; below `min_score` the figure stays unattached
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -178,16 +179,40 @@ def fitting(doc: Document, catalog: Catalog, m: Mention) -> list[Indicator]:
     q = m.quantity
     if _foreign_measure().search(doc.report.text, max(m.segment[0], q.start - 40), q.start):
         return []
-    out = []
-    for ind in catalog.indicators:
-        if not _unit_fits(ind, q.unit) or not ind.counts(q.noun):
-            continue
-        if q.measure == Measure.CHANGE and ind.measure != Measure.CHANGE and ind.unit_class in ("percent", "ratio"):
-            continue  # "3.9% fewer than a year earlier" is no share (a count's change is its flow: "grew by 143")
-        if ind.unit_class == "count" and (not q.noun and not ind.bare or q.value != int(q.value) or q.value < 0):
-            continue  # no count is fractional or below zero ("four fewer than a month ago" is a difference)
-        out.append(ind)
-    return out
+    change = q.measure == Measure.CHANGE
+    if not math.isfinite(q.value):  # never from the recogniser; checked indicator by indicator as always
+        return [ind for ind in catalog.indicators
+                if _unit_fits(ind, q.unit) and ind.counts(q.noun)
+                and not (change and ind.measure != Measure.CHANGE and ind.unit_class in ("percent", "ratio"))
+                and not (ind.unit_class == "count" and (
+                    not q.noun and not ind.bare or q.value != int(q.value) or q.value < 0))]
+    whole = not (q.value != int(q.value) or q.value < 0)
+    memo = _FITTING.get(id(catalog.indicators))
+    if memo is None or memo[0] is not catalog.indicators:
+        if len(_FITTING) > 8:
+            _FITTING.clear()
+        memo = _FITTING[id(catalog.indicators)] = (catalog.indicators, {})
+    key = (q.unit, q.noun, whole, change)
+    got = memo[1].get(key)
+    if got is None:
+        if len(memo[1]) > 4096:
+            memo[1].clear()
+        got = memo[1][key] = tuple(ind for ind in catalog.indicators if _fits(ind, q.unit, q.noun, whole, change))
+    return list(got)
+
+
+# the indicators a unit, counted noun, whole-or-not and change-or-not fit, per catalog (the entry holds the
+# indicators, so their id stays theirs while it lives): a report repeats the same few
+_FITTING: dict[int, tuple[tuple, dict]] = {}
+
+
+def _fits(ind: Indicator, unit: str, noun: str, whole: bool, change: bool) -> bool:
+    if not _unit_fits(ind, unit) or not ind.counts(noun):
+        return False
+    if change and ind.measure != Measure.CHANGE and ind.unit_class in ("percent", "ratio"):
+        return False  # "3.9% fewer than a year earlier" is no share (a count's change is its flow: "grew by 143")
+    # no count is fractional or below zero ("four fewer than a month ago" is a difference)
+    return not (ind.unit_class == "count" and (not noun and not ind.bare or not whole))
 
 
 def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator] | None = None

@@ -548,7 +548,7 @@ class _SentenceView:
     examples and the word evidence for every indicator, and the clauses already seen."""
 
     __slots__ = ("sentence", "context", "context_sents", "clauses", "nearest", "evidence", "_nearest_at",
-                 "_evidence_at", "_best")
+                 "_evidence_at", "_best", "_touched")
 
     def __init__(self, doc: Document, catalog: Catalog, index: int, prof: _Profiles) -> None:
         ctx_ids = doc.context(index, catalog.context_sentences)
@@ -570,6 +570,7 @@ class _SentenceView:
         self._nearest_at: dict[tuple[int, int], float] = {}
         self._evidence_at: dict[tuple[int, int], float] = {}
         self._best: dict[tuple[int, ...], float] = {}
+        self._touched: set[int] | None = None
 
     def clause(self, text: str, prof: _Profiles) -> _Text:
         got = self.clauses.get(text)
@@ -614,6 +615,27 @@ class _SentenceView:
                 total += weights.get(s, 0.0)
             got = self._evidence_at[key] = total
         return got
+
+    def most_similar(self, rows: tuple[int, ...], r: int, prof: _Profiles) -> float:
+        """The feature similarity_best of row r among `rows` (r one of them): 1.0 when the sentence's cosine with
+        r's catalog words is the highest of theirs and above 0, else 0.0. Decided by a few cosines where the whole
+        list is not known: none when r's is 0, only those of rows sharing a stem with the sentence (the others'
+        are 0), and none after one higher than r's."""
+        if rows in self._best or self.sentence.catalog is not None:
+            best = self.best_similarity(rows, prof)
+            return float(self.sentence.catalog_at(prof, r) >= best and best > 0)
+        at = self.sentence.catalog_at
+        mine = at(prof, r)
+        if not mine > 0:
+            return 0.0
+        touched = self._touched
+        if touched is None:
+            of = prof.rows_of_stem
+            touched = self._touched = set().union(*(of[s] for s in self.sentence.vector if s in of))
+        for j in rows:
+            if j != r and j in touched and at(prof, j) > mine:
+                return 0.0
+        return 1.0
 
     def best_similarity(self, rows: tuple[int, ...], prof: _Profiles) -> float:
         """The sentence's highest cosine with the catalog words of the indicators in `rows` (0.0 for none)."""
@@ -692,6 +714,11 @@ class _Profiles:
         self.ids = list(bags)  # the catalog's order: the rows of every per-indicator list and matrix
         self.row = {k: i for i, k in enumerate(self.ids)}
         self.rows = [self.vectors[k] for k in self.ids]
+        rows_of_stem: dict[str, list[int]] = {}
+        for r, vec in enumerate(self.rows):
+            for st in vec:
+                rows_of_stem.setdefault(st, []).append(r)
+        self.rows_of_stem = {st: tuple(rs) for st, rs in rows_of_stem.items()}  # which catalog rows name a stem
         self.indicators = {ind.id: ind for ind in catalog.indicators}
         self.space = _Space(self)
         self._nouns: dict[str, list[float]] = {}
@@ -904,7 +931,7 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
         index = _word_index(linker.words, prof) if linker.words else None
         if index is not None and whole:
             evidence = view.evidence_of(index)
-        best_sim = view.best_similarity(fit_rows, prof)
+        best_sim = view.best_similarity(fit_rows, prof) if whole else None
         c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 = linker.coef
         intercept = linker.intercept
         out = []
@@ -915,7 +942,7 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
                 x5, x6, x7 = part.catalog_at(prof, r), sentence.catalog_at(prof, r), context.catalog_at(prof, r)
                 x8, x9 = part.learned_at(learned, prof, r), sentence.learned_at(learned, prof, r)
                 x10, x11 = context.learned_at(learned, prof, r), view.nearest_at(learned, prof, r)
-            x13 = float(x6 >= best_sim and best_sim > 0)
+            x13 = float(x6 >= best_sim and best_sim > 0) if whole else view.most_similar(fit_rows, r, prof)
             total = 0.0  # _weighted_sum, unrolled
             total += c0 * x0
             total += c1 * x1
