@@ -223,7 +223,7 @@ def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator
     sent = doc.sentences[m.sentence]
     own_seg = text[m.segment[0]:m.segment[1]]
     own = sent.text
-    clause = _clause(text, sent.start, sent.end, q.start, q.end)
+    clause = clause_of(doc, m)
     cell = table_cell_words(text, sent.start, sent.end, q.start, q.end)
     if cell is not None:  # a table row's other cells are other figures' parts: the cell's words are its row and column
         own_seg = own = cell
@@ -279,6 +279,17 @@ def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator
 
 
 _CLAUSE_END = re.compile(r"[;:]")
+
+
+def clause_of(doc: Document, m: Mention) -> str:
+    """_clause() of a mention, remembered on the document (the rules and the linker both ask)."""
+    cache = doc.__dict__.setdefault("_clauses", {})
+    q = m.quantity
+    got = cache.get((q.start, q.end))
+    if got is None:
+        sent = doc.sentences[m.sentence]
+        got = cache[(q.start, q.end)] = _clause(doc.report.text, sent.start, sent.end, q.start, q.end)
+    return got
 
 
 def _clause(text: str, start: int, end: int, q_start: int, q_end: int) -> str:

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import snowballstemmer
 
-from .attach import _clause, _find_item, candidates, fitting
+from .attach import _find_item, candidates, clause_of, fitting
 from .catalog import Catalog, Indicator
 from .errors import CatalogError
 from .model import Document, Mention
@@ -725,10 +725,10 @@ class _Profiles:
         self._units: dict[str | None, list[float]] = {}
 
     def weigh(self, bag: Mapping[str, float]) -> dict[str, float]:
-        get, max_idf = self.idf.get, self.max_idf
-        xs = [c * get(s, max_idf) for s, c in bag.items()]
-        norm = math.sqrt(sum(map(operator.mul, xs, xs))) or 1.0  # the squares added in the bag's order, as before
-        return dict(zip(bag, [x / norm for x in xs]))
+        # c * idf per stem, the squares added in the bag's order, x / norm: the same operations as ever, run by map()
+        xs = list(map(operator.mul, bag.values(), map(self.idf.get, bag, itertools.repeat(self.max_idf))))
+        norm = math.sqrt(sum(map(operator.mul, xs, xs))) or 1.0
+        return dict(zip(bag, map(operator.truediv, xs, itertools.repeat(norm))))
 
     def noun_named(self, noun: str) -> list[float]:
         """1.0 for each indicator (catalog order) whose nouns name the figure's counted noun (lower case)."""
@@ -810,11 +810,9 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
     fits = fitting(doc, catalog, m)
     if not fits:  # no indicator can hold this figure: nothing to rank (most distractors end here)
         return MentionCandidates(k, Counter(), Counter(), Counter(), [])
-    text = doc.report.text
-    sent = doc.sentences[m.sentence]
     prof = profiles(catalog, stop)
     view = _sentence_view(doc, catalog, m.sentence, prof)
-    part = view.clause(_clause(text, sent.start, sent.end, q.start, q.end), prof)
+    part = view.clause(clause_of(doc, m), prof)
     ruled = {ind.id: (score, item, where) for score, ind, item, where in candidates(doc, catalog, m, fits)}
     top_id, top_score = "", 0.0
     if ruled:
