@@ -632,8 +632,12 @@ class _SentenceView:
         if touched is None:
             of = prof.rows_of_stem
             touched = self._touched = set().union(*(of[s] for s in self.sentence.vector if s in of))
-        for j in rows:
-            if j != r and j in touched and at(prof, j) > mine:
+        others = [j for j in rows if j != r and j in touched]
+        if len(others) > 3:  # more cosines than the matrix costs
+            best = self.best_similarity(rows, prof)
+            return float(mine >= best and best > 0)
+        for j in others:
+            if at(prof, j) > mine:
                 return 0.0
         return 1.0
 
@@ -879,13 +883,13 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
         return out
 
     def candidate(ind: Indicator) -> Candidate:
-        """The Candidate make() would give for `ind`, its item settled."""
-        if top is not None and ind.id == top_id:
-            top.static  # noqa: B018
-            return top
-        cand = Candidate(ind, False, row[ind.id], build,
-                         find if ind.id not in ruled and (ind.items or ind.item_pattern) else None)
-        cand.static  # noqa: B018
+        """The Candidate make() would give for `ind`, with the item and where it was that its static features would
+        settle (they are computed only when asked: link() needs the item alone)."""
+        cand = top if top is not None and ind.id == top_id else Candidate(
+            ind, False, row[ind.id], build, find if ind.id not in ruled and (ind.items or ind.item_pattern) else None)
+        if cand._static is None:
+            got = ruled.get(ind.id)
+            cand.item, cand.where = got[1:] if got is not None else find(ind) if cand._find is not None else (None, "")
         return cand
 
     def scores(linker: Linker, prof: _Profiles, only_top: bool = False) -> list[list]:
