@@ -195,7 +195,6 @@ class Learned:
         self._unknown: dict[int, list] = {}
         self._nearest: dict[tuple, list] = {}
         self._rows: dict[int, list] = {}
-        self._examples: dict[int, list] = {}
         self.token = next(_TOKENS)  # a key for what figures remember about this Learned (ids can be reused)
 
     def weighted(self, prof: _Profiles) -> dict[str, dict[str, float]]:
@@ -240,29 +239,6 @@ class Learned:
             got = self._nearest[key] = self._nearest_of(sentence, prof)
         return got
 
-    def nearest_at(self, vector: Mapping[str, float], prof: _Profiles, r: int) -> float:
-        """nearest()'s value for the indicator in row r alone, `vector` being prof.weigh() of the sentence: each
-        labelled sentence's products added in the sentence's order, as the inverted index adds them."""
-        postings = self._examples.get(prof.token)
-        if postings is None:  # per row: stem -> ((labelled sentence, weight), ...) of that indicator's sentences
-            postings = [{} for _ in prof.ids]
-            for ind, sents in self.examples.items():
-                row = prof.row.get(ind)
-                if row is None:
-                    continue
-                for i, stems_ in enumerate(sents):
-                    for st, w in prof.weigh(Counter(stems_)).items():
-                        postings[row].setdefault(st, []).append((i, w))
-            self._examples[prof.token] = postings
-        acc: dict[int, float] = {}
-        mine = postings[r]
-        for st, w in vector.items():
-            got = mine.get(st)
-            if got is not None:
-                for i, x in got:
-                    acc[i] = acc.get(i, 0.0) + w * x
-        return max(max(acc.values(), default=0.0), 0.0)
-
     def _nearest_of(self, sentence: Counter, prof: _Profiles) -> list[float]:
         index = self._index.get(prof.token)
         if index is None:
@@ -301,7 +277,7 @@ class Learned:
 
     def __getstate__(self) -> dict:
         return {"profiles": self.profiles, "examples": self.examples, "_index": {}, "_weighted": {}, "_spaces": {},
-                "_unknown": {}, "_nearest": {}, "_rows": {}, "_examples": {}, "token": self.token}
+                "_unknown": {}, "_nearest": {}, "_rows": {}, "token": self.token}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -547,8 +523,8 @@ class _SentenceView:
     """What the figures of one sentence share: its stems and context, their similarities, the nearest labelled
     examples and the word evidence for every indicator, and the clauses already seen."""
 
-    __slots__ = ("sentence", "context", "context_sents", "clauses", "nearest", "evidence", "_nearest_at",
-                 "_evidence_at", "_best", "_touched")
+    __slots__ = ("sentence", "context", "context_sents", "clauses", "nearest", "evidence",
+                 "_evidence_at", "_best")
 
     def __init__(self, doc: Document, catalog: Catalog, index: int, prof: _Profiles) -> None:
         ctx_ids = doc.context(index, catalog.context_sentences)
@@ -567,10 +543,8 @@ class _SentenceView:
         self.clauses: dict[str, _Text] = {doc.sentences[index].text: self.sentence}
         self.nearest: dict[int, list[float]] = {}
         self.evidence: dict[int, list[float]] = {}
-        self._nearest_at: dict[tuple[int, int], float] = {}
         self._evidence_at: dict[tuple[int, int], float] = {}
         self._best: dict[tuple[int, ...], float] = {}
-        self._touched: set[int] | None = None
 
     def clause(self, text: str, prof: _Profiles) -> _Text:
         got = self.clauses.get(text)
@@ -590,17 +564,6 @@ class _SentenceView:
             got = self.evidence[index.token] = index.evidence(self.sentence.bag)
         return got
 
-    def nearest_at(self, learned: Learned, prof: _Profiles, r: int) -> float:
-        """nearest_of()'s value in row r alone (unless the whole list is known)."""
-        got = self.nearest.get(learned.token)
-        if got is not None:
-            return got[r]
-        key = (learned.token, r)
-        got = self._nearest_at.get(key)
-        if got is None:
-            got = self._nearest_at[key] = learned.nearest_at(self.sentence.vector, prof, r)
-        return got
-
     def evidence_at(self, index: _WordIndex, r: int) -> float:
         """evidence_of()'s value in row r alone: word_evidence(), the weights added in the sentence's order."""
         got = self.evidence.get(index.token)
@@ -618,28 +581,16 @@ class _SentenceView:
 
     def most_similar(self, rows: tuple[int, ...], r: int, prof: _Profiles) -> float:
         """The feature similarity_best of row r among `rows` (r one of them): 1.0 when the sentence's cosine with
-        r's catalog words is the highest of theirs and above 0, else 0.0. Decided by a few cosines where the whole
-        list is not known: none when r's is 0, only those of rows sharing a stem with the sentence (the others'
-        are 0), and none after one higher than r's."""
+        r's catalog words is the highest of theirs and above 0, else 0.0. When r's is 0 (the whole list is not
+        needed) by one cosine."""
         if rows in self._best or self.sentence.catalog is not None:
             best = self.best_similarity(rows, prof)
             return float(self.sentence.catalog_at(prof, r) >= best and best > 0)
-        at = self.sentence.catalog_at
-        mine = at(prof, r)
+        mine = self.sentence.catalog_at(prof, r)
         if not mine > 0:
             return 0.0
-        touched = self._touched
-        if touched is None:
-            of = prof.rows_of_stem
-            touched = self._touched = set().union(*(of[s] for s in self.sentence.vector if s in of))
-        others = [j for j in rows if j != r and j in touched]
-        if len(others) > 3:  # more cosines than the matrix costs
-            best = self.best_similarity(rows, prof)
-            return float(mine >= best and best > 0)
-        for j in others:
-            if at(prof, j) > mine:
-                return 0.0
-        return 1.0
+        best = self.best_similarity(rows, prof)  # the matrix: cheaper than the few cosines that could beat it
+        return float(mine >= best and best > 0)
 
     def best_similarity(self, rows: tuple[int, ...], prof: _Profiles) -> float:
         """The sentence's highest cosine with the catalog words of the indicators in `rows` (0.0 for none)."""
@@ -692,13 +643,12 @@ class MentionCandidates:
         if len(cands) >= _WHOLE:  # many rows: every indicator's at once, by the matrices
             for t in (part, sentence, context):
                 t.learned_sims(learned, prof)
-            view.nearest_of(learned, prof)
+        near = view.nearest_of(learned, prof)  # the inverted index answers every row at the cost of one
         out = []
         for c in cands:
             st, r = c.provisional() if provisional else c.static, c.row
             out.append([*st[:_STATIC], part.learned_at(learned, prof, r), sentence.learned_at(learned, prof, r),
-                        context.learned_at(learned, prof, r), view.nearest_at(learned, prof, r), unknown[r],
-                        *st[_STATIC:]])
+                        context.learned_at(learned, prof, r), near[r], unknown[r], *st[_STATIC:]])
         return out
 
 
@@ -718,11 +668,6 @@ class _Profiles:
         self.ids = list(bags)  # the catalog's order: the rows of every per-indicator list and matrix
         self.row = {k: i for i, k in enumerate(self.ids)}
         self.rows = [self.vectors[k] for k in self.ids]
-        rows_of_stem: dict[str, list[int]] = {}
-        for r, vec in enumerate(self.rows):
-            for st in vec:
-                rows_of_stem.setdefault(st, []).append(r)
-        self.rows_of_stem = {st: tuple(rs) for st, rs in rows_of_stem.items()}  # which catalog rows name a stem
         self.indicators = {ind.id: ind for ind in catalog.indicators}
         self.space = _Space(self)
         self._nouns: dict[str, list[float]] = {}
@@ -928,7 +873,7 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
         if whole:  # many rows: every indicator's at once, by the matrices
             lc, ls, lx = (x.learned_sims(learned, prof) for x in (part, sentence, context))  # the catalog's come along
             cc, cs, cx = (x.catalog_sims(prof) for x in (part, sentence, context))
-            near = view.nearest_of(learned, prof)
+        near = view.nearest_of(learned, prof)  # the inverted index answers every row at the cost of one
         unknown = learned.unknown(prof)
         index = _word_index(linker.words, prof) if linker.words else None
         if index is not None and whole:
@@ -943,7 +888,7 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
             else:
                 x5, x6, x7 = part.catalog_at(prof, r), sentence.catalog_at(prof, r), context.catalog_at(prof, r)
                 x8, x9 = part.learned_at(learned, prof, r), sentence.learned_at(learned, prof, r)
-                x10, x11 = context.learned_at(learned, prof, r), view.nearest_at(learned, prof, r)
+                x10, x11 = context.learned_at(learned, prof, r), near[r]
             x13 = float(x6 >= best_sim and best_sim > 0) if whole else view.most_similar(fit_rows, r, prof)
             total = 0.0  # _weighted_sum, unrolled
             total += c0 * x0
