@@ -71,9 +71,13 @@ def _bases(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Attac
         if hit is None or re.search(r"[;:]|\d", lead[hit.end():]) or len(lead[hit.end():].split()) > 2:
             continue  # "against 1,461": the marker right before the base, nothing but an article between
         klass = unit_class(m.quantity.unit) if m.quantity.unit else "count"
-        j = next((j for j in range(k - 1, -1, -1) if doc.mentions[j].sentence == m.sentence
-                  and (unit_class(doc.mentions[j].quantity.unit) if doc.mentions[j].quantity.unit else "count") == klass),
-                 None)  # the figure compared with: the nearest before it in its class of unit
+        j = None  # the figure compared with: the nearest before it in its sentence, in its class of unit
+        for i in range(k - 1, -1, -1):
+            if doc.mentions[i].sentence != m.sentence:
+                break
+            if (unit_class(doc.mentions[i].quantity.unit) if doc.mentions[i].quantity.unit else "count") == klass:
+                j = i
+                break
         if j is None or not out[j].indicator or doc.mentions[j].quantity.measure == Measure.CHANGE:
             continue  # "up 12% against 8%": two changes, each its own
         ind = catalog.get(out[j].indicator)

@@ -343,11 +343,12 @@ def disputes(doc: Document, attachments, roles: list[Role], periods) -> tuple[li
         if r.role != Roles.CORRECTED or periods[k][2] not in _WEAK_ANSWER_PERIOD:
             continue
         s_k = doc.mentions[k].sentence
-        quoted = [j for j in range(k - 1, -1, -1) if roles[j].role == Roles.STATED
-                  and attachments[j].indicator == attachments[k].indicator
-                  and s_k - doc.mentions[j].sentence <= DISPUTE_SENTENCES]
-        if quoted:
-            periods[k] = periods[quoted[0]]
+        for j in range(k - 1, -1, -1):  # mentions are in text order: stop once out of reach (linear in the report)
+            if s_k - doc.mentions[j].sentence > DISPUTE_SENTENCES:
+                break
+            if roles[j].role == Roles.STATED and attachments[j].indicator == attachments[k].indicator:
+                periods[k] = periods[j]
+                break
     return roles, periods
 
 
@@ -374,11 +375,15 @@ def _undo_disjoint(doc: Document, attachments, roles: list[Role], periods) -> No
     figure was said ("said on April 6"). Likewise a stated figure and its sentence's corrections whose clauses each
     name a period of their own, and different ones, are two measures, both reported. (In place.)"""
     y, mo = doc.ref
+    corrected: dict[str, list[int]] = {}  # per indicator, once: a report's stated figures are many in a long one
+    for k, q in enumerate(roles):
+        if q.role == Roles.CORRECTED:
+            corrected.setdefault(attachments[k].indicator, []).append(k)
     for j, r in enumerate(roles):
         if r.role != Roles.STATED or periods[j][2] != "own clause":
             continue
         ind = attachments[j].indicator
-        answers = [k for k, q in enumerate(roles) if q.role == Roles.CORRECTED and attachments[k].indicator == ind]
+        answers = [k for k in corrected.get(ind, ()) if roles[k].role == Roles.CORRECTED]
         later = (periods[j][0].year, periods[j][0].month) > (y, mo)
         # an answer whose own sentence names no period speaks of the quoted one ("by our estimate, 2.7%")
         if later and answers and not any(periods[k][2] in _WEAK_ANSWER_PERIOD
