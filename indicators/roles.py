@@ -126,15 +126,22 @@ def _partitive() -> re.Pattern:
     return re.compile(rf"(?<![\w])(?:{phrase_alternation(lexicon().partitives)})(?![\w])", re.I)
 
 
-_ANAPHORA = re.compile(r";\s*(?:that|this|it|which)\b", re.I)
-_CONTRAST = re.compile(r",?\s+(?:while|whereas|but)\s", re.I)
+@lru_cache(maxsize=1)
+def _statement_rx() -> tuple[re.Pattern, re.Pattern]:
+    """(a semicolon before a word that points back, a joiner that opens another statement): the lexicon's pronouns
+    and its clause joiners that do not continue a list ("while", "whereas", "but"; not "and")."""
+    lex = lexicon()
+    joiners = [w for w in lex.clause_joiners if w not in lex.roles.list_joiners]
+    return (re.compile(rf";\s*(?:{phrase_alternation(lex.roles.pronouns)})\b", re.I),
+            re.compile(rf",?\s+(?:{phrase_alternation(joiners)})\s", re.I))
 
 
 def _same_statement(between: str) -> bool:
     """No new statement starts between two figures: no semicolon, unless what follows it points back ("...; that is
     about 1.4% of GDP"), no contrast ("..., while output grew 12.5%") and no full stop."""
+    anaphora, contrast = _statement_rx()
     parts = between.split(";")
-    return ". " not in between and not _CONTRAST.search(between) and all(_ANAPHORA.match(";" + p) for p in parts[1:])
+    return ". " not in between and not contrast.search(between) and all(anaphora.match(";" + p) for p in parts[1:])
 
 
 def _klass(doc: Document, k: int) -> str:
