@@ -108,16 +108,13 @@ def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Att
     25% do"), or, with no counted noun of its own, in a sentence that answers one quoting someone a few sentences
     before ("The ministry said 35 drones crossed. ... We count at least 52."), or a few sentences after the report
     quotes its own earlier issue in the same paragraph ("Our July chronicle said 18 ... should read 20.")."""
-    from .roles import DISPUTE_SENTENCES, voice
+    from .roles import DISPUTE_SENTENCES, voice_in
 
     cue = correction_cue()
     text = doc.report.text
-    voices: dict[int, object] = {}
 
     def voice_of(i: int):
-        if i not in voices:
-            voices[i] = voice(doc.sentences[i].text)
-        return voices[i]
+        return voice_in(doc, doc.sentences[i].text)
 
     for k, m in enumerate(doc.mentions):
         if out[k].indicator:
@@ -232,19 +229,23 @@ def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator
     if cell is not None:  # a table row's other cells are other figures' parts: the cell's words are its row and column
         own_seg = own = cell
     context = [doc.sentences[i] for i in doc.context(m.sentence, catalog.context_sentences)]
+    # the phrase groups that can match each place at all: most of an indicator's terms are absent from a sentence
+    possible = catalog.phrase_index.possible
+    in_clause, in_seg, in_own = possible(clause), possible(own_seg), possible(own)
     scored = []
     strong: set[str] = set()  # indicators named in the figure's own sentence, with a score that would attach
     for ind in fitting(doc, catalog, m) if fits is None else fits:
         score, evidence, ok, named_here, in_segment = 0.0, False, True, True, not ind.require
         for group in ind.require:
-            if (ind.clause or group.clause) and not group.search(clause):
+            if (ind.clause or group.clause) and not (group in in_clause and group.search(clause)):
                 ok = False  # these words must be in the figure's own clause (";" and ":" end one)
                 break
-            if group.search(own_seg):
+            if group in in_seg and group.search(own_seg):
                 score, evidence, in_segment = score + 3, True, True
-            elif group.search(own):  # named in another figure's part of the sentence
+            elif group in in_own and group.search(own):  # named in another figure's part of the sentence
                 score, evidence = score + 2, True
-            elif any(group.search(c.text) for c in context if not ind.local or c.paragraph != sent.paragraph):
+            elif any(group in possible(c.text) and group.search(c.text)
+                     for c in context if not ind.local or c.paragraph != sent.paragraph):
                 score += 1  # earlier in the paragraph; for `local` indicators only a list's lead-in counts
                 named_here = False
             else:
@@ -255,14 +256,16 @@ def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator
         for phrases, weight in ind.terms:
             # a word against the indicator counts only in the figure's own part: in another figure's part of the
             # sentence it says what that figure is ("62,400 crimes ..., of which cybercrimes made up 24.6%")
-            for place, factor in ((own_seg, 1.0), (own, 0.5)) if weight > 0 else ((own_seg, 1.0),):
-                hit = phrases.first(place)
-                if hit:
-                    if _negated().search(place, max(0, hit.start() - 30), hit.start()):
-                        weight = -abs(weight)  # "are not counted among those called up"
-                    score += weight * factor
-                    evidence = evidence or weight > 0
-                    break
+            place, factor = own_seg, 1.0
+            hit = phrases.first(own_seg) if phrases in in_seg else None
+            if hit is None and weight > 0 and phrases in in_own:
+                place, factor = own, 0.5
+                hit = phrases.first(own)
+            if hit:
+                if _negated().search(place, max(0, hit.start() - 30), hit.start()):
+                    weight = -abs(weight)  # "are not counted among those called up"
+                score += weight * factor
+                evidence = evidence or weight > 0
         item, where = _find_item(doc, ind, m, context)
         if ind.item_required and not item:
             continue

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from .catalog import Catalog
-from .lexicon import comparison_rx, correction_cue, lexicon, phrase_alternation
+from .lexicon import caseless, comparison_rx, correction_cue, folded, lexicon, phrase_alternation
 from .model import Document, Mention
 from .normalise import table_cell_words
 from .schema import (
@@ -49,6 +49,24 @@ def _rx():
         "revisits": re.compile(rf"(?<![\w])(?:{phrase_alternation(raw.own)})\s+(?:{phrase_alternation([*raw.earlier_markers, *lexicon().months])})"
                                rf"\s+(?:[\w-]+\s+)?(?:{phrase_alternation(raw.own_publications)})(?![\w])", re.I),
     }
+
+
+@lru_cache(maxsize=1)
+def _rxf() -> dict[str, re.Pattern]:
+    """The patterns the roles ask of every sentence, caseless(): for folded() text."""
+    R = _rx()
+    out = {k: caseless(R[k]) for k in ("planned", "correction", "according", "verb", "own", "own_in", "rebuttal",
+                                       "their_count", "revisits")}
+    out["claim_verb"] = caseless(_claim_verb())
+    return out
+
+
+def _folded_report(doc: Document) -> str:
+    """folded() of the report's text, remembered on the document."""
+    got = doc.__dict__.get("_folded")
+    if got is None:
+        got = doc.__dict__["_folded"] = folded(doc.report.text)
+    return got
 
 
 def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
@@ -149,7 +167,7 @@ def _klass(doc: Document, k: int) -> str:
 
 
 def _has_according(sentence: str) -> bool:
-    return bool(_rx()["according"].search(sentence))
+    return bool(_rxf()["according"].search(folded(sentence)))
 
 
 class _LazySources(dict):
@@ -177,15 +195,16 @@ def _plan_in_clause(text: str, doc: Document, m: Mention) -> bool:
     starts = {o.quantity.start for o in doc.mentions_by_sentence.get(m.sentence, ())}
     cell = table_cell_words(text, sent.start, sent.end, m.quantity.start, m.quantity.end)
     if cell is not None:  # a table cell: its row's label and its column's header ("2021 plan: 1,720.1")
-        return bool(_rx()["planned"].search(cell + ":"))  # the header ends where its cell begins
+        return bool(_rxf()["planned"].search(folded(cell + ":")))  # the header ends where its cell begins
     start, end = _clause(text, sent.start, sent.end, m.quantity.start, m.quantity.end, starts)
-    return bool(_rx()["planned"].search(text, start, end))
+    low = _folded_report(doc) if text is doc.report.text else folded(text)
+    return bool(_rxf()["planned"].search(low, start, end))
 
 
 def _plan_in_lead(doc: Document, m: Mention) -> bool:
     """A list item takes the plan of its lead-in ("The plan includes: ...")."""
-    planned = _rx()["planned"]
-    return any(planned.search(doc.sentences[i].text) for i in doc.lead(m.sentence))
+    planned = _rxf()["planned"]
+    return any(planned.search(folded(doc.sentences[i].text)) for i in doc.lead(m.sentence))
 
 
 def _change_of_planned(text: str, doc: Document, k: int, roles: list[str]) -> bool:
@@ -234,12 +253,13 @@ def _clause(text: str, s_start: int, s_end: int, q_start: int, q_end: int, start
 
 def _sentence_source(doc: Document, catalog: Catalog, index: int) -> str:
     """Who the sentence attributes its figures to: "according to X", "X said ..."."""
-    R = _rx()
+    R, RF = _rx(), _rxf()
     sent = doc.sentences[index].text
-    m = R["according"].search(sent)
+    low = folded(sent)
+    m = RF["according"].search(low)
     if m:
-        return _name(catalog, m.group("src"))
-    v = R["verb"].search(sent)
+        return _name(catalog, sent[m.start("src"):m.end("src")])
+    v = RF["verb"].search(low)
     if v:
         head = sent[:v.start()]
         head = R["head_split"].split(head)[-1]
@@ -314,22 +334,18 @@ def disputes(doc: Document, attachments, roles: list[Role], periods) -> tuple[li
     for k, m in enumerate(doc.mentions):
         if attachments[k].indicator:
             by_sentence.setdefault(m.sentence, []).append(k)
-    facts: dict[int, Voice] = {}
-
     def sentence_facts(i: int) -> Voice:
-        if i not in facts:
-            facts[i] = voice(doc.sentences[i].text)
-        return facts[i]
+        return voice_in(doc, doc.sentences[i].text)
 
     for s_index in sorted(by_sentence):
         units = _units(doc, s_index, by_sentence[s_index])
         earlier = [i for i in range(s_index - 1, max(-1, s_index - 1 - DISPUTE_SENTENCES), -1) if i in by_sentence
                    and doc.sentences[s_index].paragraph - doc.sentences[i].paragraph <= DISPUTE_PARAGRAPHS]
         for u, (u_start, u_end, ks) in enumerate(units):
-            b_voice = sentence_facts(s_index) if len(units) == 1 else voice(doc.report.text[u_start:u_end])
+            b_voice = sentence_facts(s_index) if len(units) == 1 else voice_in(doc, doc.report.text[u_start:u_end])
             # the quoted figure: first an earlier clause of this sentence (read from the sentence's start, where
             # its attribution stands), nearest first, then the earlier sentences
-            quoted = [(voice(doc.report.text[doc.sentences[s_index].start:units[v][1]]), units[v][2], True)
+            quoted = [(voice_in(doc, doc.report.text[doc.sentences[s_index].start:units[v][1]]), units[v][2], True)
                       for v in range(u - 1, -1, -1)]
             for k in ks:
                 if roles[k].role not in (Roles.REPORTED, Roles.PLANNED) or (roles[k].role == Roles.PLANNED and not b_voice.own):
@@ -434,13 +450,24 @@ class Voice:
             or quoted.revisits and not self.revisits
 
 
+def voice_in(doc: Document, text: str) -> Voice:
+    """voice() of a stretch of the document's text, remembered on the document: the linking of answers (attach.py)
+    and the disputes ask about the same sentences."""
+    cache = doc.__dict__.setdefault("_voices", {})
+    got = cache.get(text)
+    if got is None:
+        got = cache[text] = voice(text)
+    return got
+
+
 def voice(sentence: str) -> Voice:
     """The Voice of one sentence's text."""
-    R = _rx()
-    return Voice(_sentence_attributed_to_other(sentence), bool(R["own_in"].search(sentence)),
-                 bool(_claim_verb().search(sentence)),
-                 bool(R["correction"].search(sentence) or R["rebuttal"].search(sentence)),
-                 bool(R["their_count"].search(sentence)), bool(R["revisits"].search(sentence)))
+    R = _rxf()
+    low = folded(sentence)
+    return Voice(_sentence_attributed_to_other(low, folded_=True), bool(R["own_in"].search(low)),
+                 bool(R["claim_verb"].search(low)),
+                 bool(R["correction"].search(low) or R["rebuttal"].search(low)),
+                 bool(R["their_count"].search(low)), bool(R["revisits"].search(low)))
 
 
 def _same_thing(doc: Document, attachments, roles, periods, j: int, k: int, rebutted: bool = False,
@@ -465,9 +492,11 @@ def _same_thing(doc: Document, attachments, roles, periods, j: int, k: int, rebu
     return (roles[j].role != Roles.PLANNED or same_sentence) and pb[2] in _WEAK_ANSWER_PERIOD
 
 
-def _sentence_attributed_to_other(sentence: str) -> bool:
-    """The sentence quotes someone else (not "we"/"our"): then it is no correction by the report."""
-    R = _rx()
+def _sentence_attributed_to_other(sentence: str, folded_: bool = False) -> bool:
+    """The sentence (folded() already with `folded_`) quotes someone else (not "we"/"our"): then it is no correction
+    by the report."""
+    R = _rxf()
+    sentence = sentence if folded_ else folded(sentence)
     m = R["according"].search(sentence)
     if m and not R["own"].match(m.group("src")):
         return True

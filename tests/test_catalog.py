@@ -248,3 +248,20 @@ def test_the_pre_test_never_hides_a_match(words, pieces):
         if p.rx.search(text):
             assert not _phrase_tokens([phrase]).isdisjoint(text_tokens(text)), (phrase, text)
             assert p.first(text) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.sampled_from(["called up", "Called-Up", "reservists", "RESERVIST", "drones", "drone",
+                                        "cyber crimes", "cybercrime", "budget", "Budgets", "\u0130", "\u017f", " ",
+                                        ",", "-", "training camps", "not", "political prisoners", "50"]), max_size=12))
+def test_the_phrase_index_holds_every_group_that_matches(pieces):
+    """PhraseIndex.possible(text) holds every `require` group and term of the catalog that matches the text."""
+    from indicators.catalog import load_catalog
+
+    catalog = load_catalog()
+    text = " ".join(pieces)
+    possible = catalog.phrase_index.possible(text)
+    for ind in catalog.indicators:
+        for group in (*ind.require, *(p for p, _ in ind.terms)):
+            if group.rx is not None and group.rx.search(text):
+                assert group in possible, (ind.id, group, text)

@@ -12,7 +12,7 @@ import pint
 import yaml
 
 from ..errors import CatalogError, ErrorKind
-from ..lexicon import phrase_alternation
+from ..lexicon import FOLD, phrase_alternation
 from ..schema import Measure, Role
 from ..units import dimension, noun_unit, parse_unit, unit_class
 
@@ -65,10 +65,44 @@ class Phrases:
         return f"Phrases({list(self.phrases)[:3]}...)"
 
 
-# Characters that a case-insensitive pattern matches to an ASCII letter but str.lower() does not turn into it
-# (Python's re compares simple lower-case forms, and adds a few equivalences): folded first, so that the tokens of a
-# text hold every ASCII word the phrase patterns can match there (tests/test_catalog.py checks every code point).
-_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+class PhraseIndex:
+    """Which of many phrase groups can match a text, from the text's words at once: one lookup per word instead of
+    asking each group in turn (a candidate indicator's dozens of terms are mostly absent from a sentence). A group
+    is `possible` exactly when its Phrases.first() would run its pattern (the same token test), so `first()` of a
+    group not in possible(text) is None."""
+
+    def __init__(self, groups) -> None:
+        groups = [g for g in dict.fromkeys(groups) if g.rx is not None]
+        self._always = frozenset(g for g in groups if g.tokens is None)
+        by_token: dict[str, set] = {}
+        for g in groups:
+            for t in g.tokens or ():
+                by_token.setdefault(t, set()).add(g)
+        self._by_token = {t: frozenset(s) for t, s in by_token.items()}
+        self._memo: dict[str, frozenset] = {}
+
+    def possible(self, text: str) -> frozenset:
+        """The groups that may match `text` (a superset of those that do). Remembered per text (bounded)."""
+        got = self._memo.get(text)
+        if got is None:
+            if len(self._memo) >= 4096:
+                self._memo.clear()
+            hits = set(self._always)
+            by_token = self._by_token
+            for t in text_tokens(text):
+                s = by_token.get(t)
+                if s is not None:
+                    hits |= s
+            got = self._memo[text] = frozenset(hits)
+        return got
+
+    def __getstate__(self) -> dict:  # sent to worker processes without what it remembered
+        return {**self.__dict__, "_memo": {}}
+
+
+# lexicon.FOLD is applied first, so that the tokens of a text hold every ASCII word the phrase patterns can match
+# there (tests/test_catalog.py checks every code point)
+_FOLD = FOLD
 _TOKEN = re.compile(r"[a-z0-9]+")
 _TOKENS_MEMO: dict[str, frozenset] = {}
 
@@ -206,6 +240,11 @@ class Catalog:
             for a in aliases:
                 out.setdefault(_key(a), name)
         return out
+
+    @cached_property
+    def phrase_index(self) -> PhraseIndex:
+        """The indicators' `require` groups and `terms` phrases, indexed by the words they start with."""
+        return PhraseIndex([g for ind in self.indicators for g in (*ind.require, *(p for p, _ in ind.terms))])
 
     def get(self, indicator_id: str) -> Indicator:
         try:
