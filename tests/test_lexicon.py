@@ -3,9 +3,8 @@ import copy
 from importlib import resources
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 import yaml
+from hypothesis import given, settings, strategies as st
 
 from indicators.errors import LexiconError
 from indicators.lexicon import Lexicon, lexicon, parse_lexicon
