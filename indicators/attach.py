@@ -232,6 +232,9 @@ def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator
     # the phrase groups that can match each place at all: most of an indicator's terms are absent from a sentence
     possible = catalog.phrase_index.possible
     in_clause, in_seg, in_own = possible(clause), possible(own_seg), possible(own)
+    # the earlier sentences of the context, with the groups possible in each; and those for `local` indicators
+    around = [(c.text, possible(c.text)) for c in context]
+    around_local = [(c.text, possible(c.text)) for c in context if c.paragraph != sent.paragraph]
     scored = []
     strong: set[str] = set()  # indicators named in the figure's own sentence, with a score that would attach
     for ind in fitting(doc, catalog, m) if fits is None else fits:
@@ -244,8 +247,7 @@ def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator
                 score, evidence, in_segment = score + 3, True, True
             elif group in in_own and group.search(own):  # named in another figure's part of the sentence
                 score, evidence = score + 2, True
-            elif any(group in possible(c.text) and group.search(c.text)
-                     for c in context if not ind.local or c.paragraph != sent.paragraph):
+            elif any(group in ps and group.search(t) for t, ps in (around_local if ind.local else around)):
                 score += 1  # earlier in the paragraph; for `local` indicators only a list's lead-in counts
                 named_here = False
             else:

@@ -34,6 +34,7 @@ __all__ = ["normalise", "table_row"]
 
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
                             "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
+_LIGATURE = re.compile("[\ufb00-\ufb06]")
 # Line and page separators other than "\n" that text may carry.
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u0085\x0b]")
 _PARA_SEPS = re.compile(r"\u2029")
@@ -137,11 +138,16 @@ def _prepare(text: str) -> str:
     text = _SOFT_HYPHEN_BREAK.sub("", text)
     text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFC", text)
-    return text.translate(_LIGATURES)
+    # str.translate looks every character up: only a text with a ligature needs it
+    return text.translate(_LIGATURES) if _LIGATURE.search(text) else text
 
 
 def _clean_paragraph(text: str) -> str:
     """Collapse whitespace to single spaces (keeping digit-group separators) and trim."""
+    if text.isprintable() and "  " not in text:
+        # no whitespace but single ASCII spaces (every other one is a separator or control character, which
+        # isprintable() refuses): nothing for _COLLAPSE to match, and most paragraphs of a report are so
+        return text.strip()
     return _COLLAPSE.sub(" ", text).strip()
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from .catalog import Catalog
+from .catalog import Catalog, phrase_tokens, text_tokens
 from .lexicon import caseless, comparison_rx, correction_cue, folded, lexicon, phrase_alternation
 from .model import Document, Mention
 from .normalise import table_cell_words
@@ -59,6 +59,25 @@ def _rxf() -> dict[str, re.Pattern]:
                                        "their_count", "revisits")}
     out["claim_verb"] = caseless(_claim_verb())
     return out
+
+
+@lru_cache(maxsize=1)
+def _gates() -> dict[str, frozenset | None]:
+    """The words (text_tokens) one of which a sentence must hold for a phrase pattern of the roles to match there:
+    the first words of its phrases (catalog.phrase_tokens; None: always scanned). Most sentences quote no one."""
+    raw, lex = lexicon().roles, lexicon()
+    return {"according": phrase_tokens(raw.according), "verb": phrase_tokens(raw.reporting_verbs),
+            "own_in": phrase_tokens(raw.own), "revisits": phrase_tokens(raw.own),
+            "rebuttal": phrase_tokens(raw.rebuttal), "claim_verb": phrase_tokens(lex.roles.claim_verbs),
+            "their_count": phrase_tokens(raw.count_nouns)}
+
+
+def _scan(name: str, low: str, tokens: frozenset):
+    """_rxf()[name].search(low), skipped when the sentence holds none of the pattern's gate words."""
+    gate = _gates().get(name)
+    if gate is not None and gate.isdisjoint(tokens):
+        return None
+    return _rxf()[name].search(low)
 
 
 def _folded_report(doc: Document) -> str:
@@ -167,7 +186,7 @@ def _klass(doc: Document, k: int) -> str:
 
 
 def _has_according(sentence: str) -> bool:
-    return bool(_rxf()["according"].search(folded(sentence)))
+    return bool(_scan("according", folded(sentence), text_tokens(sentence)))
 
 
 class _LazySources(dict):
@@ -253,13 +272,13 @@ def _clause(text: str, s_start: int, s_end: int, q_start: int, q_end: int, start
 
 def _sentence_source(doc: Document, catalog: Catalog, index: int) -> str:
     """Who the sentence attributes its figures to: "according to X", "X said ..."."""
-    R, RF = _rx(), _rxf()
+    R = _rx()
     sent = doc.sentences[index].text
-    low = folded(sent)
-    m = RF["according"].search(low)
+    low, tokens = folded(sent), text_tokens(sent)
+    m = _scan("according", low, tokens)
     if m:
         return _name(catalog, sent[m.start("src"):m.end("src")])
-    v = RF["verb"].search(low)
+    v = _scan("verb", low, tokens)
     if v:
         head = sent[:v.start()]
         head = R["head_split"].split(head)[-1]
@@ -462,12 +481,11 @@ def voice_in(doc: Document, text: str) -> Voice:
 
 def voice(sentence: str) -> Voice:
     """The Voice of one sentence's text."""
-    R = _rxf()
-    low = folded(sentence)
-    return Voice(_sentence_attributed_to_other(low, folded_=True), bool(R["own_in"].search(low)),
-                 bool(R["claim_verb"].search(low)),
-                 bool(R["correction"].search(low) or R["rebuttal"].search(low)),
-                 bool(R["their_count"].search(low)), bool(R["revisits"].search(low)))
+    low, tokens = folded(sentence), text_tokens(sentence)
+    return Voice(_sentence_attributed_to_other(sentence, low, tokens), bool(_scan("own_in", low, tokens)),
+                 bool(_scan("claim_verb", low, tokens)),
+                 bool(_rxf()["correction"].search(low) or _scan("rebuttal", low, tokens)),
+                 bool(_scan("their_count", low, tokens)), bool(_scan("revisits", low, tokens)))
 
 
 def _same_thing(doc: Document, attachments, roles, periods, j: int, k: int, rebutted: bool = False,
@@ -492,16 +510,16 @@ def _same_thing(doc: Document, attachments, roles, periods, j: int, k: int, rebu
     return (roles[j].role != Roles.PLANNED or same_sentence) and pb[2] in _WEAK_ANSWER_PERIOD
 
 
-def _sentence_attributed_to_other(sentence: str, folded_: bool = False) -> bool:
-    """The sentence (folded() already with `folded_`) quotes someone else (not "we"/"our"): then it is no correction
-    by the report."""
-    R = _rxf()
-    sentence = sentence if folded_ else folded(sentence)
-    m = R["according"].search(sentence)
-    if m and not R["own"].match(m.group("src")):
+def _sentence_attributed_to_other(sentence: str, low: str | None = None, tokens: frozenset | None = None) -> bool:
+    """The sentence quotes someone else (not "we"/"our"): then it is no correction by the report. (`low` and
+    `tokens`: its folded() text and text_tokens(), when known.)"""
+    low = folded(sentence) if low is None else low
+    tokens = text_tokens(sentence) if tokens is None else tokens
+    m = _scan("according", low, tokens)
+    if m and not _rxf()["own"].match(m.group("src")):
         return True
-    v = R["verb"].search(sentence)
-    return bool(v and not R["own_in"].search(sentence[:v.start()]))
+    v = _scan("verb", low, tokens)
+    return bool(v and not _rxf()["own_in"].search(low[:v.start()]))
 
 
 @lru_cache(maxsize=1)

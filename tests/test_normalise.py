@@ -361,3 +361,13 @@ def test_normalise_pages_and_paragraphs_meet_the_contract(pages: list[str]) -> N
 def test_normalise_is_idempotent_on_its_output() -> None:
     text = normalise(WRAPPED)
     assert normalise(text) == text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(list("ab1 9,.") + ["  ", "\n", "\t", "\u00a0", "\u202f", "\u2009", "\u2028",
+                                                           "\x85", "\u3000", "\ufb01", "\u00e9"]), max_size=30).map("".join))
+def test_a_paragraph_is_cleaned_as_the_collapse_pattern_says(text):
+    """The shortcut for paragraphs holding only single ASCII spaces gives what the whitespace pattern gives."""
+    from indicators.normalise import _COLLAPSE, _clean_paragraph
+
+    assert _clean_paragraph(text) == _COLLAPSE.sub(" ", text).strip()

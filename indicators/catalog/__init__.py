@@ -31,7 +31,7 @@ class Phrases:
         # re skips its literal search with re.I); phrases not all in ASCII keep the re.I pattern
         self._caseless = re.compile(_phrases_pattern([p.lower() for p in self.phrases])) \
             if body and all(p.isascii() for p in self.phrases) else None
-        self.tokens = _phrase_tokens(self.phrases) if body else None
+        self.tokens = phrase_tokens(self.phrases) if body else None
         self._memo: dict[str, re.Match | None] = {}
 
     def first(self, text: str) -> re.Match | None:
@@ -120,7 +120,7 @@ _TOKENS_MEMO: dict[str, frozenset] = {}
 
 def text_tokens(text: str) -> frozenset:
     """The runs of ASCII letters and digits of `text`, lower case ("Su-30SMs" -> su, 30sms): what a phrase's first
-    word must be among for a Phrases pattern to match (see _phrase_tokens). Remembered per text (bounded)."""
+    word must be among for a Phrases pattern to match (see phrase_tokens). Remembered per text (bounded)."""
     got = _TOKENS_MEMO.get(text)
     if got is None:
         if len(_TOKENS_MEMO) >= 16384:
@@ -145,7 +145,7 @@ def folded_text(text: str) -> str:
 _RUN = re.compile(r"[a-z0-9]+|.", re.S)
 
 
-def _phrase_tokens(phrases) -> frozenset | None:
+def phrase_tokens(phrases) -> frozenset | None:
     """The tokens (text_tokens) a match of the Phrases pattern can start with: a cheap necessary condition that
     spares the regular expression most texts; None when one cannot be given (a phrase not in ASCII, or starting
     with a sign), and the pattern is always run.
