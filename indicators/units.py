@@ -73,6 +73,7 @@ def is_time_unit(word: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
 def noun_unit(noun: str) -> str:
     """The unit a figure counting `noun` is in, as the recogniser decides it: the lexicon's noun table first
     ("drones" -> aircraft, "items" -> unit), else the open-vocabulary count (`count_unit`). "" for no noun;
