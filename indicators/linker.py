@@ -262,11 +262,15 @@ class Learned:
         postings, n, rows, starts = index
         out = np.zeros(len(prof.ids))
         if n:
-            acc = np.zeros(n)  # each labelled sentence's cosine, its products added in the sentence's order
+            # each labelled sentence's cosine, its products added in the sentence's order: bincount adds its
+            # weights in array order, so the postings are laid end to end in the order of the sentence's stems
+            where, products = [], []
             for st, w in prof.weigh(sentence).items():
                 got = postings.get(st)
                 if got is not None:
-                    acc[got[0]] += w * got[1]
+                    where.append(got[0])
+                    products.append(w * got[1])
+            acc = np.bincount(np.concatenate(where), np.concatenate(products), minlength=n) if where else np.zeros(n)
             out[rows] = np.maximum(np.maximum.reduceat(acc, starts), 0.0)
         return out.tolist()
 
