@@ -90,21 +90,20 @@ class PhraseIndex:
             for t in g.tokens or ():
                 by_token.setdefault(t, set()).add(g)
         self._by_token = {t: frozenset(s) for t, s in by_token.items()}
-        self._memo: dict[str, frozenset] = {}
+        self._tokens = frozenset(self._by_token)
+        self._memo: dict[str, set] = {}
 
-    def possible(self, text: str) -> frozenset:
-        """The groups that may match `text` (a superset of those that do). Remembered per text (bounded)."""
+    def possible(self, text: str) -> set:
+        """The groups that may match `text` (a superset of those that do; not to be changed). Remembered per text
+        (bounded)."""
         got = self._memo.get(text)
         if got is None:
             if len(self._memo) >= 4096:
                 self._memo.clear()
-            hits = set(self._always)
+            got = self._memo[text] = set(self._always)
             by_token = self._by_token
-            for t in text_tokens(text):
-                s = by_token.get(t)
-                if s is not None:
-                    hits |= s
-            got = self._memo[text] = frozenset(hits)
+            for t in text_tokens(text) & self._tokens:  # the text's words that start a phrase (a set operation)
+                got |= by_token[t]
         return got
 
     def __getstate__(self) -> dict:  # sent to worker processes without what it remembered
