@@ -125,7 +125,7 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
     # stated / corrected: a correction cue answering figures attributed just before it
     for s_index, ks in by_sentence.items():
         sent = doc.sentences[s_index]
-        cue = R["correction"].search(text, sent.start, sent.end)
+        cue = _rxf()["correction"].search(_folded_report(doc), sent.start, sent.end)  # where it is: offsets only
         if not cue:
             continue
         corrected = [k for k in ks if doc.mentions[k].quantity.start >= cue.start()
