@@ -133,6 +133,7 @@ class Time:
     start_of: Words
     month_parts: Mapping[str, int]
     year_to_date: Words
+    year_to_date_after: Words
     issue_week: Words
     previous_week: Words
     issue_quarter: Words

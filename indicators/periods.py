@@ -92,6 +92,8 @@ def _rx() -> dict[str, re.Pattern]:
         "year_end": re.compile(rf"(?<![\w])(?:{_a(T.year_end)})(?![\w])", f),
         "issue_month": re.compile(rf"(?<![\w])(?:{_a(T.issue_month)})(?![\w])(?!\s+(?:{OF}|{_a(T.span_prepositions)})(?![\w]))", f),
         "now": re.compile(rf"(?<![\w])(?:{_a(T.now)})(?![\w])(?!\s+(?:{_a([*T.now_not_before, *T.price_bases])})(?![\w]))", f),
+        "year_so_far": re.compile(rf"(?<![\w])(?:(?:in\s+)?(?P<y>{Y})\s+(?:{_a(T.year_to_date_after)})"
+                                  rf"|(?:{_a(T.year_to_date_after)})\s+in\s+(?P<y2>{Y}))(?![\w])", f),
         "digit": re.compile(r"\d"),
         "trigger": re.compile(rf"\d|(?<![\w])(?:{_a(lex.months)}|{_a(T.triggers)})(?![\w])", f),
         "year": re.compile(rf"(?<![\w\d.,])(?P<y>{Y})(?![\w\d%])", f),
@@ -108,7 +110,7 @@ def _hints() -> dict[str, tuple[str, ...]]:
         "quarter": hint_words(T.quarter, T.quarter_letter),
         "half": hint_words(T.half, [f"{h}{n}" for h in T.half_letter for n in (1, 2)]),
         "same_period": hint_words(T.same_period), "prev_year": hint_words(T.previous_year),
-        "since": hint_words(T.since, T.year_to_date), "since_year": hint_words(T.since_year), "week": hint_words(T.issue_week),
+        "since": hint_words(T.since, T.year_to_date), "year_so_far": hint_words(T.year_to_date_after), "since_year": hint_words(T.since_year), "week": hint_words(T.issue_week),
         "previous_week": hint_words(T.previous_week), "rel_month": hint_words(T.month),
         "issue_quarter": hint_words(T.issue_quarter), "previous_quarter": hint_words(T.previous_quarter),
         "year_end": hint_words(T.year_end), "now": hint_words(T.now), "issue_month": hint_words(T.issue_month), "rel_year": hint_words(T.year),
@@ -255,6 +257,11 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         if y is None and m.group("link") and " ".join(m.group("link").split()).endswith(tuple(lexicon().time.last_year)):
             y = ref[0] - 1
         add(TimeExpr(m.start(), m.end(), "same_period", year=y))
+    for m in (R["year_so_far"].finditer(text, start, end) if digit and need("year_so_far") else ()):
+        y = int(m.group("y") or m.group("y2"))  # "in 2024 so far": that year to the report's month
+        if y <= ref[0]:
+            add(TimeExpr(m.start(), m.end(), "span", date(y, 1, 1),
+                         _month_end(ref[0], ref[1]) if y == ref[0] else date(y, 12, 31)))
     for m in (R["since"].finditer(text, start, end) if need("since") else ()):
         last = _month_end(ref[0], ref[1])
         if m.groupdict().get("m"):

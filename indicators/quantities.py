@@ -1206,7 +1206,11 @@ def _find_quantities(text: str, start: int, end: int | None) -> list[Quantity]:
                     changed = True
                     i += 2
                     continue
-                out.append(_range(text, a, b, fb, before))
+                rng = _range(text, a, b, fb, before)
+                if rng.low == rng.high:  # "one and a half thousand — 1.5K organizations": one figure said twice
+                    out.append(replace(_quantity(text, a, value=rng.low, unit=rng.unit), noun=rng.noun))
+                else:
+                    out.append(rng)
                 i += 2
                 continue
             if (adjacent and changing) or spread:  # "increased from A to B": a base and a level

@@ -119,10 +119,6 @@ def test_never_figures(case):
     _check(case)
 
 
-def test_every_table_has_its_test():
-    assert {k for k in KINDS if f"test_{k}" not in globals()} == set()
-
-
 def _iso(v) -> str:
     return v.isoformat() if isinstance(v, date) else str(v)
 
@@ -136,3 +132,12 @@ def test_time_expressions(case):
     for want in case["claims"]:
         c = claims[want["surface"]]
         assert (c.period_start, c.period_end) == (_iso(want["period_start"]), _iso(want["period_end"]))
+
+
+@_table("restatements")
+def test_restatements(case):
+    _check(case)
+
+
+def test_every_table_has_its_test():
+    assert {k for k in KINDS if f"test_{k}" not in globals()} == set()
