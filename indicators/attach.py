@@ -333,6 +333,8 @@ def _unit_fits(ind: Indicator, unit: str) -> bool:
     klass = unit_class(unit) if unit else "count"
     if klass == "time":
         return False  # a duration measures only an indicator that accepts one
+    if unit == "percentage_point" and ind.unit != "percentage_point":
+        return False  # a difference of two shares ("up 0.1 pp") is neither a share nor a growth rate
     if klass != ind.unit_class:
         return False
     if klass == "currency":
