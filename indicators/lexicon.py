@@ -261,6 +261,8 @@ class Lexicon:
     age_before: Words
     age_after: Words
     age_bounds: Words
+    age_groups: Words
+    age_group_bounds: Words
     adverb_suffixes: Words
     negation_words: Words
     year_prepositions: Words

@@ -255,7 +255,9 @@ class _Patterns:
              "+-\u2212", False),
             (re.compile(rf"(?<![\w])(?:{lo(lex.age_before)})\s+(?:(?:{lo(lex.age_bounds)})\s+)?"
                         rf"\d{{1,3}}(?:{age_join}\d{{1,3}})?|(?<![\w.,])\d{{1,3}}(?:{age_join}\d{{1,3}})?"
-                        rf"[-\s](?:{lo(lex.age_after)})(?![\w])"), "aAoO", True),
+                        rf"[-\s](?:{lo(lex.age_after)})(?![\w])"
+                        rf"|(?<![\w])(?:{lo(lex.age_groups)})\s+(?:{lo(lex.age_group_bounds)})\s+\d{{1,3}}(?![\d.,]?\d)"
+                        rf"(?!\s*(?:%|percent|per\s+cent|pct)(?![\w]))"), "aAoO", True),
             # references and enumerations: "[3]", "[1, 4]", a list item "2." or "2)", a footnote "(3)." closing a sentence
             # after a figure or a quotation ("totaled 522 (3).", "\"over USD 1.2 bn\" (3).")
             (re.compile(r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|(?:^|(?<=\n\n))\d{1,2}[.)](?=\s+[A-Z])"
@@ -270,8 +272,9 @@ class _Patterns:
             # ... and the count after it: "page 1 of 12"
             (re.compile(rf"(?<![\w])(?:{lo(lex.reference_words)})\s*:?\s*{ident}(?:\s*(?:,|{lo(lex.range_joiners)})\s*{ident})*"
                         rf"(?:\s+(?:{lo(lex.layout.page_of)})\s+\d+(?![\w.,]))?"), "", True),
-            # telephone numbers: "+375 17 329 18 35", "8 0152 77 40 12"
-            (re.compile(r"\+\d{1,3}(?:[\s\u00a0-]?\(?\d{1,5}\)?)+|(?<![\w.,])\d{1,4}(?:[ \u00a0-]\d{2,4}){3,}(?!\d|[.,]\d|%)"), "", False),
+            # telephone numbers: "+375 17 329 18 35", "8 0152 77 40 12" (at least seven digits after a "+": a signed
+            # figure, "+14.6%", "+23", is none)
+            (re.compile(r"\+(?=(?:[\s\u00a0()-]*\d){7})\d{1,3}(?:[\s\u00a0-]?\(?\d{1,5}\)?)+(?![\d%]|[.,]\d)|(?<![\w.,])\d{1,4}(?:[ \u00a0-]\d{2,4}){3,}(?!\d|[.,]\d|%)"), "", False),
             # "Reading time: 7 min"
             (re.compile(rf"(?<![\w])(?:{lo(lex.furniture_before)})\s*:?\s*\d+"), "", True),
             # "at 11 Sovetskaya Street", "Kalinouskaha Street 55": a house number
@@ -298,7 +301,8 @@ class _Patterns:
         # the longest run of letters of each phrase, as the sentence's hint words split it ("a.m." -> "m")
         letters = lambda ws: frozenset(max(reversed(_HINT_WORDS.findall(w.lower())), key=len) for w in ws)  # noqa: E731
         hints = [re.compile(r"\d[./-]\d"), frozenset(hint_words(lex.time_zones)) | {"+", "\u2212"},
-                 frozenset(w for w in hint_words(lex.age_before, lex.age_after) for w in w.split("-")), "[\n",
+                 frozenset(w for w in hint_words(lex.age_before, lex.age_after) for w in w.split("-"))
+                 | words(lex.age_groups), "[\n",
                  words(lex.months), words(lex.year_span_prefixes), re.compile(r"\d[A-Za-z]+\d"),
                  words(lex.reference_words), re.compile(r"\+\d|\d[ \u00a0-]\d{2,4}[ \u00a0-]\d{2,4}[ \u00a0-]\d"),
                  words(lex.furniture_before), words(lex.address_words), "©(",
