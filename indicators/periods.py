@@ -504,9 +504,19 @@ def _last_marker(text: str, lo: int, hi: int):
 
 
 def _is_base(text: str, t: TimeExpr, sent_start: int) -> bool:
-    """The time of a comparison's base ("... than in 2019"): it dates no figure outside that comparison."""
+    """The time of a comparison's base ("... than in 2019"), or of the base figure written between the marker and
+    the time ("vs. 1.0% in 2024", "against BYN 3.0 bln in the 2024 law"): it dates no figure outside that
+    comparison."""
     m = _last_marker(text, max(sent_start, t.start - 30), t.start)
-    return m is not None and not re.search(r"\d", text[m.end():t.start])
+    if m is None:
+        return False
+    between = text[m.end():t.start]
+    return not re.search(r"\d", between) or _BASE_FIGURE.fullmatch(between) is not None
+
+
+# the base figure of a comparison between its marker and its time: one number, with its unit or multiplier and a
+# preposition or article, no clause break ("vs. 1.0% in 2024", "against BYN 3.0 bln in the 2024 law")
+_BASE_FIGURE = re.compile(r"\s*(?:[^\W\d_]{1,4}\s*)?[$€£]?\d[\d.,]*\s*(?:%|[^\W\d_]+\.?)?(?:\s+[^\W\d_]+){0,2}\s+")
 
 
 def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tuple[date, date, str]:
