@@ -340,7 +340,7 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         y = _year_of(m.group(), ref)
         add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
     for m in (R["year"].finditer(text, d0, end) if digit else ()):
-        if m.start() in anchors:
+        if m.start() in anchors or _named_event(orig, m.start()):
             continue
         y = int(m.group("y"))
         add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
@@ -501,6 +501,17 @@ def _last_marker(text: str, lo: int, hi: int):
     if m is None or re.search(r"[,;:]\s", text[m.end():hi]):
         return None
     return m
+
+
+_EVENT_NAME = re.compile(r"(?<![\w-])[A-Z][a-z'’]{2,}(?:\s[A-Z][a-z'’]{2,})?-$")
+
+
+def _named_event(orig: str, year_start: int) -> bool:
+    """A year glued by a hyphen to a capitalised name ("Zapad-2025", "Union Shield-2023") names an event, not a
+    period: the figures said of it take the dates the text gives the event, not its whole year. ("mid-2025",
+    "end-2024" are periods.)"""
+    return year_start > 0 and orig[year_start - 1] == "-" and \
+        _EVENT_NAME.search(orig, max(0, year_start - 40), year_start) is not None
 
 
 def _is_base(text: str, t: TimeExpr, sent_start: int) -> bool:
