@@ -482,9 +482,7 @@ def folded(text: str) -> str:
     """`text` as a case-insensitive pattern compares it, with its offsets kept: lowered(), and the characters
     re.IGNORECASE matches to an ASCII letter that lower() leaves (dotted and dotless i, long s). A caseless() pattern
     finds on folded(text) what the pattern finds with re.I on `text`, several times faster (tests/test_lexicon.py)."""
-    low = text.lower()
-    if len(low) != len(text):
-        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    low = _lower_keeping_offsets(text)
     if low.isascii() or not ("\u0131" in low or "\u017f" in low or "\u0130" in low):
         return low  # (str.translate looks every character up: a scan for the three is much cheaper)
     return low.translate(FOLD)
@@ -508,6 +506,11 @@ def lowered(text: str) -> str:
 
     Patterns written in lower case and run on this are several times faster than with re.I.
     """
+    return _lower_keeping_offsets(text)
+
+
+def _lower_keeping_offsets(text: str) -> str:
+    """`text` lower-cased, a character whose lower case is longer ("İ") kept as it is, so offsets stay."""
     low = text.lower()
     if len(low) == len(text):
         return low

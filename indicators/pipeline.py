@@ -175,11 +175,16 @@ _YOUNG_THRESHOLD = 50_000
 def _fewer_collections():
     """The cyclic collector's first threshold at _YOUNG_THRESHOLD inside, as it was after (never lowered)."""
     before = gc.get_threshold()
-    gc.set_threshold(max(before[0], _YOUNG_THRESHOLD), *before[1:])
+    _raise_young_threshold()
     try:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+def _raise_young_threshold() -> None:
+    first, *rest = gc.get_threshold()
+    gc.set_threshold(max(first, _YOUNG_THRESHOLD), *rest)
 
 
 def _extract_path(path: Path, catalog: Catalog, with_reports: bool, known: Mapping[str, str] | None = None):
@@ -211,7 +216,7 @@ _WORKER_KNOWN: Mapping[str, str] | None = None
 def _init_worker(catalog: Catalog, known: Mapping[str, str] | None = None, parent: int | None = None) -> None:
     global _WORKER_CATALOG, _WORKER_KNOWN
     _WORKER_CATALOG, _WORKER_KNOWN = catalog, known
-    gc.set_threshold(max(gc.get_threshold()[0], _YOUNG_THRESHOLD), *gc.get_threshold()[1:])  # see _fewer_collections
+    _raise_young_threshold()  # for good in a worker (see _fewer_collections)
     _die_with_parent(parent or os.getppid())
 
 

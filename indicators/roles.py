@@ -216,8 +216,7 @@ def _plan_in_clause(text: str, doc: Document, m: Mention) -> bool:
     if cell is not None:  # a table cell: its row's label and its column's header ("2021 plan: 1,720.1")
         return bool(_rxf()["planned"].search(folded(cell + ":")))  # the header ends where its cell begins
     start, end = _clause(text, sent.start, sent.end, m.quantity.start, m.quantity.end, starts)
-    low = _folded_report(doc) if text is doc.report.text else folded(text)
-    return bool(_rxf()["planned"].search(low, start, end))
+    return bool(_rxf()["planned"].search(_folded_report(doc), start, end))  # `text` is the report's
 
 
 def _plan_in_lead(doc: Document, m: Mention) -> bool:
@@ -482,7 +481,7 @@ def voice_in(doc: Document, text: str) -> Voice:
 def voice(sentence: str) -> Voice:
     """The Voice of one sentence's text."""
     low, tokens = folded(sentence), text_tokens(sentence)
-    return Voice(_sentence_attributed_to_other(sentence, low, tokens), bool(_scan("own_in", low, tokens)),
+    return Voice(_sentence_attributed_to_other(low, tokens), bool(_scan("own_in", low, tokens)),
                  bool(_scan("claim_verb", low, tokens)),
                  bool(_rxf()["correction"].search(low) or _scan("rebuttal", low, tokens)),
                  bool(_scan("their_count", low, tokens)), bool(_scan("revisits", low, tokens)))
@@ -510,11 +509,9 @@ def _same_thing(doc: Document, attachments, roles, periods, j: int, k: int, rebu
     return (roles[j].role != Roles.PLANNED or same_sentence) and pb[2] in _WEAK_ANSWER_PERIOD
 
 
-def _sentence_attributed_to_other(sentence: str, low: str | None = None, tokens: frozenset | None = None) -> bool:
-    """The sentence quotes someone else (not "we"/"our"): then it is no correction by the report. (`low` and
-    `tokens`: its folded() text and text_tokens(), when known.)"""
-    low = folded(sentence) if low is None else low
-    tokens = text_tokens(sentence) if tokens is None else tokens
+def _sentence_attributed_to_other(low: str, tokens: frozenset) -> bool:
+    """The sentence (its folded() text and text_tokens()) quotes someone else (not "we"/"our"): then it is no
+    correction by the report."""
     m = _scan("according", low, tokens)
     if m and not _rxf()["own"].match(m.group("src")):
         return True

@@ -12,7 +12,7 @@ import pint
 import yaml
 
 from ..errors import CatalogError, ErrorKind
-from ..lexicon import FOLD, folded, phrase_alternation
+from ..lexicon import folded, phrase_alternation
 from ..schema import Measure, Role
 from ..units import dimension, noun_unit, parse_unit, unit_class
 
@@ -110,9 +110,6 @@ class PhraseIndex:
         return {**self.__dict__, "_memo": {}}
 
 
-# lexicon.FOLD is applied first, so that the tokens of a text hold every ASCII word the phrase patterns can match
-# there (tests/test_catalog.py checks every code point)
-_FOLD = FOLD
 _TOKEN = re.compile(r"[a-z0-9]+")
 _TOKENS_MEMO: dict[str, frozenset] = {}
 
