@@ -65,7 +65,7 @@ class TimeExpr:
 
     start: int
     end: int
-    kind: str  # day | days | month | span | year | years | pair | same_period | duration
+    kind: str  # day | days | month | span | year | years | pair | same_period | same_span | duration
     begin: date | None = None
     finish: date | None = None
     second: tuple[date, date] | None = None  # the "to" side of "from March to September"

@@ -79,7 +79,7 @@ def _rx() -> dict[str, re.Pattern]:
         "year_pair": re.compile(rf"(?<![\w\d])(?:(?P<w>{OPEN})\s+)?(?P<a>{Y})(?:\s*[-\u2013\u2014/]\s*|\s+(?:{JOIN})\s+)(?P<b>{Y}|\d\d)(?![\w\d])", f),
         "month": re.compile(rf"(?<![\w])(?P<prep>(?:{MPREP})\s+)?(?:(?:{_a(T.month_modifiers)})\s+)?(?P<m>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR})|\s+(?P<that>{_a(T.that_year)}))?(?![\w])"
                             rf"(?!\s+(?:{_a(T.price_bases)})(?![\w]))", f),
-        "same_period": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?:{_a(T.same_period)})\s+(?P<link>{_a(T.same_period_links)})?\s*(?P<y>{YR})?", f),
+        "same_period": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?:{_a(T.same_period)})(?:\s+(?P<link>{_a(T.same_period_links)}))?(?:\s+(?P<y>{YR}))?(?![\w])", f),
         "rel_year": re.compile(rf"(?<![\w])(?:{rel_no_the})\s+(?:{YEAR})(?![\w])", f),
         "rel_month": re.compile(rf"(?<![\w])(?P<w>{_a(T.relative_months)})\s+(?:{_a(T.month)})(?![\w])", f),
         "prev_year": re.compile(rf"(?<![\w])(?:{_a(T.previous_year)})(?![\w])", f),
@@ -256,6 +256,9 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         y = _year_of(m.group("y"), ref)
         if y is None and m.group("link") and " ".join(m.group("link").split()).endswith(tuple(lexicon().time.last_year)):
             y = ref[0] - 1
+        if y is None and not m.group("link") and _last_marker(text, max(start, m.start() - 40), m.start()) is None:
+            add(TimeExpr(m.start(), m.end(), "same_span"))  # "our count for the same period": the one just named
+            continue
         add(TimeExpr(m.start(), m.end(), "same_period", year=y))
     for m in (R["year_so_far"].finditer(text, start, end) if digit and need("year_so_far") else ()):
         y = int(m.group("y") or m.group("y2"))  # "in 2024 so far": that year to the report's month
@@ -440,8 +443,8 @@ def resolve_periods(doc: Document, roles) -> list[tuple[date, date, str]]:
     return out
 
 
-_PLAN_TIERS = {"year": 0, "years": 0, "span": 0, "pair": 0, "same_period": 0, "prev_year": 0, "as_of": 0, "days": 0,
-               "month": 1, "day": 2}
+_PLAN_TIERS = {"year": 0, "years": 0, "span": 0, "pair": 0, "same_period": 0, "same_span": 0, "prev_year": 0,
+               "as_of": 0, "days": 0, "month": 1, "day": 2}
 
 
 @lru_cache(maxsize=1)
@@ -636,6 +639,8 @@ def _span(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date] | None
             year = b.year - 1
         shift = year - b.year
         return _shift_years(b, shift), _shift_years(e, shift)
+    if t.kind == "same_span":
+        return _same_span(doc, sentence, t.start)
     if t.kind == "prev_year":  # "a year earlier": the period just named, one year back
         ref = _previous_span(doc, sentence, t.start)
         if ref is None:
@@ -769,6 +774,22 @@ def _previous_span(doc: Document, sentence: int, before: int) -> tuple[date, dat
     for index in doc.context(sentence, 3):
         for t in reversed(doc.times[index]):
             if t.kind in ("span", "pair", "month", "year", "years") and t.begin:
+                return t.begin, t.finish
+    return None
+
+
+def _same_span(doc: Document, sentence: int, before: int) -> tuple[date, date] | None:
+    """"Our count for the same period": the period the figures before it were given for, the first one named
+    in its sentence before it, else in the nearest earlier sentence that names one, leaving out the times of
+    comparison bases ("2,300 in May, double the April figure; ... 214 over the same period": May)."""
+    text = doc.report.text
+    for index in (sentence, *doc.context(sentence, 3)):
+        s_start = doc.sentences[index].start
+        for t in doc.times[index]:
+            if index == sentence and t.start >= before:
+                break
+            if t.kind in ("span", "pair", "month", "year", "years", "day", "days", "as_of") and t.begin \
+                    and not _is_base(text, t, s_start):
                 return t.begin, t.finish
     return None
 

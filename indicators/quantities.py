@@ -208,8 +208,13 @@ class _Patterns:
         self.of_which = re.compile(rf"(?<![\w])(?:{_alt(lex.partitives)})\s*,?\s*$", re.I)
         self.of_them = re.compile(rf"\s+(?:{_alt(lex.partitives_after)})(?![\w])", re.I)
         self.ellipsis = re.compile(rf"\s*,?\s*(?:{_alt(lex.noun_sharing_joiners)})\s+$", re.I)
+        # the counted noun: a plural by its ending that is no verb or pronoun ("the number of servicemen is": not
+        # "is"), or a noun the lexicon knows, irregular plurals among them ("servicemen", "people", "personnel")
+        known = sorted(lex.noun_units, key=len, reverse=True)
+        not_nouns = {*lex.count_verbs, *lex.noun_stops, *lex.noun_verbs}
         self.number_of = re.compile(
-            rf"(?<![\w])(?:{_alt(lex.count_heads)})\s+of\s+(?:[\w-]+\s+){{0,2}}?(?P<n>[^\W\d_][\w-]*s)(?![\w])"
+            rf"(?<![\w])(?:{_alt(lex.count_heads)})\s+of\s+(?:[\w-]+\s+){{0,2}}?"
+            rf"(?P<n>(?!(?:{_alt(not_nouns)})(?![\w]))[^\W\d_][\w-]*s|{_alt(known)})(?![\w])"
             r"(?P<rest>[^.;:\d]{0,80})$", re.I)
         self.count_verb_then_joiner = re.compile(
             rf"(?<![\w])(?:{_alt(lex.count_verbs)})\b.*\b(?:{_alt(lex.clause_joiners)})\b", re.I)
