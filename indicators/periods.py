@@ -570,8 +570,11 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
             if span and t.kind == "year":
                 span = _months_of_year(doc, m.sentence, t, times) or span
             if span:
-                if role == Role.PLANNED and t.guessed and t.kind in ("days", "day", "month") and span[1] < month_span[0]:
-                    # "scheduled for September 12-16" in May's issue: a plan's month without a year is still to come
+                if role == Role.PLANNED and t.guessed and span[1] < month_span[0] and (
+                        t.kind in ("days", "day", "month")
+                        or t.kind in ("pair", "span") and span[0].year < month_span[0].year):
+                    # "scheduled for September 12-16" in May's issue: a plan's month without a year is still to come;
+                    # so are months a year was guessed back for ("should send 11 thousand in May-June" in March)
                     span = _shift_years(span[0], 1), _shift_years(span[1], 1)
                 return span[0], span[1], how
     # earlier sentences of the paragraph, then the heading or lead-in of its block (not sibling list items)

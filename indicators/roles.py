@@ -250,11 +250,14 @@ def _clause(text: str, s_start: int, s_end: int, q_start: int, q_end: int, start
     aside ("and, if funds allow, at most two"), does not end it."""
     R = _rx()
 
-    def goes_on(pos: int) -> bool:  # the break is followed by the next figure of a list
-        lead = R["list_lead"].match(text, pos)
-        return lead.end() in starts or bool(R["list_go_on"].match(text, pos))
+    def goes_on(brk: re.Match) -> bool:  # a comma followed by the next figure of a list (a semicolon opens a
+        # statement of its own: "two arrived in Q1; four more are due by year-end")
+        if brk.group().startswith(";"):
+            return False
+        lead = R["list_lead"].match(text, brk.end())
+        return lead.end() in starts or bool(R["list_go_on"].match(text, brk.end()))
 
-    breaks = [m for m in _CLAUSE_BREAK.finditer(text, s_start, q_start) if not goes_on(m.end())]
+    breaks = [m for m in _CLAUSE_BREAK.finditer(text, s_start, q_start) if not goes_on(m)]
     start = s_start
     if breaks:
         start = breaks[-1].end()
@@ -263,7 +266,7 @@ def _clause(text: str, s_start: int, s_end: int, q_start: int, q_end: int, start
             start = breaks[-2].end() if len(breaks) >= 2 else s_start
     end = s_end
     for m in _CLAUSE_BREAK.finditer(text, q_end, s_end):
-        if not goes_on(m.end()):
+        if not goes_on(m):
             end = m.start()
             break
     return start, end
