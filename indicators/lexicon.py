@@ -146,6 +146,9 @@ class Time:
     now_not_before: Words
     price_bases: Words
     issue_month: Words
+    month_end: Words
+    thing_dated: Words
+    thing_dated_links: Words
     that_year: Words
     duration_units: Words
     duration_counts: Words

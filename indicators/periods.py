@@ -83,13 +83,18 @@ def _rx() -> dict[str, re.Pattern]:
         "rel_year": re.compile(rf"(?<![\w])(?:{rel_no_the})\s+(?:{YEAR})(?![\w])", f),
         "rel_month": re.compile(rf"(?<![\w])(?P<w>{_a(T.relative_months)})\s+(?:{_a(T.month)})(?![\w])", f),
         "prev_year": re.compile(rf"(?<![\w])(?:{_a(T.previous_year)})(?![\w])", f),
-        "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?:{_a(T.start_of)})\s+(?P<sy>{Y})(?![\w])|(?:(?P<sd>{D})\s+(?:{OF}\s+)?)?(?P<part>(?:{PART})(?<=-)|(?:{PART})\s+)?(?P<m>{M})(?:\s+(?P<sd2>{D})(?![\w]|[.,]\d))?(?:,?\s+(?P<y>{Y})|\s+(?P<that>{_a(T.that_year)})(?![\w]))?(?!\s*(?:{JOIN}|{DASH})\s*\w))|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
+        "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?:{_a(T.start_of)})\s+(?P<sy>{Y})(?![\w])|(?:(?P<sd>{D})\s+(?:{OF}\s+)?)?(?P<part>(?:{PART})(?<=-)|(?:{PART})\s+)?(?P<m>{M})(?![a-z])(?:\s+(?P<sd2>{D})(?![\w]|[.,]\d))?(?:,?\s+(?P<y>{Y})|\s+(?P<that>{_a(T.that_year)})(?![\w]))?"
+                           # not the first end of a span ("from March to May"); "since July 2024 to no fewer than 250" is
+                           rf"(?!\s*(?:{JOIN}|{DASH})\s*(?:(?:{PART})[\s-]*)?(?:{M}|{D}|{Y})(?![\w])))"
+                           rf"|(?<![\w])(?:{_a(T.year_to_date)})(?![\w])", f),
         "since_year": re.compile(rf"(?<![\w])(?:{_a(T.since_year)})\s+(?P<y>{Y})(?![\w])(?!\s*(?:{JOIN}|{DASH})\s*\d)", f),
         "week": re.compile(rf"(?<![\w])(?:{_a(T.issue_week)})(?![\w])", f),
         "previous_week": re.compile(rf"(?<![\w])(?:{_a(T.previous_week)})(?![\w])", f),
         "issue_quarter": re.compile(rf"(?<![\w])(?:{_a(T.issue_quarter)})(?![\w])", f),
         "previous_quarter": re.compile(rf"(?<![\w])(?:{_a(T.previous_quarter)})(?![\w])", f),
         "year_end": re.compile(rf"(?<![\w])(?:{_a(T.year_end)})(?![\w])", f),
+        "thing_dated": re.compile(rf"(?<![\w])(?:{_a(T.thing_dated)})(?:\s+(?:{_a(T.thing_dated_links)}))?\s+$", f),
+        "month_end": re.compile(rf"(?<![\w])(?:{_a(T.month_end)})(?![\w])", f),
         "issue_month": re.compile(rf"(?<![\w])(?:{_a(T.issue_month)})(?![\w])(?!\s+(?:{OF}|{_a(T.span_prepositions)})(?![\w]))", f),
         "now": re.compile(rf"(?<![\w])(?:{_a(T.now)})(?![\w])(?!\s+(?:{_a([*T.now_not_before, *T.price_bases])})(?![\w]))", f),
         "year_so_far": re.compile(rf"(?<![\w])(?:(?:in\s+)?(?P<y>{Y})\s+(?:{_a(T.year_to_date_after)})"
@@ -113,7 +118,7 @@ def _hints() -> dict[str, tuple[str, ...]]:
         "since": hint_words(T.since, T.year_to_date), "year_so_far": hint_words(T.year_to_date_after), "since_year": hint_words(T.since_year), "week": hint_words(T.issue_week),
         "previous_week": hint_words(T.previous_week), "rel_month": hint_words(T.month),
         "issue_quarter": hint_words(T.issue_quarter), "previous_quarter": hint_words(T.previous_quarter),
-        "year_end": hint_words(T.year_end), "now": hint_words(T.now), "issue_month": hint_words(T.issue_month), "rel_year": hint_words(T.year),
+        "year_end": hint_words(T.year_end), "now": hint_words(T.now), "issue_month": hint_words(T.issue_month), "month_end": hint_words(T.month_end), "rel_year": hint_words(T.year),
         "duration": hint_words(T.duration_units),
     }
 
@@ -178,10 +183,13 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
 
     anchors: set[int] = set()  # years that only date an expression referring back to them ("of that year")
 
+    thing_dated = R["thing_dated"]
+
     def add(t: TimeExpr | None) -> None:
         if t is not None and free(t.start, t.end):
-            found.append(t)
             taken.append((t.start, t.end))
+            if not thing_dated.search(text, max(start, t.start - 30), t.start):  # "men born in 2001-2005": no period
+                found.append(t)
 
     for m in (R["day_range"].finditer(text, start, end) if month and digit else ()):
         add(_day_range(m, ref))
@@ -335,6 +343,9 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         add(TimeExpr(m.start(), m.end(), "month", date(y, mo, 1), _month_end(y, mo)))
     for m in (R["year_end"].finditer(text, start, end) if need("year_end") else ()):
         add(TimeExpr(m.start(), m.end(), "year", date(ref[0], 1, 1), date(ref[0], 12, 31)))
+    for m in (R["month_end"].finditer(text, start, end) if need("month_end") else ()):
+        last = _month_end(ref[0], ref[1])  # "remained behind bars at the end of the month": the issue month's last day
+        add(TimeExpr(m.start(), m.end(), "day", last, last))
     for m in (R["issue_month"].finditer(text, start, end) if need("issue_month") else ()):
         add(TimeExpr(m.start(), m.end(), "month", date(ref[0], ref[1], 1), _month_end(ref[0], ref[1])))
     for m in (R["now"].finditer(text, start, end) if need("now") else ()):
@@ -456,6 +467,12 @@ def _event_verb() -> re.Pattern:
 
 
 @lru_cache(maxsize=1)
+def _attributive() -> re.Pattern:
+    """A year followed by a noun it qualifies ("a 2025 budget", "the 2024 law"), not by a preposition or joiner."""
+    return re.compile(rf"\s+(?!(?:{phrase_alternation(lexicon().noun_stops)})(?![\w]))[^\W\d_]{{3,}}", re.I)
+
+
+@lru_cache(maxsize=1)
 def _when() -> re.Pattern:
     return re.compile(rf"\s*,?\s*(?:{phrase_alternation(lexicon().time.when)})\b", re.I)
 
@@ -463,7 +480,8 @@ def _when() -> re.Pattern:
 def _tier(t: TimeExpr, role: str, text: str = "") -> int:
     """Plans measure a year or a span, not the day they were announced; other figures prefer anything but
     a day or the date a document was published."""
-    if text and _event_verb().search(text, max(0, t.start - 40), t.start):
+    if text and _event_verb().search(text, max(0, t.start - 40), t.start) \
+            and not (t.kind == "year" and _attributive().match(text, t.end)):  # "approved a 2025 budget": the budget's
         return 2
     if role == Role.PLANNED:
         return _PLAN_TIERS.get(t.kind, 1)
