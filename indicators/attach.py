@@ -52,7 +52,7 @@ def attach(doc: Document, catalog: Catalog) -> list[Attachment]:
         out = [_attach_one(doc, catalog, m) for m in doc.mentions]
     else:
         out = [_link_one(doc, catalog, k, linker) for k in range(len(doc.mentions))]
-    return _bases(doc, catalog, _answers(doc, catalog, out))
+    return _bases(doc, catalog, _anaphors(doc, catalog, _answers(doc, catalog, out)))
 
 
 def _bases(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Attachment]:
@@ -153,6 +153,46 @@ def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Att
                                     notes=("indicator taken from the figure it corrects",),
                                     confidence=out[j].confidence)
                 break
+    return out
+
+
+ANAPHOR_SENTENCES = 2  # how far back (in sentences of its paragraph) "the figure" may point
+
+
+@lru_cache(maxsize=1)
+def _anaphor() -> re.Pattern:
+    """"the figure was", "the tally stands at", "that number reached": an anaphoric head, then at most a few words
+    (a period: "for the first two months of 2023") and no other noun phrase's figure, up to the figure."""
+    lex = lexicon()
+    return re.compile(rf"(?<![\w])(?:{phrase_alternation(lex.anaphoric_determiners)})\s+"
+                      rf"(?:{phrase_alternation(lex.anaphoric_heads)})(?![\w])[^.;:\d]{{0,60}}$", re.I)
+
+
+def _anaphors(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Attachment]:
+    """An unlinked figure with no counted noun, said of "the figure" or "the tally" in its clause ("In the whole of
+    2024 the figure was 127"), measures what the nearest linked figure of its paragraph measured, within
+    ANAPHOR_SENTENCES sentences before, when its unit fits."""
+    text = doc.report.text
+    rx = _anaphor()
+    for k, m in enumerate(doc.mentions):
+        q = m.quantity
+        if out[k].indicator or q.unit or q.measure != Measure.LEVEL:
+            continue
+        sent = doc.sentences[m.sentence]
+        if not rx.search(text, max(sent.start, q.start - 90), q.start):
+            continue
+        for j in range(k - 1, -1, -1):
+            o = doc.mentions[j]
+            if m.sentence - o.sentence > ANAPHOR_SENTENCES or doc.sentences[o.sentence].paragraph != sent.paragraph:
+                break
+            if not out[j].indicator or o.quantity.measure != Measure.LEVEL:
+                continue
+            ind = catalog.get(out[j].indicator)
+            if _unit_fits(ind, ""):  # a bare number is a count: never a share, a sum of money or a duration
+                out[k] = Attachment(indicator=ind.id, item=out[j].item, unit=out[j].unit, score=out[j].score,
+                                    notes=("indicator of the figure it refers back to",),
+                                    confidence=out[j].confidence)
+            break
     return out
 
 

@@ -259,6 +259,8 @@ class Lexicon:
     partitives_after: Words
     noun_sharing_joiners: Words
     count_heads: Words
+    anaphoric_heads: Words
+    anaphoric_determiners: Words
     label_unit_leads: Words
     count_verbs: Words
     age_before: Words
