@@ -984,6 +984,10 @@ _HINT_WORDS = re.compile(r"[^\W\d_]+|[+\u2212©№#]")
 _FURNITURE_REST = re.compile(r"\d[\d.,]*[KkMm]?|[\s|·•,:;/()\[\]-]")
 
 
+_NOTE_MARK = re.compile(r"\((\d{1,2})\)(?=\s|[.;:,]|$)")  # "(3)": a bare number of one or two digits in parentheses
+_NOTE_END = re.compile(r"[.;:,]?[ \t]*(?:$|\n|\s+[A-Z])")  # ... closing its sentence, line or title
+
+
 def _never_spans(text: str, lo: int, hi: int, seg_words: frozenset | None = None) -> list[tuple[int, int]]:
     """Spans of text[lo:hi] that hold no figure: dates, timestamps, ages, footnotes, date ranges, year spans,
     designations, identifiers, reading times, section numbers, enumerations and counters of page furniture."""
@@ -1019,6 +1023,13 @@ def _never_spans(text: str, lo: int, hi: int, seg_words: frozenset | None = None
         for (a, s1, e1), (b, s2, e2) in zip(marks, marks[1:]):
             if b == a + 1:
                 out += [(s1, e1), (s2, e2)]
+    if "(" in seg:  # "(3)" where the report's notes hold a "(3) ..." line: a note mark ("over the same five months
+        # (2).", "Table 4. Registered crime, January (5)") or the note's own number
+        for m in _NOTE_MARK.finditer(text, lo, hi):
+            if (m.start() == 0 or text.startswith("\n\n", m.start() - 2)) \
+                    or (m.start() >= 2 and text.find(f"\n\n({m.group(1)}) ") >= 0
+                        and _NOTE_END.match(text, m.end())):
+                out.append((m.start(), m.end()))
     if len(seg) <= P.furniture_line and P.counters.search(low, lo, hi) \
             and not _FURNITURE_REST.sub("", P.counters.sub("", seg.lower())):  # "Share 12 | Like 340": only counters
         out.append((lo, hi))
