@@ -262,6 +262,7 @@ class Lexicon:
     anaphoric_heads: Words
     anaphoric_determiners: Words
     label_unit_leads: Words
+    label_change_words: Words
     count_verbs: Words
     age_before: Words
     age_after: Words

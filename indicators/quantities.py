@@ -134,6 +134,7 @@ class _Patterns:
         self.share_link_words = frozenset(w.split()[0].lower() for w in lex.share_links)
         self.half_words = frozenset(w.lower() for w in g.half)
         self.label_unit_leads = frozenset(w.lower() for w in lex.label_unit_leads)
+        self.label_change = re.compile(rf"(?<![\w])(?:{_alt(lex.label_change_words)})(?![\w])", re.I)
         self.month_count_letters = frozenset(w.upper() for w in lex.time.months_letter)  # "9M 2024": a period
         self.fraction_words = frozenset(w.lower() for w in lex.fractions)
         self.number_word_set = frozenset(w.lower() for w in [*lex.number_words, *lex.scale_words, *g.single, *g.half])
@@ -767,6 +768,7 @@ class _LabelUnit:
     unit: str = ""
     mult: float = 1.0
     foreign: bool = False  # a unit of a measure we do not track ("Runway length (m)", "Distance, km")
+    change: bool = False  # the label names a change ("Change, % y/y", "Output, change % y/y"): its figures are changes
 
 
 def _label_unit(text: str, atom: _Atom, lo: int, start: int) -> bool:
@@ -792,6 +794,8 @@ def _label_unit(text: str, atom: _Atom, lo: int, start: int) -> bool:
     if found.mult != 1.0:
         atom.value *= found.mult
         atom.scaled = True
+    if found.change and not atom.change and atom.unit in ("percent", "ratio"):
+        atom.change = 1  # its sign is the figure's own ("-2.3")
     return True
 
 
@@ -801,20 +805,24 @@ def _unit_of_label(label: str) -> _LabelUnit | None:
     none. Words in brackets must all be units ("(own count)" is none); after a comma the unit words come
     first, then anything ("BYN mln 2020 plan", "% of the total")."""
     P = _patterns()
+    found = None
     m = _LABEL_UNIT.search(label)
     if m:
         inner = m.group("u").strip()
         if P.foreign_unit.fullmatch(inner):
             return _LabelUnit(foreign=True)
-        return _unit_words(_UNIT_TOKEN.findall(inner), strict=True, whole=inner)
-    for segment in reversed(label.split(",")[1:]):
-        segment = segment.strip()
-        if P.foreign_unit.fullmatch(segment):
-            return _LabelUnit(foreign=True)
-        found = _unit_words(_UNIT_TOKEN.findall(segment), strict=False, whole=segment)
-        if found is not None:
-            return found
-    return None
+        found = _unit_words(_UNIT_TOKEN.findall(inner), strict=True, whole=inner)
+    else:
+        for segment in reversed(label.split(",")[1:]):
+            segment = segment.strip()
+            if P.foreign_unit.fullmatch(segment):
+                return _LabelUnit(foreign=True)
+            found = _unit_words(_UNIT_TOKEN.findall(segment), strict=False, whole=segment)
+            if found is not None:
+                break
+    if found is not None and P.label_change.search(label):
+        found = replace(found, change=True)
+    return found
 
 
 def _unit_words(tokens: list[str], strict: bool, whole: str) -> _LabelUnit | None:
