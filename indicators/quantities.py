@@ -251,7 +251,8 @@ class _Patterns:
         lo = lambda words: _alt(words).lower()  # noqa: E731  (the never-patterns below run on lowered text)
         D = rf"(?:[12]\d|3[01]|0?[1-9])(?:{lo(lex.time.day_suffixes)})?"
         M = rf"(?:{months.lower()})\.?"
-        ident = rf"(?:{lo(lex.identifier_markers)})?\s*\d[\w]*(?:[-\u2010\u2011\u2013/.]\w+)*"
+        # an identifier has no thousands separator ("units: 2,150" is a figure under its label)
+        ident = rf"(?:{lo(lex.identifier_markers)})?\s*\d[\w]*(?:[-\u2010\u2011\u2013/.]\w+)*(?!,\d{{3}}(?!\d))"
         span_words = _alt(lex.time.span_joiners)
         age_join = rf"(?:\s*[-\u2013\u2014]\s*|\s+(?:{lo(lex.range_joiners)})\s+)"
         self.never = [
@@ -289,7 +290,8 @@ class _Patterns:
             # "© 2025", "(c) 2024": the year of a copyright line
             (re.compile(r"(?:©|\([cC]\))\s*(?:19|20)\d\d(?:\s*[-\u2013]\s*(?:19|20)\d\d)?"), "©(", False),
             # "Shares: 1.2k", "Views 4.1k", "340 likes": counters of page furniture
-            (re.compile(rf"(?<![\w])(?:{lo(lex.furniture_counters)})\s*[:(]?\s*\d[\d.,]*[km]?\)?(?![\w])|"
+            # (not after a word: "as a share: 11,800 crimes" is prose)
+            (re.compile(rf"(?<![\w])(?<![^\W\d_]\s)(?:{lo(lex.furniture_counters)})\s*[:(]?\s*\d[\d.,]*[km]?\)?(?![\w])|"
                         rf"\d[\d.,]*[km]?\s+(?:{lo(lex.furniture_counters)})(?![\w])"), "", True),
             (re.compile(rf"\d+(?:[.,]\d+)?\s*(?:{lo(lex.furniture_after)})(?![\w])"), "", True),
             # ages of the youngest and the oldest: "the youngest is 18 and the oldest, a teacher, is 67"
