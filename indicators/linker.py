@@ -230,8 +230,10 @@ class Learned:
     def nearest(self, sentence: Counter, prof: _Profiles) -> list[float]:
         """The highest cosine of `sentence` with one of each indicator's labelled sentences (0.0 for none), in the
         catalog's order (an inverted index of arrays: a few array operations per stem of the sentence);
-        remembered for the sentence's other figures."""
-        key = (prof.token, tuple(sorted(sentence.items())))
+        remembered for the sentence's other figures. The memo is keyed by the stems in the sentence's order: the
+        sums follow that order, so a sentence with the same stems in another order gets its own (the last digits of
+        a confidence must not depend on which reports a process read first)."""
+        key = (prof.token, tuple(sentence.items()))
         got = self._nearest.get(key)
         if got is None:
             if len(self._nearest) > 4096:
