@@ -87,6 +87,9 @@ class Roles:
     own: Words
     clause_conjunctions: Words
     rebuttal: Words
+    claim_labels: Words
+    verdict_labels: Words
+    verdicts_upheld: Words
     count_nouns: Words
     own_publications: Words
     earlier_markers: Words

@@ -333,10 +333,44 @@ def future_is_planned(doc: Document, roles: list[Role], periods) -> list[Role]:
     return out
 
 
+CHECK_SENTENCES = 12  # how far a fact-check's reading of the numbers may run after its claim, in sentences
 DISPUTE_SENTENCES = 3  # how far back (in sentences) a report's own figure may answer a quoted one
 DISPUTE_PARAGRAPHS = 1  # ... across at most one paragraph break ("'Forty-one,' the ministry said." / "Our count: 58.")
 _WEAK_PERIOD = ("report month", "named in an earlier sentence")  # a period the figure's own sentence does not give
 _WEAK_ANSWER_PERIOD = (*_WEAK_PERIOD, "sentence")  # an answer's period from another clause: likely the quoted one's
+
+
+@lru_cache(maxsize=1)
+def _check_rx() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """(a claim label opening a sentence or following a rule line, a verdict label opening one, a verdict that
+    upholds the claim), on folded text."""
+    R = lexicon().roles
+    lead = r"(?:^|[-=_*]{3,}\s*)"
+    return (re.compile(rf"{lead}(?:{phrase_alternation(R.claim_labels)})\s*:"),
+            re.compile(rf"^(?:{phrase_alternation(R.verdict_labels)})\s*:\s*"),
+            re.compile(rf"(?:{phrase_alternation(R.verdicts_upheld)})(?![\w])"))
+
+
+def _checked_claims(doc: Document) -> dict[int, int]:
+    """Fact-checks ("Claim: ..." / "Verdict: Misleading." / the desk's reading): every sentence of a check's
+    reading, after a verdict that does not uphold the claim and up to the next claim, CHECK_SENTENCES at most,
+    mapped to the claim's sentence. The desk's figures there answer the claim's."""
+    claim_rx, verdict_rx, upheld_rx = _check_rx()
+    out: dict[int, int] = {}
+    claim, disputed = None, False
+    for i, s in enumerate(doc.sentences):
+        low = folded(s.text)
+        if claim_rx.search(low):
+            claim, disputed = i, False
+            continue
+        if claim is None:
+            continue
+        verdict = verdict_rx.match(low)
+        if verdict:
+            disputed = not upheld_rx.match(low, verdict.end())
+        elif disputed and i - claim <= CHECK_SENTENCES:
+            out[i] = claim
+    return out
 
 
 def disputes(doc: Document, attachments, roles: list[Role], periods) -> tuple[list[Role], list]:
@@ -358,6 +392,8 @@ def disputes(doc: Document, attachments, roles: list[Role], periods) -> tuple[li
     def sentence_facts(i: int) -> Voice:
         return voice_in(doc, doc.sentences[i].text)
 
+    checked = _checked_claims(doc)
+
     for s_index in sorted(by_sentence):
         units = _units(doc, s_index, by_sentence[s_index])
         earlier = [i for i in range(s_index - 1, max(-1, s_index - 1 - DISPUTE_SENTENCES), -1) if i in by_sentence
@@ -368,14 +404,19 @@ def disputes(doc: Document, attachments, roles: list[Role], periods) -> tuple[li
             # its attribution stands), nearest first, then the earlier sentences
             quoted = [(voice_in(doc, doc.report.text[doc.sentences[s_index].start:units[v][1]]), units[v][2], True)
                       for v in range(u - 1, -1, -1)]
+            claim = checked.get(s_index)
             for k in ks:
                 if roles[k].role not in (Roles.REPORTED, Roles.PLANNED) or (roles[k].role == Roles.PLANNED and not b_voice.own):
                     continue
-                for a_voice, candidates, near in [*quoted, *((sentence_facts(i), by_sentence[i], False) for i in earlier)]:
-                    if not a_voice.quotes or not b_voice.answers(a_voice):
+                sources = [*quoted, *((sentence_facts(i), by_sentence[i], False) for i in earlier)]
+                if claim is not None and claim in by_sentence:  # the fact-check's claim, which its verdict disputes
+                    sources.insert(0, (_CLAIM_VOICE, by_sentence[claim], False))
+                for a_voice, candidates, near in sources:
+                    is_claim = a_voice is _CLAIM_VOICE
+                    if not is_claim and (not a_voice.quotes or not b_voice.answers(a_voice)):
                         continue
                     match = [j for j in candidates
-                             if _same_thing(doc, attachments, roles, periods, j, k, b_voice.cue, near)]
+                             if _same_thing(doc, attachments, roles, periods, j, k, b_voice.cue or is_claim, near)]
                     if match:
                         j = match[-1]
                         roles[j] = Role(Roles.STATED, roles[j].source)
@@ -469,6 +510,9 @@ class Voice:
         any later sentence revises a figure of the report's own earlier issue."""
         return self.own and not self.other or self.cue or self.their_count or quoted.claimed and self.other \
             or quoted.revisits and not self.revisits
+
+
+_CLAIM_VOICE = Voice(other=True, own=False, claimed=True, cue=False, their_count=False)  # a fact-check's claim
 
 
 def voice_in(doc: Document, text: str) -> Voice:
