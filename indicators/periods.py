@@ -551,6 +551,11 @@ def _is_base(text: str, t: TimeExpr, sent_start: int) -> bool:
 _BASE_FIGURE = re.compile(r"\s*(?:[^\W\d_]{1,4}\s*)?[$€£]?\d[\d.,]*\s*(?:%|[^\W\d_]+\.?)?(?:\s+[^\W\d_]+){0,2}\s+")
 
 
+# how many paragraphs (its own and those before) a plan's period may be named in: "Presenting the draft 2026
+# budget, the minister said ..." / "Verdict: ..." / "The draft puts national defence at BYN 3.9bn"
+PLAN_PARAGRAPHS = 3
+
+
 def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tuple[date, date, str]:
     q = m.quantity
     text = doc.report.text
@@ -600,7 +605,7 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
     earlier = [i for i in doc.context(m.sentence, 50) if doc.sentences[i].paragraph == sent_para] + doc.lead(m.sentence)
     if role == Role.PLANNED:  # a plan's year is often named in the paragraph before ("The budget for 2021 ...")
         first = earlier[-1] if earlier else m.sentence
-        earlier = earlier + list(_before(doc, first, paragraphs=2))
+        earlier = earlier + list(_before(doc, first, paragraphs=PLAN_PARAGRAPHS))
     leads = set(doc.lead(m.sentence))
     for index in earlier:
         s_start = doc.sentences[index].start
