@@ -678,7 +678,13 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
             advance(cm.end())
             cur_after = None if prefix_currency else _currency_after(text, atom.end, hi)
     elif P.kmb.match(rest) and not word:
-        return None  # 5m without a currency: metres, minutes ... not ours
+        letter = P.kmb.match(rest)
+        noun = _WORD_AFTER.match(rest, letter.end())
+        if not (noun and _counts_things(noun.group(1))):
+            return None  # 5m without a currency: metres, minutes ... not ours
+        atom.value *= lex.currency_only_multipliers[letter.group().lower()]  # "5.57m crossings", "1.2m people"
+        atom.scaled = True
+        advance(letter.end())
     if P.times_x.match(rest) and not word:
         atom.unit = "ratio"
         advance(1)
@@ -971,6 +977,17 @@ def _label_noun(label: str) -> str:
         return plural[0]
     known = [w for w in words if w.lower() in P.lex.noun_units]
     return known[0] if known else ""
+
+
+_WORD_AFTER = re.compile(r"\s+([^\W\d_]+)")
+
+
+def _counts_things(word: str) -> bool:
+    """A word after "5.57m" that says the letter scales a count: a counted noun the lexicon knows, or a plural that
+    is no unit of a measure we do not track ("5m long" and "12 m wide" are lengths)."""
+    low = word.lower()
+    P = _patterns()
+    return low in P.lex.noun_units or _plural(low) and low not in P.stop_words and not P.foreign_unit.fullmatch(word)
 
 
 def _plural(low: str) -> bool:
