@@ -151,6 +151,7 @@ class Time:
     issue_month: Words
     month_end: Words
     thing_dated: Words
+    period_nouns: Words
     thing_dated_links: Words
     that_year: Words
     duration_units: Words

@@ -462,14 +462,21 @@ _PLAN_TIERS = {"year": 0, "years": 0, "span": 0, "pair": 0, "same_period": 0, "s
 def _event_verb() -> re.Pattern:
     """"published in April": the date of a document, not of its figures (but not "reported that last year")."""
     R = lexicon().roles
-    return re.compile(rf"(?<![\w])(?:{phrase_alternation(R.event_verbs)})\s+(?:\w+\s+)?"
+    # (a clause opener after the verb starts what was reported: "reported that last year ..." is no date of it)
+    return re.compile(rf"(?<![\w])(?:{phrase_alternation(R.event_verbs)})\s+(?:(?!(?:{phrase_alternation(R.head_breaks)})\s)\w+\s+)?"
                       rf"(?:{phrase_alternation(R.event_prepositions)})?\s*$", re.I)
 
 
 @lru_cache(maxsize=1)
 def _attributive() -> re.Pattern:
     """A year followed by a noun it qualifies ("a 2025 budget", "the 2024 law"), not by a preposition or joiner."""
-    return re.compile(rf"\s+(?!(?:{phrase_alternation(lexicon().noun_stops)})(?![\w]))[^\W\d_]{{3,}}", re.I)
+    return re.compile(rf"\s+(?!(?:{phrase_alternation(lexicon().noun_stops)})(?![\w]))(?P<noun>[^\W\d_][\w-]{{2,}})", re.I)
+
+
+@lru_cache(maxsize=1)
+def _period_nouns() -> frozenset[str]:
+    """Nouns a year before them dates as a period of figures ("the 2025 budget", "the 2024 call-up")."""
+    return frozenset(w.lower() for w in lexicon().time.period_nouns)
 
 
 @lru_cache(maxsize=1)
@@ -480,9 +487,11 @@ def _when() -> re.Pattern:
 def _tier(t: TimeExpr, role: str, text: str = "") -> int:
     """Plans measure a year or a span, not the day they were announced; other figures prefer anything but
     a day or the date a document was published."""
-    if text and _event_verb().search(text, max(0, t.start - 40), t.start) \
-            and not (t.kind == "year" and _attributive().match(text, t.end)):  # "approved a 2025 budget": the budget's
-        return 2
+    noun = _attributive().match(text, t.end) if text and t.kind == "year" and text[t.start:t.end].isdigit() else None
+    if text and _event_verb().search(text, max(0, t.start - 40), t.start) and not noun:
+        return 2  # ("approved a 2025 budget": the budget's year, not the approval's date)
+    if noun and noun.group("noun").lower() not in _period_nouns():
+        return 2  # "the anniversary of the 2020 election", "a comment on a 2020 photo": the year of a thing
     if role == Role.PLANNED:
         return _PLAN_TIERS.get(t.kind, 1)
     return 1 if t.kind == "day" else 0
