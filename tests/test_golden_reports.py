@@ -84,7 +84,7 @@ def test_fourth_report_set(tmp_path):
     ("unseen10", (0.624, 0.384), (0.89, 0.77)),
     ("unseen11", (0.791, 0.536), (0.90, 0.70)),
     ("unseen12", (0.853, 0.604), (0.86, 0.62)),
-    ("unseen13", (0.808, 0.394), (0.80, 0.39)),
+    ("unseen13", (0.808, 0.394), (0.81, 0.59)),
 ])
 def test_sets_of_the_genres_other_series(name, first, floor):
     """Sets written blind for the starter catalog (tests/<name>/README.md): monthly reviews and weekly
