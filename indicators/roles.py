@@ -341,22 +341,26 @@ _WEAK_ANSWER_PERIOD = (*_WEAK_PERIOD, "sentence")  # an answer's period from ano
 
 
 @lru_cache(maxsize=1)
-def _check_rx() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+def _check_rx() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     """(a claim label opening a sentence or following a rule line, a verdict label opening one, a verdict that
-    upholds the claim), on folded text."""
+    upholds the claim, a verdict label anywhere), on folded text."""
     R = lexicon().roles
     lead = r"(?:^|[-=_*]{3,}\s*)"
+    verdict = rf"(?:{phrase_alternation(R.verdict_labels)})\s*:"
     return (re.compile(rf"{lead}(?:{phrase_alternation(R.claim_labels)})\s*:"),
-            re.compile(rf"^(?:{phrase_alternation(R.verdict_labels)})\s*:\s*"),
-            re.compile(rf"(?:{phrase_alternation(R.verdicts_upheld)})(?![\w])"))
+            re.compile(rf"^{verdict}\s*"),
+            re.compile(rf"(?:{phrase_alternation(R.verdicts_upheld)})(?![\w])"),
+            re.compile(rf"(?<![\w]){verdict}"))
 
 
 def _checked_claims(doc: Document) -> dict[int, int]:
     """Fact-checks ("Claim: ..." / "Verdict: Misleading." / the desk's reading): every sentence of a check's
     reading, after a verdict that does not uphold the claim and up to the next claim, CHECK_SENTENCES at most,
     mapped to the claim's sentence. The desk's figures there answer the claim's."""
-    claim_rx, verdict_rx, upheld_rx = _check_rx()
+    claim_rx, verdict_rx, upheld_rx, any_verdict = _check_rx()
     out: dict[int, int] = {}
+    if not any_verdict.search(_folded_report(doc)):
+        return out  # no fact-check in the report: most reports are none
     claim, disputed = None, False
     for i, s in enumerate(doc.sentences):
         low = folded(s.text)
@@ -378,7 +382,8 @@ def disputes(doc: Document, attachments, roles: list[Role], periods) -> tuple[li
     "Minsk claims nearly 600"), answered within DISPUTE_SENTENCES sentences by a different figure for the same
     indicator, item and period in the report's own voice ("we count", "by our reading"), after a correction cue
     ("in fact"), or, when the first was only *claimed*, by another source's count. The first is `stated`, the
-    answer `corrected`; an answer whose own sentence names no period takes the stated figure's.
+    answer `corrected`; an answer whose own sentence names no period takes the stated figure's. In a fact-check
+    ("Claim: ...", "Verdict: False", the desk's reading) a figure of the reading answers the claim's in any voice.
 
     Returns (roles, periods), both one per mention. A figure already stated or corrected by the sentence-level
     rules keeps its role.
