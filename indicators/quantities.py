@@ -1013,6 +1013,13 @@ _FURNITURE_REST = re.compile(r"\d[\d.,]*[KkMm]?|[\s|·•,:;/()\[\]-]")
 
 _NOTE_MARK = re.compile(r"\((\d{1,2})\)(?=\s|[.;:,]|$)")  # "(3)": a bare number of one or two digits in parentheses
 _NOTE_END = re.compile(r"[.;:,]?[ \t]*(?:$|\n|\s+[A-Z])")  # ... closing its sentence, line or title
+_NOTE_LINE = re.compile(r"\n\n\((\d{1,2})\) ")  # a paragraph opening with a note's number: "(3) Source ..."
+
+
+@lru_cache(maxsize=8)
+def _notes_held(text: str) -> frozenset[str]:
+    """The numbers of the notes a report's text holds (paragraphs "(n) ..."), read once per text."""
+    return frozenset(_NOTE_LINE.findall(text))
 
 
 def _never_spans(text: str, lo: int, hi: int, seg_words: frozenset | None = None) -> list[tuple[int, int]]:
@@ -1054,8 +1061,7 @@ def _never_spans(text: str, lo: int, hi: int, seg_words: frozenset | None = None
         # (2).", "Table 4. Registered crime, January (5)") or the note's own number
         for m in _NOTE_MARK.finditer(text, lo, hi):
             if (m.start() == 0 or text.startswith("\n\n", m.start() - 2)) \
-                    or (m.start() >= 2 and text.find(f"\n\n({m.group(1)}) ") >= 0
-                        and _NOTE_END.match(text, m.end())):
+                    or (m.start() >= 2 and m.group(1) in _notes_held(text) and _NOTE_END.match(text, m.end())):
                 out.append((m.start(), m.end()))
     if len(seg) <= P.furniture_line and P.counters.search(low, lo, hi) \
             and not _FURNITURE_REST.sub("", P.counters.sub("", seg.lower())):  # "Share 12 | Like 340": only counters
