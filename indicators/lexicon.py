@@ -111,6 +111,9 @@ class Time:
     months: Words
     years: Words
     trailing: Words
+    window_units: Mapping[str, int]
+    window_back: Words
+    superlatives: Words
     quarter: Words
     half: Words
     week: Words
@@ -388,7 +391,7 @@ _CONVERT = {
     "glued_multipliers": _map(float, lower=False), "code_multipliers": _map(float, lower=False), "currencies": _map(str, lower=False),
     "qualifiers_before": _groups, "qualifiers_after": _groups, "nouns": _groups, "months": _map(int),
     "roles": _record(Roles, frozenset({"planned", "correction"})), "layout": _record(Layout),
-    "time": _record(Time, maps=frozenset({"relative_years", "relative_months", "ordinals", "month_parts"}),
+    "time": _record(Time, maps=frozenset({"relative_years", "relative_months", "ordinals", "month_parts", "window_units"}),
                     ints=frozenset({"days_in_week"})),
     "furniture_line": _int, "range_joiner_openers": _map(str),
 }

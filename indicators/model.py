@@ -65,12 +65,13 @@ class TimeExpr:
 
     start: int
     end: int
-    kind: str  # day | days | month | span | year | years | pair | same_period | same_span | duration
+    kind: str  # day | days | month | span | year | years | pair | same_period | same_span | window | duration ...
     begin: date | None = None
     finish: date | None = None
     second: tuple[date, date] | None = None  # the "to" side of "from March to September"
     year: int | None = None  # target year of "the same period in 2019"
     guessed: bool = False  # no year was written: it was taken from the report month ("in September", "12-16 May")
+    days: int | None = None  # a rolling window's length ("over the past 30 days"); `year` counts windows back
 
     @property
     def event(self) -> bool:

@@ -66,6 +66,8 @@ def _rx() -> dict[str, re.Pattern]:
         "day": re.compile(rf"(?<![\w])(?:(?P<m1>{M})\s+(?P<d1>{D})(?:{DASH}{D}(?![\w])|\s+(?:{JOIN})\s+{D}(?![\w]))?|(?P<d2>{D})(?:\s*{DASH}\s*{D})?\s+(?:{OF}\s+)?(?P<m2>{M}))(?![\w])(?:,?\s+(?P<y>{Y})(?!\d))?", f),
         "trailing": re.compile(rf"(?<![\w])(?:(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?:{_a(T.trailing)})\s+"
                                rf"(?P<n>{N})\s+(?:(?P<mo>{MONTHS})|(?P<yr>{_a(T.years)}))(?![\w])", f),
+        "window": re.compile(rf"(?<![\w])(?:(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?P<w>{_a([*T.trailing, *T.window_back])})\s+"
+                             rf"(?P<n>{N}|\d{{2,3}})\s+(?P<u>{_a(T.window_units)})(?![\w])", f),
         "months_of": re.compile(rf"(?<![\w])(?P<prep>(?:{_a(T.span_prepositions)})\s+)?(?:{THE}\s+)?(?P<first>(?:{first_two})\s+)?(?P<n>{N})\s+(?:{MONTHS})(?:\s+(?:{JOIN})\s+(?:(?:{_a(T.month_modifiers)})\s+)?(?P<to>{M})(?:,?\s+(?P<ty>{Y}))?|\s+(?:{OF}\s+)?(?P<y>{YR}))?(?![\w])", f),
         "quarter": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{ORD})\s+(?:{_a(T.quarter)})(?:\s+(?:{OF}\s+)?(?P<y>{YR}))?|(?<![\w])(?:{_a(T.quarter_letter)})(?P<q>[1-4])\s*(?P<y2>{Y})?", f),
         "half_month": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?P<o>{first_two})\s+(?:{_a(T.half)})\s+(?:{OF}\s+)(?P<m>{M})(?:,?\s+(?P<y>{Y}))?(?![\w])", f),
@@ -93,6 +95,8 @@ def _rx() -> dict[str, re.Pattern]:
         "issue_quarter": re.compile(rf"(?<![\w])(?:{_a(T.issue_quarter)})(?![\w])", f),
         "previous_quarter": re.compile(rf"(?<![\w])(?:{_a(T.previous_quarter)})(?![\w])", f),
         "year_end": re.compile(rf"(?<![\w])(?:{_a(T.year_end)})(?![\w])", f),
+        # "the highest 30-day total since October", "the weakest year since 2016": a record's base, no period
+        "record_since": re.compile(rf"(?<![\w])(?:{_a(T.superlatives)})(?:\s+[\w-]+){{0,3}}\s+(?={_a(T.since_year)}\s)", f),
         "thing_dated": re.compile(rf"(?<![\w])(?:{_a(T.thing_dated)})(?:\s+(?:{_a(T.thing_dated_links)}))?\s+$", f),
         "month_end": re.compile(rf"(?<![\w])(?:{_a(T.month_end)})(?![\w])", f),
         "issue_month": re.compile(rf"(?<![\w])(?:{_a(T.issue_month)})(?![\w])(?!\s+(?:{OF}|{_a(T.span_prepositions)})(?![\w]))", f),
@@ -112,6 +116,7 @@ def _hints() -> dict[str, tuple[str, ...]]:
     T = lexicon().time
     return {
         "as_of": hint_words(T.as_of), "months_of": hint_words(T.months), "trailing": hint_words(T.trailing),
+        "window": hint_words(T.window_units),
         "quarter": hint_words(T.quarter, T.quarter_letter),
         "half": hint_words(T.half, [f"{h}{n}" for h in T.half_letter for n in (1, 2)]),
         "same_period": hint_words(T.same_period), "prev_year": hint_words(T.previous_year),
@@ -184,11 +189,13 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
     anchors: set[int] = set()  # years that only date an expression referring back to them ("of that year")
 
     thing_dated = R["thing_dated"]
+    record_since = R["record_since"]
 
     def add(t: TimeExpr | None) -> None:
         if t is not None and free(t.start, t.end):
             taken.append((t.start, t.end))
-            if not thing_dated.search(text, max(start, t.start - 30), t.start):  # "men born in 2001-2005": no period
+            if not thing_dated.search(text, max(start, t.start - 30), t.start) and \
+                    not record_since.search(text, max(start, t.start - 50), t.start + 12):  # "men born in 2001": no period
                 found.append(t)
 
     for m in (R["day_range"].finditer(text, start, end) if month and digit else ()):
@@ -216,6 +223,13 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
             last = _month_end(ref[0], ref[1])
             k = ref[0] * 12 + ref[1] - n  # the month before the first one, counted from year 0
             add(TimeExpr(m.start(), m.end(), "span", date(k // 12, k % 12 + 1, 1), last))
+    windows: list[TimeExpr] = []
+    for m in (R["window"].finditer(text, start, end) if need("window") and need("trailing") else ()):
+        n = _count(m.group("n")) * lexicon().time.window_units[m.group("u")]  # resolved against the text (_span)
+        back = int(m.group("w") in lexicon().time.window_back and any(w.days == n for w in windows))
+        t = TimeExpr(m.start(), m.end(), "window", year=back, days=n)
+        windows.append(t)
+        add(t)
     for m in (R["months_of"].finditer(text, start, end) if need("months_of") else ()):
         n = _count(m.group("n"))
         if not 1 <= n <= 12:
@@ -681,6 +695,8 @@ def _span(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date] | None
         if ref is None:
             return date(doc.ref[0] - 1, 1, 1), date(doc.ref[0] - 1, 12, 31)
         return _shift_years(ref[0], -1), _shift_years(ref[1], -1)
+    if t.kind == "window":
+        return _window(doc, sentence, t)
     if t.kind == "week":
         return issue_span(doc.report)
     if t.kind in ("issue_quarter", "previous_quarter"):
@@ -795,6 +811,18 @@ def issue_quarter(report: Report, ref: tuple[int, int]) -> tuple[date, date]:
     return date(y, 3 * q - 2, 1), _month_end(y, 3 * q)
 
 
+def _window(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date]:
+    """A rolling window ("over the past 30 days"): `t.days` days up to the day the text is dated: a day its
+    sentence names before the window ("4 November -- Over the past seven days"), else the issue's last day, else
+    the report month's; `t.year` windows further back ("against 2,600 in the previous 30 days")."""
+    y, mo = doc.ref
+    days = [d for d in doc.times[sentence] if d.kind in ("day", "as_of") and d.end <= t.start and d.finish]
+    week = issue_span(doc.report)
+    last = days[-1].finish if days else week[1] if week else _month_end(y, mo)
+    last -= timedelta(days=t.days * (t.year or 0))
+    return last - timedelta(days=t.days - 1), last
+
+
 def _safe_date(y: int, mon: int, day: int) -> date | None:
     try:
         return date(y, mon, day)
@@ -806,6 +834,8 @@ def _previous_span(doc: Document, sentence: int, before: int) -> tuple[date, dat
     for t in reversed([t for t in doc.times[sentence] if t.start < before]):
         if t.kind in ("span", "pair", "month", "year", "years", "day", "as_of") and t.begin:
             return t.begin, t.finish
+        if t.kind == "window":
+            return _window(doc, sentence, t)
     for index in doc.context(sentence, 3):
         for t in reversed(doc.times[index]):
             if t.kind in ("span", "pair", "month", "year", "years") and t.begin:
@@ -823,9 +853,9 @@ def _same_span(doc: Document, sentence: int, before: int) -> tuple[date, date] |
         for t in doc.times[index]:
             if index == sentence and t.start >= before:
                 break
-            if t.kind in ("span", "pair", "month", "year", "years", "day", "days", "as_of") and t.begin \
-                    and not _is_base(text, t, s_start):
-                return t.begin, t.finish
+            if t.kind in ("span", "pair", "month", "year", "years", "day", "days", "as_of", "window") \
+                    and (t.begin or t.days) and not _is_base(text, t, s_start):
+                return _window(doc, index, t) if t.kind == "window" else (t.begin, t.finish)
     return None
 
 
