@@ -168,18 +168,28 @@ def _anaphor() -> re.Pattern:
                       rf"(?:{phrase_alternation(lex.anaphoric_heads)})(?![\w])[^.;:\d]{{0,60}}$", re.I)
 
 
+@lru_cache(maxsize=1)
+def _such() -> re.Pattern:
+    """"30 such cases", "two similar incidents": a determiner after the figure that points back."""
+    return re.compile(rf"\s+(?:{phrase_alternation(lexicon().anaphoric_after)})\s+[^\W\d_]", re.I)
+
+
 def _anaphors(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Attachment]:
     """An unlinked figure with no counted noun, said of "the figure" or "the tally" in its clause ("In the whole of
-    2024 the figure was 127"), measures what the nearest linked figure of its paragraph measured, within
-    ANAPHOR_SENTENCES sentences before, when its unit fits."""
+    2024 the figure was 127"), or a count of "such" things ("we could confirm some 30 such cases"), measures what
+    the nearest linked figure of its paragraph measured, within ANAPHOR_SENTENCES sentences before, when that is a
+    count."""
     text = doc.report.text
-    rx = _anaphor()
+    rx, such = _anaphor(), _such()
     for k, m in enumerate(doc.mentions):
         q = m.quantity
-        if out[k].indicator or q.unit or q.measure != Measure.LEVEL:
+        if out[k].indicator or q.measure != Measure.LEVEL:
             continue
         sent = doc.sentences[m.sentence]
-        if not rx.search(text, max(sent.start, q.start - 90), q.start):
+        if q.unit:  # "some 30 such cases": a count whose noun points back
+            if unit_class(q.unit) != "count" or not such.match(text, q.end):
+                continue
+        elif not rx.search(text, max(sent.start, q.start - 90), q.start):
             continue
         for j in range(k - 1, -1, -1):
             o = doc.mentions[j]
@@ -189,7 +199,7 @@ def _anaphors(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[At
                 continue
             ind = catalog.get(out[j].indicator)
             if _unit_fits(ind, ""):  # a bare number is a count: never a share, a sum of money or a duration
-                out[k] = Attachment(indicator=ind.id, item=out[j].item, unit=out[j].unit, score=out[j].score,
+                out[k] = Attachment(indicator=ind.id, item=out[j].item, unit=q.unit or out[j].unit, score=out[j].score,
                                     notes=("indicator of the figure it refers back to",),
                                     confidence=out[j].confidence)
             break

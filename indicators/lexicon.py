@@ -268,6 +268,7 @@ class Lexicon:
     count_heads: Words
     anaphoric_heads: Words
     anaphoric_determiners: Words
+    anaphoric_after: Words
     label_unit_leads: Words
     label_change_words: Words
     count_verbs: Words
