@@ -103,11 +103,17 @@ def _link_one(doc: Document, catalog: Catalog, k: int, linker) -> Attachment:
                       unit=_claim_unit(cand.indicator, q.unit, cand.item), score=p, notes=notes, confidence=p)
 
 
+# After a correction cue ("...; actually, 700-900 received summonses"), the quoted figure's indicator outweighs a
+# linker less sure of its own pick than this probability
+ANSWER_OVER = 0.5
+
+
 def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Attachment]:
     """A figure that answers a quoted one measures the same thing: after a correction cue ("...; in reality some
     25% do"), or, with no counted noun of its own, in a sentence that answers one quoting someone a few sentences
     before ("The ministry said 35 drones crossed. ... We count at least 52."), or a few sentences after the report
-    quotes its own earlier issue in the same paragraph ("Our July chronicle said 18 ... should read 20.")."""
+    quotes its own earlier issue in the same paragraph ("Our July chronicle said 18 ... should read 20."). After a
+    cue this also overrides a link the linker is unsure of (ANSWER_OVER)."""
     from .roles import DISPUTE_SENTENCES, voice_in
 
     cue = correction_cue()
@@ -117,11 +123,14 @@ def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Att
         return voice_in(doc, doc.sentences[i].text)
 
     for k, m in enumerate(doc.mentions):
-        if out[k].indicator:
+        weak = out[k].indicator and (out[k].confidence or 0.0) < ANSWER_OVER
+        if out[k].indicator and not weak:
             continue
         sent = doc.sentences[m.sentence]
         hit = cue.search(text, sent.start, m.quantity.start)
         revision = False
+        if weak and not hit:
+            continue
         if hit:
             allowed = {m.sentence} | set(doc.context(m.sentence, 1))
         elif not m.quantity.unit and m.quantity.measure == Measure.LEVEL and (voice_of(m.sentence).own or voice_of(m.sentence).cue):
@@ -143,6 +152,8 @@ def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Att
             if o.sentence not in allowed or (hit and o.sentence == m.sentence and o.quantity.start >= hit.start()):
                 continue
             if out[j].indicator and unit_class(out[j].unit) == klass:
+                if weak and not voice_in(doc, text[doc.sentences[o.sentence].start:o.quantity.end]).quotes:
+                    break  # overriding the linker takes a figure someone else gave, not just any figure before
                 ind = catalog.get(out[j].indicator)
                 unit = "" if revision and klass == "count" else m.quantity.unit
                 if not _unit_fits(ind, unit):

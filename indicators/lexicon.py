@@ -207,9 +207,11 @@ class Lexicon:
     negations: Words
     qualifier_articles: Words
     difference_after: Mapping[str, int]
+    difference_links: Words
     change_falls: Words
     change_rises: Words
     change_by: Words
+    change_by_rates_only: Words
     change_object_verbs: Words
     change_level: Words
     change_base: Words

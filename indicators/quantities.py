@@ -157,8 +157,10 @@ class _Patterns:
         self.qual_after_of = {" ".join(p.lower().split()): Qualifier(q) for p, q in after}
         self.qual_after = re.compile(rf"\s*(?:{_DASH}\s*)?(?P<q>{_alt([p for p, _ in after])})(?![\w])"
                                      rf"(?!\s+(?:{_alt(lex.qualifier_after_blockers)})(?![\w]))", re.I)
-        self.multiplier = re.compile(rf"\s*(?P<m>{_alt(lex.multipliers)})(?![\w])", re.I)
-        self.glued_mult = re.compile(rf"(?P<m>{_alt(lex.multipliers)})(?![\w])", re.I)
+        # a multiplier's full stop that ends the sentence is not its own ("... 1,2 bln. The ministry"; "1,2 bln. BYN")
+        end_stop = r"(?!(?<=\.)\s*(?:$|\n|(?-i:[A-Z][a-z])))"
+        self.multiplier = re.compile(rf"\s*(?P<m>{_alt(lex.multipliers)})(?![\w]){end_stop}", re.I)
+        self.glued_mult = re.compile(rf"(?P<m>{_alt(lex.multipliers)})(?![\w]){end_stop}", re.I)
         self.glued_letter = re.compile(rf"(?P<m>{_alt(lex.glued_multipliers)})(?![\w])")
         self.currency_mult = re.compile(rf"\s?(?P<m>{_alt(lex.currency_only_multipliers)})(?![\w])")
         self.percent = re.compile(rf"\s*(?:{_alt(lex.percent_words)})(?![\w])", re.I)
@@ -177,7 +179,7 @@ class _Patterns:
         self.falls = frozenset(" ".join(w.lower().split()) for w in lex.change_falls)
         self.difference_after = re.compile(  # "four fewer than", "4.7 percent fewer than", "12 more drones than"
             rf"\s+(?P<w>{_alt(lex.difference_after)})(?:\s+[^\W\d]+){{0,2}}?\s+"
-            rf"(?:{_alt(lex.comparison_than)})(?![\w])", re.I)
+            rf"(?:{_alt([*lex.comparison_than, *lex.difference_links])})(?![\w])", re.I)
         self.change_object_verbs = frozenset(" ".join(w.lower().split()) for w in lex.change_object_verbs)
         self.change_before = _Tail(rf"\s+(?:(?P<by>{_reversed(lex.change_by)})\s+)?(?P<w>{_reversed(moves)})(?![\w])"
                                    rf"(?!\s+(?:{_reversed(lex.phrasal_verbs)})(?![\w]))",  # "make up 18%": no rise
@@ -1149,6 +1151,9 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
         verb = " ".join(ch.group("w").lower().split()) if ch else ""
         if ch and verb in P.change_object_verbs and not ch.group("by") and a.unit not in _RATES:
             ch = None  # "raised $12.5bn", "lost 12 aircraft": the amount is the verb's object, a level
+        if ch and ch.group("by") and a.unit not in _RATES and a.unit != "ratio" and \
+                ch.group("by").lower() in P.lex.change_by_rates_only:
+            ch = None  # "increased on 12 percent" (translated), but "fell on 12 occasions"
         if ch and (ch.group("by") or not a.qualified):  # "fell below 20%" is a level, "fell by over 12%" a change
             a.change = -1 if verb in P.falls else 1
         elif not a.qualified and a.unit != "ratio":

@@ -13,6 +13,13 @@ def _abbreviations() -> frozenset[str]:
     """Words after which a full stop does not end a sentence (lexicon `abbreviations`)."""
     return frozenset(w.lower() for w in lexicon().abbreviations)
 
+@lru_cache(maxsize=1)
+def _number_abbreviations() -> frozenset[str]:
+    """Multipliers written with a full stop ("3,9 bln. rubles", "1,3 thous. servicemen"): the stop ends a sentence
+    when a capitalised word other than a currency follows."""
+    return frozenset(w.lower().rstrip(".") for w in lexicon().multipliers if w.endswith("."))
+
+
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s+[\"“«(\[]?[A-Z0-9А-ЯЁ])|[.!?…]+[\"”’»)\]]*$")
 
 
@@ -37,6 +44,9 @@ def _is_abbreviation(text: str, start: int, dot: int) -> bool:
     if not word:
         return False
     w = word.group(1).lower()
+    if w in _number_abbreviations():  # "BYN 1.2 bln. The ministry ...": ends there, unless a currency follows
+        after = re.match(r"\s*([^\s.,;:]+)", text[dot + 1:dot + 40])
+        return bool(after and lexicon().currency(after.group(1)))
     if w in _abbreviations():
         return True
     return len(w) == 1 and w.isalpha() and text[dot - 1].isupper()  # an initial: "A. Lukashenka"

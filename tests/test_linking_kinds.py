@@ -26,3 +26,34 @@ def test_linking_kind(case):
     for surface, (indicator, role) in case["want"].items():
         assert surface in got, f"{surface!r} not found among {sorted(got)}"
         assert got[surface] == (indicator, role), surface
+
+
+@pytest.mark.parametrize("text, confidence, want", [
+    # after a correction cue, a weak link yields to the indicator of the figure someone else gave
+    ("The district commissariat claimed that 300 reservists were called up; actually, 500-600 people got summonses.",
+     0.35, "territorial_defence.callup"),
+    # a sure link keeps its own pick
+    ("The district commissariat claimed that 300 reservists were called up; actually, 500-600 people got summonses.",
+     0.9, "repression.detentions"),
+    # distractor: the earlier figure is the report's own, not a quoted one
+    ("Our monitors counted 300 reservists called up for territorial defence; in fact, 500-600 people got summonses.",
+     0.35, "repression.detentions"),
+])
+def test_a_weak_link_after_a_correction_takes_the_quoted_figures_indicator(text, confidence, want):
+    """attach._answers: a figure after a correction cue whose link the linker is unsure of (below ANSWER_OVER)
+    measures what the quoted figure before it measured; a sure link, or a figure the report gave itself, stays."""
+    import dataclasses
+
+    from indicators.attach import ANSWER_OVER, _answers, attach
+    from indicators.catalog import load_catalog
+    from indicators.pipeline import analyse
+
+    catalog = load_catalog()
+    title = "Monthly review (April 2023)"
+    doc = analyse(Report(id="r", path="", format="txt", text=title + "\n\n" + text, title=title))
+    out = attach(doc, catalog)
+    first, answer = [k for k, m in enumerate(doc.mentions) if m.quantity.surface in ("300", "500-600")]
+    assert out[first].indicator == "territorial_defence.callup"
+    assert (confidence < ANSWER_OVER) != (confidence == 0.9)
+    out[answer] = dataclasses.replace(out[answer], indicator="repression.detentions", item="", confidence=confidence)
+    assert _answers(doc, catalog, out)[answer].indicator == want
