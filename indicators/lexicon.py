@@ -152,6 +152,10 @@ class Time:
     now_not_before: Words
     price_bases: Words
     issue_month: Words
+    issue_period: Words
+    previous_issue_period: Words
+    issue_year: Words
+    month_only_prepositions: Words
     month_end: Words
     thing_dated: Words
     period_nouns: Words
@@ -201,6 +205,8 @@ class Lexicon:
     factor_verbs: Words
     factor_glued: Words
     code_multipliers: Mapping[str, float]
+    preposition_qualifiers: Words
+    preposition_governors: Words
     qualifiers_before: Mapping[str, Words]
     qualifiers_after: Mapping[str, Words]
     qualifier_after_blockers: Words

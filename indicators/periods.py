@@ -97,8 +97,12 @@ def _rx() -> dict[str, re.Pattern]:
         "year_end": re.compile(rf"(?<![\w])(?:{_a(T.year_end)})(?![\w])", f),
         # "the highest 30-day total since October", "the weakest year since 2016": a record's base, no period
         "record_since": re.compile(rf"(?<![\w])(?:{_a(T.superlatives)})(?:\s+[\w-]+){{0,3}}\s+(?={_a(T.since_year)}\s)", f),
+        "month_only": re.compile(rf"(?<![\w])(?:{_a(T.month_only_prepositions)})\s+$", f),
+        "month_count": re.compile(r"\s+[a-z]{3,}"),
         "thing_dated": re.compile(rf"(?<![\w])(?:{_a(T.thing_dated)})(?:\s+(?:{_a(T.thing_dated_links)}))?\s+$", f),
         "month_end": re.compile(rf"(?<![\w])(?:{_a(T.month_end)})(?![\w])", f),
+        "issue_period": re.compile(rf"(?<![\w])(?P<prev>{_a(T.previous_issue_period)})?\s*(?:{_a(T.issue_period)})(?![\w])", f),
+        "issue_year": re.compile(rf"(?<![\w])(?:{_a(T.issue_year)})(?![\w])(?!\s+(?:\d|{_a([*T.span_joiners, *T.week_to])}(?![\w])))", f),
         "issue_month": re.compile(rf"(?<![\w])(?:{_a(T.issue_month)})(?![\w])(?!\s+(?:{OF}|{_a(T.span_prepositions)})(?![\w]))", f),
         "now": re.compile(rf"(?<![\w])(?:{_a(T.now)})(?![\w])(?!\s+(?:{_a([*T.now_not_before, *T.price_bases])})(?![\w]))", f),
         "year_so_far": re.compile(rf"(?<![\w])(?:(?:in\s+)?(?P<y>{Y})\s+(?:{_a(T.year_to_date_after)})"
@@ -123,7 +127,8 @@ def _hints() -> dict[str, tuple[str, ...]]:
         "since": hint_words(T.since, T.year_to_date), "year_so_far": hint_words(T.year_to_date_after), "since_year": hint_words(T.since_year), "week": hint_words(T.issue_week),
         "previous_week": hint_words(T.previous_week), "rel_month": hint_words(T.month),
         "issue_quarter": hint_words(T.issue_quarter), "previous_quarter": hint_words(T.previous_quarter),
-        "year_end": hint_words(T.year_end), "now": hint_words(T.now), "issue_month": hint_words(T.issue_month), "month_end": hint_words(T.month_end), "rel_year": hint_words(T.year),
+        "year_end": hint_words(T.year_end), "now": hint_words(T.now), "issue_month": hint_words(T.issue_month),
+        "issue_period": hint_words(T.issue_period), "issue_year": hint_words(T.issue_year), "month_end": hint_words(T.month_end), "rel_year": hint_words(T.year),
         "duration": hint_words(T.duration_units),
     }
 
@@ -312,6 +317,9 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         else:
             add(TimeExpr(m.start(), m.end(), "span", date(ref[0], 1, 1), last))
     for m in (R["day"].finditer(text, start, end) if month and digit else ()):
+        if m.group("m1") and not m.group("y") and R["month_count"].match(text, m.end()) \
+                and R["month_only"].search(text, max(start, m.start() - 12), m.start()):
+            continue  # "In December 29 persons were recognised": a month, then a count (a day takes "on")
         mon = _month_no(m.group("m1") or m.group("m2"))
         day = int(re.match(r"\d+", m.group("d1") or m.group("d2")).group())
         y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
@@ -360,6 +368,13 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
     for m in (R["month_end"].finditer(text, start, end) if need("month_end") else ()):
         last = _month_end(ref[0], ref[1])  # "remained behind bars at the end of the month": the issue month's last day
         add(TimeExpr(m.start(), m.end(), "day", last, last))
+    for m in (R["issue_period"].finditer(text, start, end) if need("issue_period") else ()):
+        y, mo = (ref[0], ref[1] - 1) if m.group("prev") else ref  # the issue's own period, or the one before
+        y, mo = (y - 1, 12) if mo == 0 else (y, mo)
+        add(TimeExpr(m.start(), m.end(), "previous_period" if m.group("prev") else "issue_period",
+                     date(y, mo, 1), _month_end(y, mo)))  # a weekly issue's: its week (see _span)
+    for m in (R["issue_year"].finditer(text, start, end) if need("issue_year") else ()):
+        add(TimeExpr(m.start(), m.end(), "year", date(ref[0], 1, 1), date(ref[0], 12, 31)))
     for m in (R["issue_month"].finditer(text, start, end) if need("issue_month") else ()):
         add(TimeExpr(m.start(), m.end(), "month", date(ref[0], ref[1], 1), _month_end(ref[0], ref[1])))
     for m in (R["now"].finditer(text, start, end) if need("now") else ()):
@@ -697,6 +712,12 @@ def _span(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date] | None
         return _shift_years(ref[0], -1), _shift_years(ref[1], -1)
     if t.kind == "window":
         return _window(doc, sentence, t)
+    if t.kind in ("issue_period", "previous_period"):  # "for the reporting period": a weekly's week, else the month
+        week = issue_span(doc.report)
+        if week is None:
+            return t.begin, t.finish
+        back = timedelta(days=lexicon().time.days_in_week if t.kind == "previous_period" else 0)
+        return week[0] - back, week[1] - back
     if t.kind == "week":
         return issue_span(doc.report)
     if t.kind in ("issue_quarter", "previous_quarter"):

@@ -195,6 +195,10 @@ class _Patterns:
         months = _alt(lex.months)
         self.month_before = _Tail(rf"\s*\.?(?:{_reversed(lex.months)})(?![\w])", _width(lex.months) + 1)
         self.month_after = re.compile(rf"\s*(?:{months})(?![\w])", re.I)
+        # "In December 29 persons were recognised": after "in" a month takes no day, so a number and a word after it
+        # are a count (lexicon time.month_only_prepositions)
+        self.month_count = _Tail(rf"\s+(?:{_reversed(lex.months)})\s+(?:{_reversed(lex.time.month_only_prepositions)})(?![\w])",
+                                 _width(lex.months) + 14)
         self.vague_before = _Tail(rf"\s+(?:{_reversed(lex.vague_counts)})(?![\w])", _width(lex.vague_counts))
         self.reference_before = _Tail(rf"\s*(?:{_reversed(lex.reference_words)})(?![\w])", _width(lex.reference_words))
         superlatives = lex.descriptor_leaders
@@ -572,6 +576,20 @@ def _currency_after(text: str, pos: int, hi: int) -> tuple[str, int, float] | No
     return None
 
 
+_COUNTED_AFTER = re.compile(r"\s+[a-z]{3,}")  # a lower-case word after the number: what it counts
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)\s+$")
+
+
+def _governed_preposition(text: str, lo: int, left: re.Match) -> bool:
+    """A qualifier word that a verb or noun before it governs as a preposition ("known about 143", "learned about
+    48", "information about 12"): lexicon `preposition_qualifiers` after `preposition_governors`."""
+    lex = lexicon()
+    if " ".join(left.group("q").lower().split()) not in lex.preposition_qualifiers or left.group("a"):
+        return False
+    w = _WORD_BEFORE.search(text, max(lo, left.start("q") - 30), left.start("q"))
+    return bool(w) and w.group(1).lower() in lex.preposition_governors
+
+
 def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: int, hi: int) -> _Atom | None:
     """Read one number and what sticks to it; None when context says it is not a quantity."""
     P = _patterns()
@@ -613,7 +631,8 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
             return None
         if _SLASH_DATE.match(after) or _DOT_DATE.match(after) or _SLASH_NUMBER.match(after):
             return None
-    if P.month_before.search(text, lo, m_start) and not word and value <= 31 and "." not in core:
+    if P.month_before.search(text, lo, m_start) and not word and value <= 31 and "." not in core \
+            and not (P.month_count.search(text, lo, m_start) and _COUNTED_AFTER.match(after)):
         return None
     if not word and value <= 31 and "." not in core and P.month_after.match(after):
         return None
@@ -724,6 +743,8 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
                 atom.scaled = True
                 advance(mm.end())
 
+    if left and left.group("q") and _governed_preposition(text, lo, left):
+        left = None  # "information is known about 143 cases", "we learned about 48": "about" is a preposition
     if left and left.group("q"):
         q = P.qual_of.get(" ".join(left.group("q").lower().split()), Q.EXACT)
         if left.group("n"):

@@ -45,8 +45,9 @@ def _is_abbreviation(text: str, start: int, dot: int) -> bool:
         return False
     w = word.group(1).lower()
     if w in _number_abbreviations():  # "BYN 1.2 bln. The ministry ...": ends there, unless a currency follows
-        after = re.match(r"\s*([^\s.,;:]+)", text[dot + 1:dot + 40])
-        return bool(after and lexicon().currency(after.group(1)))
+        after = re.match(r"\s*([^\s.,;:]+)(?:\s+([^\s.,;:]+))?", text[dot + 1:dot + 40])  # "USD", "US dollars"
+        currency = lexicon().currency
+        return bool(after and (currency(after.group(1)) or after.group(2) and currency(after.group(0).strip())))
     if w in _abbreviations():
         return True
     return len(w) == 1 and w.isalpha() and text[dot - 1].isupper()  # an initial: "A. Lukashenka"
