@@ -55,18 +55,24 @@ def attach(doc: Document, catalog: Catalog) -> list[Attachment]:
     return _bases(doc, catalog, _anaphors(doc, catalog, _answers(doc, catalog, out)))
 
 
+@lru_cache(maxsize=1)
+def _base_marker() -> re.Pattern:
+    """Words that open a comparison's base only right before its figure ("1,468, after 1,459 a month earlier")."""
+    return re.compile(rf"(?<![\w])(?:{phrase_alternation(lexicon().base_markers)})(?![\w])", re.I)
+
+
 def _bases(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Attachment]:
     """The base of a comparison measures what the figure it is compared with measures: "1,497 political prisoners
     as of 31 May, against 1,461 on 1 May", "17,940 offences, after 15,620 in 2023" (a comparison marker right before
     the base, the compared figure earlier in the same sentence, in the same class of unit)."""
     text = doc.report.text
-    marker = comparison_rx(than=True)
+    markers = (comparison_rx(than=True), _base_marker())
     for k, m in enumerate(doc.mentions):
         if k == 0 or m.quantity.measure == Measure.CHANGE or doc.mentions[k - 1].sentence != m.sentence:
             continue
         lead = text[max(doc.mentions[k - 1].quantity.end, m.quantity.start - 40):m.quantity.start]
         hit = None
-        for hit in marker.finditer(lead):
+        for hit in sorted((h for rx in markers for h in rx.finditer(lead)), key=lambda h: h.start()):
             pass
         if hit is None or re.search(r"[;:]|\d", lead[hit.end():]) or len(lead[hit.end():].split()) > 2:
             continue  # "against 1,461": the marker right before the base, nothing but an article between

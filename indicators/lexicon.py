@@ -90,6 +90,7 @@ class Roles:
     claim_labels: Words
     verdict_labels: Words
     verdicts_upheld: Words
+    verdict_ratings: Words
     count_nouns: Words
     own_publications: Words
     earlier_markers: Words
@@ -131,6 +132,7 @@ class Time:
     same_period_links: Words
     last_year: Words
     previous_year: Words
+    previous_month: Words
     since: Words
     since_year: Words
     since_event: Words
@@ -247,6 +249,7 @@ class Lexicon:
     months: Mapping[str, int]
     roles: Roles
     foreign_measures: Words
+    base_markers: Words
     comparison_markers: Words
     change_base_links: Words
     comparison_than: Words

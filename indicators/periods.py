@@ -85,6 +85,7 @@ def _rx() -> dict[str, re.Pattern]:
         "rel_year": re.compile(rf"(?<![\w])(?:{rel_no_the})\s+(?:{YEAR})(?![\w])", f),
         "rel_month": re.compile(rf"(?<![\w])(?P<w>{_a(T.relative_months)})\s+(?:{_a(T.month)})(?![\w])", f),
         "prev_year": re.compile(rf"(?<![\w])(?:{_a(T.previous_year)})(?![\w])", f),
+        "prev_month": re.compile(rf"(?<![\w])(?:{_a(T.previous_month)})(?![\w])", f),
         "since": re.compile(rf"(?<![\w])(?:{_a(T.since)})\s+(?:(?:{_a(T.start_of_year)})|(?:{_a(T.start_of)})\s+(?P<sy>{Y})(?![\w])|(?:(?P<sd>{D})\s+(?:{OF}\s+)?)?(?P<part>(?:{PART})(?<=-)|(?:{PART})\s+)?(?P<m>{M})(?![a-z])(?:\s+(?P<sd2>{D})(?![\w]|[.,]\d))?(?:,?\s+(?P<y>{Y})|\s+(?P<that>{_a(T.that_year)})(?![\w]))?"
                            # not the first end of a span ("from March to May"); "since July 2024 to no fewer than 250" is
                            rf"(?!\s*(?:{JOIN}|{DASH})\s*(?:(?:{PART})[\s-]*)?(?:{M}|{D}|{Y})(?![\w])))"
@@ -124,6 +125,7 @@ def _hints() -> dict[str, tuple[str, ...]]:
         "quarter": hint_words(T.quarter, T.quarter_letter),
         "half": hint_words(T.half, [f"{h}{n}" for h in T.half_letter for n in (1, 2)]),
         "same_period": hint_words(T.same_period), "prev_year": hint_words(T.previous_year),
+        "prev_month": hint_words(T.previous_month),
         "since": hint_words(T.since, T.year_to_date), "year_so_far": hint_words(T.year_to_date_after), "since_year": hint_words(T.since_year), "week": hint_words(T.issue_week),
         "previous_week": hint_words(T.previous_week), "rel_month": hint_words(T.month),
         "issue_quarter": hint_words(T.issue_quarter), "previous_quarter": hint_words(T.previous_quarter),
@@ -330,6 +332,8 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         b = int(b_raw) if len(b_raw) == 4 else (a // 100) * 100 + int(b_raw)
         if a < b <= a + 30:
             add(TimeExpr(m.start(), m.end(), "years", date(a, 1, 1), date(b, 12, 31), second=(date(b, 1, 1), date(b, 12, 31))))
+    for m in (R["prev_month"].finditer(text, start, end) if need("prev_month") else ()):
+        add(TimeExpr(m.start(), m.end(), "prev_month"))  # the period just named, a month back (see _span)
     for m in (R["prev_year"].finditer(text, start, end) if need("prev_year") else ()):
         add(TimeExpr(m.start(), m.end(), "prev_year"))
     for m in (R["since_year"].finditer(text, start, end) if digit and need("since_year") else ()):
@@ -710,6 +714,12 @@ def _span(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date] | None
         if ref is None:
             return date(doc.ref[0] - 1, 1, 1), date(doc.ref[0] - 1, 12, 31)
         return _shift_years(ref[0], -1), _shift_years(ref[1], -1)
+    if t.kind == "prev_month":  # "1,468 as of 7 April, after 1,459 a month earlier": 7 March
+        ref = _previous_span(doc, sentence, t.start)
+        if ref is None:
+            k = doc.ref[0] * 12 + doc.ref[1] - 2  # the month before the report's, counted from year 0
+            return date(k // 12, k % 12 + 1, 1), _month_end(k // 12, k % 12 + 1)
+        return _shift_months(ref[0], -1), _shift_months(ref[1], -1)
     if t.kind == "window":
         return _window(doc, sentence, t)
     if t.kind in ("issue_period", "previous_period"):  # "for the reporting period": a weekly's week, else the month
@@ -878,6 +888,14 @@ def _same_span(doc: Document, sentence: int, before: int) -> tuple[date, date] |
                     and (t.begin or t.days) and not _is_base(text, t, s_start):
                 return _window(doc, index, t) if t.kind == "window" else (t.begin, t.finish)
     return None
+
+
+def _shift_months(d: date, n: int) -> date:
+    """The same day n months away; the month's last day when it has fewer days (a month's last day stays last)."""
+    k = d.year * 12 + d.month - 1 + n
+    y, mo = k // 12, k % 12 + 1
+    last = _month_end(y, mo).day
+    return date(y, mo, last if d.day == _month_end(d.year, d.month).day else min(d.day, last))
 
 
 def _shift_years(d: date, n: int) -> date:

@@ -195,6 +195,9 @@ class _Patterns:
         months = _alt(lex.months)
         self.month_before = _Tail(rf"\s*\.?(?:{_reversed(lex.months)})(?![\w])", _width(lex.months) + 1)
         self.month_after = re.compile(rf"\s*(?:{months})(?![\w])", re.I)
+        # a verdict of a fact-check's rating scale, written as a label (capitalised or quoted) right after a number
+        ratings = "|".join(rf"{re.escape(r[:1].upper())}{re.escape(r[1:])}" for r in sorted(lex.roles.verdict_ratings, key=len, reverse=True))
+        self.rating_after = re.compile(rf"\s+(?:[\"“«']\s*(?i:{_alt(lex.roles.verdict_ratings)})|(?:{ratings}))(?![\w])")
         # "In December 29 persons were recognised": after "in" a month takes no day, so a number and a word after it
         # are a count (lexicon time.month_only_prepositions)
         self.month_count = _Tail(rf"\s+(?:{_reversed(lex.months)})\s+(?:{_reversed(lex.time.month_only_prepositions)})(?![\w])",
@@ -636,6 +639,8 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
         return None
     if not word and value <= 31 and "." not in core and P.month_after.match(after):
         return None
+    if P.rating_after.match(after):
+        return None  # "Our scorecard: 2 False, 1 Largely accurate": a tally of a fact-check's verdicts
     if P.reference_before.search(text, lo, m_start):
         return None
     if word and P.vague_before.search(text, lo, m_start):
