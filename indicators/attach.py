@@ -52,7 +52,36 @@ def attach(doc: Document, catalog: Catalog) -> list[Attachment]:
         out = [_attach_one(doc, catalog, m) for m in doc.mentions]
     else:
         out = [_link_one(doc, catalog, k, linker) for k in range(len(doc.mentions))]
-    return _bases(doc, catalog, _anaphors(doc, catalog, _answers(doc, catalog, out)))
+    return _stocks(doc, catalog, _bases(doc, catalog, _anaphors(doc, catalog, _answers(doc, catalog, out))))
+
+
+@lru_cache(maxsize=1)
+def _stock_verb() -> re.Pattern:
+    return re.compile(rf"(?<![\w])(?:{phrase_alternation(lexicon().stock_verbs)})\s+$", re.I)
+
+
+def _stocks(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Attachment]:
+    """A figure linked to a flow ("new political prisoners") that its clause dates "as of" a day, or says a count
+    "stands at", measures the stock that flow feeds (the catalog's `stock_of`), unless the clause names one of the
+    flow's own words ("21 new political prisoners as of 7 July"): a count at a date is a stock (CLAIMS.md, periods)."""
+    stocks = {fid: (ind, words) for ind in catalog.indicators for fid, words in ind.stock_of}
+    if not stocks:
+        return out
+    text = doc.report.text
+    for k, m in enumerate(doc.mentions):
+        hit = stocks.get(out[k].indicator)
+        if hit is None:
+            continue
+        stock, words = hit
+        a, b = m.segment
+        dated = any(t.kind == "as_of" and a <= t.start < b for t in doc.times[m.sentence])
+        said = _stock_verb().search(text, max(a, m.quantity.start - 30), m.quantity.start)
+        if not (dated or said) or words.search(text[a:b]) or not _unit_fits(stock, m.quantity.unit):
+            continue
+        out[k] = Attachment(indicator=stock.id, item="", unit=_claim_unit(stock, m.quantity.unit, None),
+                            score=out[k].score, notes=("a count at a date: the stock its flow feeds",),
+                            confidence=out[k].confidence)
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -279,6 +279,7 @@ class Lexicon:
     count_heads: Words
     anaphoric_heads: Words
     anaphoric_determiners: Words
+    stock_verbs: Words
     anaphoric_after: Words
     label_unit_leads: Words
     label_change_words: Words

@@ -102,6 +102,7 @@ def test_claim_units_are_pint_quantities():
     ("indicators:\n  - id: a\n    words: [x]\n    examples: [one, two, three, four]\n", r"bad.yaml:2: .*1 to 3 sentences"),
     ("indicators:\n  - id: a\n    words: [x]\n    scope: page\n", r"bad.yaml:2: .*scope is clause, sentence or paragraph"),
     ("indicators:\n  - id: a\n    words: [x]\n    yields_to: [nope]\n", r"bad.yaml:2: .*yields_to names unknown"),
+    ("indicators:\n  - id: a\n    words: [x]\n    stock_of: {nope: [new]}\n", r"bad.yaml:2: .*stock_of names unknown"),
     ("indicators:\n  - id: a\n    words: [x]\n    items:\n      - {name: S, pattern: 'S-(\\d'}\n",
      r"bad.yaml:2: .*pattern is not a regular expression"),
     ("indicator:\n  - id: a\n", r"expected a mapping with a list under 'indicators'"),

@@ -212,6 +212,9 @@ class Indicator:
     line: int = 0  # where the indicator starts in its YAML file
     yields_to: frozenset = frozenset()  # narrower indicators that win a figure both could measure
     measure: str = "level"  # `change` for a growth indicator: a share or ratio at `level` takes no figure written as a change
+    # a stock's flows, each with the words that keep a figure the flow's: a flow's figure dated "as of" a day (or said
+    # to "stand at") whose clause names none of them measures the stock ("as of 31 July, 1,499 political prisoners")
+    stock_of: tuple[tuple[str, Phrases], ...] = ()
 
     def counts(self, noun: str) -> bool:
         """Whether a figure counting `noun` can measure this indicator."""
@@ -332,6 +335,8 @@ _INDICATOR_KEYS = {
     "examples": "1 to 3 sentences in your own words whose figure measures it (catalog check runs them)",
     "yields_to": "ids of narrower indicators that take a figure both could measure (crime -> cybercrime)",
     "measure": "`change` when it measures a growth or change (\"rose 12%\"); a share at `level` takes no change",
+    "stock_of": "for a stock (a count at a date): {flow id: [words that keep a figure the flow's]}; a flow's figure "
+                "dated \"as of\" a day without those words is the stock's",
 }
 _ITEM_KEYS = {"name", "aliases", "pattern", "units", "unit"}
 _TOP_KEYS = {"settings", "groups", "cities", "sources", "indicators"}
@@ -384,10 +389,11 @@ def _build(text: str, where: str, with_linker: bool = True) -> Catalog:
     phrases = Phrases([a for _, aliases in sources for a in aliases])
     ids = {i.id for i in indicators}
     for ind in indicators:
-        unknown = sorted(ind.yields_to - ids)
-        if unknown:
-            raise CatalogError(f"{where}:{ind.line}: indicator '{ind.id}': yields_to names unknown indicators "
-                               f"{unknown}; use ids defined in this catalog")
+        for key, named in (("yields_to", ind.yields_to), ("stock_of", {fid for fid, _ in ind.stock_of})):
+            unknown = sorted(named - ids)
+            if unknown:
+                raise CatalogError(f"{where}:{ind.line}: indicator '{ind.id}': {key} names unknown indicators "
+                                   f"{unknown}; use ids defined in this catalog")
     return Catalog(indicators=tuple(indicators), sources=sources,
                    min_score=float(settings.get("min_score", 3.0)),
                    context_sentences=int(settings.get("context_sentences", 8)), path=where,
@@ -550,4 +556,6 @@ def _indicator(entry, n: int, groups: dict, where: str, seen: set[str]) -> Indic
         dimension=dim, examples=tuple(e.strip() for e in examples), line=line,
         yields_to=frozenset(str(x) for x in entry.get("yields_to") or ()),
         measure=str(entry.get("measure") or Measure.LEVEL),
+        stock_of=tuple((str(fid), Phrases([str(w) for w in words or ()]))
+                       for fid, words in _strip_lines(entry.get("stock_of") or {}).items()),
     )
