@@ -168,7 +168,7 @@ def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Att
             continue
         if hit:
             allowed = {m.sentence} | set(doc.context(m.sentence, 1))
-        elif not m.quantity.unit and m.quantity.measure == Measure.LEVEL and (voice_of(m.sentence).own or voice_of(m.sentence).cue):
+        elif not m.quantity.noun and m.quantity.measure == Measure.LEVEL and (voice_of(m.sentence).own or voice_of(m.sentence).cue):
             allowed = {i for i in range(max(0, m.sentence - DISPUTE_SENTENCES), m.sentence)
                        if voice_of(i).quotes and voice_of(m.sentence).answers(voice_of(i))}
         elif m.quantity.measure == Measure.LEVEL:  # a revision of the report's own earlier issue, in any voice

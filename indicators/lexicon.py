@@ -76,6 +76,8 @@ class Roles:
     correction: Words
     claim_verbs: Words
     reporting_verbs: Words
+    agent_markers: Words
+    passive_auxiliaries: Words
     pronouns: Words
     according: Words
     source_enders: Words

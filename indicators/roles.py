@@ -27,12 +27,16 @@ class Role:
 def _rx():
     raw = lexicon().roles
     verbs = phrase_alternation(raw.reporting_verbs)
+    auxiliary = "|".join(r"(?<=(?<![\w])" + re.escape(a) + r"\s)" for a in raw.passive_auxiliaries)
     return {
         "planned": re.compile("|".join(f"(?:{p})" for p in raw.planned), re.I),  # one scan for every cue
         "correction": correction_cue(),
         "according": re.compile(rf"(?<![\w])(?:{phrase_alternation(raw.according)})\s+(?P<src>[^,;:()]{{2,90}}?)"
                                 rf"(?=\s*[,;:()]|\s+(?:{phrase_alternation(raw.source_enders)})\s|$)", re.I),
-        "verb": re.compile(rf"(?<![\w])(?P<v>{verbs})(?![\w])", re.I),
+        # not a participle naming its agent after a noun ("the contracts announced by the agency"), unless an
+        # auxiliary makes it the sentence's passive ("was announced by", "as reported by")
+        "verb": re.compile(rf"(?<![\w])(?P<v>{verbs})(?![\w])(?!\s+(?:{phrase_alternation(raw.agent_markers)})\s)"
+                           rf"|(?:{auxiliary})(?P<w>{verbs})(?![\w])", re.I),
         "pronouns": {p.lower() for p in raw.pronouns},
         "compared": re.compile(rf"{comparison_rx(than=True).pattern}(?:\s+\w+){{0,2}}\s*$", re.I),
         "list_lead": re.compile(rf"\s*(?:(?:{phrase_alternation(raw.list_joiners)})\s+)?", re.I),
