@@ -93,6 +93,7 @@ class Roles:
     verdict_labels: Words
     verdicts_upheld: Words
     verdict_ratings: Words
+    places: Mapping[str, Words]
     count_nouns: Words
     own_publications: Words
     earlier_markers: Words
@@ -382,7 +383,8 @@ def _int(key: str, value: Any) -> int:
     return value
 
 
-def _record(cls, regex_keys: frozenset = frozenset(), maps: frozenset = frozenset(), ints: frozenset = frozenset()):
+def _record(cls, regex_keys: frozenset = frozenset(), maps: frozenset = frozenset(), ints: frozenset = frozenset(),
+            groups: frozenset = frozenset()):
     def conv(key: str, value: Any):
         if not isinstance(value, dict):
             raise LexiconError(f"lexicon key {key!r}: expected a mapping, got {value!r:.80}")
@@ -391,7 +393,7 @@ def _record(cls, regex_keys: frozenset = frozenset(), maps: frozenset = frozense
             if f.name not in value:
                 raise LexiconError(f"lexicon key {key}.{f.name!s} is missing")
             check = _map(int) if f.name in maps else _regexes if f.name in regex_keys else \
-                _int if f.name in ints else _words
+                _int if f.name in ints else _groups if f.name in groups else _words
             kwargs[f.name] = check(f"{key}.{f.name}", value[f.name])
         unknown = set(value) - {f.name for f in fields(cls)}
         if unknown:
@@ -405,7 +407,7 @@ _CONVERT = {
     "fractions": _map(int), "difference_after": _map(int), "multipliers": _map(float), "currency_only_multipliers": _map(float),
     "glued_multipliers": _map(float, lower=False), "code_multipliers": _map(float, lower=False), "currencies": _map(str, lower=False),
     "qualifiers_before": _groups, "qualifiers_after": _groups, "nouns": _groups, "months": _map(int),
-    "roles": _record(Roles, frozenset({"planned", "correction"})), "layout": _record(Layout),
+    "roles": _record(Roles, frozenset({"planned", "correction"}), groups=frozenset({"places"})), "layout": _record(Layout),
     "time": _record(Time, maps=frozenset({"relative_years", "relative_months", "ordinals", "month_parts", "window_units"}),
                     ints=frozenset({"days_in_week"})),
     "furniture_line": _int, "range_joiner_openers": _map(str),

@@ -146,7 +146,8 @@ def classify_roles(doc: Document, catalog: Catalog, attachments) -> list[Role]:
                         earlier = by_sentence[p_index]
                     break
         kinds = {(attachments[k].indicator or _klass(doc, k)) for k in corrected}
-        stated = [k for k in earlier if (attachments[k].indicator or _klass(doc, k)) in kinds]
+        stated = [k for k in earlier if (attachments[k].indicator or _klass(doc, k)) in kinds
+                  and not all(_other_places(doc, k, c) for c in corrected)]
         prev = doc.context(s_index, 3)
         disputed = stated or _attributed(text[sent.start:cue.start()]) or any(
             _attributed(doc.sentences[i].text) for i in prev)
@@ -554,6 +555,8 @@ def _same_thing(doc: Document, attachments, roles, periods, j: int, k: int, rebu
     qa, qb = doc.mentions[j].quantity, doc.mentions[k].quantity
     if a.indicator != b.indicator or a.item and b.item and a.item != b.item:
         return False
+    if _other_places(doc, j, k):
+        return False  # "the Polish side reported 19 violations" / "23 drones entered the airspace of Belarus"
     if (qa.value, qa.low, qa.high) == (qb.value, qb.low, qb.high):
         return False
     if roles[j].role not in (Roles.REPORTED, Roles.PLANNED, Roles.STATED):
@@ -563,6 +566,34 @@ def _same_thing(doc: Document, attachments, roles, periods, j: int, k: int, rebu
             or rebutted and (pa[0] <= pb[1] and pb[0] <= pa[1] or pb[2] in _WEAK_ANSWER_PERIOD):
         return True
     return (roles[j].role != Roles.PLANNED or same_sentence) and pb[2] in _WEAK_ANSWER_PERIOD
+
+
+@lru_cache(maxsize=1)
+def _place_rx() -> tuple[re.Pattern, dict[str, str]]:
+    names = {w.lower(): place for place, words in lexicon().roles.places.items() for w in (place, *words)}
+    return re.compile(rf"(?<![\w])(?:{phrase_alternation(list(names))})(?![\w])", re.I), names
+
+
+def _places(doc: Document, k: int) -> frozenset:
+    """The countries the figure's clause names, from its start (or the semicolon before it) to the end of the
+    words after the figure (up to a comma or a dash: "..., because Russian units ..." is about something else)
+    (lexicon roles.places: a country, its adjective, its capital): two figures about different countries are no
+    dispute."""
+    rx, names = _place_rx()
+    m = doc.mentions[k]
+    text, sent = doc.report.text, doc.sentences[m.sentence]
+    a = text.rfind(";", sent.start, m.quantity.start) + 1 or sent.start  # its clause, up to the figure's own words
+    cut = _PLACE_END.search(text, m.quantity.end, m.segment[1])
+    return frozenset(names[h.group().lower()] for h in rx.finditer(text, a, cut.start() if cut else m.segment[1]))
+
+
+_PLACE_END = re.compile(r"[,;:()\u2014\u2013]|\s-\s")  # after a figure, its own words end at a comma or a dash
+
+
+def _other_places(doc: Document, j: int, k: int) -> bool:
+    """Figures j and k are said of different countries: each clause names some, and none in common."""
+    pa, pb = _places(doc, j), _places(doc, k)
+    return bool(pa and pb and pa.isdisjoint(pb))
 
 
 def _sentence_attributed_to_other(low: str, tokens: frozenset) -> bool:
