@@ -86,12 +86,14 @@ def test_fourth_report_set(tmp_path):
     ("unseen12", (0.853, 0.604), (0.86, 0.62)),
     ("unseen13", (0.808, 0.394), (0.81, 0.59)),
     ("unseen14", (0.874, 0.762), (0.87, 0.76)),
+    ("unseen15", (0.846, 0.652), (0.84, 0.65)),
 ])
 def test_sets_of_the_genres_other_series(name, first, floor):
     """Sets written blind for the starter catalog (tests/<name>/README.md): monthly reviews and weekly
     bulletins on airspace, repression, exercises, budget, border; hedged policy briefs; a newsroom's month in
     numbers; an NGO's weekly bulletin in translated English; a defence-economics monitor of tables; an exiled newsroom's
-    dated chronicle; a think tank's weekly data newsletter; a fact-checking desk's digest; a human-rights group's monitoring bulletin translated into English. `first` is their
+    dated chronicle; a think tank's weekly data newsletter; a fact-checking desk's digest; a human-rights group's monitoring bulletin translated into English; an analytical centre's threat
+    assessment. `first` is their
     first contact, scored with the
     starter catalog written without reading them; the floor guards what general fixes since then reached."""
     result = score(_read_gold(HERE / name / "gold.csv"), extract(HERE / name / "reports"))
