@@ -161,6 +161,7 @@ class Time:
     previous_issue_period: Words
     issue_year: Words
     month_only_prepositions: Words
+    fiscal_year: Words
     month_end: Words
     thing_dated: Words
     period_nouns: Words
@@ -271,6 +272,7 @@ class Lexicon:
     negative_words: Words
     vague_counts: Words
     negative_not_after: Words
+    probability_words: Words
     age_superlatives: Words
     age_followers: Words
     phone_words: Words

@@ -111,6 +111,7 @@ def _rx() -> dict[str, re.Pattern]:
         "digit": re.compile(r"\d"),
         "trigger": re.compile(rf"\d|(?<![\w])(?:{_a(lex.months)}|{_a(T.triggers)})(?![\w])", f),
         "year": re.compile(rf"(?<![\w\d.,])(?P<y>{Y})(?![\w\d%])", f),
+        "fiscal_year": re.compile(rf"(?<![\w])(?:{_a(T.fiscal_year)})\s?(?P<y>{Y})(?![\w\d%])", f),
         "duration": re.compile(rf"(?<![\w])(?:(?:\d+|{_a(lex.number_words)}|{_a(T.duration_counts)})\s+)(?:{_a(T.duration_units)})(?:\s+(?:{_a(T.duration_after)}))?(?![\w])", f),
     }
 
@@ -131,7 +132,7 @@ def _hints() -> dict[str, tuple[str, ...]]:
         "issue_quarter": hint_words(T.issue_quarter), "previous_quarter": hint_words(T.previous_quarter),
         "year_end": hint_words(T.year_end), "now": hint_words(T.now), "issue_month": hint_words(T.issue_month),
         "issue_period": hint_words(T.issue_period), "issue_year": hint_words(T.issue_year), "month_end": hint_words(T.month_end), "rel_year": hint_words(T.year),
-        "duration": hint_words(T.duration_units),
+        "duration": hint_words(T.duration_units), "fiscal_year": hint_words(T.fiscal_year),
     }
 
 
@@ -385,6 +386,9 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         add(TimeExpr(m.start(), m.end(), "month", date(ref[0], ref[1], 1), _month_end(ref[0], ref[1])))
     for m in (R["rel_year"].finditer(text, start, end) if need("rel_year") else ()):
         y = _year_of(m.group(), ref)
+        add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
+    for m in (R["fiscal_year"].finditer(text, start, end) if digit and need("fiscal_year") else ()):
+        y = int(m.group("y"))  # "FY2025": Belarus' fiscal year is the calendar year
         add(TimeExpr(m.start(), m.end(), "year", date(y, 1, 1), date(y, 12, 31)))
     for m in (R["year"].finditer(text, d0, end) if digit else ()):
         if m.start() in anchors or _named_event(orig, m.start()):
@@ -790,7 +794,8 @@ def _issue_heads(report: Report) -> list[str]:
 def issue_span(report: Report) -> tuple[date, date] | None:
     """The days a weekly (or shorter) issue covers, from its title or opening lines: a day range ("6–12 May 2024",
     "April 29 – May 5, 2024"), a week named by its first or last day ("Week of May 13, 2024", "week ending 19 May
-    2024"), else the week up to the one date written there ("Weekly digest, 19 May 2024"). None without a day."""
+    2024"), else, in a weekly (a head says "week"), the week up to the one date written there ("Weekly digest, 19
+    May 2024"): a monthly's "Issued 4 October 2021" is no week. None without a day."""
     R = _issue_rx()
     week = lexicon().time.days_in_week
     heads = _issue_heads(report)
@@ -814,9 +819,10 @@ def issue_span(report: Report) -> tuple[date, date] | None:
             if d:
                 span = timedelta(days=week - 1)
                 return (d, d + span) if kind == "from" else (d - span, d)
-    for head in heads:
+    weekly = re.compile(rf"(?<![^\W\d_])(?:{phrase_alternation(lexicon().time.week)})", re.I)
+    for head in heads:  # one date: a weekly's last day ("Weekly digest, 19 May 2024"), not a monthly's issue date
         m = R["date"].search(head)
-        d = m and _date_of(m, "s", int(m.group("y")))
+        d = m and any(weekly.search(h) for h in heads) and _date_of(m, "s", int(m.group("y")))
         if d:
             return d - timedelta(days=week - 1), d
     return None

@@ -312,6 +312,11 @@ class _Patterns:
             (re.compile(rf"(?<![\w.,])\d{{1,2}}(?:[.:]\d\d)?\s*(?:{lo(lex.clock_suffixes)})(?![\w])"), "", True),
             # short service numbers: "calling 102", "the hotline, 102,"
             (re.compile(rf"(?<![\w])(?:{lo(lex.phone_words)})\s*[,:]?\s*\(?\d{{3,}}\)?(?![\w]|[.,]\d)"), "", True),
+            # a probability band after an estimative word: "highly likely (80-90%)", "a realistic possibility (40-50%)"
+            (re.compile(rf"(?<![\w])(?:{lo(lex.probability_words)})\s*\(\s*\d{{1,3}}\s*(?:%\s*)?(?:[\u2013\u2014-]|to)\s*\d{{1,3}}\s*%\s*\)"),
+             "", True),
+            # a military grid reference: "35U NC 4512", "34UDC12345678" (MGRS)
+            (re.compile(r"(?<![\w])\d{1,2}[C-HJ-NP-X]\s?[A-HJ-NP-Z]{2}\s?(?:\d\d){1,5}(?![\w])"), "", False),
         ]
         # what a sentence must hold for each pattern above to find anything: a cheap test skips most scans
         words = lambda ws: frozenset(str(w).lower().split()[0].strip(".:") for w in ws)  # noqa: E731
@@ -324,7 +329,8 @@ class _Patterns:
                  words(lex.reference_words), re.compile(r"\+\d|\d[ \u00a0-]\d{2,4}[ \u00a0-]\d{2,4}[ \u00a0-]\d"),
                  words(lex.furniture_before), words(lex.address_words), "©(",
                  words(lex.furniture_counters), words(w.split()[-1] for w in lex.furniture_after),
-                 words(lex.age_superlatives), words(lex.age_followers), letters(lex.clock_suffixes), words(lex.phone_words)]
+                 words(lex.age_superlatives), words(lex.age_followers), letters(lex.clock_suffixes), words(lex.phone_words),
+                 frozenset(hint_words(lex.probability_words)), re.compile(r"\d[C-HJ-NP-X]\s?[A-HJ-NP-Z]{2}")]
         assert len(hints) == len(self.never)
         self.never = [(rx, hint, low) for (rx, _, low), hint in zip(self.never, hints)]
         self.counters = re.compile(rf"(?<![\w])(?:{_alt(lex.furniture_counters).lower()})(?![\w])")
