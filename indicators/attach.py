@@ -52,7 +52,43 @@ def attach(doc: Document, catalog: Catalog) -> list[Attachment]:
         out = [_attach_one(doc, catalog, m) for m in doc.mentions]
     else:
         out = [_link_one(doc, catalog, k, linker) for k in range(len(doc.mentions))]
-    return _stocks(doc, catalog, _bases(doc, catalog, _anaphors(doc, catalog, _answers(doc, catalog, out))))
+    out = _anaphors(doc, catalog, _answers(doc, catalog, out))
+    return _stocks(doc, catalog, _bases(doc, catalog, _running_totals(doc, catalog, out)))
+
+
+@lru_cache(maxsize=1)
+def _running_total() -> re.Pattern:
+    """"..., bringing the number since 1 January to", "taking the list to": what comes before a running total."""
+    return re.compile(rf"(?<![\w])(?:{phrase_alternation(lexicon().running_total_verbs)})\s+(?:[^\s,;:]+\s+){{0,7}}?"
+                      r"to\s+$", re.I)
+
+
+def _running_totals(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Attachment]:
+    """A running total ("held 2 snap checks in December, bringing the number since 1 January to a dozen") measures
+    what the nearest linked figure before it in its sentence measured, when the linker left it unlinked or was
+    unsure of it (ANSWER_OVER) and the unit fits."""
+    text = doc.report.text
+    rx = _running_total()
+    for k, m in enumerate(doc.mentions):
+        q = m.quantity
+        if out[k].indicator and (out[k].confidence or 0.0) >= ANSWER_OVER or q.measure != Measure.LEVEL:
+            continue
+        sent = doc.sentences[m.sentence]
+        if not rx.search(text, max(sent.start, q.start - 80), q.start):
+            continue
+        for j in range(k - 1, -1, -1):
+            o = doc.mentions[j]
+            if o.sentence != m.sentence:
+                break
+            if not out[j].indicator or o.quantity.measure != Measure.LEVEL:
+                continue
+            ind = catalog.get(out[j].indicator)
+            if _unit_fits(ind, "" if unit_class(q.unit or "count") == "count" else q.unit):
+                out[k] = Attachment(indicator=ind.id, item=out[j].item, unit=_claim_unit(ind, q.unit, None),
+                                    score=out[j].score, notes=("a running total of the figure before it",),
+                                    confidence=out[j].confidence)
+            break
+    return out
 
 
 @lru_cache(maxsize=1)

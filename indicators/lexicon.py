@@ -285,6 +285,7 @@ class Lexicon:
     anaphoric_heads: Words
     anaphoric_determiners: Words
     stock_verbs: Words
+    running_total_verbs: Words
     anaphoric_after: Words
     label_unit_leads: Words
     label_change_words: Words

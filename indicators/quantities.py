@@ -931,6 +931,9 @@ def _one_counts(text: str, atom: _Atom, lo: int, hi: int) -> bool:
     return w not in P.stop_words and w not in P.verbish and not P.adverb.search(w)
 
 
+_ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")  # "120 NGOs", "40 UAVs": a plural, though capitalised
+
+
 def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tuple[str, int]:
     """The counted noun after a number ("ten such vehicles") and where it ends; ("", pos) if none."""
     P = _patterns()
@@ -967,7 +970,8 @@ def _counted_noun(text: str, pos: int, hi: int, known_only: bool = False) -> tup
             cur = m.end()
             continue
         if not first_plain[0] and not known_only and _plural(low) and len(low) > 3 \
-                and word[:1].islower() and unknown < 3 and low not in P.verbish and not verbal:
+                and (word[:1].islower() or _ACRONYM_PLURAL.fullmatch(word)) and unknown < 3 \
+                and low not in P.verbish and not verbal:
             first_plain = (word, m.end())
             break
         unknown += 1
