@@ -331,7 +331,15 @@ def fitting(doc: Document, catalog: Catalog, m: Mention) -> list[Indicator]:
         if len(memo[1]) > 4096:
             memo[1].clear()
         got = memo[1][key] = tuple(ind for ind in catalog.indicators if _fits(ind, q.unit, q.noun, whole, change))
+    if q.unit == "percent" and not change and _share_of().match(doc.report.text, q.end):
+        return [ind for ind in got if ind.measure != Measure.CHANGE]  # "4.8% of total spending": a share, no growth
     return list(got)
+
+
+@lru_cache(maxsize=1)
+def _share_of() -> re.Pattern:
+    """"18.5% of all crime", "4.8% of total spending": a percentage of a whole is a share (lexicon share_of)."""
+    return re.compile(rf"\s+(?:{phrase_alternation(lexicon().share_of)})\s", re.I)
 
 
 # the indicators a unit, counted noun, whole-or-not and change-or-not fit, per catalog (the entry holds the

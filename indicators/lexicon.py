@@ -286,6 +286,7 @@ class Lexicon:
     anaphoric_determiners: Words
     stock_verbs: Words
     running_total_verbs: Words
+    share_of: Words
     anaphoric_after: Words
     label_unit_leads: Words
     label_change_words: Words

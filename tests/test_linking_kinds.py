@@ -57,3 +57,25 @@ def test_a_weak_link_after_a_correction_takes_the_quoted_figures_indicator(text,
     assert (confidence < ANSWER_OVER) != (confidence == 0.9)
     out[answer] = dataclasses.replace(out[answer], indicator="repression.detentions", item="", confidence=confidence)
     assert _answers(doc, catalog, out)[answer].indicator == want
+
+
+@pytest.mark.parametrize("text, surface, growth", [
+    ("The law allots BYN 3.3 bn to national defence, or 4.6% of total expenditure.", "4.6%", False),
+    ("Cybercrimes made up 18.5% of all registered crime.", "18.5%", False),
+    # distractors: a change is a growth rate whatever follows it; a bare percentage may be one
+    ("Defence spending will grow by 12% of last year's level.", "12%", True),
+    ("The defence budget grows 18.2% in 2025.", "18.2%", True),
+    ("Defence spending growth: 7.5% in 2025.", "7.5%", True),
+])
+def test_a_percentage_of_a_whole_fits_no_growth_indicator(text, surface, growth):
+    """attach.fitting: "N% of <a whole>" is a share; no indicator that measures a change can hold it."""
+    from indicators.attach import fitting
+    from indicators.catalog import load_catalog
+    from indicators.pipeline import analyse
+    from indicators.schema import Measure
+
+    catalog = load_catalog()
+    title = "Budget monitor (December 2024)"
+    doc = analyse(Report(id="r", path="", format="txt", text=title + "\n\n" + text, title=title))
+    m = next(m for m in doc.mentions if m.quantity.surface == surface)
+    assert any(ind.measure == Measure.CHANGE for ind in fitting(doc, catalog, m)) is growth
