@@ -49,6 +49,7 @@ _STATIC = FEATURES.index("learned_clause")  # the features before it do not depe
 LEARNED_STEMS = 120  # stems kept per indicator's learned profile: enough to describe it, small enough to review
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_ASCII_WORD = re.compile(r"[A-Za-z]{2,}")  # the same words in an ASCII text (its only letters), found faster
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +93,7 @@ def _stem_list(text: str, stop: frozenset) -> list[str]:
         if len(_STEM_MEMOS) > 8:
             _STEM_MEMOS.clear()
         memo = _STEM_MEMOS[stop] = _StemMemo(stop)
-    return list(filter(None, map(memo.__getitem__, _WORD.findall(text))))
+    return list(filter(None, map(memo.__getitem__, (_ASCII_WORD if text.isascii() else _WORD).findall(text))))
 
 
 @dataclass(frozen=True)
@@ -415,14 +416,17 @@ class _Space:
         if not cols:
             return [0.0] * self.rows
         xs = np.array(xs)
-        out = np.add.reduce(np.multiply(self.by_stem[cols], xs[:, None], order="C"), axis=0)  # q's order
+        products = self.by_stem[cols]  # a new C-ordered array, multiplied in place
+        products *= xs[:, None]
+        out = np.add.reduce(products, axis=0)  # q's order
         smaller = bisect.bisect_left(self.sizes, len(q))  # vectors smaller than q are summed in their own order
         if smaller:
             dense_q = np.zeros(len(vocab) + 1)
             dense_q[cols] = xs
             block = max(smaller, 2)  # at least two columns, as above
-            own = np.add.reduce(np.multiply(self.weights_t[:len(q) - 1, :block],
-                                            dense_q[self.cols_t[:len(q) - 1, :block]], order="C"), axis=0)
+            products = dense_q[self.cols_t[:len(q) - 1, :block]]
+            products *= self.weights_t[:len(q) - 1, :block]
+            own = np.add.reduce(products, axis=0)
             out[self.by_size[:smaller]] = own[:smaller]
         return out.tolist()
 
@@ -585,25 +589,12 @@ class _SentenceView:
             got = self._evidence_at[key] = total
         return got
 
-    def most_similar(self, rows: tuple[int, ...], r: int, prof: _Profiles) -> float:
-        """The feature similarity_best of row r among `rows` (r one of them): 1.0 when the sentence's cosine with
-        r's catalog words is the highest of theirs and above 0, else 0.0. When r's is 0 (the whole list is not
-        needed) by one cosine."""
-        if rows in self._best or self.sentence.catalog is not None:
-            best = self.best_similarity(rows, prof)
-            return float(self.sentence.catalog_at(prof, r) >= best and best > 0)
-        mine = self.sentence.catalog_at(prof, r)
-        if not mine > 0:
-            return 0.0
-        best = self.best_similarity(rows, prof)  # the matrix: cheaper than the few cosines that could beat it
-        return float(mine >= best and best > 0)
-
     def best_similarity(self, rows: tuple[int, ...], prof: _Profiles) -> float:
         """The sentence's highest cosine with the catalog words of the indicators in `rows` (0.0 for none)."""
         got = self._best.get(rows)
         if got is None:
             sims = self.sentence.catalog_sims(prof)  # a few rows by cosine() would cost more than all by the matrix
-            got = self._best[rows] = max((sims[r] for r in rows), default=0.0)
+            got = self._best[rows] = max(map(sims.__getitem__, rows), default=0.0)
         return got
 
 
@@ -777,7 +768,7 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
     row = prof.row
     sentence = view.sentence
     context = view.context
-    fit_rows = tuple(row[ind.id] for ind in fits)
+    fit_rows = tuple([row[ind.id] for ind in fits])
     context_sents = view.context_sents
     nouns = prof.noun_named(q.noun.lower() if q.noun else "")
     units = prof.unit_named(q.unit)
