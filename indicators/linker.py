@@ -228,21 +228,22 @@ class Learned:
             got = self._unknown[prof.token] = [float(k not in self.examples) for k in prof.ids]
         return got
 
-    def nearest(self, sentence: Counter, prof: _Profiles) -> list[float]:
+    def nearest(self, sentence: Counter, prof: _Profiles, vector: Mapping[str, float] | None = None) -> list[float]:
         """The highest cosine of `sentence` with one of each indicator's labelled sentences (0.0 for none), in the
         catalog's order (an inverted index of arrays: a few array operations per stem of the sentence);
         remembered for the sentence's other figures. The memo is keyed by the stems in the sentence's order: the
         sums follow that order, so a sentence with the same stems in another order gets its own (the last digits of
-        a confidence must not depend on which reports a process read first)."""
+        a confidence must not depend on which reports a process read first). `vector`: prof.weigh(sentence), when
+        known."""
         key = (prof.token, tuple(sentence.items()))
         got = self._nearest.get(key)
         if got is None:
             if len(self._nearest) > 4096:
                 self._nearest.clear()
-            got = self._nearest[key] = self._nearest_of(sentence, prof)
+            got = self._nearest[key] = self._nearest_of(prof.weigh(sentence) if vector is None else vector, prof)
         return got
 
-    def _nearest_of(self, sentence: Counter, prof: _Profiles) -> list[float]:
+    def _nearest_of(self, vector: Mapping[str, float], prof: _Profiles) -> list[float]:
         index = self._index.get(prof.token)
         if index is None:
             postings: dict[str, tuple[list[int], list[float]]] = {}
@@ -266,14 +267,22 @@ class Learned:
         out = np.zeros(len(prof.ids))
         if n:
             # each labelled sentence's cosine, its products added in the sentence's order: bincount adds its
-            # weights in array order, so the postings are laid end to end in the order of the sentence's stems
-            where, products = [], []
-            for st, w in prof.weigh(sentence).items():
+            # weights in array order, so the postings are laid end to end in the order of the sentence's stems (and
+            # multiplied by the sentence's weights, each repeated along its posting, at once)
+            where, weights, ws, lengths = [], [], [], []
+            for st, w in vector.items():
                 got = postings.get(st)
                 if got is not None:
                     where.append(got[0])
-                    products.append(w * got[1])
-            acc = np.bincount(np.concatenate(where), np.concatenate(products), minlength=n) if where else np.zeros(n)
+                    weights.append(got[1])
+                    ws.append(w)
+                    lengths.append(len(got[0]))
+            if where:
+                products = np.concatenate(weights)
+                products *= np.repeat(ws, lengths)
+                acc = np.bincount(np.concatenate(where), products, minlength=n)
+            else:
+                acc = np.zeros(n)
             out[rows] = np.maximum(np.maximum.reduceat(acc, starts), 0.0)
         return out.tolist()
 
@@ -565,7 +574,7 @@ class _SentenceView:
     def nearest_of(self, learned: Learned, prof: _Profiles) -> list[float]:
         got = self.nearest.get(learned.token)
         if got is None:
-            got = self.nearest[learned.token] = learned.nearest(self.sentence.bag, prof)
+            got = self.nearest[learned.token] = learned.nearest(self.sentence.bag, prof, self.sentence.vector)
         return got
 
     def evidence_of(self, index: _WordIndex) -> list[float]:
