@@ -49,6 +49,7 @@ _STATIC = FEATURES.index("learned_clause")  # the features before it do not depe
 LEARNED_STEMS = 120  # stems kept per indicator's learned profile: enough to describe it, small enough to review
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_ASCII_WORD = re.compile(r"[A-Za-z]{2,}")  # the same words in an ASCII text (its only letters), found faster
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +93,7 @@ def _stem_list(text: str, stop: frozenset) -> list[str]:
         if len(_STEM_MEMOS) > 8:
             _STEM_MEMOS.clear()
         memo = _STEM_MEMOS[stop] = _StemMemo(stop)
-    return list(filter(None, map(memo.__getitem__, _WORD.findall(text))))
+    return list(filter(None, map(memo.__getitem__, (_ASCII_WORD if text.isascii() else _WORD).findall(text))))
 
 
 @dataclass(frozen=True)
@@ -227,21 +228,22 @@ class Learned:
             got = self._unknown[prof.token] = [float(k not in self.examples) for k in prof.ids]
         return got
 
-    def nearest(self, sentence: Counter, prof: _Profiles) -> list[float]:
+    def nearest(self, sentence: Counter, prof: _Profiles, vector: Mapping[str, float] | None = None) -> list[float]:
         """The highest cosine of `sentence` with one of each indicator's labelled sentences (0.0 for none), in the
         catalog's order (an inverted index of arrays: a few array operations per stem of the sentence);
         remembered for the sentence's other figures. The memo is keyed by the stems in the sentence's order: the
         sums follow that order, so a sentence with the same stems in another order gets its own (the last digits of
-        a confidence must not depend on which reports a process read first)."""
+        a confidence must not depend on which reports a process read first). `vector`: prof.weigh(sentence), when
+        known."""
         key = (prof.token, tuple(sentence.items()))
         got = self._nearest.get(key)
         if got is None:
             if len(self._nearest) > 4096:
                 self._nearest.clear()
-            got = self._nearest[key] = self._nearest_of(sentence, prof)
+            got = self._nearest[key] = self._nearest_of(prof.weigh(sentence) if vector is None else vector, prof)
         return got
 
-    def _nearest_of(self, sentence: Counter, prof: _Profiles) -> list[float]:
+    def _nearest_of(self, vector: Mapping[str, float], prof: _Profiles) -> list[float]:
         index = self._index.get(prof.token)
         if index is None:
             postings: dict[str, tuple[list[int], list[float]]] = {}
@@ -265,14 +267,22 @@ class Learned:
         out = np.zeros(len(prof.ids))
         if n:
             # each labelled sentence's cosine, its products added in the sentence's order: bincount adds its
-            # weights in array order, so the postings are laid end to end in the order of the sentence's stems
-            where, products = [], []
-            for st, w in prof.weigh(sentence).items():
+            # weights in array order, so the postings are laid end to end in the order of the sentence's stems (and
+            # multiplied by the sentence's weights, each repeated along its posting, at once)
+            where, weights, ws, lengths = [], [], [], []
+            for st, w in vector.items():
                 got = postings.get(st)
                 if got is not None:
                     where.append(got[0])
-                    products.append(w * got[1])
-            acc = np.bincount(np.concatenate(where), np.concatenate(products), minlength=n) if where else np.zeros(n)
+                    weights.append(got[1])
+                    ws.append(w)
+                    lengths.append(len(got[0]))
+            if where:
+                products = np.concatenate(weights)
+                products *= np.repeat(ws, lengths)
+                acc = np.bincount(np.concatenate(where), products, minlength=n)
+            else:
+                acc = np.zeros(n)
             out[rows] = np.maximum(np.maximum.reduceat(acc, starts), 0.0)
         return out.tolist()
 
@@ -415,14 +425,17 @@ class _Space:
         if not cols:
             return [0.0] * self.rows
         xs = np.array(xs)
-        out = np.add.reduce(np.multiply(self.by_stem[cols], xs[:, None], order="C"), axis=0)  # q's order
+        products = self.by_stem[cols]  # a new C-ordered array, multiplied in place
+        products *= xs[:, None]
+        out = np.add.reduce(products, axis=0)  # q's order
         smaller = bisect.bisect_left(self.sizes, len(q))  # vectors smaller than q are summed in their own order
         if smaller:
             dense_q = np.zeros(len(vocab) + 1)
             dense_q[cols] = xs
             block = max(smaller, 2)  # at least two columns, as above
-            own = np.add.reduce(np.multiply(self.weights_t[:len(q) - 1, :block],
-                                            dense_q[self.cols_t[:len(q) - 1, :block]], order="C"), axis=0)
+            products = dense_q[self.cols_t[:len(q) - 1, :block]]
+            products *= self.weights_t[:len(q) - 1, :block]
+            own = np.add.reduce(products, axis=0)
             out[self.by_size[:smaller]] = own[:smaller]
         return out.tolist()
 
@@ -561,7 +574,7 @@ class _SentenceView:
     def nearest_of(self, learned: Learned, prof: _Profiles) -> list[float]:
         got = self.nearest.get(learned.token)
         if got is None:
-            got = self.nearest[learned.token] = learned.nearest(self.sentence.bag, prof)
+            got = self.nearest[learned.token] = learned.nearest(self.sentence.bag, prof, self.sentence.vector)
         return got
 
     def evidence_of(self, index: _WordIndex) -> list[float]:
@@ -585,25 +598,12 @@ class _SentenceView:
             got = self._evidence_at[key] = total
         return got
 
-    def most_similar(self, rows: tuple[int, ...], r: int, prof: _Profiles) -> float:
-        """The feature similarity_best of row r among `rows` (r one of them): 1.0 when the sentence's cosine with
-        r's catalog words is the highest of theirs and above 0, else 0.0. When r's is 0 (the whole list is not
-        needed) by one cosine."""
-        if rows in self._best or self.sentence.catalog is not None:
-            best = self.best_similarity(rows, prof)
-            return float(self.sentence.catalog_at(prof, r) >= best and best > 0)
-        mine = self.sentence.catalog_at(prof, r)
-        if not mine > 0:
-            return 0.0
-        best = self.best_similarity(rows, prof)  # the matrix: cheaper than the few cosines that could beat it
-        return float(mine >= best and best > 0)
-
     def best_similarity(self, rows: tuple[int, ...], prof: _Profiles) -> float:
         """The sentence's highest cosine with the catalog words of the indicators in `rows` (0.0 for none)."""
         got = self._best.get(rows)
         if got is None:
             sims = self.sentence.catalog_sims(prof)  # a few rows by cosine() would cost more than all by the matrix
-            got = self._best[rows] = max((sims[r] for r in rows), default=0.0)
+            got = self._best[rows] = max(map(sims.__getitem__, rows), default=0.0)
         return got
 
 
@@ -768,25 +768,29 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
     prof = profiles(catalog, stop)
     view = _sentence_view(doc, catalog, m.sentence, prof)
     part = view.clause(clause_of(doc, m), prof)
-    ruled = {ind.id: (score, item, where) for score, ind, item, where in candidates(doc, catalog, m, fits)}
-    top_id, top_score = "", 0.0
-    if ruled:
-        top_id, (top_score, _, _) = max(ruled.items(), key=lambda kv: kv[1][0])
+    scored = candidates(doc, catalog, m, fits)  # best first (the first of equals, as max() would take it)
+    ruled = {ind.id: (score, item, where) for score, ind, item, where in scored}
+    top_id, top_score, top_ind = "", 0.0, None
+    if scored:
+        top_score, top_ind = scored[0][:2]
+        top_id = top_ind.id
     row = prof.row
     sentence = view.sentence
     context = view.context
-    fit_rows = tuple(row[ind.id] for ind in fits)
+    fit_rows = tuple([row[ind.id] for ind in fits])
     context_sents = view.context_sents
     nouns = prof.noun_named(q.noun.lower() if q.noun else "")
     units = prof.unit_named(q.unit)
     few = 1.0 / len(fits)
-    highest = max((v[0] for v in ruled.values()), default=0.0)
+    highest = top_score
+    # the best score of the rules' other candidates: the highest, but for their first choice the next one
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    unruled_margin = max(-2.0, min(2.0, (0.0 - highest) / 5))  # rule_margin of every candidate they did not propose
 
     def build(ind: Indicator):
         if ind.id in ruled:
             score, item, where = ruled[ind.id]
-            # the best score of the rules' other candidates
-            margin = (score - max((v[0] for j, v in ruled.items() if j != ind.id), default=0.0)) / 5
+            margin = (score - (runner_up if ind.id == top_id else highest)) / 5
         else:
             score, item, where = 0.0, None, ""  # its items, if it has any, are looked for when needed (find)
             margin = (score - highest) / 5  # the highest of all for one the rules did not propose
@@ -816,9 +820,8 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
 
     top = None
     if top_id and top_score >= catalog.min_score:
-        ind = next(ind for ind in fits if ind.id == top_id)
-        if not (ind.item_required and ruled[top_id][1] is None):
-            top = Candidate(ind, True, row[top_id], build)
+        if not (top_ind.item_required and scored[0][2] is None):
+            top = Candidate(top_ind, True, row[top_id], build)
 
     def make() -> list[Candidate]:
         out = []
@@ -845,12 +848,27 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
 
     def scores(linker: Linker, prof: _Profiles, only_top: bool = False) -> list[list]:
         """[indicator, P with its item not (yet) near, P with an item near when its items are still to be looked
-        for else None] of each candidate, in make()'s order (only the rules' choice with `only_top`): what
-        make(), feature_rows() and Linker._of_rows() give, without building a Candidate, a tuple and a list per
-        indicator. The products and sums are the same operations in the same order (_weighted_sum), so the
-        probabilities are the same to the last digit (tests/test_linker.py compares them with rank())."""
+        for else None] of each candidate, in make()'s order (only the rules' choice with `only_top`; one about
+        named items only that the rules did not propose is listed until its items are looked for, link() drops it
+        then if none is named): what make(), feature_rows() and Linker._of_rows() give, without building a
+        Candidate, a tuple and a list per indicator. The products and sums are the same operations in the same
+        order (_weighted_sum), so the probabilities are the same to the last digit (tests/test_linker.py compares
+        them with rank()); the rule features' part of the sum is the same for every candidate the rules did not
+        propose, so it is added up once."""
         learned = linker.learned
-        entries = []  # (indicator, row, rule features, item_near or None while its items are not looked for)
+        c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 = linker.coef
+
+        def head(x0: float, x1: float, x2: float, x3: float, x4: float) -> float:
+            total = 0.0  # _weighted_sum of the rule features, unrolled
+            total += c0 * x0
+            total += c1 * x1
+            total += c2 * x2
+            total += c3 * x3
+            total += c4 * x4
+            return total
+
+        unruled = head(0.0, 0.0, 0.0, unruled_margin, 0.0)  # top_id is one the rules proposed
+        entries = []  # (indicator, row, rule features' sum, item_near or None while its items are not looked for)
         for ind in ((top.indicator,) if only_top else fits):
             iid = ind.id
             got = ruled.get(iid)
@@ -858,50 +876,38 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
                 score, item, where = got
                 if ind.item_required and item is None:
                     continue  # a fact: this indicator is about named items only
-                margin = (score - max((v[0] for j, v in ruled.items() if j != iid), default=0.0)) / 5
-                item_near = float(item is not None and where in _NEAR)
-            else:
-                score, margin, item_near = 0.0, (0.0 - highest) / 5, 0.0
-                if ind.items or ind.item_pattern:
-                    if ind.item_required:
-                        item, where = find(ind)
-                        if item is None:
-                            continue
-                        item_near = float(where in _NEAR)
-                    else:
-                        item_near = None  # looked for only when it could make this candidate the best
-                elif ind.item_required:
-                    continue
-            t = float(iid == top_id and top_score >= catalog.min_score)
-            entries.append((ind, row[iid], score / 5, t, float(got is not None), max(-2.0, min(2.0, margin)),
-                            t * max(0.0, min(2.0, margin)), item_near))
+                margin = (score - (runner_up if iid == top_id else highest)) / 5
+                t = float(iid == top_id and top_score >= catalog.min_score)
+                entries.append((ind, row[iid], head(score / 5, t, 1.0, max(-2.0, min(2.0, margin)),
+                                                    t * max(0.0, min(2.0, margin))),
+                                float(item is not None and where in _NEAR)))
+            elif ind.items or ind.item_pattern:
+                entries.append((ind, row[iid], unruled, None))  # looked for only when they could make it the best
+            elif not ind.item_required:
+                entries.append((ind, row[iid], unruled, 0.0))
         whole = len(entries) >= _WHOLE
+        # the sentence's similarities with every indicator by the matrices, once for all its figures: similarity_best
+        # needs its catalog ones for all the figure's candidates anyway
+        ls, cs = sentence.learned_sims(learned, prof), sentence.catalog_sims(prof)
         if whole:  # many rows: every indicator's at once, by the matrices
-            lc, ls, lx = (x.learned_sims(learned, prof) for x in (part, sentence, context))  # the catalog's come along
-            cc, cs, cx = (x.catalog_sims(prof) for x in (part, sentence, context))
+            lc, lx = part.learned_sims(learned, prof), context.learned_sims(learned, prof)  # the catalog's come along
+            cc, cx = part.catalog_sims(prof), context.catalog_sims(prof)
         near = view.nearest_of(learned, prof)  # the inverted index answers every row at the cost of one
         unknown = learned.unknown(prof)
         index = _word_index(linker.words, prof) if linker.words else None
         if index is not None and whole:
             evidence = view.evidence_of(index)
-        best_sim = view.best_similarity(fit_rows, prof) if whole else None
-        c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 = linker.coef
+        best_sim = view.best_similarity(fit_rows, prof)
         intercept = linker.intercept
         out = []
-        for ind, r, x0, x1, x2, x3, x4, item_near in entries:
+        for ind, r, total, item_near in entries:
             if whole:
                 x5, x6, x7, x8, x9, x10, x11 = cc[r], cs[r], cx[r], lc[r], ls[r], lx[r], near[r]
             else:
-                x5, x6, x7 = part.catalog_at(prof, r), sentence.catalog_at(prof, r), context.catalog_at(prof, r)
-                x8, x9 = part.learned_at(learned, prof, r), sentence.learned_at(learned, prof, r)
+                x5, x6, x7 = part.catalog_at(prof, r), cs[r], context.catalog_at(prof, r)
+                x8, x9 = part.learned_at(learned, prof, r), ls[r]
                 x10, x11 = context.learned_at(learned, prof, r), near[r]
-            x13 = float(x6 >= best_sim and best_sim > 0) if whole else view.most_similar(fit_rows, r, prof)
-            total = 0.0  # _weighted_sum, unrolled
-            total += c0 * x0
-            total += c1 * x1
-            total += c2 * x2
-            total += c3 * x3
-            total += c4 * x4
+            x13 = float(x6 >= best_sim and best_sim > 0)
             total += c5 * x5
             total += c6 * x6
             total += c7 * x7
@@ -996,6 +1002,8 @@ def link(doc: Document, catalog: Catalog, k: int, linker: Linker) -> tuple[float
         if best >= 0 and (ceiling < without[best] or ceiling == without[best] and i > best):
             continue  # cannot be the best whatever its items
         item, where = find(entries[i][0])  # looks for its items
+        if item is None and entries[i][0].item_required:
+            continue  # a fact: this indicator is about named items only, so it is no candidate
         without[i] = near[i] if item is not None and where in _NEAR else without[i]
         if best < 0 or without[i] > without[best] or without[i] == without[best] and i < best:
             best = i
