@@ -71,7 +71,8 @@ class TimeExpr:
     second: tuple[date, date] | None = None  # the "to" side of "from March to September"
     year: int | None = None  # target year of "the same period in 2019"
     guessed: bool = False  # no year was written: it was taken from the report month ("in September", "12-16 May")
-    days: int | None = None  # a rolling window's length ("over the past 30 days"); `year` counts windows back
+    days: int | None = None  # a rolling window's length ("over the past 30 days")
+    back: int = 0  # how many windows before the one up to the text's date ("the previous 30 days")
 
     @property
     def event(self) -> bool:

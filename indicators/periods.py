@@ -235,7 +235,7 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
     for m in (R["window"].finditer(text, start, end) if need("window") and need("trailing") else ()):
         n = _count(m.group("n")) * lexicon().time.window_units[m.group("u")]  # resolved against the text (_span)
         back = int(m.group("w") in lexicon().time.window_back and any(w.days == n for w in windows))
-        t = TimeExpr(m.start(), m.end(), "window", year=back, days=n)
+        t = TimeExpr(m.start(), m.end(), "window", days=n, back=back)
         windows.append(t)
         add(t)
     for m in (R["months_of"].finditer(text, start, end) if need("months_of") else ()):
@@ -770,6 +770,7 @@ def _issue_rx() -> dict[str, re.Pattern]:
         "from": re.compile(rf"(?<![\w])(?:{phrase_alternation(T.week_from)})\s+{one('s')},?\s+{Y}", re.I),
         "to": re.compile(rf"(?<![\w])(?:{phrase_alternation(T.week_to)})\s+{one('s')},?\s+{Y}", re.I),
         "date": re.compile(rf"(?<![\w]){one('s')},?\s+{Y}", re.I),
+        "weekly": re.compile(rf"(?<![^\W\d_])(?:{phrase_alternation(T.week)})", re.I),  # a head naming a weekly
     }
 
 
@@ -819,7 +820,7 @@ def issue_span(report: Report) -> tuple[date, date] | None:
             if d:
                 span = timedelta(days=week - 1)
                 return (d, d + span) if kind == "from" else (d - span, d)
-    weekly = re.compile(rf"(?<![^\W\d_])(?:{phrase_alternation(lexicon().time.week)})", re.I)
+    weekly = R["weekly"]
     for head in heads:  # one date: a weekly's last day ("Weekly digest, 19 May 2024"), not a monthly's issue date
         m = R["date"].search(head)
         d = m and any(weekly.search(h) for h in heads) and _date_of(m, "s", int(m.group("y")))
@@ -851,12 +852,12 @@ def issue_quarter(report: Report, ref: tuple[int, int]) -> tuple[date, date]:
 def _window(doc: Document, sentence: int, t: TimeExpr) -> tuple[date, date]:
     """A rolling window ("over the past 30 days"): `t.days` days up to the day the text is dated: a day its
     sentence names before the window ("4 November -- Over the past seven days"), else the issue's last day, else
-    the report month's; `t.year` windows further back ("against 2,600 in the previous 30 days")."""
+    the report month's; `t.back` windows further back ("against 2,600 in the previous 30 days")."""
     y, mo = doc.ref
     days = [d for d in doc.times[sentence] if d.kind in ("day", "as_of") and d.end <= t.start and d.finish]
     week = issue_span(doc.report)
     last = days[-1].finish if days else week[1] if week else _month_end(y, mo)
-    last -= timedelta(days=t.days * (t.year or 0))
+    last -= timedelta(days=t.days * t.back)
     return last - timedelta(days=t.days - 1), last
 
 
