@@ -76,19 +76,30 @@ def _running_totals(doc: Document, catalog: Catalog, out: list[Attachment]) -> l
         sent = doc.sentences[m.sentence]
         if not rx.search(text, max(sent.start, q.start - 80), q.start):
             continue
-        for j in range(k - 1, -1, -1):
-            o = doc.mentions[j]
-            if o.sentence != m.sentence:
-                break
-            if not out[j].indicator or o.quantity.measure != Measure.LEVEL:
-                continue
-            ind = catalog.get(out[j].indicator)
-            if _unit_fits(ind, "" if unit_class(q.unit or "count") == "count" else q.unit):
-                out[k] = Attachment(indicator=ind.id, item=out[j].item, unit=_claim_unit(ind, q.unit, None),
-                                    score=out[j].score, notes=("a running total of the figure before it",),
-                                    confidence=out[j].confidence)
-            break
+        j = _antecedent(doc, out, k, sentences=0)
+        if j is None:
+            continue
+        ind = catalog.get(out[j].indicator)
+        if _unit_fits(ind, "" if unit_class(q.unit or "count") == "count" else q.unit):
+            out[k] = Attachment(indicator=ind.id, item=out[j].item, unit=_claim_unit(ind, q.unit, None),
+                                score=out[j].score, notes=("a running total of the figure before it",),
+                                confidence=out[j].confidence)
     return out
+
+
+def _antecedent(doc: Document, out: list[Attachment], k: int, sentences: int) -> int | None:
+    """The index of the nearest linked level figure before doc.mentions[k] in its paragraph, at most `sentences`
+    sentences back (0: its own sentence), that an anaphor, a running total or a base can point back to; None for
+    none."""
+    m = doc.mentions[k]
+    paragraph = doc.sentences[m.sentence].paragraph
+    for j in range(k - 1, -1, -1):
+        o = doc.mentions[j]
+        if m.sentence - o.sentence > sentences or doc.sentences[o.sentence].paragraph != paragraph:
+            return None
+        if out[j].indicator and o.quantity.measure == Measure.LEVEL:
+            return j
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +111,7 @@ def _stocks(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Atta
     """A figure linked to a flow ("new political prisoners") that its clause dates "as of" a day, or says a count
     "stands at", measures the stock that flow feeds (the catalog's `stock_of`), unless the clause names one of the
     flow's own words ("21 new political prisoners as of 7 July"): a count at a date is a stock (CLAIMS.md, periods)."""
-    stocks = {fid: (ind, words) for ind in catalog.indicators for fid, words in ind.stock_of}
+    stocks = catalog.stocks
     if not stocks:
         return out
     text = doc.report.text
@@ -273,18 +284,13 @@ def _anaphors(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[At
                 continue
         elif not rx.search(text, max(sent.start, q.start - 90), q.start):
             continue
-        for j in range(k - 1, -1, -1):
-            o = doc.mentions[j]
-            if m.sentence - o.sentence > ANAPHOR_SENTENCES or doc.sentences[o.sentence].paragraph != sent.paragraph:
-                break
-            if not out[j].indicator or o.quantity.measure != Measure.LEVEL:
-                continue
-            ind = catalog.get(out[j].indicator)
-            if _unit_fits(ind, ""):  # a bare number is a count: never a share, a sum of money or a duration
-                out[k] = Attachment(indicator=ind.id, item=out[j].item, unit=q.unit or out[j].unit, score=out[j].score,
-                                    notes=("indicator of the figure it refers back to",),
-                                    confidence=out[j].confidence)
-            break
+        j = _antecedent(doc, out, k, sentences=ANAPHOR_SENTENCES)
+        if j is None:
+            continue
+        ind = catalog.get(out[j].indicator)
+        if _unit_fits(ind, ""):  # a bare number is a count: never a share, a sum of money or a duration
+            out[k] = Attachment(indicator=ind.id, item=out[j].item, unit=q.unit or out[j].unit, score=out[j].score,
+                                notes=("indicator of the figure it refers back to",), confidence=out[j].confidence)
     return out
 
 

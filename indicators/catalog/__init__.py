@@ -268,6 +268,11 @@ class Catalog:
         """The indicators' `require` groups and `terms` phrases, indexed by the words they start with."""
         return PhraseIndex([g for ind in self.indicators for g in (*ind.require, *(p for p, _ in ind.terms))])
 
+    @cached_property
+    def stocks(self) -> dict[str, tuple[Indicator, Phrases]]:
+        """Flow id -> (the stock it feeds, the words that keep a figure the flow's): each indicator's `stock_of`."""
+        return {fid: (ind, words) for ind in self.indicators for fid, words in ind.stock_of}
+
     def get(self, indicator_id: str) -> Indicator:
         try:
             return self._by_id[indicator_id]
