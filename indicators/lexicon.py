@@ -66,6 +66,8 @@ class NumberGrammar:
     half: Words
     point: Words
     joiner: Words
+    couple: Words = ()  # "a couple dozen", "a couple of hundred": about two of the scale word after it
+    of: Words = ()
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,7 @@ class Lexicon:
     qualifier_articles: Words
     difference_after: Mapping[str, int]
     difference_links: Words
+    change_marks: Words
     change_falls: Words
     change_rises: Words
     change_by: Words

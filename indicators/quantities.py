@@ -116,7 +116,9 @@ class _Patterns:
         self.word_number = re.compile(
             rf"(?<![\w-])(?:(?:{arts})\s+(?:{_alt(g.single)})(?![\w-])|"
             rf"(?:{_alt(g.half)})\s+(?:{arts})(?=\s+(?:{_alt(_percent_heads(lex))})(?![\w-]))|"  # "half a percent"
-            rf"(?:(?:{arts})\s+|(?:{_alt(g.half)})\s+(?:{arts})\s+)?(?:{num})(?:{cont})*(?![\w-]))")
+            rf"(?:(?:{arts})\s+|(?:{_alt(g.half)})\s+(?:{arts})\s+"
+            rf"|(?:{arts})\s+(?:{_alt(g.couple)})\s+(?:(?:{_alt(g.of)})\s+)?(?=(?:{_alt(lex.scale_words)})(?![\w-])))?"
+            rf"(?:{num})(?:{cont})*(?![\w-]))")
         small = [k for k, v in lex.number_words.items() if 1 <= v <= 9]
         self.slash_fraction = re.compile(
             rf"(?<![\w./])(?P<n>\d{{1,2}})/(?P<d>\d{{1,3}})(?=\s+(?:{_alt(lex.fraction_of)})\s)", re.I)
@@ -162,7 +164,8 @@ class _Patterns:
         self.multiplier = re.compile(rf"\s*(?P<m>{_alt(lex.multipliers)})(?![\w]){end_stop}", re.I)
         self.glued_mult = re.compile(rf"(?P<m>{_alt(lex.multipliers)})(?![\w]){end_stop}", re.I)
         self.glued_letter = re.compile(rf"(?P<m>{_alt(lex.glued_multipliers)})(?![\w])")
-        self.currency_mult = re.compile(rf"\s?(?P<m>{_alt(lex.currency_only_multipliers)})(?![\w])")
+        # "$5m", "$1.1B", "BYN 2.4 B": next to a currency the letter's case does not matter
+        self.currency_mult = re.compile(rf"\s?(?P<m>{_alt(lex.currency_only_multipliers)})(?![\w])", re.I)
         self.percent = re.compile(rf"\s*(?:{_alt(lex.percent_words)})(?![\w])", re.I)
         self.pp = re.compile(rf"\s*(?:{_alt(lex.percentage_point_words)})(?![\w])", re.I)
         self.factor = re.compile(rf"\s*(?:{_alt(lex.factor_words)})(?![\w])", re.I)
@@ -180,6 +183,7 @@ class _Patterns:
         self.difference_after = re.compile(  # "four fewer than", "4.7 percent fewer than", "12 more drones than"
             rf"\s+(?P<w>{_alt(lex.difference_after)})(?:\s+[^\W\d]+){{0,2}}?\s+"
             rf"(?:{_alt([*lex.comparison_than, *lex.difference_links])})(?![\w])", re.I)
+        self.change_mark = re.compile(rf"\s*,?\s*(?:{_alt(lex.change_marks)})(?![\w/])", re.I)
         self.change_object_verbs = frozenset(" ".join(w.lower().split()) for w in lex.change_object_verbs)
         self.change_before = _Tail(rf"\s+(?:(?P<by>{_reversed(lex.change_by)})\s+)?(?P<w>{_reversed(moves)})(?![\w])"
                                    rf"(?!\s+(?:{_reversed(lex.phrasal_verbs)})(?![\w]))",  # "make up 18%": no rise
@@ -239,7 +243,7 @@ class _Patterns:
         self.duration_figure_before = _Tail(rf"\s+(?:{_reversed(lex.duration_figure_before)})(?![\w])",
                                             _width(lex.duration_figure_before))
         self.durations_after = re.compile(rf"\s+(?:{_alt(lex.duration_time_after)})(?![\w])", re.I)
-        self.kmb = re.compile(rf"(?:{_alt(lex.currency_only_multipliers)})(?![\w])")  # "$5m": with a currency only
+        self.kmb = re.compile(rf"(?:{_alt(lex.currency_only_multipliers)})(?![\w])", re.I)  # "$5m": with a currency only
         self.times_x = re.compile(rf"(?:{_alt(lex.factor_glued)})(?![\w])", re.I)  # "3x"
         self.pp_glued = re.compile(rf"(?:{_alt(w for w in lex.percentage_point_words if w.isalpha())})(?![\w])", re.I)
         single = [w.lstrip("-") for ws in lex.qualifiers_after.values() for w in ws if len(w.split()) == 1]
@@ -373,6 +377,8 @@ def _to_float(s: str) -> float:
 # A minus sign (U+2212 or "-") glued to a figure makes it negative ("−3.5%", "(-12)"), unless it joins the figure
 # to a word or figure before it: "Su-30", "2020-2021", "6 −15%" (a range), "3%-5%".
 _SIGN = re.compile(r"(?<![\w.,/\\:%)\]\u2212-])(?<![\d%][ \u00a0])[\u2212-]")
+# A plus sign glued to a figure ("+9%") where a minus sign would be one (see `_SIGN`)
+_PLUS = re.compile(r"(?<![\w.,/\\:%)\]\u2212+-])(?<![\d%][ \u00a0])\+")
 _TOKEN = re.compile(r"[a-z]+")
 
 
@@ -386,6 +392,7 @@ class _Words:
     bare: float  # the value before its last large scale word ("ten thousand" -> 10)
     scaled: bool
     single: bool  # "one" / "a single": a figure only before a counted noun
+    approx: bool = False  # "a couple dozen": about two dozen
 
 
 def _parse_words(low: str, s: int, e: int) -> list[_Words]:
@@ -423,6 +430,7 @@ def _percent_heads(lex) -> frozenset[str]:
 def _one_number(toks, i, words, scales, g):
     n = len(toks)
     total, group, last, big, end, small = 0.0, 0.0, "", math.inf, None, 1.0
+    couple = False
     start = toks[i][1]
     decimals: list[int] = []
     t = toks[i][0]
@@ -434,6 +442,11 @@ def _one_number(toks, i, words, scales, g):
             group, last, i = 0.5, "unit", i + 2
         elif t in g.articles and nxt in scales:
             group, last, i = 1.0, "unit", i + 1
+        elif t in g.articles and nxt in g.couple:
+            j = i + 2 + (i + 2 < n and toks[i + 2][0] in g.of)
+            if not (j < n and toks[j][0] in scales):
+                return None  # "a couple of officers": no number is written
+            group, last, i, couple = 2.0, "unit", j, True
         else:
             return None
     k = i
@@ -501,7 +514,7 @@ def _one_number(toks, i, words, scales, g):
     # "three hundred", "four dozen": the number before the last scale word, so that "two or three hundred" reads
     # as 200-300 (see _propagate); only thousands and above count as a written multiplier (`scaled`)
     bare = value / big if scaled else (value / small if last == "hundred" and not total else value)
-    return _Words(start, end, value, bare, scaled, False), k
+    return _Words(start, end, value, bare, scaled, False, couple), k
 
 
 _GROUPED = re.compile(r"\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?")
@@ -764,6 +777,8 @@ def _parse_atom(text: str, m_start: int, m_end: int, words: _Words | None, lo: i
         if q != Q.EXACT:
             atom.qualified = True
             atom.start = left.start("n") if left.group("n") else left.start("q")
+    if word and words.approx and atom.qualifier == Q.EXACT:
+        atom.qualifier = Q.APPROX  # "a couple dozen"
     if prefix_currency:
         atom.start = min(atom.start, c_start)
     qa = P.qual_after.match(rest)
@@ -1196,6 +1211,13 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
             diff = P.difference_after.match(text, a.end, hi) or P.difference_after.match(text, after_noun, hi)
             if diff:  # "four fewer than a month ago": a difference; "13 times more than" stays a multiple
                 a.change = P.lex.difference_after[diff.group("w").lower()]
+        if not a.change and a.unit in _RATES and not a.word:
+            signed = text[a.core_start] in "\u2212-" or (a.start == a.core_start and a.start > lo
+                                                         and text[a.start - 1] == "+" and _PLUS.match(text, a.start - 1))
+            if signed or P.change_mark.match(text, a.end, hi):  # "+9%", "-12% m/m", "18% YoY": a change
+                if text[a.start - 1:a.start] == "+" and signed:
+                    a.start = a.core_start = a.start - 1  # the plus is the figure's, as a minus would be
+                a.change = 1  # its sign is the figure's own
         atoms.append(a)
         taken = a.end
     return atoms

@@ -144,5 +144,10 @@ def test_counted_noun_before(case):
     _check(case)
 
 
+@_table("online_shorthand")
+def test_online_shorthand(case):
+    _check(case)
+
+
 def test_every_table_has_its_test():
     assert {k for k in KINDS if f"test_{k}" not in globals()} == set()
