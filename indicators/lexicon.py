@@ -129,6 +129,7 @@ class Time:
     months_letter: Words
     of: Words
     as_of: Words
+    date_prepositions: Words  # before a date written in figures without its year ("on 9/4", "as of 31.05")
     span_openers: Words
     span_joiners: Words
     span_prepositions: Words
@@ -263,6 +264,7 @@ class Lexicon:
     comparison_than: Words
     comparative_heads: Words
     clause_joiners: Words
+    remark_openers: Words
     range_joiners: Words
     range_openers: Words
     range_joiner_openers: Mapping[str, str]

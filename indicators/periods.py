@@ -54,6 +54,14 @@ def _rx() -> dict[str, re.Pattern]:
     f = 0  # patterns run on lower-cased text (see lexicon.lowered): much faster than re.I
     return {
         "as_of": re.compile(rf"\b(?:{_a(T.as_of)})\s+(?:(?P<m1>{M})\s+(?P<d1>{D})|(?P<d2>{D})\s+(?P<m2>{M}))(?:,?\s+(?P<y>{Y}))?", f),
+        # "on 9/4", "as of 12/31", "from 01.05 to 31.05": a date in figures without its year, after a preposition
+        # (with dots both parts have two digits, "on 01.06", never a decimal "to 1.05"; no percent or "of" after it:
+        # "on 12.05 percent", "2/3 of cases")
+        "short_date": re.compile(rf"(?<![\w])(?P<p>{_a(T.date_prepositions)})\s+"
+                                 rf"(?:(?P<a>[01]?\d)(?P<s>/)(?P<b>[0-3]?\d)|(?P<a_>[0-3]\d)(?P<s_>\.)(?P<b_>[01]\d))"
+                                 rf"(?:\s*(?:{DASH}|(?:{JOIN})\s)\s*(?P<a2>[0-3]?\d)(?:(?<=\d)/(?P<b2>[0-3]?\d)|\.(?P<b2_>[01]\d)))?"
+                                 rf"(?![\w/%]|[.,]\d|\s*(?:{_a(lex.percent_words)}|{OF})(?![\w]))", f),
+        "moved": re.compile(rf"(?<![\w])(?:{_a([*lex.change_rises, *lex.change_falls])})\s+$", f),
         "numeric_date": re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?!\d)|(?<!\d)(?P<y2>(?:19|20)\d\d)-(?P<m2>[01]\d)-(?P<d2>[0-3]\d)(?!\d)"),
         # "12-16 September", "from 10 to 20 February", "9 August to 31 December 2020" ...
         "day_range": re.compile(rf"(?<![\w])(?:(?P<o>{OPEN})\s+)?(?P<d1>{D})(?:\s+(?:{OF}\s+)?(?P<m1>{M}))?(?:,?\s+(?P<y1>{Y}))?"
@@ -81,7 +89,9 @@ def _rx() -> dict[str, re.Pattern]:
         "year_pair": re.compile(rf"(?<![\w\d])(?:(?P<w>{OPEN})\s+)?(?P<a>{Y})(?:\s*[-\u2013\u2014/]\s*|\s+(?:{JOIN})\s+)(?P<b>{Y}|\d\d)(?![\w\d])", f),
         "month": re.compile(rf"(?<![\w])(?P<prep>(?:{MPREP})\s+)?(?:(?:{_a(T.month_modifiers)})\s+)?(?P<m>{M})(?:\s+(?:{OF}\s+)?(?P<y>{YR})|\s+(?P<that>{_a(T.that_year)}))?(?![\w])"
                             rf"(?!\s+(?:{_a(T.price_bases)})(?![\w]))", f),
-        "same_period": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?:{_a(T.same_period)})(?:\s+(?P<link>{_a(T.same_period_links)}))?(?:\s+(?P<y>{YR}))?(?![\w])", f),
+        # ... and "the same 7 months", "the same two weeks": the stretch just named
+        "same_period": re.compile(rf"(?<![\w])(?:{THE}\s+)?(?:{_a(T.same_period)}"
+                                  rf"|same\s+{N}\s+(?:{_a([*T.months, *T.window_units])}))(?:\s+(?P<link>{_a(T.same_period_links)}))?(?:\s+(?P<y>{YR}))?(?![\w])", f),
         "rel_year": re.compile(rf"(?<![\w])(?:{rel_no_the})\s+(?:{YEAR})(?![\w])", f),
         "rel_month": re.compile(rf"(?<![\w])(?P<w>{_a(T.relative_months)})\s+(?:{_a(T.month)})(?![\w])", f),
         "prev_year": re.compile(rf"(?<![\w])(?:{_a(T.previous_year)})(?![\w])", f),
@@ -213,6 +223,10 @@ def find_times(text: str, start: int, end: int, ref: tuple[int, int]) -> list[Ti
         day = int(re.match(r"\d+", m.group("d1") or m.group("d2")).group())
         y = int(m.group("y")) if m.group("y") else _implicit_year(mon, ref)
         add(_safe_day(m, y, mon, day, kind="as_of"))
+    for m in (R["short_date"].finditer(text, start, end) if digit and ("/" in low or "." in low) else ()):
+        if m.group("s_") and R["moved"].search(text, max(start, m.start() - 20), m.start()):
+            continue  # "rose from 10.05 to 11.07": a rate's decimals, not dates
+        add(_short_date(m, ref))
     for m in (R["numeric_date"].finditer(text, d0, end) if digit else ()):
         if m.group("y"):
             add(_safe_day(m, int(m.group("y")), int(m.group("m")), int(m.group("d"))))
@@ -445,6 +459,42 @@ def _count(token: str) -> int:
     return int(lexicon().number_words.get(token.lower(), 0))
 
 
+def _month_day(a: int, b: int, slash: bool, ref: tuple[int, int], order: int | None = None) -> tuple[int, int, int] | None:
+    """(month, day, order) of a date in figures without its year: with dots day.month (order 1); with a slash
+    month/day (order 0) or day/month (order 1), whichever is a real date with its month nearest before the report's
+    (a monthly's dates are of its month or the months just before it), or the `order` given (a range's second
+    date is written as its first). None when no reading is a date."""
+    readings = [(a, b, 0), (b, a, 1)] if slash else [(b, a, 1)]
+    ok = [(mon, day, o) for mon, day, o in readings
+          if 1 <= mon <= 12 and _safe_date(2000, mon, day) is not None and order in (None, o)]
+    return min(ok, key=lambda md: (ref[1] - md[0]) % 12) if ok else None
+
+
+def _short_date(m: re.Match, ref: tuple[int, int]) -> TimeExpr | None:
+    """A TimeExpr for "on 9/4", "as of 12/31", "since 9/4", "from 01.05 to 31.05" (lexicon time.date_prepositions)."""
+    T = lexicon().time
+    slash = m.group("s") == "/"
+    first = _month_day(int(m.group("a") or m.group("a_")), int(m.group("b") or m.group("b_")), slash, ref)
+    if first is None:
+        return None
+    mon, day, order = first
+    y = _implicit_year(mon, ref)
+    prep = " ".join(m.group("p").split())
+    if m.group("a2"):
+        b2 = m.group("b2") if slash else m.group("b2_")
+        if b2 is None:
+            return None  # "from 9/4 to 16.09": two ways of writing dates are no range
+        second = _month_day(int(m.group("a2")), int(b2), slash, ref, order)
+        if second is None:
+            return None
+        a, b = _safe_date(y, mon, day), _safe_date(_implicit_year(second[0], ref), *second[:2])
+        return TimeExpr(m.start(), m.end(), "span", a, b) if a and b and a <= b else None
+    if prep == "since":
+        a, last = _safe_date(y, mon, day), _month_end(ref[0], ref[1])
+        return TimeExpr(m.start(), m.end(), "span", a, last) if a and a <= last else None
+    return _safe_day(m, y, mon, day, kind="as_of" if prep in T.as_of else "day")
+
+
 def _safe_day(m: re.Match, y: int, mon: int, day: int, kind: str = "day") -> TimeExpr | None:
     try:
         d = date(y, mon, day)
@@ -668,7 +718,11 @@ def _period_of(doc: Document, k: int, m: Mention, role: str, month_span) -> tupl
 
 def _months_of_year(doc: Document, sentence: int, year: TimeExpr, times) -> tuple[date, date] | None:
     """A table's year column under a title or label that names months without a year ("Registered crime,
-    January-October" / "2020 (cases): 75,020"; "Exercise activity, 5M: ... 2024: 52"): those months of that year."""
+    January-October" / "2020 (cases): 75,020"; "Exercise activity, 5M: ... 2024: 52"): those months of that year.
+    A column is a year in figures: "this year" beside "Jan-Aug" is the whole year ("output grew 15% Jan-Aug, and
+    exports should hit $1.1B this year")."""
+    if not any(c.isdigit() for c in doc.report.text[year.start:year.end]):
+        return None
     lead = [t for i in doc.lead(sentence) for t in doc.times[i]]
     for t in (*times, *lead):
         if t.guessed and t.kind in ("pair", "span") and t.begin is not None and t.begin.year == t.finish.year \

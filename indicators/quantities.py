@@ -1413,6 +1413,12 @@ def _segment_rx() -> tuple[tuple[re.Pattern, ...], re.Pattern]:
     return breaks, comparison
 
 
+@lru_cache(maxsize=1)
+def _remark_rx() -> re.Pattern:
+    """"(it was a lot higher in 2021)": a bracketed remark with its own subject (lexicon remark_openers)."""
+    return re.compile(rf"\(\s*(?:{_alt(lexicon().remark_openers)})(?![\w])", re.I)
+
+
 def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
     """Quantities of every sentence, minus numbers inside time expressions, each with the segment it owns.
 
@@ -1443,6 +1449,9 @@ def find_mentions(text: str, sentences, times) -> tuple[Mention, ...]:
         for a, b in zip(qs, qs[1:]):
             cuts.append(_break_between(text, a.end, b.start))
         after = text.find(";", qs[-1].end, s.end) if qs else -1
+        remark = _remark_rx().search(text, qs[-1].end, after if after >= 0 else s.end) if qs else None
+        if remark:  # "... ≈18% of it (it was a lot higher in 2021)": the remark is not the figure's clause
+            after = remark.start()
         cuts.append(after if after >= 0 else s.end)
         segments = [(cuts[i], cuts[i + 1]) for i in range(len(qs))]
         # a change ("from A to B") or a comparison ("A, compared to B") measures one thing: one shared segment
