@@ -316,7 +316,11 @@ def fitting(doc: Document, catalog: Catalog, m: Mention) -> list[Indicator]:
     counted noun is one the indicator counts, a count is a whole number, not negative (and names its noun where the
     indicator needs one), and it is not a measure the catalog does not keep ("forecast inflation of 6-8 per cent")."""
     q = m.quantity
-    if _foreign_measure().search(doc.report.text, max(m.segment[0], q.start - 40), q.start):
+    # the words since the figure before it in the sentence: a second figure's segment may start at the figure
+    # itself ("grew 6-7% with inflation at about 5%")
+    before = [o.quantity.end for o in doc.mentions_by_sentence.get(m.sentence, ()) if o.quantity.end <= q.start]
+    lo = max(before) if before else doc.sentences[m.sentence].start
+    if _foreign_measure().search(doc.report.text, max(min(lo, m.segment[0]), q.start - 40), q.start):
         return []
     change = q.measure == Measure.CHANGE
     if not math.isfinite(q.value):  # never from the recogniser; checked indicator by indicator as always
@@ -466,8 +470,10 @@ def _foreign_measure() -> re.Pattern:
     lex = lexicon()
     words = phrase_alternation(lex.foreign_measures)
     verbs = phrase_alternation(["of", "at", "was", "is", "reached", "stood at", *lex.change_words])
-    return re.compile(rf"(?<![\w])(?<!\bof\s)(?<!\bto\s)(?:{words})(?:,?\s+\w+){{0,2}}?,?\s+(?:{verbs})(?:\s+by)?\s*$",
-                      re.I)
+    quals = phrase_alternation([p for ps in lex.qualifiers_before.values() for p in ps])
+    # ... or the measure, then a qualifier the range's surface leaves out: "with inflation around 6-7%"
+    return re.compile(rf"(?<![\w])(?<!\bof\s)(?<!\bto\s)(?:{words})(?:(?:,?\s+\w+){{0,2}}?,?\s+(?:{verbs})(?:\s+by)?"
+                      rf"|\s+(?:{quals}))\s*$", re.I)
 
 
 def _unit_fits(ind: Indicator, unit: str) -> bool:
