@@ -89,6 +89,7 @@ class Roles:
     list_qualifiers: Words
     not_a_name: Words
     own: Words
+    own_subjects: Words  # "we put participation at ...": the report speaks with its own reporting verb
     official_markers: Words  # "officially ~7,000 troops": the figure is the authorities', someone else's voice
     clause_conjunctions: Words
     rebuttal: Words

@@ -46,6 +46,7 @@ def _rx():
         "not_a_name": frozenset(w.lower() for w in raw.not_a_name),
         "own": re.compile(rf"(?:{phrase_alternation(raw.own)})\b", re.I),
         "own_in": re.compile(rf"\b(?:{phrase_alternation(raw.own)})\b", re.I),
+        "own_speaks": re.compile(rf"(?<![\w])(?:{phrase_alternation(raw.own_subjects)})\s+(?:\w+\s+)?(?:{verbs})(?![\w])", re.I),
         "officially": re.compile(rf"(?<![\w])(?:{phrase_alternation(raw.official_markers)})(?![\w])", re.I),
         "rebuttal": re.compile(rf"(?<![\w])(?:{phrase_alternation(raw.rebuttal)})(?![\w])", re.I),
         "their_count": re.compile(rf"\w(?:'s|\u2019s|s'|s\u2019)\s+(?:own\s+)?(?:{phrase_alternation(raw.count_nouns)})(?![\w])", re.I),
@@ -61,7 +62,7 @@ def _rxf() -> dict[str, re.Pattern]:
     """The patterns the roles ask of every sentence, caseless(): for folded() text."""
     R = _rx()
     out = {k: caseless(R[k]) for k in ("planned", "correction", "according", "verb", "own", "own_in", "rebuttal",
-                                       "their_count", "revisits", "officially")}
+                                       "their_count", "revisits", "officially", "own_speaks")}
     out["claim_verb"] = caseless(_claim_verb())
     return out
 
@@ -74,7 +75,8 @@ def _gates() -> dict[str, frozenset | None]:
     return {"according": phrase_tokens(raw.according), "verb": phrase_tokens(raw.reporting_verbs),
             "own_in": phrase_tokens(raw.own), "revisits": phrase_tokens(raw.own),
             "rebuttal": phrase_tokens(raw.rebuttal), "claim_verb": phrase_tokens(lex.roles.claim_verbs),
-            "their_count": phrase_tokens(raw.count_nouns), "officially": phrase_tokens(raw.official_markers)}
+            "their_count": phrase_tokens(raw.count_nouns), "officially": phrase_tokens(raw.official_markers),
+            "own_speaks": phrase_tokens(raw.own_subjects)}
 
 
 def _scan(name: str, low: str, tokens: frozenset):
@@ -606,7 +608,12 @@ def _sentence_attributed_to_other(low: str, tokens: frozenset) -> bool:
     if _scan("officially", low, tokens):
         return True  # "officially ~7,000 troops": the authorities' figure
     v = _scan("verb", low, tokens)
-    return bool(v and not _rxf()["own_in"].search(low[:v.start()]))
+    if not v or _rxf()["own_in"].search(low[:v.start()]):
+        return False
+    # "Counting the units named in the press releases, we put participation at ...": the report's own verb after
+    # the other one makes the sentence its own say
+    own = _scan("own_speaks", low, tokens)
+    return not (own and own.start() > v.start())
 
 
 @lru_cache(maxsize=1)
