@@ -213,11 +213,18 @@ def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Att
         revision = False
         if weak and not hit:
             continue
+        limit = hit.start() if hit else None  # in the figure's own sentence, the quoted figure stands before this
         if hit:
             allowed = {m.sentence} | set(doc.context(m.sentence, 1))
         elif not m.quantity.noun and m.quantity.measure == Measure.LEVEL and (voice_of(m.sentence).own or voice_of(m.sentence).cue):
             allowed = {i for i in range(max(0, m.sentence - DISPUTE_SENTENCES), m.sentence)
                        if voice_of(i).quotes and voice_of(m.sentence).answers(voice_of(i))}
+            cut = text.rfind("; ", sent.start, m.quantity.start)  # "Minsk claims 52 were released; we count 26"
+            if cut >= 0:
+                quoted = voice_in(doc, text[sent.start:cut])
+                if quoted.quotes and voice_in(doc, text[cut:sent.end]).answers(quoted):
+                    allowed.add(m.sentence)
+                    limit = cut
         elif m.quantity.measure == Measure.LEVEL:  # a revision of the report's own earlier issue, in any voice
             allowed = {i for i in range(max(0, m.sentence - DISPUTE_SENTENCES), m.sentence)
                        if voice_of(i).revisits and doc.sentences[i].paragraph == sent.paragraph}
@@ -231,7 +238,7 @@ def _answers(doc: Document, catalog: Catalog, out: list[Attachment]) -> list[Att
             o = doc.mentions[j]
             if o.sentence < min(allowed):
                 break  # mentions are in text order: nothing earlier can be in reach
-            if o.sentence not in allowed or (hit and o.sentence == m.sentence and o.quantity.start >= hit.start()):
+            if o.sentence not in allowed or (limit is not None and o.sentence == m.sentence and o.quantity.start >= limit):
                 continue
             if out[j].indicator and unit_class(out[j].unit) == klass:
                 if weak and not voice_in(doc, text[doc.sentences[o.sentence].start:o.quantity.end]).quotes:
