@@ -16,7 +16,7 @@ from .catalog import Catalog, Indicator, Item
 from .lexicon import comparison_rx, correction_cue, lexicon, phrase_alternation
 from .model import Document, Mention
 from .normalise import table_cell_words
-from .schema import Measure
+from .schema import Measure, Qualifier
 from .units import dimension, unit_class
 
 _GENERIC_UNITS = {"person", "count", "unit", "percent", "percentage_point", "ratio", ""}
@@ -336,7 +336,9 @@ def fitting(doc: Document, catalog: Catalog, m: Mention) -> list[Indicator]:
                 and not (change and ind.measure != Measure.CHANGE and ind.unit_class in ("percent", "ratio"))
                 and not (ind.unit_class == "count" and (
                     not q.noun and not ind.bare or q.value != int(q.value) or q.value < 0))]
-    whole = not (q.value != int(q.value) or q.value < 0)
+    # a range of counts is whole at its ends: "two-three checks" has the midpoint 2.5
+    ends = (q.low, q.high) if q.qualifier == Qualifier.RANGE and q.low is not None and q.high is not None else (q.value,)
+    whole = all(v == int(v) and v >= 0 for v in ends)
     memo = _FITTING.get(id(catalog.indicators))
     if memo is None or memo[0] is not catalog.indicators:
         if len(_FITTING) > 8:
