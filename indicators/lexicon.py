@@ -288,6 +288,7 @@ class Lexicon:
     partitives: Words
     partitives_after: Words
     noun_sharing_joiners: Words
+    noun_sharing_list_joiners: Words
     count_heads: Words
     anaphoric_heads: Words
     anaphoric_determiners: Words

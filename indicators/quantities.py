@@ -222,6 +222,8 @@ class _Patterns:
         self.of_which = re.compile(rf"(?<![\w])(?:{_alt(lex.partitives)})\s*,?\s*$", re.I)
         self.of_them = re.compile(rf"\s+(?:{_alt(lex.partitives_after)})(?![\w])", re.I)
         self.ellipsis = re.compile(rf"\s*,?\s*(?:{_alt(lex.noun_sharing_joiners)})\s+$", re.I)
+        # (no comma: ", and c. 950 since January" after "each carrying up to 2,000 packs" opens another list item)
+        self.list_ellipsis = re.compile(rf"[^\d.,;:!?()\[\]]{{0,40}}?\s+(?:{_alt(lex.noun_sharing_list_joiners)})\s+$", re.I)
         # the counted noun: a plural by its ending that is no verb or pronoun ("the number of servicemen is": not
         # "is"), or a noun the lexicon knows, irregular plurals among them ("servicemen", "people", "personnel")
         known = sorted(lex.noun_units, key=len, reverse=True)
@@ -1398,7 +1400,8 @@ def _inherit_nouns(text: str, qs: list[Quantity]) -> list[Quantity]:
             if prev.noun and gap.lstrip().startswith(prev.noun):
                 gap = gap.lstrip()[len(prev.noun):]
             if prev.noun and (P.of_which.search(text[max(0, q.start - 30):q.start]) or P.of_them.match(text, q.end)
-                              or (len(gap) <= 20 and P.ellipsis.match(gap) and not q.noun)):
+                              or (len(gap) <= 20 and P.ellipsis.match(gap) and not q.noun)
+                              or (len(gap) <= 50 and P.list_ellipsis.match(gap) and not q.noun)):
                 q = replace(q, noun=prev.noun, unit=prev.unit)
         out.append(q)
     return out
