@@ -58,7 +58,8 @@ def _rx() -> dict[str, re.Pattern]:
         # (with dots both parts have two digits, "on 01.06", never a decimal "to 1.05"; no percent or "of" after it:
         # "on 12.05 percent", "2/3 of cases")
         "short_date": re.compile(rf"(?<![\w])(?P<p>{_a(T.date_prepositions)})\s+"
-                                 rf"(?:(?P<a>[01]?\d)(?P<s>/)(?P<b>[0-3]?\d)|(?P<a_>[0-3]\d)(?P<s_>\.)(?P<b_>[01]\d))"
+                                 rf"(?:(?P<a>[01]?\d)(?P<s>/)(?P<b>[0-3]?\d)|(?P<a_>[0-3]\d)(?P<s_>\.)(?P<b_>[01]\d)"
+                                 rf"|(?P<r1>[0-3]?\d)\s*{DASH}\s*(?P<r2>[0-3]?\d)\.(?P<rm>[01]\d))"  # "on 18-20.10"
                                  rf"(?:\s*(?:{DASH}|(?:{JOIN})\s)\s*(?P<a2>[0-3]?\d)(?:(?<=\d)/(?P<b2>[0-3]?\d)|\.(?P<b2_>[01]\d)))?"
                                  rf"(?![\w/%]|[.,]\d|\s*(?:{_a(lex.percent_words)}|{OF})(?![\w]))", f),
         "moved": re.compile(rf"(?<![\w])(?:{_a([*lex.change_rises, *lex.change_falls])})\s+$", f),
@@ -473,6 +474,13 @@ def _month_day(a: int, b: int, slash: bool, ref: tuple[int, int], order: int | N
 def _short_date(m: re.Match, ref: tuple[int, int]) -> TimeExpr | None:
     """A TimeExpr for "on 9/4", "as of 12/31", "since 9/4", "from 01.05 to 31.05" (lexicon time.date_prepositions)."""
     T = lexicon().time
+    if m.group("r1"):  # "held on 18-20.10": days of one month
+        mon = int(m.group("rm"))
+        if not 1 <= mon <= 12:
+            return None
+        y = _implicit_year(mon, ref)
+        a, b = _safe_date(y, mon, int(m.group("r1"))), _safe_date(y, mon, int(m.group("r2")))
+        return TimeExpr(m.start(), m.end(), "days", a, b) if a and b and a < b else None
     slash = m.group("s") == "/"
     first = _month_day(int(m.group("a") or m.group("a_")), int(m.group("b") or m.group("b_")), slash, ref)
     if first is None:
