@@ -382,7 +382,10 @@ def candidates(doc: Document, catalog: Catalog, m: Mention, fits: list[Indicator
     q = m.quantity
     sent = doc.sentences[m.sentence]
     own_seg = text[m.segment[0]:m.segment[1]]
-    own = sent.text
+    # the sentence up to the end of the figure's clause: after a semicolon another clause says what its own figures
+    # are ("Police detained 310 people at the march; two journalists were among those held")
+    cut = text.find("; ", q.end, sent.end)
+    own = sent.text if cut < 0 else text[sent.start:cut]
     clause = clause_of(doc, m)
     cell = table_cell_words(text, sent.start, sent.end, q.start, q.end)
     if cell is not None:  # a table row's other cells are other figures' parts: the cell's words are its row and column
