@@ -240,10 +240,25 @@ class Learned:
         if got is None:
             if len(self._nearest) > 4096:
                 self._nearest.clear()
-            got = self._nearest[key] = self._nearest_of(prof.weigh(sentence) if vector is None else vector, prof)
+            got = self._nearest[key] = self._nearest_of([prof.weigh(sentence) if vector is None else vector], prof)[0]
         return got
 
-    def _nearest_of(self, vector: Mapping[str, float], prof: _Profiles) -> list[float]:
+    def nearest_many(self, sentences: Sequence[Counter], prof: _Profiles,
+                     vectors: Sequence[Mapping[str, float]]) -> list[list[float]]:
+        """nearest() of each sentence (`vectors`: their prof.weigh()), those not remembered computed all at once."""
+        memo = self._nearest
+        keys = [(prof.token, tuple(bag.items())) for bag in sentences]
+        out = [memo.get(key) for key in keys]
+        todo = [i for i, got in enumerate(out) if got is None]
+        if todo:
+            for i, got in zip(todo, self._nearest_of([vectors[i] for i in todo], prof)):
+                if len(memo) > 4096:
+                    memo.clear()
+                out[i] = memo[keys[i]] = got
+        return out
+
+    def _nearest_of(self, vectors: Sequence[Mapping[str, float]], prof: _Profiles) -> list[list[float]]:
+        """nearest() of each of the sentences' `vectors`, not remembered."""
         index = self._index.get(prof.token)
         if index is None:
             postings: dict[str, tuple[list[int], list[float]]] = {}
@@ -264,26 +279,31 @@ class Learned:
                 {st: (np.array(r, dtype=np.intp), np.array(w)) for st, (r, w) in postings.items()},
                 len(owners), np.array([owners[i] for i in starts], dtype=np.intp), np.array(starts, dtype=np.intp))
         postings, n, rows, starts = index
-        out = np.zeros(len(prof.ids))
+        out = np.zeros((len(vectors), len(prof.ids)))
         if n:
             # each labelled sentence's cosine, its products added in the sentence's order: bincount adds its
             # weights in array order, so the postings are laid end to end in the order of the sentence's stems (and
-            # multiplied by the sentence's weights, each repeated along its posting, at once)
-            where, weights, ws, lengths = [], [], [], []
-            for st, w in vector.items():
-                got = postings.get(st)
-                if got is not None:
-                    where.append(got[0])
-                    weights.append(got[1])
-                    ws.append(w)
-                    lengths.append(len(got[0]))
+            # multiplied by the sentence's weights, each repeated along its posting, at once); the j-th sentence
+            # counts into bins of its own, j * n onwards
+            where, weights, ws, offsets, lengths = [], [], [], [], []
+            for j, vector in enumerate(vectors):
+                for st, w in vector.items():
+                    got = postings.get(st)
+                    if got is not None:
+                        where.append(got[0])
+                        weights.append(got[1])
+                        ws.append(w)
+                        offsets.append(j * n)
+                        lengths.append(len(got[0]))
             if where:
                 products = np.concatenate(weights)
                 products *= np.repeat(ws, lengths)
-                acc = np.bincount(np.concatenate(where), products, minlength=n)
+                bins = np.concatenate(where)
+                bins += np.repeat(offsets, lengths)
+                acc = np.bincount(bins, products, minlength=len(vectors) * n).reshape(len(vectors), n)
             else:
-                acc = np.zeros(n)
-            out[rows] = np.maximum(np.maximum.reduceat(acc, starts), 0.0)
+                acc = np.zeros((len(vectors), n))
+            out[:, rows] = np.maximum(np.maximum.reduceat(acc, starts, axis=1), 0.0)
         return out.tolist()
 
     def without(self, ids) -> Learned:
@@ -396,7 +416,10 @@ class _Space:
             for s in vec:
                 self.vocab.setdefault(s, len(self.vocab))
         width, blank = max((len(v) for v in vectors), default=0), len(self.vocab)
-        by_stem = np.zeros((blank, self.rows))  # [stem, row]: a text's stems are the rows to gather
+        # [stem, row]: a text's stems are the rows to gather; two rows of zeros after the vocabulary: `blank`, the
+        # padding of cols below, and `absent`, where a text's stems no vector has are gathered (a product 0.0)
+        by_stem = np.zeros((blank + 2, self.rows))
+        self.absent = blank + 1
         cols = np.full((self.rows, width), blank, dtype=np.intp)  # each vector's stems in its own order ...
         weights = np.zeros((self.rows, width))  # ... and their weights (padding: a stem column always 0.0)
         for i, vec in enumerate(vectors):
@@ -415,28 +438,64 @@ class _Space:
         """cosine(q, v) for every vector v of the space, in its row order, for a unit vector q."""
         if self.rows < 2:  # a single column would be a contiguous run, which numpy may sum pairwise
             return [cosine(q, v) for v in self.vectors]
-        vocab = self.vocab
-        cols, xs = [], []
-        for s, x in q.items():
-            c = vocab.get(s)
-            if c is not None:
-                cols.append(c)
-                xs.append(x)
-        if not cols:
+        n = len(q)
+        if not n:
             return [0.0] * self.rows
-        xs = np.array(xs)
+        # a stem no vector has gathers the row of zeros: its product 0.0 leaves every sum as it was (the sums are
+        # never -0.0, the weights are positive), so q's stems are looked up in one pass
+        cols = np.fromiter(map(self.vocab.get, q, itertools.repeat(self.absent)), np.intp, n)
+        xs = np.fromiter(q.values(), float, n)
         products = self.by_stem[cols]  # a new C-ordered array, multiplied in place
         products *= xs[:, None]
         out = np.add.reduce(products, axis=0)  # q's order
-        smaller = bisect.bisect_left(self.sizes, len(q))  # vectors smaller than q are summed in their own order
+        smaller = bisect.bisect_left(self.sizes, n)  # vectors smaller than q are summed in their own order
         if smaller:
-            dense_q = np.zeros(len(vocab) + 1)
+            dense_q = np.zeros(self.absent + 1)  # its `blank` stays 0.0: the padding of cols_t
             dense_q[cols] = xs
             block = max(smaller, 2)  # at least two columns, as above
-            products = dense_q[self.cols_t[:len(q) - 1, :block]]
-            products *= self.weights_t[:len(q) - 1, :block]
+            products = dense_q[self.cols_t[:n - 1, :block]]
+            products *= self.weights_t[:n - 1, :block]
             own = np.add.reduce(products, axis=0)
             out[self.by_size[:smaller]] = own[:smaller]
+        return out.tolist()
+
+    def similarities_many(self, qs: Sequence[Mapping[str, float]]) -> list[list[float]]:
+        """similarities() of each of the unit vectors qs, by one set of array operations for all of them. Each is
+        laid in a column of its own, its stems padded with the row of zeros up to the longest: the padding adds
+        0.0 at the end of each sum, and every sum still runs row after row in its own order (reduced over the
+        first axis of a C-ordered array), so the results are those of similarities() to the last digit."""
+        if self.rows < 2 or len(qs) < 2:
+            return [self.similarities(q) for q in qs]
+        lengths = [len(q) for q in qs]
+        width = max(lengths)
+        if not width:
+            return [[0.0] * self.rows for _ in qs]
+        absent, get = self.absent, self.vocab.get
+        flat_cols: list[int] = []
+        flat_xs: list[float] = []
+        for q, n in zip(qs, lengths):
+            flat_cols += map(get, q, itertools.repeat(absent))
+            flat_cols += itertools.repeat(absent, width - n)
+            flat_xs += q.values()
+            flat_xs += itertools.repeat(0.0, width - n)
+        cols = np.array(flat_cols, dtype=np.intp).reshape(len(qs), width)
+        xs = np.array(flat_xs).reshape(len(qs), width)
+        products = self.by_stem[cols.T]  # [stem's place, text, row], C-ordered
+        products *= xs.T[:, :, None]
+        out = np.add.reduce(products.reshape(width, -1), axis=0).reshape(len(qs), self.rows)
+        smaller = [bisect.bisect_left(self.sizes, n) for n in lengths]
+        need = [i for i, sm in enumerate(smaller) if sm]
+        if need:
+            # the vectors smaller than a text, in their own order, for the texts that have some: every such text's
+            # dense copy gathered by the vectors' stems at once, [stem's place, vector, text]
+            depth, block = min(max(lengths[i] for i in need) - 1, len(self.cols_t)), max(max(smaller), 2)
+            dense = np.zeros((len(need), absent + 1))
+            dense[np.arange(len(need))[:, None], cols[need]] = xs[need]
+            products = dense.T[self.cols_t[:depth, :block]]
+            products *= self.weights_t[:depth, :block, None]
+            own = np.add.reduce(products.reshape(depth, -1), axis=0).reshape(block, len(need))
+            for j, i in enumerate(need):
+                out[i, self.by_size[:smaller[i]]] = own[:smaller[i], j]
         return out.tolist()
 
 
@@ -756,13 +815,42 @@ def _sentence_view(doc: Document, catalog: Catalog, index: int, prof: _Profiles)
     return got
 
 
+def _prepared(doc: Document, catalog: Catalog, learned: Learned, prof: _Profiles) -> list[list[Indicator]]:
+    """fitting() of every figure of the document, computed on link()'s first call for it; with them the shared
+    view of every sentence with a figure some indicator fits, and those sentences' similarities and nearest
+    examples (which every such sentence needs) by one set of array operations for the whole document instead of
+    a few per sentence. The results are those computed sentence by sentence, to the last digit."""
+    cache = doc.__dict__.setdefault("_linker_fits", {})
+    key = (id(catalog.indicators), prof.token, learned.token)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = [fitting(doc, catalog, m) for m in doc.mentions]
+        sentences = dict.fromkeys(m.sentence for m, fits in zip(doc.mentions, got) if fits)
+        views = [_sentence_view(doc, catalog, i, prof) for i in sentences]
+        texts = [v.sentence for v in views if learned.token not in v.sentence.learned]
+        if texts:
+            n = len(prof.ids)
+            for t, both in zip(texts, learned.space(prof).similarities_many([t.vector for t in texts])):
+                if t.catalog is None:
+                    t.catalog = both[:n]
+                t.learned[learned.token] = both[n:]
+        views = [v for v in views if learned.token not in v.nearest]
+        if views:
+            near = learned.nearest_many([v.sentence.bag for v in views], prof, [v.sentence.vector for v in views])
+            for v, got_near in zip(views, near):
+                v.nearest[learned.token] = got_near
+    return got
+
+
 def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
-                       learned: Learned | None = None) -> MentionCandidates:
+                       learned: Learned | None = None, fits: list[Indicator] | None = None) -> MentionCandidates:
     """The candidates of doc.mentions[k] with their static features (FEATURES up to the learned ones). With
-    `learned` (what the figure will be scored with), its similarities are computed with the catalog's at once."""
+    `learned` (what the figure will be scored with), its similarities are computed with the catalog's at once.
+    `fits`: fitting() of the figure, when known."""
     m: Mention = doc.mentions[k]
     q = m.quantity
-    fits = fitting(doc, catalog, m)
+    if fits is None:
+        fits = fitting(doc, catalog, m)
     if not fits:  # no indicator can hold this figure: nothing to rank (most distractors end here)
         return MentionCandidates(k, Counter(), Counter(), Counter(), [])
     prof = profiles(catalog, stop)
@@ -979,10 +1067,11 @@ def link(doc: Document, catalog: Catalog, k: int, linker: Linker) -> tuple[float
     scored (the cheap path most linked figures take). Otherwise only the best candidate (and the rules' choice)
     matter to decide(): each candidate is scored with and without an item near the figure, and the items of a
     candidate are looked for only when the higher of the two could make it the best."""
-    mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned)
+    prof = profiles(catalog, linker.stop_words)
+    fits = _prepared(doc, catalog, linker.learned, prof)[k]
+    mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned, fits)
     if mc.scores is None:  # no indicator fits
         return decide([], linker.threshold)[0], None, None
-    prof = profiles(catalog, linker.stop_words)
     scores, find, candidate = mc.scores
     ruled = mc.top
     if ruled is not None:
