@@ -392,6 +392,8 @@ def _weighted_sum(coef: Sequence[float], x: Sequence[float]) -> float:
 
 
 def _logistic(z: float) -> float:
+    if -40.0 <= z <= 40.0:  # (the clamp below leaves these as they are)
+        return 1.0 / (1.0 + math.exp(-z))
     return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
 
@@ -945,6 +947,36 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
         propose, so it is added up once."""
         learned = linker.learned
         c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 = linker.coef
+        if only_top:
+            # the loop below for the rules' choice alone, inline (link()'s path for most figures): it is one the
+            # rules proposed, at or above min_score (t = 1.0), and not about named items only without one
+            r = top.row
+            score, item, where = ruled[top_id]
+            margin = (score - runner_up) / 5
+            total = 0.0
+            total += c0 * (score / 5)
+            total += c1 * 1.0
+            total += c2 * 1.0
+            total += c3 * max(-2.0, min(2.0, margin))
+            total += c4 * (1.0 * max(0.0, min(2.0, margin)))
+            x6 = sentence.learned_sims(learned, prof) and sentence.catalog_sims(prof)[r]  # the sentence's, at once
+            best_sim = view.best_similarity(fit_rows, prof)
+            total += c5 * part.catalog_at(prof, r)
+            total += c6 * x6
+            total += c7 * context.catalog_at(prof, r)
+            total += c8 * part.learned_at(learned, prof, r)
+            total += c9 * sentence.learned_sims(learned, prof)[r]
+            total += c10 * context.learned_at(learned, prof, r)
+            total += c11 * view.nearest_of(learned, prof)[r]
+            total += c12 * learned.unknown(prof)[r]
+            total += c13 * float(x6 >= best_sim and best_sim > 0)
+            total += c14 * nouns[r]
+            total += c15 * units[r]
+            base = linker.intercept + view.evidence_at(_word_index(linker.words, prof), r) if linker.words else \
+                linker.intercept
+            total += c16 * float(item is not None and where in _NEAR)
+            total += c17 * few
+            return [[top.indicator, _logistic(base + total), None]]
 
         def head(x0: float, x1: float, x2: float, x3: float, x4: float) -> float:
             total = 0.0  # _weighted_sum of the rule features, unrolled
@@ -986,36 +1018,32 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
         if index is not None and whole:
             evidence = view.evidence_of(index)
         best_sim = view.best_similarity(fit_rows, prof)
+        # the loop of the sums below, written as one expression per candidate: Python adds left to right, so each
+        # sum is the same additions in the same order; products of constants (c13 * 1.0, c17 * few) are the same
+        # products computed once
+        best_pos, c13_hit, c13_miss, c17_few, exp = best_sim > 0, c13 * 1.0, c13 * 0.0, c17 * few, math.exp
         intercept = linker.intercept
         out = []
         for ind, r, total, item_near in entries:
+            x6 = cs[r]
             if whole:
-                x5, x6, x7, x8, x9, x10, x11 = cc[r], cs[r], cx[r], lc[r], ls[r], lx[r], near[r]
+                total = (total + c5 * cc[r] + c6 * x6 + c7 * cx[r] + c8 * lc[r] + c9 * ls[r] + c10 * lx[r]
+                         + c11 * near[r] + c12 * unknown[r] + (c13_hit if x6 >= best_sim and best_pos else c13_miss)
+                         + c14 * nouns[r] + c15 * units[r])
+                base = intercept if index is None else intercept + evidence[r]
             else:
-                x5, x6, x7 = part.catalog_at(prof, r), cs[r], context.catalog_at(prof, r)
-                x8, x9 = part.learned_at(learned, prof, r), ls[r]
-                x10, x11 = context.learned_at(learned, prof, r), near[r]
-            x13 = float(x6 >= best_sim and best_sim > 0)
-            total += c5 * x5
-            total += c6 * x6
-            total += c7 * x7
-            total += c8 * x8
-            total += c9 * x9
-            total += c10 * x10
-            total += c11 * x11
-            total += c12 * unknown[r]
-            total += c13 * x13
-            total += c14 * nouns[r]
-            total += c15 * units[r]
-            base = intercept if index is None else intercept + (evidence[r] if whole else view.evidence_at(index, r))
-            without = total + c16 * (item_near or 0.0)
-            without += c17 * few
+                total = (total + c5 * part.catalog_at(prof, r) + c6 * x6 + c7 * context.catalog_at(prof, r)
+                         + c8 * part.learned_at(learned, prof, r) + c9 * ls[r] + c10 * context.learned_at(learned, prof, r)
+                         + c11 * near[r] + c12 * unknown[r] + (c13_hit if x6 >= best_sim and best_pos else c13_miss)
+                         + c14 * nouns[r] + c15 * units[r])
+                base = intercept if index is None else intercept + view.evidence_at(index, r)
+            z = base + (total + c16 * (item_near or 0.0) + c17_few)
+            p = 1.0 / (1.0 + exp(-z)) if -40.0 <= z <= 40.0 else _logistic(z)
             if item_near is None:
-                with_item = total + c16 * 1.0
-                with_item += c17 * few
-                out.append([ind, _logistic(base + without), _logistic(base + with_item)])
+                z = base + (total + c16 * 1.0 + c17_few)
+                out.append([ind, p, 1.0 / (1.0 + exp(-z)) if -40.0 <= z <= 40.0 else _logistic(z)])
             else:
-                out.append([ind, _logistic(base + without), None])
+                out.append([ind, p, None])
         return out
 
     return MentionCandidates(k, part.bag, view.sentence.bag, view.context.bag, view=view, part=part, top=top,
