@@ -275,31 +275,37 @@ class Learned:
                         got[0].append(len(owners))
                         got[1].append(w)
                     owners.append(row)
+            # the postings end to end (CSR): stem -> its place, where its postings start, the sentences, the weights
+            place = {st: i for i, st in enumerate(postings)}
+            ptr = np.cumsum([0] + [len(r) for r, _ in postings.values()])
             index = self._index[prof.token] = (
-                {st: (np.array(r, dtype=np.intp), np.array(w)) for st, (r, w) in postings.items()},
+                place, ptr, np.array([i for r, _ in postings.values() for i in r], dtype=np.intp),
+                np.array([w for _, ws in postings.values() for w in ws]),
                 len(owners), np.array([owners[i] for i in starts], dtype=np.intp), np.array(starts, dtype=np.intp))
-        postings, n, rows, starts = index
+        place, ptr, example_of, weights, n, rows, starts = index
         out = np.zeros((len(vectors), len(prof.ids)))
         if n:
             # each labelled sentence's cosine, its products added in the sentence's order: bincount adds its
-            # weights in array order, so the postings are laid end to end in the order of the sentence's stems (and
-            # multiplied by the sentence's weights, each repeated along its posting, at once); the j-th sentence
-            # counts into bins of its own, j * n onwards
-            where, weights, ws, offsets, lengths = [], [], [], [], []
+            # weights in array order, so the postings of the sentence's stems are laid end to end in the sentence's
+            # order (and multiplied by the sentence's weights, each repeated along its posting, at once); the j-th
+            # sentence counts into bins of its own, j * n onwards
+            got, ws, offsets = [], [], []
             for j, vector in enumerate(vectors):
-                for st, w in vector.items():
-                    got = postings.get(st)
-                    if got is not None:
-                        where.append(got[0])
-                        weights.append(got[1])
-                        ws.append(w)
-                        offsets.append(j * n)
-                        lengths.append(len(got[0]))
-            if where:
-                products = np.concatenate(weights)
-                products *= np.repeat(ws, lengths)
-                bins = np.concatenate(where)
-                bins += np.repeat(offsets, lengths)
+                got += map(place.get, vector, itertools.repeat(-1))
+                ws += vector.values()
+                offsets += itertools.repeat(j * n, len(vector))
+            got = np.array(got, dtype=np.intp)
+            known = got >= 0
+            got = got[known]
+            if len(got):
+                first = ptr[got]
+                lengths = ptr[got + 1] - first
+                # the place of every posting of the stems in turn: its stem's first, plus its rank in the posting
+                at = np.arange(lengths.sum()) + np.repeat(first - (np.cumsum(lengths) - lengths), lengths)
+                products = weights[at]
+                products *= np.repeat(np.array(ws)[known], lengths)
+                bins = example_of[at]
+                bins += np.repeat(np.array(offsets, dtype=np.intp)[known], lengths)
                 acc = np.bincount(bins, products, minlength=len(vectors) * n).reshape(len(vectors), n)
             else:
                 acc = np.zeros((len(vectors), n))
