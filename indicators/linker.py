@@ -823,38 +823,57 @@ def _sentence_view(doc: Document, catalog: Catalog, index: int, prof: _Profiles)
     return got
 
 
-def _prepared(doc: Document, catalog: Catalog, learned: Learned, prof: _Profiles) -> list[list[Indicator]]:
-    """fitting() of every figure of the document, computed on link()'s first call for it; with them the shared
-    view of every sentence with a figure some indicator fits, and those sentences' similarities and nearest
-    examples (which every such sentence needs) by one set of array operations for the whole document instead of
-    a few per sentence. The results are those computed sentence by sentence, to the last digit."""
+def _prepared(doc: Document, catalog: Catalog, learned: Learned, prof: _Profiles) -> list[tuple]:
+    """(fitting(), the rules' candidates()) of every figure of the document, computed on link()'s first call for
+    it, and with them what link() will need by the matrices, for all the document at once (a set of array
+    operations instead of a few per text): the similarities and nearest examples of every sentence with a figure
+    some indicator fits, and the similarities of the clause and the context of every figure the rules give no
+    first choice (link() scores those against all their candidates). The results are those computed text by text,
+    to the last digit."""
     cache = doc.__dict__.setdefault("_linker_fits", {})
     key = (id(catalog.indicators), prof.token, learned.token)
     got = cache.get(key)
     if got is None:
-        got = cache[key] = [fitting(doc, catalog, m) for m in doc.mentions]
-        sentences = dict.fromkeys(m.sentence for m, fits in zip(doc.mentions, got) if fits)
+        fits = [fitting(doc, catalog, m) for m in doc.mentions]
+        sentences = dict.fromkeys(m.sentence for m, f in zip(doc.mentions, fits) if f)
         views = [_sentence_view(doc, catalog, i, prof) for i in sentences]
-        texts = [v.sentence for v in views if learned.token not in v.sentence.learned]
-        if texts:
-            n = len(prof.ids)
-            for t, both in zip(texts, learned.space(prof).similarities_many([t.vector for t in texts])):
-                if t.catalog is None:
-                    t.catalog = both[:n]
-                t.learned[learned.token] = both[n:]
+        _similarities(learned, prof, [v.sentence for v in views])
         views = [v for v in views if learned.token not in v.nearest]
         if views:
             near = learned.nearest_many([v.sentence.bag for v in views], prof, [v.sentence.vector for v in views])
             for v, got_near in zip(views, near):
                 v.nearest[learned.token] = got_near
+        got = cache[key] = []
+        texts = {}  # the clauses and contexts of the figures the rules give no first choice (each text once)
+        for m, f in zip(doc.mentions, fits):
+            scored = candidates(doc, catalog, m, f) if f else []  # what mention_candidates() would ask
+            got.append((f, scored))
+            if len(f) >= _WHOLE and not (scored and scored[0][0] >= catalog.min_score):
+                view = _sentence_view(doc, catalog, m.sentence, prof)
+                texts[id(view.context)] = view.context
+                part = view.clause(clause_of(doc, m), prof)
+                texts[id(part)] = part
+        _similarities(learned, prof, list(texts.values()))
     return got
 
 
+def _similarities(learned: Learned, prof: _Profiles, texts: Sequence[_Text]) -> None:
+    """learned_sims() of the texts that do not have them yet, by one set of array operations."""
+    texts = [t for t in texts if learned.token not in t.learned]
+    if texts:
+        n = len(prof.ids)
+        for t, both in zip(texts, learned.space(prof).similarities_many([t.vector for t in texts])):
+            if t.catalog is None:
+                t.catalog = both[:n]
+            t.learned[learned.token] = both[n:]
+
+
 def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
-                       learned: Learned | None = None, fits: list[Indicator] | None = None) -> MentionCandidates:
+                       learned: Learned | None = None, fits: list[Indicator] | None = None,
+                       scored: list | None = None) -> MentionCandidates:
     """The candidates of doc.mentions[k] with their static features (FEATURES up to the learned ones). With
     `learned` (what the figure will be scored with), its similarities are computed with the catalog's at once.
-    `fits`: fitting() of the figure, when known."""
+    `fits`, `scored`: fitting() of the figure and the rules' candidates(), when known."""
     m: Mention = doc.mentions[k]
     q = m.quantity
     if fits is None:
@@ -864,7 +883,8 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
     prof = profiles(catalog, stop)
     view = _sentence_view(doc, catalog, m.sentence, prof)
     part = view.clause(clause_of(doc, m), prof)
-    scored = candidates(doc, catalog, m, fits)  # best first (the first of equals, as max() would take it)
+    if scored is None:
+        scored = candidates(doc, catalog, m, fits)  # best first (the first of equals, as max() would take it)
     ruled = {ind.id: (score, item, where) for score, ind, item, where in scored}
     top_id, top_score, top_ind = "", 0.0, None
     if scored:
@@ -1102,8 +1122,8 @@ def link(doc: Document, catalog: Catalog, k: int, linker: Linker) -> tuple[float
     matter to decide(): each candidate is scored with and without an item near the figure, and the items of a
     candidate are looked for only when the higher of the two could make it the best."""
     prof = profiles(catalog, linker.stop_words)
-    fits = _prepared(doc, catalog, linker.learned, prof)[k]
-    mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned, fits)
+    fits, scored = _prepared(doc, catalog, linker.learned, prof)[k]
+    mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned, fits, scored)
     if mc.scores is None:  # no indicator fits
         return decide([], linker.threshold)[0], None, None
     scores, find, candidate = mc.scores
