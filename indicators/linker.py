@@ -435,6 +435,13 @@ class _Space:
                 by_stem[self.vocab[s], i] = weights[i, j] = w
                 cols[i, j] = self.vocab[s]
         self.by_stem = by_stem
+        # the same by stem, its nonzero entries only (CSR: where each stem's start, their rows and weights): a
+        # document's texts are compared through them by one bincount, which adds each row's products in the text's
+        # order as the reduction over by_stem does (less the products 0.0, which change no sum)
+        nonzero = by_stem != 0.0
+        self.ptr = np.concatenate(([0], np.cumsum(nonzero.sum(axis=1))))
+        self.post_row = np.nonzero(nonzero)[1].astype(np.intp)
+        self.post_w = by_stem[nonzero]
         # the vectors by size, their stems as columns: those smaller than a text are a leading block
         sizes = [len(v) or np.iinfo(np.intp).max for v in vectors]  # an empty vector has no order to keep
         self.by_size = np.argsort(sizes, kind="stable")
@@ -468,37 +475,45 @@ class _Space:
         return out.tolist()
 
     def similarities_many(self, qs: Sequence[Mapping[str, float]]) -> list[list[float]]:
-        """similarities() of each of the unit vectors qs, by one set of array operations for all of them. Each is
-        laid in a column of its own, its stems padded with the row of zeros up to the longest: the padding adds
-        0.0 at the end of each sum, and every sum still runs row after row in its own order (reduced over the
-        first axis of a C-ordered array), so the results are those of similarities() to the last digit."""
+        """similarities() of each of the unit vectors qs, by one set of array operations for all of them, to the
+        last digit: the products of all the texts' stems with the nonzero entries of the matrix are added by one
+        bincount (in array order, so each text's in its own order), and those with the vectors smaller than a text
+        as similarities() adds them (the vectors' stems padded with the row of zeros up to the longest: the
+        padding adds 0.0 at the end of each sum)."""
         if self.rows < 2 or len(qs) < 2:
             return [self.similarities(q) for q in qs]
         lengths = [len(q) for q in qs]
-        width = max(lengths)
-        if not width:
+        if not max(lengths):
             return [[0.0] * self.rows for _ in qs]
         absent, get = self.absent, self.vocab.get
         flat_cols: list[int] = []
         flat_xs: list[float] = []
-        for q, n in zip(qs, lengths):
+        for q in qs:
             flat_cols += map(get, q, itertools.repeat(absent))
-            flat_cols += itertools.repeat(absent, width - n)
             flat_xs += q.values()
-            flat_xs += itertools.repeat(0.0, width - n)
-        cols = np.array(flat_cols, dtype=np.intp).reshape(len(qs), width)
-        xs = np.array(flat_xs).reshape(len(qs), width)
-        products = self.by_stem[cols.T]  # [stem's place, text, row], C-ordered
-        products *= xs.T[:, :, None]
-        out = np.add.reduce(products.reshape(width, -1), axis=0).reshape(len(qs), self.rows)
+        cols = np.array(flat_cols, dtype=np.intp)
+        xs = np.array(flat_xs)
+        first = self.ptr[cols]
+        count = self.ptr[cols + 1] - first
+        # the place of every nonzero entry of the texts' stems in turn: its stem's first, plus its rank there
+        at = np.arange(count.sum()) + np.repeat(first - (np.cumsum(count) - count), count)
+        products = self.post_w[at]
+        products *= np.repeat(xs, count)
+        bins = self.post_row[at]
+        bins += np.repeat(np.repeat(np.arange(len(qs)) * self.rows, lengths), count)
+        out = np.bincount(bins, products, minlength=len(qs) * self.rows).reshape(len(qs), self.rows)
         smaller = [bisect.bisect_left(self.sizes, n) for n in lengths]
         need = [i for i, sm in enumerate(smaller) if sm]
         if need:
             # the vectors smaller than a text, in their own order, for the texts that have some: every such text's
             # dense copy gathered by the vectors' stems at once, [stem's place, vector, text]
             depth, block = min(max(lengths[i] for i in need) - 1, len(self.cols_t)), max(max(smaller), 2)
+            rank = np.full(len(qs), -1, dtype=np.intp)
+            rank[need] = np.arange(len(need))
+            of = np.repeat(rank, lengths)  # each stem's text among those, -1 for the others
+            mine = of >= 0
             dense = np.zeros((len(need), absent + 1))
-            dense[np.arange(len(need))[:, None], cols[need]] = xs[need]
+            dense[of[mine], cols[mine]] = xs[mine]
             products = dense.T[self.cols_t[:depth, :block]]
             products *= self.weights_t[:depth, :block, None]
             own = np.add.reduce(products.reshape(depth, -1), axis=0).reshape(block, len(need))
