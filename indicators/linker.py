@@ -18,7 +18,6 @@ probability is the claim's `confidence`.
 """
 from __future__ import annotations
 
-import bisect
 import itertools
 import json
 import math
@@ -404,13 +403,12 @@ def _logistic(z: float) -> float:
 
 
 class _Space:
-    """The unit vectors {stem: weight} a text is compared with, as one matrix: every catalog indicator's words
-    and, when given, its learned profile (rows in the catalog's order, then the learned ones in the same order).
-    A text's cosines with all of them are a few array operations instead of a Python loop per indicator, and are
-    the same to the last digit as cosine(): each row's products are added one after another in the smaller
-    vector's own order (a reduction over the first axis of a C-ordered array adds whole rows in turn, never
-    pairwise; tests/test_linker.py holds numpy to that), so no result depends on how it was computed, nor on the
-    hash seed."""
+    """The unit vectors {stem: weight} a text is compared with, as one sparse matrix: every catalog indicator's
+    words and, when given, its learned profile (rows in the catalog's order, then the learned ones in the same
+    order). A text's cosines with all of them are a few array operations instead of a Python loop per indicator,
+    and are the same to the last digit as cosine(): the products of a text's stems with each row are added one
+    after another, from 0.0, in the smaller vector's own order (bincount adds its weights in array order), so no
+    result depends on how it was computed, nor on the hash seed."""
 
     def __init__(self, prof: _Profiles, learned: Mapping[str, Mapping[str, float]] | None = None) -> None:
         self.token = next(_TOKENS)
@@ -423,68 +421,29 @@ class _Space:
         for vec in vectors:
             for s in vec:
                 self.vocab.setdefault(s, len(self.vocab))
-        width, blank = max((len(v) for v in vectors), default=0), len(self.vocab)
-        # [stem, row]: a text's stems are the rows to gather; two rows of zeros after the vocabulary: `blank`, the
-        # padding of cols below, and `absent`, where a text's stems no vector has are gathered (a product 0.0)
-        by_stem = np.zeros((blank + 2, self.rows))
-        self.absent = blank + 1
-        cols = np.full((self.rows, width), blank, dtype=np.intp)  # each vector's stems in its own order ...
-        weights = np.zeros((self.rows, width))  # ... and their weights (padding: a stem column always 0.0)
-        for i, vec in enumerate(vectors):
-            for j, (s, w) in enumerate(vec.items()):
-                by_stem[self.vocab[s], i] = weights[i, j] = w
-                cols[i, j] = self.vocab[s]
-        self.by_stem = by_stem
-        # the same by stem, its nonzero entries only (CSR: where each stem's start, their rows and weights): a
-        # document's texts are compared through them by one bincount, which adds each row's products in the text's
-        # order as the reduction over by_stem does (less the products 0.0, which change no sum)
-        nonzero = by_stem != 0.0
-        self.ptr = np.concatenate(([0], np.cumsum(nonzero.sum(axis=1))))
-        self.post_row = np.nonzero(nonzero)[1].astype(np.intp)
-        self.post_w = by_stem[nonzero]
-        # the vectors by size, their stems as columns: those smaller than a text are a leading block
-        sizes = [len(v) or np.iinfo(np.intp).max for v in vectors]  # an empty vector has no order to keep
-        self.by_size = np.argsort(sizes, kind="stable")
-        self.sizes = sorted(sizes)
-        self.cols_t = np.ascontiguousarray(cols[self.by_size].T)
-        self.weights_t = np.ascontiguousarray(weights[self.by_size].T)
+        # by stem (CSR): where each stem's entries start (`absent`, one past the vocabulary, has none: a text's
+        # stems no vector has), and each entry's row, weight and place in its row's own order
+        by_stem: list[list[tuple[int, float, int]]] = [[] for _ in range(len(self.vocab) + 1)]
+        for r, vec in enumerate(vectors):
+            for place, (s, w) in enumerate(vec.items()):
+                by_stem[self.vocab[s]].append((r, w, place))
+        self.absent = len(self.vocab)
+        self.ptr = np.cumsum([0] + [len(e) for e in by_stem])
+        entries = [e for stem in by_stem for e in stem]
+        self.post_row = np.array([r for r, _, _ in entries], dtype=np.intp)
+        self.post_w = np.array([w for _, w, _ in entries], dtype=float)
+        self.post_place = np.array([p for _, _, p in entries], dtype=np.intp)
+        self.width = max((len(v) for v in vectors), default=0) + 1
+        # an empty vector is never the smaller one: it has no order to keep, and no products
+        self.size = np.array([len(v) or np.iinfo(np.intp).max for v in vectors], dtype=np.intp)
 
     def similarities(self, q: Mapping[str, float]) -> list[float]:
         """cosine(q, v) for every vector v of the space, in its row order, for a unit vector q."""
-        if self.rows < 2:  # a single column would be a contiguous run, which numpy may sum pairwise
-            return [cosine(q, v) for v in self.vectors]
-        n = len(q)
-        if not n:
-            return [0.0] * self.rows
-        # a stem no vector has gathers the row of zeros: its product 0.0 leaves every sum as it was (the sums are
-        # never -0.0, the weights are positive), so q's stems are looked up in one pass
-        cols = np.fromiter(map(self.vocab.get, q, itertools.repeat(self.absent)), np.intp, n)
-        xs = np.fromiter(q.values(), float, n)
-        products = self.by_stem[cols]  # a new C-ordered array, multiplied in place
-        products *= xs[:, None]
-        out = np.add.reduce(products, axis=0)  # q's order
-        smaller = bisect.bisect_left(self.sizes, n)  # vectors smaller than q are summed in their own order
-        if smaller:
-            dense_q = np.zeros(self.absent + 1)  # its `blank` stays 0.0: the padding of cols_t
-            dense_q[cols] = xs
-            block = max(smaller, 2)  # at least two columns, as above
-            products = dense_q[self.cols_t[:n - 1, :block]]
-            products *= self.weights_t[:n - 1, :block]
-            own = np.add.reduce(products, axis=0)
-            out[self.by_size[:smaller]] = own[:smaller]
-        return out.tolist()
+        return self.similarities_many([q])[0]
 
     def similarities_many(self, qs: Sequence[Mapping[str, float]]) -> list[list[float]]:
-        """similarities() of each of the unit vectors qs, by one set of array operations for all of them, to the
-        last digit: the products of all the texts' stems with the nonzero entries of the matrix are added by one
-        bincount (in array order, so each text's in its own order), and those with the vectors smaller than a text
-        as similarities() adds them (the vectors' stems padded with the row of zeros up to the longest: the
-        padding adds 0.0 at the end of each sum)."""
-        if self.rows < 2 or len(qs) < 2:
-            return [self.similarities(q) for q in qs]
+        """similarities() of each of the unit vectors qs, by one set of array operations for all of them."""
         lengths = [len(q) for q in qs]
-        if not max(lengths):
-            return [[0.0] * self.rows for _ in qs]
         absent, get = self.absent, self.vocab.get
         flat_cols: list[int] = []
         flat_xs: list[float] = []
@@ -492,34 +451,27 @@ class _Space:
             flat_cols += map(get, q, itertools.repeat(absent))
             flat_xs += q.values()
         cols = np.array(flat_cols, dtype=np.intp)
-        xs = np.array(flat_xs)
         first = self.ptr[cols]
         count = self.ptr[cols + 1] - first
-        # the place of every nonzero entry of the texts' stems in turn: its stem's first, plus its rank there
+        # the place of every entry of the texts' stems in turn: its stem's first, plus its rank there
         at = np.arange(count.sum()) + np.repeat(first - (np.cumsum(count) - count), count)
         products = self.post_w[at]
-        products *= np.repeat(xs, count)
-        bins = self.post_row[at]
-        bins += np.repeat(np.repeat(np.arange(len(qs)) * self.rows, lengths), count)
-        out = np.bincount(bins, products, minlength=len(qs) * self.rows).reshape(len(qs), self.rows)
-        smaller = [bisect.bisect_left(self.sizes, n) for n in lengths]
-        need = [i for i, sm in enumerate(smaller) if sm]
-        if need:
-            # the vectors smaller than a text, in their own order, for the texts that have some: every such text's
-            # dense copy gathered by the vectors' stems at once, [stem's place, vector, text]
-            depth, block = min(max(lengths[i] for i in need) - 1, len(self.cols_t)), max(max(smaller), 2)
-            rank = np.full(len(qs), -1, dtype=np.intp)
-            rank[need] = np.arange(len(need))
-            of = np.repeat(rank, lengths)  # each stem's text among those, -1 for the others
-            mine = of >= 0
-            dense = np.zeros((len(need), absent + 1))
-            dense[of[mine], cols[mine]] = xs[mine]
-            products = dense.T[self.cols_t[:depth, :block]]
-            products *= self.weights_t[:depth, :block, None]
-            own = np.add.reduce(products.reshape(depth, -1), axis=0).reshape(block, len(need))
-            for j, i in enumerate(need):
-                out[i, self.by_size[:smaller[i]]] = own[:smaller[i], j]
-        return out.tolist()
+        products *= np.repeat(np.array(flat_xs), count)
+        text = np.repeat(np.repeat(np.arange(len(qs), dtype=np.intp), lengths), count)
+        rows = self.post_row[at]
+        bins = text * self.rows
+        bins += rows
+        # each text's products with a row, in the text's order ...
+        out = np.bincount(bins, products, minlength=len(qs) * self.rows)
+        # ... but in the row's own order where the row is the smaller vector (its products in that order, by
+        # sorting them on the row's places)
+        smaller = self.size[rows] < np.array(lengths, dtype=np.intp)[text]
+        if smaller.any():
+            bins, products = bins[smaller], products[smaller]
+            order = np.argsort(bins * self.width + self.post_place[at[smaller]], kind="stable")
+            own = np.bincount(bins[order], products[order], minlength=len(qs) * self.rows)
+            out[bins] = own[bins]
+        return out.reshape(len(qs), self.rows).tolist()
 
 
 class _WordIndex:
