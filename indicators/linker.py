@@ -793,9 +793,10 @@ def _sentence_view(doc: Document, catalog: Catalog, index: int, prof: _Profiles)
 def _prepared(doc: Document, catalog: Catalog, learned: Learned, prof: _Profiles) -> list[tuple]:
     """(fitting(), the rules' candidates()) of every figure of the document, computed on link()'s first call for
     it, and with them what link() will need by the matrices, for all the document at once (a set of array
-    operations instead of a few per text): the similarities and nearest examples of every sentence with a figure
-    some indicator fits, and the similarities of the clause and the context of every figure the rules give no
-    first choice (link() scores those against all their candidates). The results are those computed text by text,
+    operations instead of a few per text): the nearest examples and the catalog similarities of every sentence
+    with a figure some indicator fits, and all the similarities of the sentence, the clause and the context of
+    every figure the rules give no first choice (link() scores those against all their candidates; the rules'
+    choice is scored alone, its learned similarities row by row). The results are those computed text by text,
     to the last digit."""
     cache = doc.__dict__.setdefault("_linker_fits", {})
     key = (id(catalog.indicators), prof.token, learned.token)
@@ -804,23 +805,29 @@ def _prepared(doc: Document, catalog: Catalog, learned: Learned, prof: _Profiles
         fits = [fitting(doc, catalog, m) for m in doc.mentions]
         sentences = dict.fromkeys(m.sentence for m, f in zip(doc.mentions, fits) if f)
         views = [_sentence_view(doc, catalog, i, prof) for i in sentences]
-        _similarities(learned, prof, [v.sentence for v in views])
-        views = [v for v in views if learned.token not in v.nearest]
-        if views:
-            near = learned.nearest_many([v.sentence.bag for v in views], prof, [v.sentence.vector for v in views])
-            for v, got_near in zip(views, near):
+        todo = [v for v in views if learned.token not in v.nearest]
+        if todo:
+            near = learned.nearest_many([v.sentence.bag for v in todo], prof, [v.sentence.vector for v in todo])
+            for v, got_near in zip(todo, near):
                 v.nearest[learned.token] = got_near
         got = cache[key] = []
-        texts = {}  # the clauses and contexts of the figures the rules give no first choice (each text once)
+        texts = {}  # the sentences, clauses and contexts of the figures the rules give no first choice (each once)
         for m, f in zip(doc.mentions, fits):
             scored = candidates(doc, catalog, m, f) if f else []  # what mention_candidates() would ask
             got.append((f, scored))
-            if len(f) >= _WHOLE and not (scored and scored[0][0] >= catalog.min_score):
+            if f and not (scored and scored[0][0] >= catalog.min_score
+                          and not (scored[0][1].item_required and scored[0][2] is None)):
                 view = _sentence_view(doc, catalog, m.sentence, prof)
-                texts[id(view.context)] = view.context
-                part = view.clause(clause_of(doc, m), prof)
-                texts[id(part)] = part
+                texts[id(view.sentence)] = view.sentence
+                if len(f) >= _WHOLE:
+                    texts[id(view.context)] = view.context
+                    part = view.clause(clause_of(doc, m), prof)
+                    texts[id(part)] = part
         _similarities(learned, prof, list(texts.values()))
+        texts = [v.sentence for v in views if v.sentence.catalog is None]  # what best_similarity() needs
+        if texts:
+            for t, sims in zip(texts, prof.space.similarities_many([t.vector for t in texts])):
+                t.catalog = sims
     return got
 
 
@@ -952,13 +959,13 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
             total += c2 * 1.0
             total += c3 * max(-2.0, min(2.0, margin))
             total += c4 * (1.0 * max(0.0, min(2.0, margin)))
-            x6 = sentence.learned_sims(learned, prof) and sentence.catalog_sims(prof)[r]  # the sentence's, at once
+            x6 = sentence.catalog_sims(prof)[r]
             best_sim = view.best_similarity(fit_rows, prof)
             total += c5 * part.catalog_at(prof, r)
             total += c6 * x6
             total += c7 * context.catalog_at(prof, r)
             total += c8 * part.learned_at(learned, prof, r)
-            total += c9 * sentence.learned_sims(learned, prof)[r]
+            total += c9 * sentence.learned_at(learned, prof, r)
             total += c10 * context.learned_at(learned, prof, r)
             total += c11 * view.nearest_of(learned, prof)[r]
             total += c12 * learned.unknown(prof)[r]
