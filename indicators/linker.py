@@ -491,6 +491,12 @@ class _WordIndex:
         for r, k in enumerate(prof.ids):
             for s, w in words.get(k, {}).items():
                 self.by_stem[self.vocab[s], r] = w
+        # the same by stem, its nonzero entries only (CSR, as _Space), for evidence_many(); `absent` has none
+        nonzero = self.by_stem != 0.0
+        self.absent = len(self.vocab)
+        self.ptr = np.concatenate(([0], np.cumsum(nonzero.sum(axis=1)), [nonzero.sum()]))
+        self.post_row = np.nonzero(nonzero)[1].astype(np.intp)
+        self.post_w = self.by_stem[nonzero]
 
     def evidence(self, sentence: Mapping[str, float]) -> list[float]:
         if self.rows < 2:  # a single column would be a contiguous run, which numpy may sum pairwise
@@ -499,6 +505,22 @@ class _WordIndex:
         if not cols:
             return [0.0] * self.rows
         return np.add.reduce(np.ascontiguousarray(self.by_stem[cols]), axis=0).tolist()  # rows in turn, as _Space
+
+    def evidence_many(self, sentences: Sequence[Mapping[str, float]]) -> list[list[float]]:
+        """evidence() of each sentence by one bincount: each row's weights added in the sentence's order, from 0.0,
+        as word_evidence adds them (less the weights 0.0, which change no sum)."""
+        lengths = [len(s) for s in sentences]
+        flat: list[int] = []
+        for sentence in sentences:
+            flat += map(self.vocab.get, sentence, itertools.repeat(self.absent))
+        cols = np.array(flat, dtype=np.intp)
+        first = self.ptr[cols]
+        count = self.ptr[cols + 1] - first
+        at = np.arange(count.sum()) + np.repeat(first - (np.cumsum(count) - count), count)
+        bins = np.repeat(np.repeat(np.arange(len(sentences), dtype=np.intp) * self.rows, lengths), count)
+        bins += self.post_row[at]
+        return np.bincount(bins, self.post_w[at], minlength=len(sentences) * self.rows).reshape(
+            len(sentences), self.rows).tolist()
 
 
 
@@ -790,7 +812,7 @@ def _sentence_view(doc: Document, catalog: Catalog, index: int, prof: _Profiles)
     return got
 
 
-def _prepared(doc: Document, catalog: Catalog, learned: Learned, prof: _Profiles) -> list[tuple]:
+def _prepared(doc: Document, catalog: Catalog, linker: Linker, prof: _Profiles) -> list[tuple]:
     """(fitting(), the rules' candidates()) of every figure of the document, computed on link()'s first call for
     it, and with them what link() will need by the matrices, for all the document at once (a set of array
     operations instead of a few per text): the nearest examples and the catalog similarities of every sentence
@@ -799,7 +821,8 @@ def _prepared(doc: Document, catalog: Catalog, learned: Learned, prof: _Profiles
     choice is scored alone, its learned similarities row by row). The results are those computed text by text,
     to the last digit."""
     cache = doc.__dict__.setdefault("_linker_fits", {})
-    key = (id(catalog.indicators), prof.token, learned.token)
+    learned = linker.learned
+    key = (id(catalog.indicators), prof.token, learned.token, id(linker.words))
     got = cache.get(key)
     if got is None:
         fits = [fitting(doc, catalog, m) for m in doc.mentions]
@@ -812,6 +835,7 @@ def _prepared(doc: Document, catalog: Catalog, learned: Learned, prof: _Profiles
                 v.nearest[learned.token] = got_near
         got = cache[key] = []
         texts = {}  # the sentences, clauses and contexts of the figures the rules give no first choice (each once)
+        whole = {}  # the views of those with enough candidates to be scored by the matrices
         for m, f in zip(doc.mentions, fits):
             scored = candidates(doc, catalog, m, f) if f else []  # what mention_candidates() would ask
             got.append((f, scored))
@@ -823,7 +847,13 @@ def _prepared(doc: Document, catalog: Catalog, learned: Learned, prof: _Profiles
                     texts[id(view.context)] = view.context
                     part = view.clause(clause_of(doc, m), prof)
                     texts[id(part)] = part
+                    whole[id(view)] = view
         _similarities(learned, prof, list(texts.values()))
+        index = _word_index(linker.words, prof) if linker.words else None
+        whole = [v for v in whole.values() if index is not None and index.token not in v.evidence]
+        if whole:  # their word evidence for every indicator, at once too
+            for v, evidence in zip(whole, index.evidence_many([v.sentence.bag for v in whole])):
+                v.evidence[index.token] = evidence
         texts = [v.sentence for v in views if v.sentence.catalog is None]  # what best_similarity() needs
         if texts:
             for t, sims in zip(texts, prof.space.similarities_many([t.vector for t in texts])):
@@ -1096,7 +1126,7 @@ def link(doc: Document, catalog: Catalog, k: int, linker: Linker) -> tuple[float
     matter to decide(): each candidate is scored with and without an item near the figure, and the items of a
     candidate are looked for only when the higher of the two could make it the best."""
     prof = profiles(catalog, linker.stop_words)
-    fits, scored = _prepared(doc, catalog, linker.learned, prof)[k]
+    fits, scored = _prepared(doc, catalog, linker, prof)[k]
     mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned, fits, scored)
     if mc.scores is None:  # no indicator fits
         return decide([], linker.threshold)[0], None, None
