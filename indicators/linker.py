@@ -44,6 +44,7 @@ FEATURES = (
     "learned_clause", "learned_sentence", "learned_context", "nearest_example", "nothing_learned",
     "similarity_best", "noun_named", "unit_named", "item_near", "few_candidates",
 )
+_ID = operator.attrgetter("id")
 _STATIC = FEATURES.index("learned_clause")  # the features before it do not depend on what was learned
 LEARNED_STEMS = 120  # stems kept per indicator's learned profile: enough to describe it, small enough to review
 
@@ -874,17 +875,18 @@ def _similarities(learned: Learned, prof: _Profiles, texts: Sequence[_Text]) -> 
 
 def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
                        learned: Learned | None = None, fits: list[Indicator] | None = None,
-                       scored: list | None = None) -> MentionCandidates:
+                       scored: list | None = None, prof: _Profiles | None = None) -> MentionCandidates:
     """The candidates of doc.mentions[k] with their static features (FEATURES up to the learned ones). With
     `learned` (what the figure will be scored with), its similarities are computed with the catalog's at once.
-    `fits`, `scored`: fitting() of the figure and the rules' candidates(), when known."""
+    `fits`, `scored`, `prof`: fitting() of the figure, the rules' candidates() and profiles(), when known."""
     m: Mention = doc.mentions[k]
     q = m.quantity
     if fits is None:
         fits = fitting(doc, catalog, m)
     if not fits:  # no indicator can hold this figure: nothing to rank (most distractors end here)
         return MentionCandidates(k, Counter(), Counter(), Counter(), [])
-    prof = profiles(catalog, stop)
+    if prof is None:
+        prof = profiles(catalog, stop)
     view = _sentence_view(doc, catalog, m.sentence, prof)
     part = view.clause(clause_of(doc, m), prof)
     if scored is None:
@@ -897,7 +899,7 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
     row = prof.row
     sentence = view.sentence
     context = view.context
-    fit_rows = tuple([row[ind.id] for ind in fits])
+    fit_rows = tuple(map(row.__getitem__, map(_ID, fits)))
     context_sents = view.context_sents
     nouns = prof.noun_named(q.noun.lower() if q.noun else "")
     units = prof.unit_named(q.unit)
@@ -1127,7 +1129,7 @@ def link(doc: Document, catalog: Catalog, k: int, linker: Linker) -> tuple[float
     candidate are looked for only when the higher of the two could make it the best."""
     prof = profiles(catalog, linker.stop_words)
     fits, scored = _prepared(doc, catalog, linker, prof)[k]
-    mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned, fits, scored)
+    mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned, fits, scored, prof)
     if mc.scores is None:  # no indicator fits
         return decide([], linker.threshold)[0], None, None
     scores, find, candidate = mc.scores
