@@ -862,6 +862,41 @@ def _prepared(doc: Document, catalog: Catalog, linker: Linker, prof: _Profiles) 
     return got
 
 
+def _rules_choice(linker: Linker, prof: _Profiles, view: _SentenceView, part: _Text, r: int, score: float,
+                  item, where: str, runner_up: float, fit_rows: tuple[int, ...], nouns: Sequence[float],
+                  units: Sequence[float], few: float) -> float:
+    """The probability of the rules' choice (row r, its rule score, item and where it was), the loop of scores()
+    for its one row, inline: it is one the rules proposed, at or above min_score (t = 1.0), and not about named
+    items only without one. The same products, added in the same order."""
+    learned, sentence, context = linker.learned, view.sentence, view.context
+    c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 = linker.coef
+    margin = (score - runner_up) / 5
+    total = 0.0
+    total += c0 * (score / 5)
+    total += c1 * 1.0
+    total += c2 * 1.0
+    total += c3 * max(-2.0, min(2.0, margin))
+    total += c4 * (1.0 * max(0.0, min(2.0, margin)))
+    x6 = sentence.catalog_sims(prof)[r]
+    best_sim = view.best_similarity(fit_rows, prof)
+    total += c5 * part.catalog_at(prof, r)
+    total += c6 * x6
+    total += c7 * context.catalog_at(prof, r)
+    total += c8 * part.learned_at(learned, prof, r)
+    total += c9 * sentence.learned_at(learned, prof, r)
+    total += c10 * context.learned_at(learned, prof, r)
+    total += c11 * view.nearest_of(learned, prof)[r]
+    total += c12 * learned.unknown(prof)[r]
+    total += c13 * float(x6 >= best_sim and best_sim > 0)
+    total += c14 * nouns[r]
+    total += c15 * units[r]
+    base = linker.intercept + view.evidence_at(_word_index(linker.words, prof), r) if linker.words else \
+        linker.intercept
+    total += c16 * float(item is not None and where in _NEAR)
+    total += c17 * few
+    return _logistic(base + total)
+
+
 def _similarities(learned: Learned, prof: _Profiles, texts: Sequence[_Text]) -> None:
     """learned_sims() of the texts that do not have them yet, by one set of array operations."""
     texts = [t for t in texts if learned.token not in t.learned]
@@ -979,36 +1014,10 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
         propose, so it is added up once."""
         learned = linker.learned
         c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 = linker.coef
-        if only_top:
-            # the loop below for the rules' choice alone, inline (link()'s path for most figures): it is one the
-            # rules proposed, at or above min_score (t = 1.0), and not about named items only without one
-            r = top.row
+        if only_top:  # the rules' choice alone (link()'s path for most figures)
             score, item, where = ruled[top_id]
-            margin = (score - runner_up) / 5
-            total = 0.0
-            total += c0 * (score / 5)
-            total += c1 * 1.0
-            total += c2 * 1.0
-            total += c3 * max(-2.0, min(2.0, margin))
-            total += c4 * (1.0 * max(0.0, min(2.0, margin)))
-            x6 = sentence.catalog_sims(prof)[r]
-            best_sim = view.best_similarity(fit_rows, prof)
-            total += c5 * part.catalog_at(prof, r)
-            total += c6 * x6
-            total += c7 * context.catalog_at(prof, r)
-            total += c8 * part.learned_at(learned, prof, r)
-            total += c9 * sentence.learned_at(learned, prof, r)
-            total += c10 * context.learned_at(learned, prof, r)
-            total += c11 * view.nearest_of(learned, prof)[r]
-            total += c12 * learned.unknown(prof)[r]
-            total += c13 * float(x6 >= best_sim and best_sim > 0)
-            total += c14 * nouns[r]
-            total += c15 * units[r]
-            base = linker.intercept + view.evidence_at(_word_index(linker.words, prof), r) if linker.words else \
-                linker.intercept
-            total += c16 * float(item is not None and where in _NEAR)
-            total += c17 * few
-            return [[top.indicator, _logistic(base + total), None]]
+            return [[top.indicator, _rules_choice(linker, prof, view, part, top.row, score, item, where, runner_up,
+                                                  fit_rows, nouns, units, few), None]]
 
         def head(x0: float, x1: float, x2: float, x3: float, x4: float) -> float:
             total = 0.0  # _weighted_sum of the rule features, unrolled
@@ -1129,6 +1138,26 @@ def link(doc: Document, catalog: Catalog, k: int, linker: Linker) -> tuple[float
     candidate are looked for only when the higher of the two could make it the best."""
     prof = profiles(catalog, linker.stop_words)
     fits, scored = _prepared(doc, catalog, linker, prof)[k]
+    if fits and scored and scored[0][0] >= catalog.min_score and not (scored[0][1].item_required
+                                                                       and scored[0][2] is None):
+        # the rules' choice is a candidate (mention_candidates' `top`): scored first, and alone, without making the
+        # figure's candidates unless it is vetoed
+        m = doc.mentions[k]
+        q = m.quantity
+        view = _sentence_view(doc, catalog, m.sentence, prof)
+        r = prof.row[scored[0][1].id]
+        p = _rules_choice(linker, prof, view, view.clause(clause_of(doc, m), prof), r, scored[0][0], scored[0][2],
+                          scored[0][3], scored[1][0] if len(scored) > 1 else 0.0,
+                          tuple(map(prof.row.__getitem__, map(_ID, fits))),
+                          prof.noun_named(q.noun.lower() if q.noun else ""), prof.unit_named(q.unit), 1.0 / len(fits))
+        if p >= VETO:
+            def build(ind: Indicator):  # its static features, when asked: those mention_candidates() gives
+                return mention_candidates(doc, catalog, k, linker.stop_words, linker.learned, fits, scored,
+                                          prof).top._build(ind)
+
+            cand = Candidate(scored[0][1], True, r, build)
+            cand.item, cand.where = scored[0][2], scored[0][3]
+            return p, cand, cand
     mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned, fits, scored, prof)
     if mc.scores is None:  # no indicator fits
         return decide([], linker.threshold)[0], None, None
