@@ -18,7 +18,6 @@ probability is the claim's `confidence`.
 """
 from __future__ import annotations
 
-import bisect
 import itertools
 import json
 import math
@@ -45,6 +44,7 @@ FEATURES = (
     "learned_clause", "learned_sentence", "learned_context", "nearest_example", "nothing_learned",
     "similarity_best", "noun_named", "unit_named", "item_near", "few_candidates",
 )
+_ID = operator.attrgetter("id")
 _STATIC = FEATURES.index("learned_clause")  # the features before it do not depend on what was learned
 LEARNED_STEMS = 120  # stems kept per indicator's learned profile: enough to describe it, small enough to review
 
@@ -240,10 +240,25 @@ class Learned:
         if got is None:
             if len(self._nearest) > 4096:
                 self._nearest.clear()
-            got = self._nearest[key] = self._nearest_of(prof.weigh(sentence) if vector is None else vector, prof)
+            got = self._nearest[key] = self._nearest_of([prof.weigh(sentence) if vector is None else vector], prof)[0]
         return got
 
-    def _nearest_of(self, vector: Mapping[str, float], prof: _Profiles) -> list[float]:
+    def nearest_many(self, sentences: Sequence[Counter], prof: _Profiles,
+                     vectors: Sequence[Mapping[str, float]]) -> list[list[float]]:
+        """nearest() of each sentence (`vectors`: their prof.weigh()), those not remembered computed all at once."""
+        memo = self._nearest
+        keys = [(prof.token, tuple(bag.items())) for bag in sentences]
+        out = [memo.get(key) for key in keys]
+        todo = [i for i, got in enumerate(out) if got is None]
+        if todo:
+            for i, got in zip(todo, self._nearest_of([vectors[i] for i in todo], prof)):
+                if len(memo) > 4096:
+                    memo.clear()
+                out[i] = memo[keys[i]] = got
+        return out
+
+    def _nearest_of(self, vectors: Sequence[Mapping[str, float]], prof: _Profiles) -> list[list[float]]:
+        """nearest() of each of the sentences' `vectors`, not remembered."""
         index = self._index.get(prof.token)
         if index is None:
             postings: dict[str, tuple[list[int], list[float]]] = {}
@@ -260,30 +275,41 @@ class Learned:
                         got[0].append(len(owners))
                         got[1].append(w)
                     owners.append(row)
+            # the postings end to end (CSR): stem -> its place, where its postings start, the sentences, the weights
+            place = {st: i for i, st in enumerate(postings)}
+            ptr = np.cumsum([0] + [len(r) for r, _ in postings.values()])
             index = self._index[prof.token] = (
-                {st: (np.array(r, dtype=np.intp), np.array(w)) for st, (r, w) in postings.items()},
+                place, ptr, np.array([i for r, _ in postings.values() for i in r], dtype=np.intp),
+                np.array([w for _, ws in postings.values() for w in ws]),
                 len(owners), np.array([owners[i] for i in starts], dtype=np.intp), np.array(starts, dtype=np.intp))
-        postings, n, rows, starts = index
-        out = np.zeros(len(prof.ids))
+        place, ptr, example_of, weights, n, rows, starts = index
+        out = np.zeros((len(vectors), len(prof.ids)))
         if n:
             # each labelled sentence's cosine, its products added in the sentence's order: bincount adds its
-            # weights in array order, so the postings are laid end to end in the order of the sentence's stems (and
-            # multiplied by the sentence's weights, each repeated along its posting, at once)
-            where, weights, ws, lengths = [], [], [], []
-            for st, w in vector.items():
-                got = postings.get(st)
-                if got is not None:
-                    where.append(got[0])
-                    weights.append(got[1])
-                    ws.append(w)
-                    lengths.append(len(got[0]))
-            if where:
-                products = np.concatenate(weights)
-                products *= np.repeat(ws, lengths)
-                acc = np.bincount(np.concatenate(where), products, minlength=n)
+            # weights in array order, so the postings of the sentence's stems are laid end to end in the sentence's
+            # order (and multiplied by the sentence's weights, each repeated along its posting, at once); the j-th
+            # sentence counts into bins of its own, j * n onwards
+            got, ws, offsets = [], [], []
+            for j, vector in enumerate(vectors):
+                got += map(place.get, vector, itertools.repeat(-1))
+                ws += vector.values()
+                offsets += itertools.repeat(j * n, len(vector))
+            got = np.array(got, dtype=np.intp)
+            known = got >= 0
+            got = got[known]
+            if len(got):
+                first = ptr[got]
+                lengths = ptr[got + 1] - first
+                # the place of every posting of the stems in turn: its stem's first, plus its rank in the posting
+                at = np.arange(lengths.sum()) + np.repeat(first - (np.cumsum(lengths) - lengths), lengths)
+                products = weights[at]
+                products *= np.repeat(np.array(ws)[known], lengths)
+                bins = example_of[at]
+                bins += np.repeat(np.array(offsets, dtype=np.intp)[known], lengths)
+                acc = np.bincount(bins, products, minlength=len(vectors) * n).reshape(len(vectors), n)
             else:
-                acc = np.zeros(n)
-            out[rows] = np.maximum(np.maximum.reduceat(acc, starts), 0.0)
+                acc = np.zeros((len(vectors), n))
+            out[:, rows] = np.maximum(np.maximum.reduceat(acc, starts, axis=1), 0.0)
         return out.tolist()
 
     def without(self, ids) -> Learned:
@@ -372,17 +398,18 @@ def _weighted_sum(coef: Sequence[float], x: Sequence[float]) -> float:
 
 
 def _logistic(z: float) -> float:
+    if -40.0 <= z <= 40.0:  # (the clamp below leaves these as they are)
+        return 1.0 / (1.0 + math.exp(-z))
     return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
 
 class _Space:
-    """The unit vectors {stem: weight} a text is compared with, as one matrix: every catalog indicator's words
-    and, when given, its learned profile (rows in the catalog's order, then the learned ones in the same order).
-    A text's cosines with all of them are a few array operations instead of a Python loop per indicator, and are
-    the same to the last digit as cosine(): each row's products are added one after another in the smaller
-    vector's own order (a reduction over the first axis of a C-ordered array adds whole rows in turn, never
-    pairwise; tests/test_linker.py holds numpy to that), so no result depends on how it was computed, nor on the
-    hash seed."""
+    """The unit vectors {stem: weight} a text is compared with, as one sparse matrix: every catalog indicator's
+    words and, when given, its learned profile (rows in the catalog's order, then the learned ones in the same
+    order). A text's cosines with all of them are a few array operations instead of a Python loop per indicator,
+    and are the same to the last digit as cosine(): the products of a text's stems with each row are added one
+    after another, from 0.0, in the smaller vector's own order (bincount adds its weights in array order), so no
+    result depends on how it was computed, nor on the hash seed."""
 
     def __init__(self, prof: _Profiles, learned: Mapping[str, Mapping[str, float]] | None = None) -> None:
         self.token = next(_TOKENS)
@@ -395,49 +422,57 @@ class _Space:
         for vec in vectors:
             for s in vec:
                 self.vocab.setdefault(s, len(self.vocab))
-        width, blank = max((len(v) for v in vectors), default=0), len(self.vocab)
-        by_stem = np.zeros((blank, self.rows))  # [stem, row]: a text's stems are the rows to gather
-        cols = np.full((self.rows, width), blank, dtype=np.intp)  # each vector's stems in its own order ...
-        weights = np.zeros((self.rows, width))  # ... and their weights (padding: a stem column always 0.0)
-        for i, vec in enumerate(vectors):
-            for j, (s, w) in enumerate(vec.items()):
-                by_stem[self.vocab[s], i] = weights[i, j] = w
-                cols[i, j] = self.vocab[s]
-        self.by_stem = by_stem
-        # the vectors by size, their stems as columns: those smaller than a text are a leading block
-        sizes = [len(v) or np.iinfo(np.intp).max for v in vectors]  # an empty vector has no order to keep
-        self.by_size = np.argsort(sizes, kind="stable")
-        self.sizes = sorted(sizes)
-        self.cols_t = np.ascontiguousarray(cols[self.by_size].T)
-        self.weights_t = np.ascontiguousarray(weights[self.by_size].T)
+        # by stem (CSR): where each stem's entries start (`absent`, one past the vocabulary, has none: a text's
+        # stems no vector has), and each entry's row, weight and place in its row's own order
+        by_stem: list[list[tuple[int, float, int]]] = [[] for _ in range(len(self.vocab) + 1)]
+        for r, vec in enumerate(vectors):
+            for place, (s, w) in enumerate(vec.items()):
+                by_stem[self.vocab[s]].append((r, w, place))
+        self.absent = len(self.vocab)
+        self.ptr = np.cumsum([0] + [len(e) for e in by_stem])
+        entries = [e for stem in by_stem for e in stem]
+        self.post_row = np.array([r for r, _, _ in entries], dtype=np.intp)
+        self.post_w = np.array([w for _, w, _ in entries], dtype=float)
+        self.post_place = np.array([p for _, _, p in entries], dtype=np.intp)
+        self.width = max((len(v) for v in vectors), default=0) + 1
+        # an empty vector is never the smaller one: it has no order to keep, and no products
+        self.size = np.array([len(v) or np.iinfo(np.intp).max for v in vectors], dtype=np.intp)
 
     def similarities(self, q: Mapping[str, float]) -> list[float]:
         """cosine(q, v) for every vector v of the space, in its row order, for a unit vector q."""
-        if self.rows < 2:  # a single column would be a contiguous run, which numpy may sum pairwise
-            return [cosine(q, v) for v in self.vectors]
-        vocab = self.vocab
-        cols, xs = [], []
-        for s, x in q.items():
-            c = vocab.get(s)
-            if c is not None:
-                cols.append(c)
-                xs.append(x)
-        if not cols:
-            return [0.0] * self.rows
-        xs = np.array(xs)
-        products = self.by_stem[cols]  # a new C-ordered array, multiplied in place
-        products *= xs[:, None]
-        out = np.add.reduce(products, axis=0)  # q's order
-        smaller = bisect.bisect_left(self.sizes, len(q))  # vectors smaller than q are summed in their own order
-        if smaller:
-            dense_q = np.zeros(len(vocab) + 1)
-            dense_q[cols] = xs
-            block = max(smaller, 2)  # at least two columns, as above
-            products = dense_q[self.cols_t[:len(q) - 1, :block]]
-            products *= self.weights_t[:len(q) - 1, :block]
-            own = np.add.reduce(products, axis=0)
-            out[self.by_size[:smaller]] = own[:smaller]
-        return out.tolist()
+        return self.similarities_many([q])[0]
+
+    def similarities_many(self, qs: Sequence[Mapping[str, float]]) -> list[list[float]]:
+        """similarities() of each of the unit vectors qs, by one set of array operations for all of them."""
+        lengths = [len(q) for q in qs]
+        absent, get = self.absent, self.vocab.get
+        flat_cols: list[int] = []
+        flat_xs: list[float] = []
+        for q in qs:
+            flat_cols += map(get, q, itertools.repeat(absent))
+            flat_xs += q.values()
+        cols = np.array(flat_cols, dtype=np.intp)
+        first = self.ptr[cols]
+        count = self.ptr[cols + 1] - first
+        # the place of every entry of the texts' stems in turn: its stem's first, plus its rank there
+        at = np.arange(count.sum()) + np.repeat(first - (np.cumsum(count) - count), count)
+        products = self.post_w[at]
+        products *= np.repeat(np.array(flat_xs), count)
+        text = np.repeat(np.repeat(np.arange(len(qs), dtype=np.intp), lengths), count)
+        rows = self.post_row[at]
+        bins = text * self.rows
+        bins += rows
+        # each text's products with a row, in the text's order ...
+        out = np.bincount(bins, products, minlength=len(qs) * self.rows)
+        # ... but in the row's own order where the row is the smaller vector (its products in that order, by
+        # sorting them on the row's places)
+        smaller = self.size[rows] < np.array(lengths, dtype=np.intp)[text]
+        if smaller.any():
+            bins, products = bins[smaller], products[smaller]
+            order = np.argsort(bins * self.width + self.post_place[at[smaller]], kind="stable")
+            own = np.bincount(bins[order], products[order], minlength=len(qs) * self.rows)
+            out[bins] = own[bins]
+        return out.reshape(len(qs), self.rows).tolist()
 
 
 class _WordIndex:
@@ -457,6 +492,12 @@ class _WordIndex:
         for r, k in enumerate(prof.ids):
             for s, w in words.get(k, {}).items():
                 self.by_stem[self.vocab[s], r] = w
+        # the same by stem, its nonzero entries only (CSR, as _Space), for evidence_many(); `absent` has none
+        nonzero = self.by_stem != 0.0
+        self.absent = len(self.vocab)
+        self.ptr = np.concatenate(([0], np.cumsum(nonzero.sum(axis=1)), [nonzero.sum()]))
+        self.post_row = np.nonzero(nonzero)[1].astype(np.intp)
+        self.post_w = self.by_stem[nonzero]
 
     def evidence(self, sentence: Mapping[str, float]) -> list[float]:
         if self.rows < 2:  # a single column would be a contiguous run, which numpy may sum pairwise
@@ -465,6 +506,22 @@ class _WordIndex:
         if not cols:
             return [0.0] * self.rows
         return np.add.reduce(np.ascontiguousarray(self.by_stem[cols]), axis=0).tolist()  # rows in turn, as _Space
+
+    def evidence_many(self, sentences: Sequence[Mapping[str, float]]) -> list[list[float]]:
+        """evidence() of each sentence by one bincount: each row's weights added in the sentence's order, from 0.0,
+        as word_evidence adds them (less the weights 0.0, which change no sum)."""
+        lengths = [len(s) for s in sentences]
+        flat: list[int] = []
+        for sentence in sentences:
+            flat += map(self.vocab.get, sentence, itertools.repeat(self.absent))
+        cols = np.array(flat, dtype=np.intp)
+        first = self.ptr[cols]
+        count = self.ptr[cols + 1] - first
+        at = np.arange(count.sum()) + np.repeat(first - (np.cumsum(count) - count), count)
+        bins = np.repeat(np.repeat(np.arange(len(sentences), dtype=np.intp) * self.rows, lengths), count)
+        bins += self.post_row[at]
+        return np.bincount(bins, self.post_w[at], minlength=len(sentences) * self.rows).reshape(
+            len(sentences), self.rows).tolist()
 
 
 
@@ -756,19 +813,119 @@ def _sentence_view(doc: Document, catalog: Catalog, index: int, prof: _Profiles)
     return got
 
 
+def _prepared(doc: Document, catalog: Catalog, linker: Linker, prof: _Profiles) -> list[tuple]:
+    """(fitting(), the rules' candidates()) of every figure of the document, computed on link()'s first call for
+    it, and with them what link() will need by the matrices, for all the document at once (a set of array
+    operations instead of a few per text): the nearest examples and the catalog similarities of every sentence
+    with a figure some indicator fits, and all the similarities of the sentence, the clause and the context of
+    every figure the rules give no first choice (link() scores those against all their candidates; the rules'
+    choice is scored alone, its learned similarities row by row). The results are those computed text by text,
+    to the last digit."""
+    cache = doc.__dict__.setdefault("_linker_fits", {})
+    learned = linker.learned
+    key = (id(catalog.indicators), prof.token, learned.token, id(linker.words))
+    got = cache.get(key)
+    if got is None:
+        fits = [fitting(doc, catalog, m) for m in doc.mentions]
+        sentences = dict.fromkeys(m.sentence for m, f in zip(doc.mentions, fits) if f)
+        views = [_sentence_view(doc, catalog, i, prof) for i in sentences]
+        todo = [v for v in views if learned.token not in v.nearest]
+        if todo:
+            near = learned.nearest_many([v.sentence.bag for v in todo], prof, [v.sentence.vector for v in todo])
+            for v, got_near in zip(todo, near):
+                v.nearest[learned.token] = got_near
+        got = cache[key] = []
+        texts = {}  # the sentences, clauses and contexts of the figures the rules give no first choice (each once)
+        whole = {}  # the views of those with enough candidates to be scored by the matrices
+        for m, f in zip(doc.mentions, fits):
+            scored = candidates(doc, catalog, m, f) if f else []  # what mention_candidates() would ask
+            got.append((f, scored))
+            if f and not (scored and scored[0][0] >= catalog.min_score
+                          and not (scored[0][1].item_required and scored[0][2] is None)):
+                view = _sentence_view(doc, catalog, m.sentence, prof)
+                texts[id(view.sentence)] = view.sentence
+                if len(f) >= _WHOLE:
+                    texts[id(view.context)] = view.context
+                    part = view.clause(clause_of(doc, m), prof)
+                    texts[id(part)] = part
+                    whole[id(view)] = view
+        _similarities(learned, prof, list(texts.values()))
+        index = _word_index(linker.words, prof) if linker.words else None
+        whole = [v for v in whole.values() if index is not None and index.token not in v.evidence]
+        if whole:  # their word evidence for every indicator, at once too
+            for v, evidence in zip(whole, index.evidence_many([v.sentence.bag for v in whole])):
+                v.evidence[index.token] = evidence
+        texts = [v.sentence for v in views if v.sentence.catalog is None]  # what best_similarity() needs
+        if texts:
+            for t, sims in zip(texts, prof.space.similarities_many([t.vector for t in texts])):
+                t.catalog = sims
+    return got
+
+
+def _rules_choice(linker: Linker, prof: _Profiles, view: _SentenceView, part: _Text, r: int, score: float,
+                  item, where: str, runner_up: float, fit_rows: tuple[int, ...], nouns: Sequence[float],
+                  units: Sequence[float], few: float) -> float:
+    """The probability of the rules' choice (row r, its rule score, item and where it was), the loop of scores()
+    for its one row, inline: it is one the rules proposed, at or above min_score (t = 1.0), and not about named
+    items only without one. The same products, added in the same order."""
+    learned, sentence, context = linker.learned, view.sentence, view.context
+    c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 = linker.coef
+    margin = (score - runner_up) / 5
+    total = 0.0
+    total += c0 * (score / 5)
+    total += c1 * 1.0
+    total += c2 * 1.0
+    total += c3 * max(-2.0, min(2.0, margin))
+    total += c4 * (1.0 * max(0.0, min(2.0, margin)))
+    x6 = sentence.catalog_sims(prof)[r]
+    best_sim = view.best_similarity(fit_rows, prof)
+    total += c5 * part.catalog_at(prof, r)
+    total += c6 * x6
+    total += c7 * context.catalog_at(prof, r)
+    total += c8 * part.learned_at(learned, prof, r)
+    total += c9 * sentence.learned_at(learned, prof, r)
+    total += c10 * context.learned_at(learned, prof, r)
+    total += c11 * view.nearest_of(learned, prof)[r]
+    total += c12 * learned.unknown(prof)[r]
+    total += c13 * float(x6 >= best_sim and best_sim > 0)
+    total += c14 * nouns[r]
+    total += c15 * units[r]
+    base = linker.intercept + view.evidence_at(_word_index(linker.words, prof), r) if linker.words else \
+        linker.intercept
+    total += c16 * float(item is not None and where in _NEAR)
+    total += c17 * few
+    return _logistic(base + total)
+
+
+def _similarities(learned: Learned, prof: _Profiles, texts: Sequence[_Text]) -> None:
+    """learned_sims() of the texts that do not have them yet, by one set of array operations."""
+    texts = [t for t in texts if learned.token not in t.learned]
+    if texts:
+        n = len(prof.ids)
+        for t, both in zip(texts, learned.space(prof).similarities_many([t.vector for t in texts])):
+            if t.catalog is None:
+                t.catalog = both[:n]
+            t.learned[learned.token] = both[n:]
+
+
 def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
-                       learned: Learned | None = None) -> MentionCandidates:
+                       learned: Learned | None = None, fits: list[Indicator] | None = None,
+                       scored: list | None = None, prof: _Profiles | None = None) -> MentionCandidates:
     """The candidates of doc.mentions[k] with their static features (FEATURES up to the learned ones). With
-    `learned` (what the figure will be scored with), its similarities are computed with the catalog's at once."""
+    `learned` (what the figure will be scored with), its similarities are computed with the catalog's at once.
+    `fits`, `scored`, `prof`: fitting() of the figure, the rules' candidates() and profiles(), when known."""
     m: Mention = doc.mentions[k]
     q = m.quantity
-    fits = fitting(doc, catalog, m)
+    if fits is None:
+        fits = fitting(doc, catalog, m)
     if not fits:  # no indicator can hold this figure: nothing to rank (most distractors end here)
         return MentionCandidates(k, Counter(), Counter(), Counter(), [])
-    prof = profiles(catalog, stop)
+    if prof is None:
+        prof = profiles(catalog, stop)
     view = _sentence_view(doc, catalog, m.sentence, prof)
     part = view.clause(clause_of(doc, m), prof)
-    scored = candidates(doc, catalog, m, fits)  # best first (the first of equals, as max() would take it)
+    if scored is None:
+        scored = candidates(doc, catalog, m, fits)  # best first (the first of equals, as max() would take it)
     ruled = {ind.id: (score, item, where) for score, ind, item, where in scored}
     top_id, top_score, top_ind = "", 0.0, None
     if scored:
@@ -777,7 +934,7 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
     row = prof.row
     sentence = view.sentence
     context = view.context
-    fit_rows = tuple([row[ind.id] for ind in fits])
+    fit_rows = tuple(map(row.__getitem__, map(_ID, fits)))
     context_sents = view.context_sents
     nouns = prof.noun_named(q.noun.lower() if q.noun else "")
     units = prof.unit_named(q.unit)
@@ -857,6 +1014,10 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
         propose, so it is added up once."""
         learned = linker.learned
         c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 = linker.coef
+        if only_top:  # the rules' choice alone (link()'s path for most figures)
+            score, item, where = ruled[top_id]
+            return [[top.indicator, _rules_choice(linker, prof, view, part, top.row, score, item, where, runner_up,
+                                                  fit_rows, nouns, units, few), None]]
 
         def head(x0: float, x1: float, x2: float, x3: float, x4: float) -> float:
             total = 0.0  # _weighted_sum of the rule features, unrolled
@@ -898,36 +1059,32 @@ def mention_candidates(doc: Document, catalog: Catalog, k: int, stop: frozenset,
         if index is not None and whole:
             evidence = view.evidence_of(index)
         best_sim = view.best_similarity(fit_rows, prof)
+        # the loop of the sums below, written as one expression per candidate: Python adds left to right, so each
+        # sum is the same additions in the same order; products of constants (c13 * 1.0, c17 * few) are the same
+        # products computed once
+        best_pos, c13_hit, c13_miss, c17_few, exp = best_sim > 0, c13 * 1.0, c13 * 0.0, c17 * few, math.exp
         intercept = linker.intercept
         out = []
         for ind, r, total, item_near in entries:
+            x6 = cs[r]
             if whole:
-                x5, x6, x7, x8, x9, x10, x11 = cc[r], cs[r], cx[r], lc[r], ls[r], lx[r], near[r]
+                total = (total + c5 * cc[r] + c6 * x6 + c7 * cx[r] + c8 * lc[r] + c9 * ls[r] + c10 * lx[r]
+                         + c11 * near[r] + c12 * unknown[r] + (c13_hit if x6 >= best_sim and best_pos else c13_miss)
+                         + c14 * nouns[r] + c15 * units[r])
+                base = intercept if index is None else intercept + evidence[r]
             else:
-                x5, x6, x7 = part.catalog_at(prof, r), cs[r], context.catalog_at(prof, r)
-                x8, x9 = part.learned_at(learned, prof, r), ls[r]
-                x10, x11 = context.learned_at(learned, prof, r), near[r]
-            x13 = float(x6 >= best_sim and best_sim > 0)
-            total += c5 * x5
-            total += c6 * x6
-            total += c7 * x7
-            total += c8 * x8
-            total += c9 * x9
-            total += c10 * x10
-            total += c11 * x11
-            total += c12 * unknown[r]
-            total += c13 * x13
-            total += c14 * nouns[r]
-            total += c15 * units[r]
-            base = intercept if index is None else intercept + (evidence[r] if whole else view.evidence_at(index, r))
-            without = total + c16 * (item_near or 0.0)
-            without += c17 * few
+                total = (total + c5 * part.catalog_at(prof, r) + c6 * x6 + c7 * context.catalog_at(prof, r)
+                         + c8 * part.learned_at(learned, prof, r) + c9 * ls[r] + c10 * context.learned_at(learned, prof, r)
+                         + c11 * near[r] + c12 * unknown[r] + (c13_hit if x6 >= best_sim and best_pos else c13_miss)
+                         + c14 * nouns[r] + c15 * units[r])
+                base = intercept if index is None else intercept + view.evidence_at(index, r)
+            z = base + (total + c16 * (item_near or 0.0) + c17_few)
+            p = 1.0 / (1.0 + exp(-z)) if -40.0 <= z <= 40.0 else _logistic(z)
             if item_near is None:
-                with_item = total + c16 * 1.0
-                with_item += c17 * few
-                out.append([ind, _logistic(base + without), _logistic(base + with_item)])
+                z = base + (total + c16 * 1.0 + c17_few)
+                out.append([ind, p, 1.0 / (1.0 + exp(-z)) if -40.0 <= z <= 40.0 else _logistic(z)])
             else:
-                out.append([ind, _logistic(base + without), None])
+                out.append([ind, p, None])
         return out
 
     return MentionCandidates(k, part.bag, view.sentence.bag, view.context.bag, view=view, part=part, top=top,
@@ -979,10 +1136,31 @@ def link(doc: Document, catalog: Catalog, k: int, linker: Linker) -> tuple[float
     scored (the cheap path most linked figures take). Otherwise only the best candidate (and the rules' choice)
     matter to decide(): each candidate is scored with and without an item near the figure, and the items of a
     candidate are looked for only when the higher of the two could make it the best."""
-    mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned)
+    prof = profiles(catalog, linker.stop_words)
+    fits, scored = _prepared(doc, catalog, linker, prof)[k]
+    if fits and scored and scored[0][0] >= catalog.min_score and not (scored[0][1].item_required
+                                                                       and scored[0][2] is None):
+        # the rules' choice is a candidate (mention_candidates' `top`): scored first, and alone, without making the
+        # figure's candidates unless it is vetoed
+        m = doc.mentions[k]
+        q = m.quantity
+        view = _sentence_view(doc, catalog, m.sentence, prof)
+        r = prof.row[scored[0][1].id]
+        p = _rules_choice(linker, prof, view, view.clause(clause_of(doc, m), prof), r, scored[0][0], scored[0][2],
+                          scored[0][3], scored[1][0] if len(scored) > 1 else 0.0,
+                          tuple(map(prof.row.__getitem__, map(_ID, fits))),
+                          prof.noun_named(q.noun.lower() if q.noun else ""), prof.unit_named(q.unit), 1.0 / len(fits))
+        if p >= VETO:
+            def build(ind: Indicator):  # its static features, when asked: those mention_candidates() gives
+                return mention_candidates(doc, catalog, k, linker.stop_words, linker.learned, fits, scored,
+                                          prof).top._build(ind)
+
+            cand = Candidate(scored[0][1], True, r, build)
+            cand.item, cand.where = scored[0][2], scored[0][3]
+            return p, cand, cand
+    mc = mention_candidates(doc, catalog, k, linker.stop_words, linker.learned, fits, scored, prof)
     if mc.scores is None:  # no indicator fits
         return decide([], linker.threshold)[0], None, None
-    prof = profiles(catalog, linker.stop_words)
     scores, find, candidate = mc.scores
     ruled = mc.top
     if ruled is not None:
