@@ -604,17 +604,17 @@ class _SentenceView:
 
     def __init__(self, doc: Document, catalog: Catalog, index: int, prof: _Profiles) -> None:
         ctx_ids = doc.context(index, catalog.context_sentences)
-        cache = doc.__dict__.setdefault("_linker_stems", {})  # each sentence stemmed once, for every context it is in
-
-        def stem_list(i: int) -> list[str]:
-            got = cache.get((i, prof.stop))
+        # each sentence stemmed once, for every context it is in (per stop list: sentence index -> its stems)
+        cache = doc.__dict__.setdefault("_linker_stems", {}).setdefault(prof.stop, {})
+        lists = []
+        for i in (index, *ctx_ids):
+            got = cache.get(i)
             if got is None:
-                got = cache[(i, prof.stop)] = _stem_list(doc.sentences[i].text, prof.stop)
-            return got
-
-        self.sentence = _Text(Counter(stem_list(index)), prof)
+                got = cache[i] = _stem_list(doc.sentences[i].text, prof.stop)
+            lists.append(got)
+        self.sentence = _Text(Counter(lists[0]), prof)
         # the stems of the earlier sentences joined by spaces, as stems() of the joined text counts them
-        self.context = _Text(Counter(itertools.chain.from_iterable(stem_list(i) for i in ctx_ids)), prof)
+        self.context = _Text(Counter(itertools.chain.from_iterable(lists[1:])), prof)
         self.context_sents = [doc.sentences[i] for i in ctx_ids]
         self.clauses: dict[str, _Text] = {doc.sentences[index].text: self.sentence}
         self.nearest: dict[int, list[float]] = {}
